@@ -1,0 +1,60 @@
+// Bearer API-key authentication and the caller's identity (memberships, platform admin).
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Db, MembershipRole } from '../db/client';
+import { verifyApiKey } from '../engines/api-keys';
+import { HttpError } from './errors';
+
+export interface Caller {
+  userId: string;
+  keyId: string;
+  isPlatformAdmin: boolean;
+  roles: Map<string, MembershipRole>;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function authenticate(db: Db): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) {
+      throw new HttpError(401, 'UNAUTHENTICATED', 'missing bearer API key', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    const check = await verifyApiKey(db, m[1]);
+    if (!check.ok) {
+      const message = check.reason === 'revoked' ? 'API key revoked' : check.reason === 'expired' ? 'API key expired' : 'invalid API key';
+      throw new HttpError(401, 'UNAUTHENTICATED', message, undefined, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    }
+    const user = await db.user.findFirst({
+      where: { id: check.userId, deletedAt: null },
+      include: { memberships: { where: { deletedAt: null } } },
+    });
+    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'invalid API key');
+    req.caller = {
+      userId: user.id,
+      keyId: check.keyId,
+      isPlatformAdmin: user.isPlatformAdmin,
+      roles: new Map(user.memberships.map((mb) => [mb.clientId, mb.role])),
+    };
+    // Recorded at minute resolution so every request does not write.
+    const cutoff = new Date(Date.now() - LAST_USED_RESOLUTION_MS);
+    await db.apiKey.updateMany({
+      where: { id: check.keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: cutoff } }] },
+      data: { lastUsedAt: new Date() },
+    });
+    next();
+  };
+}
+
+export const requirePlatformAdmin: RequestHandler = (req, _res, next) => {
+  if (!req.caller?.isPlatformAdmin) throw new HttpError(403, 'FORBIDDEN', 'platform admin only');
+  next();
+};

@@ -1,0 +1,14 @@
+// What the API needs from the rest of the process, passed in (never created inside a route).
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+
+export interface ApiDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  version: string;
+}

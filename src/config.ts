@@ -1,0 +1,93 @@
+// Every environment variable the service reads, validated once. A bad value stops start-up with one
+// message that names every offending variable (see loadConfig / ConfigError).
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z.string().url().optional();
+const optionalSecret = z.string().min(1).optional();
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // all: API + worker in one process (npm start); api / worker: one role each (docker-compose).
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: optionalUrl,
+  CORS_ORIGINS: z.string().optional(),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  PG_PORT: port.default(5432),
+
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('agency-os'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+
+  // Provider credentials: unset means the integration's sandbox driver is used.
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  POSTMARK_SERVER_TOKEN: optionalSecret,
+  POSTMARK_BASE_URL: optionalUrl,
+  POSTMARK_WEBHOOK_USER: optionalSecret,
+  POSTMARK_WEBHOOK_PASSWORD: optionalSecret,
+  TWILIO_ACCOUNT_SID: optionalSecret,
+  TWILIO_AUTH_TOKEN: optionalSecret,
+  TWILIO_BASE_URL: optionalUrl,
+  HEYREACH_API_KEY: optionalSecret,
+  HEYREACH_BASE_URL: optionalUrl,
+  VAPI_API_KEY: optionalSecret,
+  VAPI_BASE_URL: optionalUrl,
+  CLICKSEND_USERNAME: optionalSecret,
+  CLICKSEND_API_KEY: optionalSecret,
+  CLICKSEND_BASE_URL: optionalUrl,
+  APOLLO_API_KEY: optionalSecret,
+  APOLLO_BASE_URL: optionalUrl,
+  APIFY_TOKEN: optionalSecret,
+  APIFY_BASE_URL: optionalUrl,
+  CLAY_API_KEY: optionalSecret,
+  CLAY_BASE_URL: optionalUrl,
+  TELEGRAM_BOT_TOKEN: optionalSecret,
+  TELEGRAM_BASE_URL: optionalUrl,
+  TELEGRAM_WEBHOOK_SECRET: optionalSecret,
+  WEBHOOK_SHARED_SECRET: optionalSecret,
+  // Signs unsubscribe tokens and callbacks; generated and kept under DATA_DIR when unset.
+  SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable (never their values). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) input[key] = blankToUndefined(env[key]);
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Keys whose values must never be printed. */
+export const SECRET_KEYS: readonly string[] = Object.keys(schema.shape).filter((k) =>
+  /KEY|TOKEN|SECRET|PASSWORD|AUTH|DATABASE_URL|USERNAME/.test(k),
+);

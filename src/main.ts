@@ -1,0 +1,169 @@
+// `npm start`: embedded PostgreSQL and Temporal dev server when no external ones are configured,
+// migrations, search attributes, first-run demo data, then the API and the worker. Ctrl-C stops
+// everything this process started, in reverse order.
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createDb, type Db } from './db/client';
+import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
+import { applyMigrations } from './db/migrate';
+import { createLogger, redactUrl, type Logger } from './logger';
+import { seedDemo } from './seed';
+import { createApp } from './api/app';
+import { createWorker } from './worker';
+import { startDevServer } from '../temporal/dev-server';
+import { registerSearchAttributes } from '../temporal/search-attributes';
+import { installTemporalRuntime } from '../temporal/pino-logger';
+import { join } from 'node:path';
+
+const DATABASE_NAME = 'agency_os';
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
+type Stop = { name: string; stop: () => Promise<unknown> };
+
+async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
+  const wantsApi = config.ROLE !== 'worker';
+  const wantsWorker = config.ROLE !== 'api';
+  if (config.ROLE !== 'all' && (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)) {
+    throw new Error(`ROLE=${config.ROLE} needs DATABASE_URL and TEMPORAL_ADDRESS (embedded servers run only with ROLE=all)`);
+  }
+
+  // Before anything touches Temporal's native runtime (the dev server launcher does).
+  installTemporalRuntime(logger);
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(config.DATA_DIR, 'postgres'),
+      port: config.PG_PORT,
+      onLog: (line) => logger.debug({ component: 'postgres' }, line),
+    });
+    stops.push({ name: 'embedded PostgreSQL', stop: pg.stop });
+    await ensureDatabase(pg.url('postgres'), DATABASE_NAME);
+    databaseUrl = pg.url(DATABASE_NAME);
+    logger.info({ port: pg.port }, 'embedded PostgreSQL started');
+  }
+  const { applied } = await applyMigrations(databaseUrl);
+  logger.info({ applied, database: redactUrl(databaseUrl) }, 'migrations up to date');
+
+  let address = config.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  if (!address) {
+    const dev = await startDevServer({
+      dataDir: join(config.DATA_DIR, 'temporal'),
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      cliPath: config.TEMPORAL_CLI_PATH,
+    });
+    stops.push({ name: 'Temporal dev server', stop: dev.stop });
+    address = dev.address;
+    uiUrl = dev.uiUrl;
+    logger.info({ address }, 'Temporal dev server started');
+  }
+  const connection = await Connection.connect({ address });
+  stops.push({ name: 'Temporal client', stop: () => connection.close() });
+  const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  if (added.length) logger.info({ added }, 'search attributes registered');
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const db: Db = createDb(databaseUrl);
+  stops.push({ name: 'database pool', stop: () => db.$disconnect() });
+  const seeded = await seedDemo(db);
+
+  if (wantsWorker) {
+    const { worker, connection: workerConnection } = await createWorker({
+      address,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { db, logger },
+    });
+    const running = worker.run();
+    stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
+    stops.push({
+      name: 'worker',
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    });
+    // A worker that dies on its own takes the process down rather than leaving a half-alive service.
+    running.catch((err: unknown) => {
+      logger.fatal({ err }, 'worker stopped unexpectedly');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+
+  if (wantsApi) {
+    const app = createApp({ config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+      s.once('error', reject);
+    });
+    stops.push({
+      name: 'API server',
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    });
+    const apiUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/api/v1`;
+    const lines = ['', 'Agency OS is running', `  API          ${apiUrl}`];
+    if (uiUrl) lines.push(`  Temporal UI  ${uiUrl}`);
+    if (seeded.created) {
+      // Printed to the terminal, never to the log stream: the key is shown this once and not stored.
+      lines.push(`  Demo client  ${seeded.clientId}`, `  Demo API key ${seeded.apiKey}   (shown on first start only)`);
+    }
+    lines.push('  Ctrl-C stops everything.', '');
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const stops: Stop[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of stops.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, `stopping ${s.name} failed`);
+      }
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        process.stderr.write('forced exit\n');
+        process.exit(130);
+      }
+      logger.info({ signal }, 'shutting down');
+      void shutdown(0);
+    });
+  }
+  try {
+    await run(config, logger, stops);
+  } catch (err) {
+    // One clear line; stacks go to the debug log only.
+    logger.debug({ err }, 'start-up failed');
+    process.stderr.write(`Agency OS failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    await shutdown(1);
+  }
+}
+
+void main();

@@ -1,0 +1,33 @@
+// First-run demo data: a demo client, its owner (also platform admin, so the operator endpoints
+// work locally) and one API key, printed once. Later starts find the client and create nothing.
+import type { Db } from './db/client';
+import { createApiKey } from './engines/api-keys';
+
+export const DEMO_CLIENT_SLUG = 'demo';
+
+export async function seedDemo(db: Db): Promise<{ created: false } | { created: true; clientId: string; apiKey: string }> {
+  const existing = await db.client.findUnique({ where: { slug: DEMO_CLIENT_SLUG } });
+  if (existing) return { created: false };
+  return db.$transaction(async (tx) => {
+    const client = await tx.client.create({
+      data: {
+        name: 'Demo Agency Client',
+        slug: DEMO_CLIENT_SLUG,
+        subscriptionStatus: 'active',
+        creditsRemaining: 1000,
+        permissionMode: 'autopilot',
+        senderName: 'Demo Agency',
+        senderEmail: 'hello@demo-agency.example',
+        postalAddress: '1 Example Street, Sydney NSW 2000, Australia',
+      },
+    });
+    const user = await tx.user.upsert({
+      where: { email: 'operator@demo-agency.example' },
+      create: { email: 'operator@demo-agency.example', name: 'Demo Operator', isPlatformAdmin: true },
+      update: {},
+    });
+    await tx.membership.create({ data: { clientId: client.id, userId: user.id, role: 'owner', acceptedAt: new Date() } });
+    const key = await createApiKey(tx as unknown as Db, { userId: user.id, name: 'demo key' });
+    return { created: true as const, clientId: client.id, apiKey: key.key };
+  });
+}

@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: '.data',
+      TEMPORAL_PORT: 7233,
+      TEMPORAL_UI_PORT: 8233,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'agency-os',
+      PG_PORT: 5432,
+      LOG_LEVEL: 'info',
+      ROLE: 'all',
+    });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '  ', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('names every offending variable at once, never their values', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        TEMPORAL_UI_PORT: '70000',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        TEMPORAL_ADDRESS: 'no-port-here',
+        LOG_LEVEL: 'loud',
+        SIGNING_SECRET: 'short',
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const err = caught as ConfigError;
+    const named = err.problems.map((p) => p.split(':')[0]).sort();
+    expect(named).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SIGNING_SECRET', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_PORT']);
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('accepts external servers', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/agency', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(c.DATABASE_URL).toBe('postgresql://u:p@db:5432/agency');
+    expect(c.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+});

@@ -1,0 +1,40 @@
+// A fresh, migrated database per test file, cloned from the run's template database.
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createDb, type Db } from '../../src/db/client';
+import { harnessValue } from './env';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: harnessValue('adminUrl') });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `aos_test_${randomBytes(6).toString('hex')}`;
+  const template = harnessValue('templateDb');
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const url = new URL(harnessValue('adminUrl'));
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString(), { max: 5 });
+  return {
+    name,
+    url: url.toString(),
+    db,
+    drop: async () => {
+      await db.$disconnect();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { freePort } from '../../src/net/free-port';

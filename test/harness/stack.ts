@@ -1,0 +1,117 @@
+// The whole service for one test file: its own database, a worker on its own task queue (against
+// the run's dev server, or a time-skipping server of its own), the Temporal client and the API.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger, type Logger } from '../../src/logger';
+import { createActivities } from '../../activities';
+import { createApp } from '../../src/api/app';
+import { createApiKey } from '../../src/engines/api-keys';
+import { installTemporalRuntime } from '../../temporal/pino-logger';
+import { findTestServer } from '../../temporal/cli';
+import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { createTestDatabase, type TestDatabase } from './database';
+import { harnessValue } from './env';
+
+export interface TestStack {
+  database: TestDatabase;
+  db: TestDatabase['db'];
+  config: Config;
+  logger: Logger;
+  logLines: string[];
+  temporal: Client;
+  taskQueue: string;
+  worker: Worker;
+  app: Express;
+  /** Only for time-skipping stacks. */
+  env?: TestWorkflowEnvironment;
+  adminKey: string;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  timeSkipping?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Captures log lines so tests can assert on what was (and was not) logged. */
+export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { logger: createLogger(level, sink), lines };
+}
+
+export async function startTestStack(opts: StackOptions = {}): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env });
+  const { logger, lines } = captureLogger();
+  installTemporalRuntime(logger);
+
+  let env: TestWorkflowEnvironment | undefined;
+  let connection: Connection;
+  let nativeConnection: NativeConnection;
+  if (opts.timeSkipping) {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: findTestServer() } },
+    });
+    connection = env.connection;
+    nativeConnection = env.nativeConnection;
+    await registerSearchAttributes(connection, 'default');
+  } else {
+    const address = harnessValue('temporalAddress');
+    connection = await Connection.connect({ address });
+    nativeConnection = await NativeConnection.connect({ address });
+  }
+  const temporal = env ? env.client : new Client({ connection, namespace: 'default' });
+
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: { codePath: harnessValue('bundlePath') },
+    activities: createActivities({ db: database.db, logger }),
+  });
+  const running = worker.run();
+
+  const admin = await database.db.user.create({
+    data: { email: `admin-${taskQueue}@test.example`, isPlatformAdmin: true },
+  });
+  const { key: adminKey } = await createApiKey(database.db, { userId: admin.id, name: 'test admin' });
+
+  const app = createApp({ config, logger, db: database.db, temporal, taskQueue, version: 'test' });
+
+  return {
+    database,
+    db: database.db,
+    config,
+    logger,
+    logLines: lines,
+    temporal,
+    taskQueue,
+    worker,
+    app,
+    env,
+    adminKey,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      if (env) {
+        await env.teardown();
+      } else {
+        await connection.close();
+        await nativeConnection.close();
+      }
+      await database.drop();
+    },
+  };
+}

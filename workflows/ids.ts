@@ -1,0 +1,12 @@
+// Workflow ids, built in one place so the API, activities and sweeps agree on them.
+export const TASK_QUEUE_DEFAULT = 'agency-os';
+
+export const workflowIds = {
+  selfTest: (probeId: string) => `self-test:${probeId}`,
+  campaign: (campaignId: string) => `campaign:${campaignId}`,
+  sequence: (campaignId: string, leadId: string) => `sequence:${campaignId}:${leadId}`,
+  icpDiscovery: (clientId: string, jobId: string) => `icp:${clientId}:${jobId}`,
+  campaignGeneration: (clientId: string, jobId: string) => `campaign-gen:${clientId}:${jobId}`,
+  skillRun: (runId: string) => `skill-run:${runId}`,
+  schedule: (name: string) => `schedule:${name}`,
+} as const;

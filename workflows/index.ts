@@ -1,0 +1,2 @@
+// Every workflow the worker registers. Workflow code is deterministic: no Node APIs, no I/O.
+export { selfTestWorkflow } from './self-test';
