@@ -1,17 +1,17 @@
 // All activities, built from their dependencies (createActivities(deps)) so tests pass real
 // parts configured for the test rather than mocking activities.
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
+import type { ActivityDeps } from './deps';
+import { createCampaignActivities } from './campaign';
 import { createSelfTestActivities } from './self-test';
+import { createSequenceActivities } from './sequence';
 
-export interface ActivityDeps {
-  db: Db;
-  logger: Logger;
-}
+export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSelfTestActivities(deps.db),
+    ...createSequenceActivities(deps),
+    ...createCampaignActivities(deps),
   };
 }
 

@@ -5,6 +5,14 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.string().url().optional();
 const optionalSecret = z.string().min(1).optional();
+const isPriceTableJson = (v: string) => {
+  try {
+    const t = JSON.parse(v) as unknown;
+    return typeof t === 'object' && t !== null && Object.values(t).every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0));
+  } catch {
+    return false;
+  }
+};
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const schema = z.object({
@@ -37,30 +45,56 @@ const schema = z.object({
   // Provider credentials: unset means the integration's sandbox driver is used.
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: optionalUrl,
+  // Claude models: a capable one for generation, a small fast one for classification/disambiguation.
+  ANTHROPIC_MODEL_GENERATION: z.string().min(1).default('claude-sonnet-5-5'),
+  ANTHROPIC_MODEL_FAST: z.string().min(1).default('claude-haiku-4-5'),
+  // Price overrides (USD per million tokens), JSON: {"<model>":[input,output]}; see src/integrations/anthropic/models.ts.
+  ANTHROPIC_PRICES: z.string().optional().refine((v) => v === undefined || isPriceTableJson(v), 'must be JSON {"<model>":[inputUsdPerMTok,outputUsdPerMTok]}'),
+  // ICP website scraper: `local` (fetch + cheerio, robots.txt respected) or `apify` (needs APIFY_TOKEN).
+  ICP_SCRAPER_DRIVER: z.enum(['local', 'apify']).default('local'),
+  ICP_SCRAPER_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(20),
+  // Lets the scraper fetch loopback/private addresses (tests, intranet demos); off by default (SSRF guard).
+  ICP_SCRAPER_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   POSTMARK_SERVER_TOKEN: optionalSecret,
   POSTMARK_BASE_URL: optionalUrl,
+  POSTMARK_MESSAGE_STREAM: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_USER: optionalSecret,
   POSTMARK_WEBHOOK_PASSWORD: optionalSecret,
   TWILIO_ACCOUNT_SID: optionalSecret,
   TWILIO_AUTH_TOKEN: optionalSecret,
   TWILIO_BASE_URL: optionalUrl,
+  TWILIO_STATUS_CALLBACK_URL: optionalUrl,
   HEYREACH_API_KEY: optionalSecret,
   HEYREACH_BASE_URL: optionalUrl,
+  // The HeyReach campaign first LinkedIn touches enrol leads in (its sequence sends `{message}`).
+  HEYREACH_CAMPAIGN_ID: z.coerce.number().int().positive().optional(),
   VAPI_API_KEY: optionalSecret,
   VAPI_BASE_URL: optionalUrl,
+  VAPI_ASSISTANT_ID: z.string().min(1).optional(),
   CLICKSEND_USERNAME: optionalSecret,
   CLICKSEND_API_KEY: optionalSecret,
   CLICKSEND_BASE_URL: optionalUrl,
+  CLICKSEND_RETURN_ADDRESS_ID: z.coerce.number().int().positive().optional(),
   APOLLO_API_KEY: optionalSecret,
   APOLLO_BASE_URL: optionalUrl,
   APIFY_TOKEN: optionalSecret,
   APIFY_BASE_URL: optionalUrl,
   CLAY_API_KEY: optionalSecret,
   CLAY_BASE_URL: optionalUrl,
+  // Lead enrichment (src/engines/scout): the Apify actor for LinkedIn/company signals (`user~name` or
+  // its id; the real driver needs it and APIFY_TOKEN), its run timeout, and the Clay table webhook id
+  // (the real Clay driver needs it and CLAY_API_KEY). Unset: the sandbox drivers are used.
+  APIFY_ENRICHMENT_ACTOR: z.string().min(1).optional(),
+  APIFY_ENRICHMENT_TIMEOUT_SECS: z.coerce.number().int().min(10).max(300).default(120),
+  CLAY_ENRICHMENT_WEBHOOK_ID: z.string().regex(/^[\w-]+$/, 'must be a Clay webhook id').optional(),
   TELEGRAM_BOT_TOKEN: optionalSecret,
   TELEGRAM_BASE_URL: optionalUrl,
   TELEGRAM_WEBHOOK_SECRET: optionalSecret,
   WEBHOOK_SHARED_SECRET: optionalSecret,
+  DNCR_API_KEY: optionalSecret,
+  DNCR_BASE_URL: optionalUrl,
+  // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.
+  DNCR_SANDBOX_REGISTERED: z.string().optional(),
   // Signs unsubscribe tokens and callbacks; generated and kept under DATA_DIR when unset.
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });

@@ -9,6 +9,7 @@ import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { seedDemo } from './seed';
+import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
 import { createWorker } from './worker';
 import { startDevServer } from '../temporal/dev-server';
@@ -76,7 +77,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       address,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, logger },
+      deps: buildActivityDeps({ config, db, logger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, signingSecret: resolveSigningSecret(config) }),
     });
     const running = worker.run();
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });

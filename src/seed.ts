@@ -27,6 +27,16 @@ export async function seedDemo(db: Db): Promise<{ created: false } | { created: 
       update: {},
     });
     await tx.membership.create({ data: { clientId: client.id, userId: user.id, role: 'owner', acceptedAt: new Date() } });
+    // One sending resource per channel, so a demo campaign runs end to end on the sandbox drivers.
+    await tx.sendResource.createMany({
+      data: [
+        { clientId: client.id, channel: 'email', identifier: 'demo-agency.example', dailyLimit: 50 },
+        { clientId: client.id, channel: 'sms', identifier: '+61255550100', dailyLimit: 100 },
+        { clientId: client.id, channel: 'linkedin', identifier: 'demo-linkedin-seat', dailyLimit: 17 },
+        { clientId: client.id, channel: 'voice', identifier: '+61255550101', dailyLimit: 50 },
+        { clientId: client.id, channel: 'mail', identifier: 'demo-return-address', dailyLimit: 200 },
+      ],
+    });
     const key = await createApiKey(tx as unknown as Db, { userId: user.id, name: 'demo key' });
     return { created: true as const, clientId: client.id, apiKey: key.key };
   });

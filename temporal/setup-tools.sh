@@ -35,8 +35,10 @@ temporal_cli() {
 }
 
 test_server() {
-  local dir="$TOOLS/test-server" cached="$CACHE/test-server-$TEST_SERVER_VERSION"
-  if [ -x "$TOOLS/bin/temporal-test-server" ] && [ -f "$dir/classes/agencyos/LoopbackTestServer.class" ]; then return; fi
+  # The cache key includes the launcher's source, so an edit to it rebuilds.
+  local src_hash; src_hash="$(sha256sum temporal/test-server/src/LoopbackTestServer.java | cut -c1-12)"
+  local dir="$TOOLS/test-server" cached="$CACHE/test-server-$TEST_SERVER_VERSION-$src_hash"
+  if [ -x "$TOOLS/bin/temporal-test-server" ] && [ "$(readlink "$dir")" = "$cached" ] && [ -f "$cached/.complete" ]; then return; fi
   if [ ! -f "$cached/.complete" ]; then
     command -v mvn >/dev/null 2>&1 || { log "Maven is required for the time-skipping test server"; exit 1; }
     command -v javac >/dev/null 2>&1 || { log "a JDK (javac) is required for the time-skipping test server"; exit 1; }

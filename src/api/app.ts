@@ -8,6 +8,11 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
+import { approvalsRouter } from './routes/approvals';
+import { campaignsRouter } from './routes/campaigns';
+import { leadsRouter } from './routes/leads';
+import { outboxRouter } from './routes/outbox';
+import { sendResourcesRouter } from './routes/send-resources';
 
 export const BODY_LIMIT = '256kb';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -30,11 +35,20 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
   app.use(helmet());
-  app.use(express.json({ limit: BODY_LIMIT }));
+  const json = express.json({ limit: BODY_LIMIT });
+  // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT.
+  app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : json(req, res, next)));
 
   const v1 = express.Router();
   v1.use(healthRouter(deps));
   v1.use('/admin', authenticate(deps.db), requirePlatformAdmin, adminRouter(deps));
+  const tenant = express.Router({ mergeParams: true });
+  tenant.use('/campaigns', campaignsRouter(deps));
+  tenant.use('/leads', leadsRouter(deps));
+  tenant.use('/approvals', approvalsRouter(deps));
+  tenant.use('/outbox', outboxRouter(deps));
+  tenant.use('/resources', sendResourcesRouter(deps));
+  v1.use('/clients/:clientId', authenticate(deps.db), tenant);
   app.use('/api/v1', v1);
 
   app.use(notFoundHandler);

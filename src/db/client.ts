@@ -4,6 +4,7 @@ import { PrismaClient } from './generated/client';
 
 export type Db = InstanceType<typeof PrismaClient>;
 export { Prisma } from './generated/client';
+export type * from './generated/client';
 export * from './generated/enums';
 
 export function createDb(databaseUrl: string, opts: { max?: number } = {}): Db {

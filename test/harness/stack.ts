@@ -8,7 +8,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { buildActivityDeps } from '../../src/activity-deps';
 import { createApp } from '../../src/api/app';
 import { createApiKey } from '../../src/engines/api-keys';
 import { installTemporalRuntime } from '../../temporal/pino-logger';
@@ -30,12 +31,17 @@ export interface TestStack {
   /** Only for time-skipping stacks. */
   env?: TestWorkflowEnvironment;
   adminKey: string;
+  activityDeps: ActivityDeps;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   timeSkipping?: boolean;
+  /** Time-skipping only: the server's clock starts at this instant (ISO). */
+  startAt?: string;
   env?: Record<string, string>;
+  /** Replace parts of the activities' dependencies (e.g. fault injection). */
+  activityDeps?: Partial<ActivityDeps>;
 }
 
 /** Captures log lines so tests can assert on what was (and was not) logged. */
@@ -53,7 +59,13 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
 export async function startTestStack(opts: StackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SIGNING_SECRET: 'test-signing-secret-0123456789abcdef0123456789',
+    PUBLIC_URL: 'http://agency-os.test',
+    ...opts.env,
+  });
   const { logger, lines } = captureLogger();
   installTemporalRuntime(logger);
 
@@ -62,7 +74,10 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   let nativeConnection: NativeConnection;
   if (opts.timeSkipping) {
     env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: findTestServer() } },
+      server: {
+        executable: { type: 'existing-path', path: findTestServer() },
+        extraArgs: opts.startAt ? [`--start-time=${opts.startAt}`] : [],
+      },
     });
     connection = env.connection;
     nativeConnection = env.nativeConnection;
@@ -74,12 +89,16 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   }
   const temporal = env ? env.client : new Client({ connection, namespace: 'default' });
 
+  const activityDeps = {
+    ...buildActivityDeps({ config, db: database.db, logger, temporal, taskQueue, signingSecret: config.SIGNING_SECRET! }),
+    ...opts.activityDeps,
+  };
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
     workflowBundle: { codePath: harnessValue('bundlePath') },
-    activities: createActivities({ db: database.db, logger }),
+    activities: createActivities(activityDeps),
   });
   const running = worker.run();
 
@@ -102,6 +121,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     app,
     env,
     adminKey,
+    activityDeps,
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -26,7 +26,7 @@ CREATE TYPE "AlsTier" AS ENUM ('hot', 'warm', 'cool', 'cold', 'dead');
 CREATE TYPE "EnrollmentStatus" AS ENUM ('pending', 'active', 'paused', 'completed', 'stopped');
 
 -- CreateEnum
-CREATE TYPE "SendState" AS ENUM ('reserved', 'sent', 'failed', 'skipped');
+CREATE TYPE "SendState" AS ENUM ('reserved', 'sending', 'sent', 'failed', 'skipped');
 
 -- CreateEnum
 CREATE TYPE "SuppressionKind" AS ENUM ('email', 'phone', 'domain');

@@ -1,0 +1,135 @@
+// Activities of campaignWorkflow: status bookkeeping, paged enrolment (each lead's sequence is
+// started with signal-with-start from here, not as thousands of children of one history), and
+// broadcasts to the campaign's running sequences.
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { CampaignStatus } from '../src/db/client';
+import { Prisma } from '../src/db/client';
+import { workflowIds } from '../workflows/ids';
+import { campaignResumedSignal, stopSignal } from '../workflows/definitions/sequence';
+import type { CampaignState } from '../workflows/definitions/campaign';
+import type { leadSequenceWorkflow, SequenceTouchPlan } from '../workflows/lead-sequence';
+import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/search-attributes';
+import { parseSequence } from '../src/engines/campaigns';
+import type { ActivityDeps } from './deps';
+
+export const ENROL_PAGE_SIZE = 100;
+
+export function createCampaignActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  return {
+    async setCampaignStatus(a: { campaignId: string; status: CampaignStatus }): Promise<void> {
+      const stamp: Record<CampaignStatus, Prisma.CampaignUpdateManyMutationInput> = {
+        draft: {},
+        active: { startedAt: new Date(), pausedAt: null },
+        paused: { pausedAt: new Date() },
+        completed: { completedAt: new Date() },
+        cancelled: { cancelledAt: new Date() },
+      };
+      // startedAt is kept from the first start: resume must not move it.
+      const data = a.status === 'active' ? { status: a.status, pausedAt: null } : { status: a.status, ...stamp[a.status] };
+      await db.campaign.updateMany({ where: { id: a.campaignId }, data });
+      if (a.status === 'active') await db.campaign.updateMany({ where: { id: a.campaignId, startedAt: null }, data: { startedAt: new Date() } });
+    },
+
+    /** Starts the sequences of up to one page of pending enrolments; returns how many remain. */
+    async enrolPendingLeads(a: { campaignId: string }): Promise<{ enrolled: number; remaining: number }> {
+      const campaign = await db.campaign.findUnique({ where: { id: a.campaignId } });
+      if (!campaign) throw ApplicationFailure.nonRetryable(`campaign ${a.campaignId} not found`);
+      const client = await db.client.findUniqueOrThrow({ where: { id: campaign.clientId } });
+      const plan = parseSequence(campaign.sequence);
+      const pending = await db.campaignEnrollment.findMany({
+        where: { campaignId: a.campaignId, status: 'pending' },
+        include: { lead: true },
+        orderBy: { createdAt: 'asc' },
+        take: ENROL_PAGE_SIZE,
+      });
+      let enrolled = 0;
+      for (const e of pending) {
+        const workflowId = workflowIds.sequence(a.campaignId, e.leadId);
+        const touches: SequenceTouchPlan[] = plan.touches;
+        try {
+          await deps.temporal.workflow.signalWithStart<typeof leadSequenceWorkflow, []>('leadSequenceWorkflow', {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [
+              {
+                version: 1,
+                clientId: campaign.clientId,
+                campaignId: a.campaignId,
+                leadId: e.leadId,
+                sequenceVersion: e.sequenceVersion,
+                permissionMode: campaign.permissionMode ?? client.permissionMode,
+                tier: e.lead.alsTier,
+                touches,
+              },
+            ],
+            signal: campaignResumedSignal,
+            signalArgs: [],
+            // A sequence that already ran to its end is never started again for this campaign.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: new TypedSearchAttributes([
+              { key: ClientIdKey, value: campaign.clientId },
+              { key: CampaignIdKey, value: a.campaignId },
+              { key: LeadIdKey, value: e.leadId },
+              ...(e.lead.alsTier ? [{ key: AlsTierKey, value: e.lead.alsTier }] : []),
+            ]),
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+        await db.campaignEnrollment.updateMany({ where: { id: e.id, status: 'pending' }, data: { status: 'active', startedAt: new Date() } });
+        enrolled++;
+        heartbeat(enrolled);
+      }
+      const remaining = await db.campaignEnrollment.count({ where: { campaignId: a.campaignId, status: 'pending' } });
+      return { enrolled, remaining };
+    },
+
+    /** Signals every running sequence of the campaign (resume → re-check now; cancel → stop). */
+    async broadcastToSequences(a: { campaignId: string; what: 'resume' | 'cancel' }): Promise<number> {
+      let cursor: string | undefined;
+      let count = 0;
+      for (;;) {
+        const page = await db.campaignEnrollment.findMany({
+          where: { campaignId: a.campaignId, status: { in: ['active', 'paused'] }, ...(cursor ? { id: { gt: cursor } } : {}) },
+          orderBy: { id: 'asc' },
+          take: 200,
+        });
+        if (page.length === 0) return count;
+        for (const e of page) {
+          const handle = deps.temporal.workflow.getHandle(workflowIds.sequence(a.campaignId, e.leadId));
+          try {
+            if (a.what === 'resume') await handle.signal(campaignResumedSignal);
+            else await handle.signal(stopSignal, { version: 1, eventId: `campaign-cancel:${a.campaignId}`, reason: 'campaign_cancelled' });
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+          count++;
+          heartbeat(count);
+        }
+        cursor = page[page.length - 1].id;
+      }
+    },
+
+    /** Counts from the database: the start (and continue-as-new) state of the campaign query. */
+    async campaignCounts(a: { campaignId: string }): Promise<Omit<CampaignState, 'status'>> {
+      const [byStatus, leadStatuses, sent] = await Promise.all([
+        db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId: a.campaignId }, _count: { _all: true } }),
+        db.lead.groupBy({ by: ['status'], where: { enrollments: { some: { campaignId: a.campaignId } } }, _count: { _all: true } }),
+        db.activity.groupBy({ by: ['channel'], where: { campaignId: a.campaignId, action: 'sent' }, _count: { _all: true } }),
+      ]);
+      const n = (s: string) => byStatus.find((b) => b.status === s)?._count._all ?? 0;
+      return {
+        enrolled: n('active') + n('paused') + n('completed') + n('stopped'),
+        pendingEnrollment: n('pending'),
+        ended: n('completed') + n('stopped'),
+        leadsByStatus: Object.fromEntries(leadStatuses.map((l) => [l.status, l._count._all])),
+        touchesSent: Object.fromEntries(sent.map((s) => [s.channel, s._count._all])),
+      };
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

@@ -1,0 +1,347 @@
+// Activities of leadSequenceWorkflow. Each wraps engine calls and is idempotent: retried attempts
+// find what earlier attempts wrote (ledger, approval and enrolment rows keyed uniquely).
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Channel, Lead, Client } from '../src/db/client';
+import { Prisma } from '../src/db/client';
+import { validateTouch, type ComplianceEvidence } from '../src/engines/jit-validation';
+import { isChannelAllowed, pickResource } from '../src/engines/allocator';
+import { addBusinessDays, instantAt, localDate, nextSendWindow } from '../src/engines/calendar/business-time';
+import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError } from '../src/engines/content/templates';
+import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../src/engines/compliance/email-compliance';
+import { signUnsubscribeToken } from '../src/engines/compliance/unsubscribe-token';
+import { markFailed, markSending, markSkipped, reserveSend, sendKey } from '../src/engines/send-ledger';
+import { releaseDailySlot, takeDailySlot, usedToday } from '../src/engines/rate-limiter';
+import { PermanentSendError, type ChannelName, type OutboundMessage } from '../src/integrations/channels';
+import type { SequenceTouchPlan } from '../workflows/lead-sequence';
+import type { ActivityDeps } from './deps';
+
+export interface TouchContent {
+  subject?: string;
+  text: string;
+}
+
+export type PrepareResult =
+  | { action: 'ready'; channel: ChannelName; kind: string; threadWith?: number; content: TouchContent; evidence: ComplianceEvidence }
+  | { action: 'wait'; reason: string; until: string }
+  | { action: 'skip'; reason: string }
+  | { action: 'stop'; reason: string };
+
+export type SendResultOut =
+  | { status: 'sent'; providerMessageId: string; threadId?: string }
+  | { status: 'wait'; reason: 'daily_cap'; until: string }
+  | { status: 'skipped'; reason: string };
+
+interface TouchRef {
+  workflowId: string;
+  clientId: string;
+  campaignId: string;
+  leadId: string;
+  touch: number;
+  channel: ChannelName;
+}
+
+function calendarFor(lead: Pick<Lead, 'timeZone' | 'country' | 'state'>, client: Pick<Client, 'timeZone' | 'country' | 'state'>) {
+  return {
+    timeZone: lead.timeZone ?? client.timeZone,
+    country: lead.country ?? client.country,
+    region: lead.country ? (lead.state ?? undefined) : (client.state ?? undefined),
+  };
+}
+
+async function loadLeadAndClient(deps: ActivityDeps, leadId: string, clientId: string) {
+  const [lead, client] = await Promise.all([
+    deps.db.lead.findUnique({ where: { id: leadId } }),
+    deps.db.client.findUnique({ where: { id: clientId } }),
+  ]);
+  if (!lead || !client) throw ApplicationFailure.nonRetryable(`lead ${leadId} or client ${clientId} not found`);
+  return { lead, client };
+}
+
+export function createSequenceActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  async function recordActivity(ref: TouchRef, action: string, extra: { providerMessageId?: string; threadId?: string; metadata?: Record<string, unknown> } = {}) {
+    await db.activity.create({
+      data: {
+        clientId: ref.clientId,
+        campaignId: ref.campaignId,
+        leadId: ref.leadId,
+        channel: ref.channel,
+        action,
+        touchNumber: ref.touch,
+        providerMessageId: extra.providerMessageId,
+        threadId: extra.threadId,
+        metadata: (extra.metadata ?? {}) as Prisma.InputJsonValue,
+      },
+    });
+  }
+
+  /** Records a non-send outcome once per touch (the ledger row is the guard). */
+  async function recordOutcomeOnce(ref: TouchRef, action: 'skipped' | 'drafted', reason: string, metadata: Record<string, unknown> = {}) {
+    const key = sendKey(ref.workflowId, ref.touch);
+    const row = await reserveSend(db, { idempotencyKey: key, clientId: ref.clientId, campaignId: ref.campaignId, leadId: ref.leadId, channel: ref.channel, touchNumber: ref.touch });
+    if (row.state === 'skipped') return;
+    await db.$transaction(async (tx) => {
+      await markSkipped(tx, key, reason);
+      await tx.activity.create({
+        data: { clientId: ref.clientId, campaignId: ref.campaignId, leadId: ref.leadId, channel: ref.channel, action, touchNumber: ref.touch, metadata: { reason, ...metadata } as Prisma.InputJsonValue },
+      });
+    });
+  }
+
+  async function buildMessage(ref: TouchRef & { kind: string; content: TouchContent; threadWith?: number }, lead: Lead, client: Client, resource: string | null): Promise<OutboundMessage> {
+    const key = sendKey(ref.workflowId, ref.touch);
+    const senderName = client.senderName ?? client.name;
+    const base = {
+      channel: ref.channel,
+      clientId: ref.clientId,
+      idempotencyKey: key,
+      metadata: { idempotency_key: key, client_id: ref.clientId, campaign_id: ref.campaignId, lead_id: ref.leadId, touch: String(ref.touch) },
+    };
+    const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || undefined;
+    switch (ref.channel) {
+      case 'email': {
+        const token = signUnsubscribeToken(
+          { clientId: ref.clientId, leadId: ref.leadId, campaignId: ref.campaignId, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) },
+          deps.signingSecret,
+        );
+        const unsubscribeUrl = `${deps.publicUrl.replace(/\/$/, '')}/u/${token}`;
+        const headers: Record<string, string> = { ...listUnsubscribeHeaders(unsubscribeUrl) };
+        let subject = ref.content.subject;
+        if (ref.threadWith !== undefined) {
+          const first = await db.sendLedger.findUnique({ where: { idempotencyKey: sendKey(ref.workflowId, ref.threadWith) } });
+          if (first?.state === 'sent' && first.threadId) {
+            headers['In-Reply-To'] = first.threadId;
+            headers['References'] = first.threadId;
+            const firstActivity = await db.activity.findFirst({ where: { leadId: ref.leadId, providerMessageId: first.providerMessageId, action: 'sent' } });
+            const firstSubject = (firstActivity?.metadata as { subject?: string } | null)?.subject;
+            if (!subject && firstSubject) subject = firstSubject.startsWith('Re: ') ? firstSubject : `Re: ${firstSubject}`;
+          }
+        }
+        const footer = complianceFooter(
+          { senderName, agencyName: client.name, postalAddress: client.postalAddress ?? 'Postal address on file' },
+          unsubscribeUrl,
+        );
+        return {
+          ...base,
+          to: { name, email: lead.email ?? undefined },
+          from: { name: senderName, email: client.senderEmail ?? `outreach@${resource ?? 'agency-os.local'}`, resource: resource ?? undefined },
+          subject: subject ?? `A note from ${client.name}`,
+          text: `${ref.content.text}\n${footer}`,
+          headers,
+        };
+      }
+      case 'sms':
+        return { ...base, to: { name, phone: lead.phone ?? undefined }, from: { name: senderName, phone: resource ?? undefined, resource: resource ?? undefined }, text: withSmsOptOut(ref.content.text) };
+      case 'voice':
+        return { ...base, to: { name, phone: lead.phone ?? undefined }, from: { name: senderName, phone: resource ?? undefined, resource: resource ?? undefined }, text: ref.content.text };
+      case 'linkedin':
+        return { ...base, to: { name, linkedinUrl: lead.linkedinUrl ?? undefined }, from: { name: senderName, resource: resource ?? undefined }, text: ref.content.text };
+      case 'mail': {
+        const postalAddress = (lead.enrichment as { postalAddress?: string } | null)?.postalAddress;
+        return { ...base, to: { name, postalAddress }, from: { name: senderName, resource: resource ?? undefined }, text: ref.content.text };
+      }
+    }
+  }
+
+  return {
+    async dueTime(a: { leadId: string; clientId: string; startedAt: string; day: number }): Promise<string> {
+      const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
+      return addBusinessDays(new Date(a.startedAt), a.day, calendarFor(lead, client)).toISOString();
+    },
+
+    async resumeAfterOutOfOffice(a: { leadId: string; clientId: string; returnDate: string }): Promise<string> {
+      const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
+      const cal = calendarFor(lead, client);
+      const dayAfter = addBusinessDays(new Date(`${a.returnDate}T12:00:00Z`), 1, cal);
+      return nextSendWindow(dayAfter, cal).at.toISOString();
+    },
+
+    async prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
+      const now = new Date(a.now);
+      const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
+      let channel = a.touch.channel;
+      let kind = a.touch.kind;
+      let threadWith = a.touch.threadWith;
+      if (!isChannelAllowed(tier, channel)) {
+        if (a.touch.fallback && isChannelAllowed(tier, a.touch.fallback.channel)) {
+          channel = a.touch.fallback.channel;
+          kind = a.touch.fallback.kind;
+          threadWith = a.touch.fallback.threadWith;
+        } else {
+          return { action: 'skip', reason: `channel_not_allowed_for_tier:${a.tier ?? 'unscored'}` };
+        }
+      }
+      const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now });
+      if (jit.action === 'stop') return { action: 'stop', reason: jit.reason };
+      if (jit.action === 'skip') return { action: 'skip', reason: jit.reason };
+      if (jit.action === 'wait') return { action: 'wait', reason: jit.reason, until: new Date(now.getTime() + jit.recheckAfterMs).toISOString() };
+      const { lead, client } = jit;
+      const cal = calendarFor(lead, client);
+      const window = nextSendWindow(now, cal);
+      if (window.reason) return { action: 'wait', reason: window.reason, until: window.at.toISOString() };
+
+      const resources = await db.sendResource.findMany({ where: { clientId: a.clientId, channel: channel as Channel, active: true, deletedAt: null } });
+      if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
+      const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
+      const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
+      if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+
+      const template = DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
+      try {
+        const rendered = renderTouch(template, {
+          firstName: lead.firstName,
+          lastName: lead.lastName,
+          title: lead.title,
+          companyName: lead.companyName,
+          companyIndustry: lead.companyIndustry,
+          city: lead.city,
+          senderName: client.senderName ?? client.name,
+          agencyName: client.name,
+        });
+        return { action: 'ready', channel, kind, threadWith, content: { subject: rendered.subject, text: rendered.body }, evidence: jit.evidence };
+      } catch (err) {
+        if (err instanceof UnfilledMergeFieldError) return { action: 'skip', reason: `unfilled_merge_field:${err.fields.join(',')}` };
+        throw err;
+      }
+    },
+
+    async sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
+      const key = sendKey(a.workflowId, a.touch);
+      const now = new Date(a.now);
+      const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
+      if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
+      if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
+
+      const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
+      const cal = calendarFor(lead, client);
+      const day = localDate(now, cal.timeZone);
+      const provider = deps.channels[a.channel];
+
+      const finalize = async (providerMessageId: string, threadId: string | undefined, resourceId: string | null) => {
+        await db.$transaction(async (tx) => {
+          const moved = await tx.sendLedger.updateMany({
+            where: { idempotencyKey: key, state: { in: ['reserved', 'sending'] } },
+            data: { state: 'sent', providerMessageId, threadId, sentAt: new Date() },
+          });
+          if (moved.count === 0) return; // another attempt finished it
+          await tx.client.update({ where: { id: a.clientId }, data: { creditsRemaining: { decrement: 1 } } });
+          await tx.lead.updateMany({ where: { id: a.leadId, status: { in: ['new', 'enriched', 'scored'] } }, data: { status: 'in_sequence' } });
+          await tx.activity.create({
+            data: {
+              clientId: a.clientId,
+              campaignId: a.campaignId,
+              leadId: a.leadId,
+              channel: a.channel,
+              action: 'sent',
+              touchNumber: a.touch,
+              providerMessageId,
+              threadId,
+              metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence } as unknown as Prisma.InputJsonValue,
+            },
+          });
+        });
+        return { status: 'sent' as const, providerMessageId, threadId };
+      };
+
+      let resource = ledger.resourceId ? await db.sendResource.findUnique({ where: { id: ledger.resourceId } }) : null;
+      const message = await buildMessage(a, lead, client, resource?.identifier ?? null);
+
+      if (ledger.state === 'sending') {
+        // A previous attempt may have reached the provider: ask it before sending again.
+        if (!provider.findSent) {
+          await markFailed(db, key, 'unknown_outcome: the provider cannot confirm an interrupted send');
+          await recordActivity(a, 'skipped', { metadata: { reason: 'unknown_outcome_after_interrupted_send' } });
+          return { status: 'skipped', reason: 'unknown_outcome_after_interrupted_send' };
+        }
+        const found = await provider.findSent(message, ledger.reservedAt);
+        if (found) return finalize(found.providerMessageId, found.threadId, ledger.resourceId);
+      }
+
+      if (!resource) {
+        // Take a slot of the resource with the most room, recording it on the ledger row in the
+        // same transaction so a retry never takes a second slot for this send.
+        resource = await db.$transaction(async (tx) => {
+          const candidates = await tx.sendResource.findMany({ where: { clientId: a.clientId, channel: a.channel, active: true, deletedAt: null } });
+          const used = await usedToday(tx, candidates.map((c) => c.id), day);
+          const ordered = candidates
+            .map((c) => ({ ...c, usedToday: used.get(c.id) ?? 0 }))
+            .sort((x, y) => x.dailyLimit - x.usedToday - (y.dailyLimit - y.usedToday) || x.identifier.localeCompare(y.identifier))
+            .reverse();
+          for (const c of ordered) {
+            if (await takeDailySlot(tx, { resourceId: c.id, clientId: a.clientId, day, limit: c.dailyLimit })) {
+              await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id } });
+              return c;
+            }
+          }
+          return null;
+        });
+        if (!resource) return { status: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+        message.from.resource = resource.identifier;
+        if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = resource.identifier;
+        if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${resource.identifier}`;
+      }
+
+      await markSending(db, key, resource.id);
+      let result;
+      try {
+        result = await provider.send(message);
+      } catch (err) {
+        if (err instanceof PermanentSendError) {
+          await releaseDailySlot(db, { resourceId: resource.id, day });
+          await markFailed(db, key, err.message);
+          await recordActivity(a, 'failed', { metadata: { reason: 'provider_rejected', error: err.message.slice(0, 300) } });
+          return { status: 'skipped', reason: `provider_rejected: ${err.message.slice(0, 200)}` };
+        }
+        throw err; // retryable: Temporal retries; the ledger stays `sending`, so the retry asks first
+      }
+      deps.faults?.afterProviderSend?.(key);
+      return finalize(result.providerMessageId, result.threadId, resource.id);
+    },
+
+    async recordSkipped(a: TouchRef & { reason: string }): Promise<void> {
+      await recordOutcomeOnce(a, 'skipped', a.reason);
+    },
+
+    async recordDraft(a: TouchRef & { content: TouchContent }): Promise<void> {
+      await recordOutcomeOnce(a, 'drafted', 'manual_mode', { subject: a.content.subject ?? null, text: a.content.text });
+    },
+
+    async requestApproval(a: TouchRef & { content: TouchContent; expiresAt: string }): Promise<{ id: string; expiresAt: string }> {
+      const row = await db.approvalRequest.upsert({
+        where: { workflowId_touchNumber: { workflowId: a.workflowId, touchNumber: a.touch } },
+        create: {
+          clientId: a.clientId,
+          campaignId: a.campaignId,
+          leadId: a.leadId,
+          workflowId: a.workflowId,
+          touchNumber: a.touch,
+          channel: a.channel,
+          draft: a.content as unknown as Prisma.InputJsonValue,
+          expiresAt: new Date(a.expiresAt),
+        },
+        update: {},
+      });
+      return { id: row.id, expiresAt: row.expiresAt.toISOString() };
+    },
+
+    async expireApproval(a: { approvalId: string }): Promise<void> {
+      await db.approvalRequest.updateMany({ where: { id: a.approvalId, status: 'pending' }, data: { status: 'expired', decidedAt: new Date() } });
+    },
+
+    async finishSequence(a: { clientId: string; campaignId: string; leadId: string; outcome: string; reason: string | null }): Promise<void> {
+      await db.campaignEnrollment.updateMany({
+        where: { campaignId: a.campaignId, leadId: a.leadId, status: { in: ['pending', 'active', 'paused'] } },
+        data: { status: a.outcome === 'completed' ? 'completed' : 'stopped', stopReason: a.reason, endedAt: new Date() },
+      });
+    },
+  };
+}
+
+/** The opening of the lead's next business day (caps count per local day). */
+function nextDayWindow(now: Date, cal: { timeZone: string; country?: string; region?: string }): Date {
+  const tomorrow = addBusinessDays(now, 1, cal);
+  return nextSendWindow(instantAt(localDate(tomorrow, cal.timeZone), 0, 0, cal.timeZone), cal).at;
+}
+
+export type SequenceActivities = ReturnType<typeof createSequenceActivities>;

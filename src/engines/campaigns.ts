@@ -1,0 +1,59 @@
+// Campaign records: creation with a validated sequence definition, adding leads (enrolments),
+// edits that bump the sequence version (running leads stay pinned to the version they started).
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db, PermissionMode } from '../db/client';
+import { Prisma } from '../db/client';
+import { GROWTH_ENGINE, SequenceDefinitionSchema, adjustForIndustry, type SequenceDefinition } from './sequence-plan';
+
+export function parseSequence(json: unknown): SequenceDefinition {
+  const parsed = SequenceDefinitionSchema.safeParse(json);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`campaign sequence is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export interface NewCampaign {
+  clientId: string;
+  name: string;
+  sequence?: SequenceDefinition;
+  permissionMode?: PermissionMode;
+  industry?: string | null;
+  aiPersonalisation?: boolean;
+  templateId?: string | null;
+}
+
+export async function createCampaign(db: Db, c: NewCampaign) {
+  const client = await db.client.findUniqueOrThrow({ where: { id: c.clientId } });
+  const sequence = c.sequence ?? (c.industry ? adjustForIndustry(GROWTH_ENGINE, c.industry) : GROWTH_ENGINE);
+  return db.campaign.create({
+    data: {
+      clientId: c.clientId,
+      name: c.name,
+      sequence: sequence as unknown as Prisma.InputJsonValue,
+      permissionMode: c.permissionMode ?? client.permissionMode,
+      industry: c.industry ?? null,
+      aiPersonalisation: c.aiPersonalisation ?? false,
+      templateId: c.templateId ?? null,
+    },
+  });
+}
+
+export interface AddLeadsResult {
+  added: number;
+  alreadyEnrolled: number;
+  notFound: string[];
+}
+
+/** Pending enrolments for the given leads of the campaign's client; repeated calls add nothing. */
+export async function addLeadsToCampaign(db: Db, a: { clientId: string; campaignId: string; leadIds: string[] }): Promise<AddLeadsResult> {
+  const campaign = await db.campaign.findFirstOrThrow({ where: { id: a.campaignId, clientId: a.clientId, deletedAt: null } });
+  const ids = [...new Set(a.leadIds)];
+  const leads = await db.lead.findMany({ where: { id: { in: ids }, clientId: a.clientId, deletedAt: null }, select: { id: true } });
+  const found = new Set(leads.map((l) => l.id));
+  const created = await db.campaignEnrollment.createMany({
+    data: leads.map((l) => ({ clientId: a.clientId, campaignId: a.campaignId, leadId: l.id, sequenceVersion: campaign.sequenceVersion })),
+    skipDuplicates: true,
+  });
+  return { added: created.count, alreadyEnrolled: leads.length - created.count, notFound: ids.filter((id) => !found.has(id)) };
+}

@@ -1,0 +1,66 @@
+// Suppression list: global (scope "global") and per client; by email, phone or email domain.
+import type { Db, SuppressionKind } from '../../db/client';
+
+export const GLOBAL_SCOPE = 'global';
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** E.164-ish: keeps a leading + and digits; AU local 04xx → +614xx. */
+export function normalizePhone(phone: string, defaultCountry = 'AU'): string {
+  const trimmed = phone.trim();
+  const digits = trimmed.replace(/[^\d]/g, '');
+  if (trimmed.startsWith('+')) return `+${digits}`;
+  if (trimmed.startsWith('00')) return `+${digits.slice(2)}`;
+  if (defaultCountry === 'AU' && digits.startsWith('0') && digits.length === 10) return `+61${digits.slice(1)}`;
+  if (defaultCountry === 'US' && digits.length === 10) return `+1${digits}`;
+  return `+${digits}`;
+}
+
+export function emailDomain(email: string): string | null {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? normalizeEmail(email.slice(at + 1)) : null;
+}
+
+export interface SuppressionHit {
+  kind: SuppressionKind;
+  value: string;
+  scope: string;
+  reason: string;
+}
+
+/** The first suppression that applies to these contact details for this client, if any. */
+export async function findSuppression(
+  db: Pick<Db, 'suppression'>,
+  clientId: string,
+  contact: { email?: string | null; phone?: string | null },
+): Promise<SuppressionHit | null> {
+  const or: { kind: SuppressionKind; value: string }[] = [];
+  if (contact.email) {
+    or.push({ kind: 'email', value: normalizeEmail(contact.email) });
+    const domain = emailDomain(contact.email);
+    if (domain) or.push({ kind: 'domain', value: domain });
+  }
+  if (contact.phone) or.push({ kind: 'phone', value: normalizePhone(contact.phone) });
+  if (or.length === 0) return null;
+  const row = await db.suppression.findFirst({
+    where: { deletedAt: null, scope: { in: [GLOBAL_SCOPE, clientId] }, OR: or },
+    orderBy: { createdAt: 'asc' },
+  });
+  return row ? { kind: row.kind, value: row.value, scope: row.scope, reason: row.reason } : null;
+}
+
+/** Adds (or restores) a suppression; idempotent. `clientId` null means global. */
+export async function suppress(
+  db: Pick<Db, 'suppression'>,
+  s: { clientId: string | null; kind: SuppressionKind; value: string; reason: string; source?: string },
+): Promise<void> {
+  const value = s.kind === 'phone' ? normalizePhone(s.value) : normalizeEmail(s.value);
+  const scope = s.clientId ?? GLOBAL_SCOPE;
+  await db.suppression.upsert({
+    where: { scope_kind_value: { scope, kind: s.kind, value } },
+    create: { scope, clientId: s.clientId, kind: s.kind, value, reason: s.reason, source: s.source },
+    update: { deletedAt: null },
+  });
+}

@@ -1,0 +1,130 @@
+// Lead import: validation per row (row number and field on every error), dedupe by (client, email)
+// within the file and against existing leads, suppressed contacts refused with a reason, and
+// all-or-nothing unless the caller asks for a partial import.
+import { z } from 'zod';
+import type { Db } from '../db/client';
+import { findSuppression, normalizeEmail, normalizePhone } from './compliance/suppression';
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const str = (max: number) => z.preprocess(blank, z.string().trim().max(max).optional());
+
+export const LeadInputSchema = z
+  .object({
+    email: z.preprocess(blank, z.string().trim().email('must be an email address').max(254).optional()),
+    firstName: str(100),
+    lastName: str(100),
+    title: str(200),
+    phone: z.preprocess(blank, z.string().trim().regex(/^\+?[\d\s().-]{6,20}$/, 'must be a phone number').optional()),
+    linkedinUrl: z.preprocess(blank, z.string().trim().url('must be a URL').max(500).optional()),
+    companyName: str(200),
+    companyDomain: z.preprocess(blank, z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain').optional()),
+    companyIndustry: str(100),
+    companySize: z.preprocess(blank, z.coerce.number().int().min(1).max(10_000_000).optional()),
+    country: z.preprocess(blank, z.string().trim().toUpperCase().length(2, 'must be a 2-letter country code').optional()),
+    state: str(50),
+    city: str(100),
+    timeZone: z.preprocess(
+      blank,
+      z
+        .string()
+        .refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en-US', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be an IANA time zone')
+        .optional(),
+    ),
+  })
+  .strict()
+  .refine((l) => l.email || l.phone || l.linkedinUrl, { message: 'needs an email, phone or linkedinUrl', path: ['email'] });
+
+export type LeadInput = z.infer<typeof LeadInputSchema>;
+
+export const MAX_IMPORT_ROWS = 10_000;
+
+/** CSV headers → field names: `First Name`, `first_name` and `firstName` all mean firstName. */
+export function leadFieldFromHeader(header: string): string {
+  const compact = header.toLowerCase().replace(/[^a-z]/g, '');
+  const known: Record<string, string> = {
+    email: 'email', emailaddress: 'email', firstname: 'firstName', lastname: 'lastName', title: 'title', jobtitle: 'title',
+    phone: 'phone', mobile: 'phone', phonenumber: 'phone', linkedin: 'linkedinUrl', linkedinurl: 'linkedinUrl',
+    company: 'companyName', companyname: 'companyName', companydomain: 'companyDomain', domain: 'companyDomain',
+    industry: 'companyIndustry', companyindustry: 'companyIndustry', companysize: 'companySize', employees: 'companySize',
+    country: 'country', state: 'state', city: 'city', timezone: 'timeZone',
+  };
+  return known[compact] ?? header;
+}
+
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface ImportResult {
+  imported: number;
+  leadIds: string[];
+  duplicates: { row: number; email: string; existingLeadId?: string }[];
+  refused: { row: number; reason: string }[];
+  errors: RowError[];
+}
+
+/** Rows are numbered from 1 as the caller sees them (data rows; a CSV header is not counted). */
+export async function importLeads(db: Db, clientId: string, rows: unknown[], opts: { partial: boolean }): Promise<ImportResult> {
+  const result: ImportResult = { imported: 0, leadIds: [], duplicates: [], refused: [], errors: [] };
+  const valid: { row: number; lead: LeadInput }[] = [];
+  rows.forEach((raw, i) => {
+    const parsed = LeadInputSchema.safeParse(raw);
+    if (parsed.success) valid.push({ row: i + 1, lead: parsed.data });
+    else for (const issue of parsed.error.issues) result.errors.push({ row: i + 1, field: issue.path.join('.') || '(row)', message: issue.message });
+  });
+
+  const seen = new Map<string, number>();
+  const existing = new Map(
+    (
+      await db.lead.findMany({
+        where: { clientId, email: { in: valid.flatMap((v) => (v.lead.email ? [normalizeEmail(v.lead.email)] : [])) } },
+        select: { id: true, email: true },
+      })
+    ).map((l) => [l.email!, l.id]),
+  );
+  const toInsert: { row: number; lead: LeadInput }[] = [];
+  for (const v of valid) {
+    const email = v.lead.email ? normalizeEmail(v.lead.email) : undefined;
+    if (email) {
+      if (existing.has(email)) {
+        result.duplicates.push({ row: v.row, email, existingLeadId: existing.get(email) });
+        continue;
+      }
+      if (seen.has(email)) {
+        result.duplicates.push({ row: v.row, email });
+        continue;
+      }
+      seen.set(email, v.row);
+    }
+    const hit = await findSuppression(db, clientId, { email, phone: v.lead.phone });
+    if (hit) {
+      result.refused.push({ row: v.row, reason: `suppressed ${hit.kind} (${hit.reason})` });
+      continue;
+    }
+    toInsert.push({ row: v.row, lead: { ...v.lead, email, phone: v.lead.phone ? normalizePhone(v.lead.phone, v.lead.country ?? 'AU') : undefined } });
+  }
+  if (result.errors.length > 0 && !opts.partial) return result;
+
+  await db.$transaction(async (tx) => {
+    for (let i = 0; i < toInsert.length; i += 1000) {
+      const chunk = toInsert.slice(i, i + 1000);
+      const created = await tx.lead.createManyAndReturn({
+        data: chunk.map((c) => ({ clientId, ...c.lead })),
+        skipDuplicates: true,
+        select: { id: true },
+      });
+      result.leadIds.push(...created.map((c) => c.id));
+    }
+  });
+  result.imported = result.leadIds.length;
+  return result;
+}

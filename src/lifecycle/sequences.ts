@@ -1,0 +1,60 @@
+// Talking to a lead's sequence workflows from the API and the webhook processors.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/client';
+import { approvalSignal, stopSignal, timelineQuery, type ApprovalDecision, type SequenceState, type StopReason } from '../../workflows/definitions/sequence';
+import { workflowIds } from '../../workflows/ids';
+
+export interface LeadSequenceView {
+  campaignId: string;
+  workflowId: string;
+  enrollmentStatus: string;
+  state: SequenceState | null;
+}
+
+export async function sequenceTimelines(temporal: Client, db: Db, leadId: string): Promise<LeadSequenceView[]> {
+  const enrollments = await db.campaignEnrollment.findMany({ where: { leadId }, orderBy: { createdAt: 'asc' } });
+  return Promise.all(
+    enrollments.map(async (e) => {
+      const workflowId = workflowIds.sequence(e.campaignId, leadId);
+      let state: SequenceState | null = null;
+      if (e.status !== 'pending') {
+        try {
+          // Queries also work on closed workflows while their history is retained.
+          state = await temporal.workflow.getHandle(workflowId).query(timelineQuery);
+        } catch {
+          state = null;
+        }
+      }
+      return { campaignId: e.campaignId, workflowId, enrollmentStatus: e.status, state };
+    }),
+  );
+}
+
+/** Stops every running sequence of the lead; returns how many were signalled. */
+export async function stopLeadSequences(temporal: Client, db: Db, leadId: string, reason: StopReason, eventId: string): Promise<number> {
+  const enrollments = await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused'] } } });
+  let signalled = 0;
+  await Promise.all(
+    enrollments.map(async (e) => {
+      try {
+        await temporal.workflow.getHandle(workflowIds.sequence(e.campaignId, leadId)).signal(stopSignal, { version: 1, eventId, reason });
+        signalled++;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }),
+  );
+  // Pending enrolments never started: they simply end.
+  await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
+  return signalled;
+}
+
+export async function signalApproval(temporal: Client, workflowId: string, decision: ApprovalDecision): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(workflowId).signal(approvalSignal, decision);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,75 @@
+// Domain fixtures for tests: a client with an owner and API key, send resources, leads.
+import { randomBytes } from 'node:crypto';
+import type { Db, MembershipRole, PermissionMode, Prisma } from '../../src/db/client';
+import { createApiKey } from '../../src/engines/api-keys';
+
+export async function createClientWithUser(
+  db: Db,
+  opts: { role?: MembershipRole; permissionMode?: PermissionMode; timeZone?: string; country?: string; state?: string } = {},
+) {
+  const tag = randomBytes(4).toString('hex');
+  const client = await db.client.create({
+    data: {
+      name: `Agency ${tag}`,
+      slug: `agency-${tag}`,
+      subscriptionStatus: 'active',
+      creditsRemaining: 1000,
+      permissionMode: opts.permissionMode ?? 'autopilot',
+      timeZone: opts.timeZone ?? 'Australia/Sydney',
+      country: opts.country ?? 'AU',
+      state: opts.state ?? 'NSW',
+      senderName: 'Sam Sender',
+      senderEmail: `sam@${tag}.agency.example`,
+      postalAddress: '1 Test Street, Sydney NSW 2000',
+    },
+  });
+  const user = await db.user.create({ data: { email: `owner-${tag}@test.example` } });
+  await db.membership.create({ data: { clientId: client.id, userId: user.id, role: opts.role ?? 'owner', acceptedAt: new Date() } });
+  const { key } = await createApiKey(db, { userId: user.id, name: 'test' });
+  return { client, user, key, auth: { Authorization: `Bearer ${key}` } };
+}
+
+export async function addUser(db: Db, clientId: string, role: MembershipRole) {
+  const user = await db.user.create({ data: { email: `${role}-${randomBytes(4).toString('hex')}@test.example` } });
+  await db.membership.create({ data: { clientId, userId: user.id, role, acceptedAt: new Date() } });
+  const { key } = await createApiKey(db, { userId: user.id, name: role });
+  return { user, key, auth: { Authorization: `Bearer ${key}` } };
+}
+
+export async function addResources(db: Db, clientId: string, limits: Partial<Record<'email' | 'sms' | 'linkedin' | 'voice' | 'mail', number>> = {}) {
+  const tag = randomBytes(3).toString('hex');
+  await db.sendResource.createMany({
+    data: [
+      { clientId, channel: 'email', identifier: `mail-${tag}.agency.example`, dailyLimit: limits.email ?? 50 },
+      { clientId, channel: 'sms', identifier: '+61255550111', dailyLimit: limits.sms ?? 100 },
+      { clientId, channel: 'linkedin', identifier: `seat-${tag}`, dailyLimit: limits.linkedin ?? 17 },
+      { clientId, channel: 'voice', identifier: '+61255550112', dailyLimit: limits.voice ?? 50 },
+      { clientId, channel: 'mail', identifier: `return-${tag}`, dailyLimit: limits.mail ?? 200 },
+    ],
+  });
+}
+
+export async function createLead(db: Db, clientId: string, data: Partial<Prisma.LeadUncheckedCreateInput> = {}) {
+  const tag = randomBytes(4).toString('hex');
+  return db.lead.create({
+    data: {
+      clientId,
+      email: `lead-${tag}@prospect.example`,
+      firstName: 'Jordan',
+      lastName: 'Lee',
+      title: 'Head of Growth',
+      phone: '+61412345678',
+      linkedinUrl: `https://www.linkedin.com/in/jordan-${tag}`,
+      companyName: 'Prospect Pty Ltd',
+      companyIndustry: 'Hospitality',
+      country: 'AU',
+      state: 'NSW',
+      timeZone: 'Australia/Sydney',
+      status: 'scored',
+      alsScore: 90,
+      alsTier: 'hot',
+      enrichment: { postalAddress: '2 Prospect Road, Sydney NSW 2000, Australia' },
+      ...data,
+    },
+  });
+}

@@ -1,0 +1,86 @@
+// Signals and queries of leadSequenceWorkflow, shared by the workflow, the API and the webhook
+// processors (so names are never string literals scattered around).
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ChannelName } from './channel';
+
+export type StopReason =
+  | 'reply'
+  | 'bounce'
+  | 'unsubscribe'
+  | 'complaint'
+  | 'converted'
+  | 'not_interested'
+  | 'wrong_person'
+  | 'campaign_cancelled'
+  | 'lead_removed'
+  | 'suppressed';
+
+export interface StopSignal {
+  version: 1;
+  /** Provider event id or similar, so a redelivered event is applied once. */
+  eventId: string;
+  reason: StopReason;
+  channel?: ChannelName;
+  detail?: string;
+}
+
+export interface OutOfOfficeSignal {
+  version: 1;
+  eventId: string;
+  /** The lead's return date (YYYY-MM-DD); the sequence resumes one business day after it. */
+  returnDate: string;
+}
+
+export type ApprovalDecision =
+  | { version: 1; approvalId: string; decision: 'approved'; decidedBy: string }
+  | { version: 1; approvalId: string; decision: 'rejected'; decidedBy: string; note?: string }
+  | {
+      version: 1;
+      approvalId: string;
+      decision: 'edited';
+      decidedBy: string;
+      content: { subject?: string; text: string };
+    };
+
+export const stopSignal = defineSignal<[StopSignal]>('stop');
+export const outOfOfficeSignal = defineSignal<[OutOfOfficeSignal]>('outOfOffice');
+export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
+/** Sent by the campaign when it resumes, so sequences waiting on "paused" re-check at once. */
+export const campaignResumedSignal = defineSignal<[]>('campaignResumed');
+
+export type TimelineStatus = 'planned' | 'waiting' | 'awaiting_approval' | 'sent' | 'skipped' | 'drafted' | 'cancelled';
+
+export type WaitReason =
+  | 'schedule'
+  | 'outside_hours'
+  | 'weekend'
+  | 'holiday'
+  | 'daily_cap'
+  | 'campaign_paused'
+  | 'subscription_inactive'
+  | 'no_credits'
+  | 'out_of_office'
+  | 'approval';
+
+export interface TimelineEntry {
+  touch: number;
+  channel: ChannelName;
+  kind: string;
+  status: TimelineStatus;
+  /** Why it waits / was skipped; null when sent. */
+  reason: string | null;
+  /** When the entry last changed (workflow time, ISO). */
+  at: string;
+  /** For waits: until when. */
+  until?: string;
+  providerMessageId?: string;
+}
+
+export interface SequenceState {
+  status: 'running' | 'paused_ooo' | 'completed' | 'stopped';
+  stopReason?: StopReason;
+  currentTouch: number;
+  timeline: TimelineEntry[];
+}
+
+export const timelineQuery = defineQuery<SequenceState>('timeline');

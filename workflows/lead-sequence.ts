@@ -1,0 +1,254 @@
+// leadSequenceWorkflow: the outreach sequence of one lead in one campaign (`sequence:<c>:<l>`).
+// Each touch: wait for its day → JIT validation, tier filter, business-hours window and cap (each
+// wait has a reason on the timeline) → approval in co-pilot mode → effectively-once send. A stop
+// signal (reply, bounce, unsubscribe, complaint, cancel) ends it at once; out-of-office pauses it.
+import {
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SequenceActivities } from '../activities/sequence';
+import {
+  approvalSignal,
+  campaignResumedSignal,
+  outOfOfficeSignal,
+  stopSignal,
+  timelineQuery,
+  type ApprovalDecision,
+  type SequenceState,
+  type StopReason,
+  type TimelineEntry,
+} from './definitions/sequence';
+import { sequenceEndedSignal, sequenceTouchSignal } from './definitions/campaign';
+import type { ChannelName } from './definitions/channel';
+import { workflowIds } from './ids';
+import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
+
+export interface SequenceTouchPlan {
+  number: number;
+  day: number;
+  channel: ChannelName;
+  kind: string;
+  threadWith?: number;
+  fallback?: { channel: ChannelName; kind: string; threadWith?: number };
+}
+
+export interface LeadSequenceInput {
+  version: 1;
+  clientId: string;
+  campaignId: string;
+  leadId: string;
+  sequenceVersion: number;
+  permissionMode: 'autopilot' | 'copilot' | 'manual';
+  tier: string | null;
+  touches: SequenceTouchPlan[];
+}
+
+export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
+
+const acts = proxyActivities<SequenceActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 20 },
+});
+
+export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<SequenceState> {
+  const { workflowId } = workflowInfo();
+  const startedAt = workflowInfo().startTime;
+  upsertSearchAttributes([
+    { key: ClientIdKey, value: input.clientId },
+    { key: CampaignIdKey, value: input.campaignId },
+    { key: LeadIdKey, value: input.leadId },
+    ...(input.tier ? [{ key: AlsTierKey, value: input.tier }] : []),
+  ]);
+
+  const state: SequenceState = { status: 'running', currentTouch: 0, timeline: [] };
+  const seenEvents = new Set<string>();
+  let stop: StopReason | undefined;
+  let oooReturnDate: string | undefined;
+  let resumed = 0;
+  const approvals = new Map<string, ApprovalDecision>();
+
+  setHandler(timelineQuery, () => state);
+  setHandler(stopSignal, (s) => {
+    if (seenEvents.has(s.eventId) || stop) return;
+    seenEvents.add(s.eventId);
+    stop = s.reason;
+  });
+  setHandler(outOfOfficeSignal, (s) => {
+    if (seenEvents.has(s.eventId)) return;
+    seenEvents.add(s.eventId);
+    oooReturnDate = s.returnDate;
+  });
+  setHandler(approvalSignal, (d) => {
+    approvals.set(d.approvalId, d);
+  });
+  setHandler(campaignResumedSignal, () => {
+    resumed++;
+  });
+
+  const now = () => new Date(Date.now());
+  const entryFor = (t: SequenceTouchPlan): TimelineEntry => {
+    let e = state.timeline.find((x) => x.touch === t.number);
+    if (!e) {
+      e = { touch: t.number, channel: t.channel, kind: t.kind, status: 'planned', reason: null, at: now().toISOString() };
+      state.timeline.push(e);
+    }
+    return e;
+  };
+  const mark = (t: SequenceTouchPlan, patch: Partial<TimelineEntry>) => {
+    Object.assign(entryFor(t), { until: undefined }, patch, { at: now().toISOString() });
+  };
+
+  /** Sleeps until `until` unless a stop (or `alsoWake`) comes first. True if it was stopped. */
+  const waitUntil = async (until: Date, alsoWake?: () => boolean): Promise<boolean> => {
+    const ms = until.getTime() - Date.now();
+    if (ms > 0) await condition(() => stop !== undefined || oooReturnDate !== undefined || (alsoWake?.() ?? false), ms);
+    return stop !== undefined;
+  };
+
+  /** Out-of-office: pause until one business day after the return date. */
+  const honourOutOfOffice = async (t: SequenceTouchPlan): Promise<void> => {
+    while (oooReturnDate !== undefined && stop === undefined) {
+      const returnDate = oooReturnDate;
+      oooReturnDate = undefined;
+      const oooUntil = new Date(await acts.resumeAfterOutOfOffice({ leadId: input.leadId, clientId: input.clientId, returnDate }));
+      state.status = 'paused_ooo';
+      mark(t, { status: 'waiting', reason: 'out_of_office', until: oooUntil.toISOString() });
+      await waitUntil(oooUntil);
+      if (oooReturnDate === undefined) state.status = 'running';
+    }
+  };
+
+  for (const touch of input.touches) {
+    if (stop) break;
+    state.currentTouch = touch.number;
+    // 1. The touch's day (business days from the start, skipping the lead's holidays).
+    const due = new Date(
+      await acts.dueTime({ leadId: input.leadId, clientId: input.clientId, startedAt: startedAt.toISOString(), day: touch.day }),
+    );
+    if (due.getTime() > Date.now()) {
+      mark(touch, { status: 'waiting', reason: 'schedule', until: due.toISOString() });
+      do {
+        if (await waitUntil(due)) break;
+        await honourOutOfOffice(touch);
+      } while (!stop && due.getTime() > Date.now());
+    }
+
+    // 2. Validate, find the window and a resource; send (or wait and try again).
+    let approvedContent: { subject?: string; text: string } | undefined;
+    for (;;) {
+      if (stop) break;
+      await honourOutOfOffice(touch);
+      if (stop) break;
+      const ready = await acts.prepareTouch({
+        workflowId,
+        clientId: input.clientId,
+        campaignId: input.campaignId,
+        leadId: input.leadId,
+        touch,
+        tier: input.tier,
+        now: now().toISOString(),
+      });
+      if (ready.action === 'stop') {
+        stop = ready.reason as StopReason;
+        break;
+      }
+      if (ready.action === 'skip') {
+        mark(touch, { status: 'skipped', reason: ready.reason });
+        await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: touch.channel, reason: ready.reason });
+        break;
+      }
+      if (ready.action === 'wait') {
+        const until = new Date(ready.until);
+        mark(touch, { status: 'waiting', reason: ready.reason, until: until.toISOString() });
+        const resumedBefore = resumed;
+        if (await waitUntil(until, ready.reason === 'campaign_paused' ? () => resumed !== resumedBefore : undefined)) break;
+        continue;
+      }
+
+      // Ready to send on ready.channel with ready.content.
+      let content = approvedContent ?? ready.content;
+      if (input.permissionMode === 'manual') {
+        await acts.recordDraft({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, content });
+        mark(touch, { status: 'drafted', reason: 'manual_mode', channel: ready.channel });
+        break;
+      }
+      if (input.permissionMode === 'copilot' && !approvedContent) {
+        const approval = await acts.requestApproval({
+          workflowId,
+          clientId: input.clientId,
+          campaignId: input.campaignId,
+          leadId: input.leadId,
+          touch: touch.number,
+          channel: ready.channel,
+          content,
+          expiresAt: new Date(Date.now() + APPROVAL_TIMEOUT_MS).toISOString(),
+        });
+        mark(touch, { status: 'awaiting_approval', reason: 'approval', until: approval.expiresAt, channel: ready.channel });
+        const decided = await condition(() => stop !== undefined || approvals.has(approval.id), APPROVAL_TIMEOUT_MS);
+        if (stop) break;
+        const decision = approvals.get(approval.id);
+        if (!decided || !decision) {
+          await acts.expireApproval({ approvalId: approval.id });
+          mark(touch, { status: 'skipped', reason: 'approval_timeout' });
+          await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, reason: 'approval_timeout' });
+          break;
+        }
+        if (decision.decision === 'rejected') {
+          mark(touch, { status: 'skipped', reason: 'approval_rejected' });
+          await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, reason: 'approval_rejected' });
+          break;
+        }
+        content = decision.decision === 'edited' ? decision.content : content;
+        approvedContent = content;
+        // Approval can take days: validate again (window, caps, stop conditions) before sending.
+        continue;
+      }
+
+      const result = await acts.sendTouch({
+        workflowId,
+        clientId: input.clientId,
+        campaignId: input.campaignId,
+        leadId: input.leadId,
+        touch: touch.number,
+        channel: ready.channel,
+        kind: ready.kind,
+        content,
+        threadWith: ready.threadWith,
+        evidence: ready.evidence,
+        now: now().toISOString(),
+      });
+      if (result.status === 'wait') {
+        mark(touch, { status: 'waiting', reason: result.reason, until: result.until });
+        if (await waitUntil(new Date(result.until))) break;
+        continue;
+      }
+      if (result.status === 'skipped') {
+        mark(touch, { status: 'skipped', reason: result.reason, channel: ready.channel });
+        break;
+      }
+      mark(touch, { status: 'sent', reason: null, channel: ready.channel, providerMessageId: result.providerMessageId });
+      await getExternalWorkflowHandle(workflowIds.campaign(input.campaignId))
+        .signal(sequenceTouchSignal, { version: 1, leadId: input.leadId, channel: ready.channel })
+        .catch(() => undefined); // the campaign may have ended; its counts are then final
+      break;
+    }
+  }
+
+  if (stop) {
+    state.status = 'stopped';
+    state.stopReason = stop;
+    for (const e of state.timeline) if (e.status === 'waiting' || e.status === 'planned' || e.status === 'awaiting_approval') Object.assign(e, { status: 'cancelled', reason: stop, until: undefined });
+    for (const t of input.touches) if (!state.timeline.some((e) => e.touch === t.number)) state.timeline.push({ touch: t.number, channel: t.channel, kind: t.kind, status: 'cancelled', reason: stop, at: now().toISOString() });
+  } else {
+    state.status = 'completed';
+  }
+  await acts.finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
+  await getExternalWorkflowHandle(workflowIds.campaign(input.campaignId))
+    .signal(sequenceEndedSignal, { version: 1, leadId: input.leadId, outcome: stop ?? 'completed' })
+    .catch(() => undefined);
+  return state;
+}
