@@ -6,6 +6,7 @@ import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import type { ChannelName, ChannelProvider } from '../src/integrations/channels';
 import type { DncrDriver } from '../src/integrations/dncr/dncr';
+import type { EnrichmentDrivers } from '../src/integrations/enrichment';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   signingSecret: string;
   /** Base URL of this service as providers and recipients reach it. */
   publicUrl: string;
+  /** Lead-enrichment drivers (Apollo, Apify, Clay); built from `config` when absent. */
+  enrichment?: EnrichmentDrivers;
   /** Test-only fault injection (e.g. a crash right after the provider accepted a send). */
   faults?: { afterProviderSend?: (key: string) => void };
 }

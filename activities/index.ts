@@ -2,7 +2,11 @@
 // parts configured for the test rather than mocking activities.
 import type { ActivityDeps } from './deps';
 import { createCampaignActivities } from './campaign';
+import { createEnrichmentActivities } from './enrichment';
+import { createReplyActivities } from './replies';
 import { createSelfTestActivities } from './self-test';
+import { createIcpDiscoveryActivities } from './icp-discovery';
+import { createCampaignGenerationActivities } from './campaign-generation';
 import { createSequenceActivities } from './sequence';
 
 export type { ActivityDeps } from './deps';
@@ -10,8 +14,12 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSelfTestActivities(deps.db),
+    ...createIcpDiscoveryActivities(deps),
+    ...createCampaignGenerationActivities(deps),
     ...createSequenceActivities(deps),
     ...createCampaignActivities(deps),
+    ...createReplyActivities(deps),
+    ...createEnrichmentActivities(deps),
   };
 }
 

@@ -26,6 +26,11 @@ export type PrepareResult =
   | { action: 'skip'; reason: string }
   | { action: 'stop'; reason: string };
 
+export type AttemptResult =
+  | Exclude<PrepareResult, { action: 'skip' }>
+  | { action: 'skip'; reason: string; channel?: ChannelName }
+  | { action: 'sent'; channel: ChannelName; providerMessageId: string };
+
 export type SendResultOut =
   | { status: 'sent'; providerMessageId: string; threadId?: string }
   | { status: 'wait'; reason: 'daily_cap'; until: string }
@@ -144,159 +149,201 @@ export function createSequenceActivities(deps: ActivityDeps) {
     }
   }
 
+async function prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
+    const now = new Date(a.now);
+    const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
+    let channel = a.touch.channel;
+    let kind = a.touch.kind;
+    let threadWith = a.touch.threadWith;
+    if (!isChannelAllowed(tier, channel)) {
+      if (a.touch.fallback && isChannelAllowed(tier, a.touch.fallback.channel)) {
+        channel = a.touch.fallback.channel;
+        kind = a.touch.fallback.kind;
+        threadWith = a.touch.fallback.threadWith;
+      } else {
+        return { action: 'skip', reason: `channel_not_allowed_for_tier:${a.tier ?? 'unscored'}` };
+      }
+    }
+    const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now });
+    if (jit.action === 'stop') return { action: 'stop', reason: jit.reason };
+    if (jit.action === 'skip') return { action: 'skip', reason: jit.reason };
+    if (jit.action === 'wait') return { action: 'wait', reason: jit.reason, until: new Date(now.getTime() + jit.recheckAfterMs).toISOString() };
+    const { lead, client } = jit;
+    const cal = calendarFor(lead, client);
+    const window = nextSendWindow(now, cal);
+    if (window.reason) return { action: 'wait', reason: window.reason, until: window.at.toISOString() };
+
+    const resources = await db.sendResource.findMany({ where: { clientId: a.clientId, channel: channel as Channel, active: true, deletedAt: null } });
+    if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
+    const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
+    const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
+    if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+
+    const template = DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
+    try {
+      const rendered = renderTouch(template, {
+        firstName: lead.firstName,
+        lastName: lead.lastName,
+        title: lead.title,
+        companyName: lead.companyName,
+        companyIndustry: lead.companyIndustry,
+        city: lead.city,
+        senderName: client.senderName ?? client.name,
+        agencyName: client.name,
+      });
+      return { action: 'ready', channel, kind, threadWith, content: { subject: rendered.subject, text: rendered.body }, evidence: jit.evidence };
+    } catch (err) {
+      if (err instanceof UnfilledMergeFieldError) return { action: 'skip', reason: `unfilled_merge_field:${err.fields.join(',')}` };
+      throw err;
+    }
+  }
+
+async function sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
+    const key = sendKey(a.workflowId, a.touch);
+    const now = new Date(a.now);
+    const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
+    if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
+    if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
+
+    const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
+    const cal = calendarFor(lead, client);
+    const day = localDate(now, cal.timeZone);
+    const provider = deps.channels[a.channel];
+
+    const finalize = async (providerMessageId: string, threadId: string | undefined, resourceId: string | null) => {
+      await db.$transaction(async (tx) => {
+        const moved = await tx.sendLedger.updateMany({
+          where: { idempotencyKey: key, state: { in: ['reserved', 'sending'] } },
+          data: { state: 'sent', providerMessageId, threadId, sentAt: new Date() },
+        });
+        if (moved.count === 0) return; // another attempt finished it
+        await tx.client.update({ where: { id: a.clientId }, data: { creditsRemaining: { decrement: 1 } } });
+        await tx.lead.updateMany({ where: { id: a.leadId, status: { in: ['new', 'enriched', 'scored'] } }, data: { status: 'in_sequence' } });
+        await tx.activity.create({
+          data: {
+            clientId: a.clientId,
+            campaignId: a.campaignId,
+            leadId: a.leadId,
+            channel: a.channel,
+            action: 'sent',
+            touchNumber: a.touch,
+            providerMessageId,
+            threadId,
+            metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence } as unknown as Prisma.InputJsonValue,
+          },
+        });
+      });
+      return { status: 'sent' as const, providerMessageId, threadId };
+    };
+
+    let resource = ledger.resourceId ? await db.sendResource.findUnique({ where: { id: ledger.resourceId } }) : null;
+    const message = await buildMessage(a, lead, client, resource?.identifier ?? null);
+
+    if (ledger.state === 'sending') {
+      // A previous attempt may have reached the provider: ask it before sending again.
+      if (!provider.findSent) {
+        await markFailed(db, key, 'unknown_outcome: the provider cannot confirm an interrupted send');
+        await recordActivity(a, 'skipped', { metadata: { reason: 'unknown_outcome_after_interrupted_send' } });
+        return { status: 'skipped', reason: 'unknown_outcome_after_interrupted_send' };
+      }
+      const found = await provider.findSent(message, ledger.reservedAt);
+      if (found) return finalize(found.providerMessageId, found.threadId, ledger.resourceId);
+    }
+
+    if (!resource) {
+      // Take a slot of the resource with the most room, recording it on the ledger row in the
+      // same transaction so a retry never takes a second slot for this send.
+      resource = await db.$transaction(async (tx) => {
+        const candidates = await tx.sendResource.findMany({ where: { clientId: a.clientId, channel: a.channel, active: true, deletedAt: null } });
+        const used = await usedToday(tx, candidates.map((c) => c.id), day);
+        const ordered = candidates
+          .map((c) => ({ ...c, usedToday: used.get(c.id) ?? 0 }))
+          .sort((x, y) => x.dailyLimit - x.usedToday - (y.dailyLimit - y.usedToday) || x.identifier.localeCompare(y.identifier))
+          .reverse();
+        for (const c of ordered) {
+          if (await takeDailySlot(tx, { resourceId: c.id, clientId: a.clientId, day, limit: c.dailyLimit })) {
+            await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id } });
+            return c;
+          }
+        }
+        return null;
+      });
+      if (!resource) return { status: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+      message.from.resource = resource.identifier;
+      if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = resource.identifier;
+      if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${resource.identifier}`;
+    }
+
+    await markSending(db, key, resource.id);
+    let result;
+    try {
+      result = await provider.send(message);
+    } catch (err) {
+      if (err instanceof PermanentSendError) {
+        await releaseDailySlot(db, { resourceId: resource.id, day });
+        await markFailed(db, key, err.message);
+        await recordActivity(a, 'failed', { metadata: { reason: 'provider_rejected', error: err.message.slice(0, 300) } });
+        return { status: 'skipped', reason: `provider_rejected: ${err.message.slice(0, 200)}` };
+      }
+      throw err; // retryable: Temporal retries; the ledger stays `sending`, so the retry asks first
+    }
+    deps.faults?.afterProviderSend?.(key);
+    return finalize(result.providerMessageId, result.threadId, resource.id);
+  }
+
+
   return {
-    async dueTime(a: { leadId: string; clientId: string; startedAt: string; day: number }): Promise<string> {
+    /** When each touch is due: business days from the start in the lead's calendar. */
+    async planSchedule(a: { leadId: string; clientId: string; startedAt: string; days: number[] }): Promise<string[]> {
       const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
-      return addBusinessDays(new Date(a.startedAt), a.day, calendarFor(lead, client)).toISOString();
+      const cal = calendarFor(lead, client);
+      return a.days.map((day) => addBusinessDays(new Date(a.startedAt), day, cal).toISOString());
     },
 
     async resumeAfterOutOfOffice(a: { leadId: string; clientId: string; returnDate: string }): Promise<string> {
       const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
       const cal = calendarFor(lead, client);
-      const dayAfter = addBusinessDays(new Date(`${a.returnDate}T12:00:00Z`), 1, cal);
+      // Midnight starting the return day, local; one business day on, at that day's opening.
+      const dayAfter = addBusinessDays(instantAt(a.returnDate, 0, 0, cal.timeZone), 1, cal);
       return nextSendWindow(dayAfter, cal).at.toISOString();
     },
 
-    async prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
-      const now = new Date(a.now);
-      const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
-      let channel = a.touch.channel;
-      let kind = a.touch.kind;
-      let threadWith = a.touch.threadWith;
-      if (!isChannelAllowed(tier, channel)) {
-        if (a.touch.fallback && isChannelAllowed(tier, a.touch.fallback.channel)) {
-          channel = a.touch.fallback.channel;
-          kind = a.touch.fallback.kind;
-          threadWith = a.touch.fallback.threadWith;
-        } else {
-          return { action: 'skip', reason: `channel_not_allowed_for_tier:${a.tier ?? 'unscored'}` };
-        }
+
+    /**
+     * One attempt at a touch: validate (JIT, tier, window, cap, content) and, when `send` is set
+     * (autopilot, or content a human approved), send it. Skips are recorded here, with their reason.
+     * One activity per attempt keeps a sequence's history short.
+     */
+    async attemptTouch(a: {
+      workflowId: string;
+      clientId: string;
+      campaignId: string;
+      leadId: string;
+      touch: SequenceTouchPlan;
+      tier: string | null;
+      now: string;
+      send: boolean;
+      approvedContent?: TouchContent;
+    }): Promise<AttemptResult> {
+      const ready = await prepareTouch(a);
+      const ref = { workflowId: a.workflowId, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number };
+      if (ready.action === 'skip') {
+        await recordOutcomeOnce({ ...ref, channel: a.touch.channel }, 'skipped', ready.reason);
+        return ready;
       }
-      const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now });
-      if (jit.action === 'stop') return { action: 'stop', reason: jit.reason };
-      if (jit.action === 'skip') return { action: 'skip', reason: jit.reason };
-      if (jit.action === 'wait') return { action: 'wait', reason: jit.reason, until: new Date(now.getTime() + jit.recheckAfterMs).toISOString() };
-      const { lead, client } = jit;
-      const cal = calendarFor(lead, client);
-      const window = nextSendWindow(now, cal);
-      if (window.reason) return { action: 'wait', reason: window.reason, until: window.at.toISOString() };
-
-      const resources = await db.sendResource.findMany({ where: { clientId: a.clientId, channel: channel as Channel, active: true, deletedAt: null } });
-      if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
-      const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
-      const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
-      if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
-
-      const template = DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
-      try {
-        const rendered = renderTouch(template, {
-          firstName: lead.firstName,
-          lastName: lead.lastName,
-          title: lead.title,
-          companyName: lead.companyName,
-          companyIndustry: lead.companyIndustry,
-          city: lead.city,
-          senderName: client.senderName ?? client.name,
-          agencyName: client.name,
-        });
-        return { action: 'ready', channel, kind, threadWith, content: { subject: rendered.subject, text: rendered.body }, evidence: jit.evidence };
-      } catch (err) {
-        if (err instanceof UnfilledMergeFieldError) return { action: 'skip', reason: `unfilled_merge_field:${err.fields.join(',')}` };
-        throw err;
-      }
-    },
-
-    async sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
-      const key = sendKey(a.workflowId, a.touch);
-      const now = new Date(a.now);
-      const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
-      if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
-      if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
-
-      const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
-      const cal = calendarFor(lead, client);
-      const day = localDate(now, cal.timeZone);
-      const provider = deps.channels[a.channel];
-
-      const finalize = async (providerMessageId: string, threadId: string | undefined, resourceId: string | null) => {
-        await db.$transaction(async (tx) => {
-          const moved = await tx.sendLedger.updateMany({
-            where: { idempotencyKey: key, state: { in: ['reserved', 'sending'] } },
-            data: { state: 'sent', providerMessageId, threadId, sentAt: new Date() },
-          });
-          if (moved.count === 0) return; // another attempt finished it
-          await tx.client.update({ where: { id: a.clientId }, data: { creditsRemaining: { decrement: 1 } } });
-          await tx.lead.updateMany({ where: { id: a.leadId, status: { in: ['new', 'enriched', 'scored'] } }, data: { status: 'in_sequence' } });
-          await tx.activity.create({
-            data: {
-              clientId: a.clientId,
-              campaignId: a.campaignId,
-              leadId: a.leadId,
-              channel: a.channel,
-              action: 'sent',
-              touchNumber: a.touch,
-              providerMessageId,
-              threadId,
-              metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence } as unknown as Prisma.InputJsonValue,
-            },
-          });
-        });
-        return { status: 'sent' as const, providerMessageId, threadId };
-      };
-
-      let resource = ledger.resourceId ? await db.sendResource.findUnique({ where: { id: ledger.resourceId } }) : null;
-      const message = await buildMessage(a, lead, client, resource?.identifier ?? null);
-
-      if (ledger.state === 'sending') {
-        // A previous attempt may have reached the provider: ask it before sending again.
-        if (!provider.findSent) {
-          await markFailed(db, key, 'unknown_outcome: the provider cannot confirm an interrupted send');
-          await recordActivity(a, 'skipped', { metadata: { reason: 'unknown_outcome_after_interrupted_send' } });
-          return { status: 'skipped', reason: 'unknown_outcome_after_interrupted_send' };
-        }
-        const found = await provider.findSent(message, ledger.reservedAt);
-        if (found) return finalize(found.providerMessageId, found.threadId, ledger.resourceId);
-      }
-
-      if (!resource) {
-        // Take a slot of the resource with the most room, recording it on the ledger row in the
-        // same transaction so a retry never takes a second slot for this send.
-        resource = await db.$transaction(async (tx) => {
-          const candidates = await tx.sendResource.findMany({ where: { clientId: a.clientId, channel: a.channel, active: true, deletedAt: null } });
-          const used = await usedToday(tx, candidates.map((c) => c.id), day);
-          const ordered = candidates
-            .map((c) => ({ ...c, usedToday: used.get(c.id) ?? 0 }))
-            .sort((x, y) => x.dailyLimit - x.usedToday - (y.dailyLimit - y.usedToday) || x.identifier.localeCompare(y.identifier))
-            .reverse();
-          for (const c of ordered) {
-            if (await takeDailySlot(tx, { resourceId: c.id, clientId: a.clientId, day, limit: c.dailyLimit })) {
-              await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id } });
-              return c;
-            }
-          }
-          return null;
-        });
-        if (!resource) return { status: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
-        message.from.resource = resource.identifier;
-        if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = resource.identifier;
-        if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${resource.identifier}`;
-      }
-
-      await markSending(db, key, resource.id);
-      let result;
-      try {
-        result = await provider.send(message);
-      } catch (err) {
-        if (err instanceof PermanentSendError) {
-          await releaseDailySlot(db, { resourceId: resource.id, day });
-          await markFailed(db, key, err.message);
-          await recordActivity(a, 'failed', { metadata: { reason: 'provider_rejected', error: err.message.slice(0, 300) } });
-          return { status: 'skipped', reason: `provider_rejected: ${err.message.slice(0, 200)}` };
-        }
-        throw err; // retryable: Temporal retries; the ledger stays `sending`, so the retry asks first
-      }
-      deps.faults?.afterProviderSend?.(key);
-      return finalize(result.providerMessageId, result.threadId, resource.id);
+      if (ready.action !== 'ready' || !a.send) return ready;
+      const result = await sendTouch({
+        ...ref,
+        channel: ready.channel,
+        kind: ready.kind,
+        content: a.approvedContent ?? ready.content,
+        threadWith: ready.threadWith,
+        evidence: ready.evidence,
+        now: a.now,
+      });
+      if (result.status === 'sent') return { action: 'sent', channel: ready.channel, providerMessageId: result.providerMessageId };
+      if (result.status === 'wait') return { action: 'wait', reason: result.reason, until: result.until };
+      return { action: 'skip', reason: result.reason, channel: ready.channel };
     },
 
     async recordSkipped(a: TouchRef & { reason: string }): Promise<void> {

@@ -16,7 +16,6 @@ import {
   campaignStateQuery,
   leadsAddedSignal,
   sequenceEndedSignal,
-  sequenceTouchSignal,
   transitionUpdate,
   TRANSITIONS,
   type CampaignState,
@@ -87,9 +86,6 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     state.pendingEnrollment += count;
     enrolRequested = true;
   });
-  setHandler(sequenceTouchSignal, ({ channel }) => {
-    state.touchesSent[channel] = (state.touchesSent[channel] ?? 0) + 1;
-  });
   setHandler(sequenceEndedSignal, () => {
     state.ended++;
     endedSinceCheck = true;
@@ -105,13 +101,15 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
 
   for (;;) {
-    await condition(
-      () =>
-        broadcast !== undefined ||
-        TERMINAL.includes(state.status) ||
-        (state.status === 'active' && (enrolRequested || endedSinceCheck)) ||
-        workflowInfo().continueAsNewSuggested,
-    );
+    const wake = () =>
+      broadcast !== undefined ||
+      TERMINAL.includes(state.status) ||
+      (state.status === 'active' && (enrolRequested || endedSinceCheck)) ||
+      workflowInfo().continueAsNewSuggested;
+    // The query's counts (touches per channel, leads by status) are refreshed from the database
+    // at enrolment and whenever sequences end, not by a signal per touch (that would double every
+    // sequence's history); the API adds the database's current counts next to them.
+    await condition(wake);
     if (broadcast) {
       const what = broadcast;
       broadcast = undefined;

@@ -8,5 +8,6 @@ export const workflowIds = {
   icpDiscovery: (clientId: string, jobId: string) => `icp:${clientId}:${jobId}`,
   campaignGeneration: (clientId: string, jobId: string) => `campaign-gen:${clientId}:${jobId}`,
   skillRun: (runId: string) => `skill-run:${runId}`,
+  enrichment: (clientId: string, batchId: string) => `enrich:${clientId}:${batchId}`,
   schedule: (name: string) => `schedule:${name}`,
 } as const;

@@ -2,3 +2,8 @@
 export { selfTestWorkflow } from './self-test';
 export { leadSequenceWorkflow } from './lead-sequence';
 export { campaignWorkflow } from './campaign';
+export { leadEnrichmentWorkflow } from './lead-enrichment';
+export { enrichmentSweepWorkflow } from './enrichment-sweep';
+export { replyRecoveryWorkflow } from './reply-recovery';
+export { icpDiscoveryWorkflow } from './icp-discovery';
+export { campaignGenerationWorkflow } from './campaign-generation';

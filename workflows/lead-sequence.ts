@@ -22,7 +22,7 @@ import {
   type StopReason,
   type TimelineEntry,
 } from './definitions/sequence';
-import { sequenceEndedSignal, sequenceTouchSignal } from './definitions/campaign';
+import { sequenceEndedSignal } from './definitions/campaign';
 import type { ChannelName } from './definitions/channel';
 import { workflowIds } from './ids';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
@@ -122,13 +122,20 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
     }
   };
 
-  for (const touch of input.touches) {
+  // When each touch is due (business days in the lead's calendar), computed once.
+  const dueTimes = await acts.planSchedule({
+    leadId: input.leadId,
+    clientId: input.clientId,
+    startedAt: startedAt.toISOString(),
+    days: input.touches.map((t) => t.day),
+  });
+  const base = { workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId };
+
+  for (const [i, touch] of input.touches.entries()) {
     if (stop) break;
     state.currentTouch = touch.number;
-    // 1. The touch's day (business days from the start, skipping the lead's holidays).
-    const due = new Date(
-      await acts.dueTime({ leadId: input.leadId, clientId: input.clientId, startedAt: startedAt.toISOString(), day: touch.day }),
-    );
+    // 1. Wait for the touch's day.
+    const due = new Date(dueTimes[i]);
     if (due.getTime() > Date.now()) {
       mark(touch, { status: 'waiting', reason: 'schedule', until: due.toISOString() });
       do {
@@ -137,104 +144,55 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
       } while (!stop && due.getTime() > Date.now());
     }
 
-    // 2. Validate, find the window and a resource; send (or wait and try again).
+    // 2. Attempt it: validate, find the window and a resource, send (or wait and try again).
     let approvedContent: { subject?: string; text: string } | undefined;
     for (;;) {
       if (stop) break;
       await honourOutOfOffice(touch);
       if (stop) break;
-      const ready = await acts.prepareTouch({
-        workflowId,
-        clientId: input.clientId,
-        campaignId: input.campaignId,
-        leadId: input.leadId,
-        touch,
-        tier: input.tier,
-        now: now().toISOString(),
-      });
-      if (ready.action === 'stop') {
-        stop = ready.reason as StopReason;
+      const send = input.permissionMode === 'autopilot' || approvedContent !== undefined;
+      const r = await acts.attemptTouch({ ...base, touch, tier: input.tier, now: now().toISOString(), send, approvedContent });
+      if (r.action === 'stop') {
+        stop = r.reason as StopReason;
         break;
       }
-      if (ready.action === 'skip') {
-        mark(touch, { status: 'skipped', reason: ready.reason });
-        await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: touch.channel, reason: ready.reason });
+      if (r.action === 'skip') {
+        mark(touch, { status: 'skipped', reason: r.reason, ...(r.channel ? { channel: r.channel } : {}) });
         break;
       }
-      if (ready.action === 'wait') {
-        const until = new Date(ready.until);
-        mark(touch, { status: 'waiting', reason: ready.reason, until: until.toISOString() });
+      if (r.action === 'sent') {
+        mark(touch, { status: 'sent', reason: null, channel: r.channel, providerMessageId: r.providerMessageId });
+        break;
+      }
+      if (r.action === 'wait') {
+        const until = new Date(r.until);
+        mark(touch, { status: 'waiting', reason: r.reason, until: until.toISOString() });
         const resumedBefore = resumed;
-        if (await waitUntil(until, ready.reason === 'campaign_paused' ? () => resumed !== resumedBefore : undefined)) break;
+        if (await waitUntil(until, r.reason === 'campaign_paused' ? () => resumed !== resumedBefore : undefined)) break;
         continue;
       }
 
-      // Ready to send on ready.channel with ready.content.
-      let content = approvedContent ?? ready.content;
+      // Ready, and a human decides: manual mode only drafts; co-pilot asks for approval.
+      const ref = { ...base, touch: touch.number, channel: r.channel };
       if (input.permissionMode === 'manual') {
-        await acts.recordDraft({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, content });
-        mark(touch, { status: 'drafted', reason: 'manual_mode', channel: ready.channel });
+        await acts.recordDraft({ ...ref, content: r.content });
+        mark(touch, { status: 'drafted', reason: 'manual_mode', channel: r.channel });
         break;
       }
-      if (input.permissionMode === 'copilot' && !approvedContent) {
-        const approval = await acts.requestApproval({
-          workflowId,
-          clientId: input.clientId,
-          campaignId: input.campaignId,
-          leadId: input.leadId,
-          touch: touch.number,
-          channel: ready.channel,
-          content,
-          expiresAt: new Date(Date.now() + APPROVAL_TIMEOUT_MS).toISOString(),
-        });
-        mark(touch, { status: 'awaiting_approval', reason: 'approval', until: approval.expiresAt, channel: ready.channel });
-        const decided = await condition(() => stop !== undefined || approvals.has(approval.id), APPROVAL_TIMEOUT_MS);
-        if (stop) break;
-        const decision = approvals.get(approval.id);
-        if (!decided || !decision) {
-          await acts.expireApproval({ approvalId: approval.id });
-          mark(touch, { status: 'skipped', reason: 'approval_timeout' });
-          await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, reason: 'approval_timeout' });
-          break;
-        }
-        if (decision.decision === 'rejected') {
-          mark(touch, { status: 'skipped', reason: 'approval_rejected' });
-          await acts.recordSkipped({ workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, touch: touch.number, channel: ready.channel, reason: 'approval_rejected' });
-          break;
-        }
-        content = decision.decision === 'edited' ? decision.content : content;
-        approvedContent = content;
-        // Approval can take days: validate again (window, caps, stop conditions) before sending.
-        continue;
-      }
-
-      const result = await acts.sendTouch({
-        workflowId,
-        clientId: input.clientId,
-        campaignId: input.campaignId,
-        leadId: input.leadId,
-        touch: touch.number,
-        channel: ready.channel,
-        kind: ready.kind,
-        content,
-        threadWith: ready.threadWith,
-        evidence: ready.evidence,
-        now: now().toISOString(),
-      });
-      if (result.status === 'wait') {
-        mark(touch, { status: 'waiting', reason: result.reason, until: result.until });
-        if (await waitUntil(new Date(result.until))) break;
-        continue;
-      }
-      if (result.status === 'skipped') {
-        mark(touch, { status: 'skipped', reason: result.reason, channel: ready.channel });
+      const approval = await acts.requestApproval({ ...ref, content: r.content, expiresAt: new Date(Date.now() + APPROVAL_TIMEOUT_MS).toISOString() });
+      mark(touch, { status: 'awaiting_approval', reason: 'approval', until: approval.expiresAt, channel: r.channel });
+      const decided = await condition(() => stop !== undefined || approvals.has(approval.id), APPROVAL_TIMEOUT_MS);
+      if (stop) break;
+      const decision = approvals.get(approval.id);
+      if (!decided || !decision || decision.decision === 'rejected') {
+        const reason = decision?.decision === 'rejected' ? 'approval_rejected' : 'approval_timeout';
+        if (reason === 'approval_timeout') await acts.expireApproval({ approvalId: approval.id });
+        await acts.recordSkipped({ ...ref, reason });
+        mark(touch, { status: 'skipped', reason });
         break;
       }
-      mark(touch, { status: 'sent', reason: null, channel: ready.channel, providerMessageId: result.providerMessageId });
-      await getExternalWorkflowHandle(workflowIds.campaign(input.campaignId))
-        .signal(sequenceTouchSignal, { version: 1, leadId: input.leadId, channel: ready.channel })
-        .catch(() => undefined); // the campaign may have ended; its counts are then final
-      break;
+      // Approval can take days: the next attempt validates again (window, caps, stops) first.
+      approvedContent = decision.decision === 'edited' ? decision.content : r.content;
     }
   }
 

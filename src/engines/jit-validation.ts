@@ -19,7 +19,10 @@ export interface ComplianceEvidence {
   dncrRegistered?: boolean;
 }
 
-const RECHECK_MS = 60 * 60 * 1000;
+// A paused campaign wakes its sequences with a signal on resume; the daily re-check is only a safety
+// net, and keeps a long pause from filling the sequence's history with hourly timers.
+const PAUSED_RECHECK_MS = 24 * 60 * 60 * 1000;
+const RECHECK_MS = 6 * 60 * 60 * 1000;
 
 const STOPPING_LEAD_STATUS: Partial<Record<Lead['status'], Extract<JitOutcome, { action: 'stop' }>['reason']>> = {
   bounced: 'bounce',
@@ -45,7 +48,7 @@ export async function validateTouch(
   if (!lead || lead.deletedAt) return { action: 'stop', reason: 'lead_removed' };
   const leadStop = STOPPING_LEAD_STATUS[lead.status];
   if (leadStop) return { action: 'stop', reason: leadStop };
-  if (campaign.status !== 'active') return { action: 'wait', reason: 'campaign_paused', recheckAfterMs: RECHECK_MS };
+  if (campaign.status !== 'active') return { action: 'wait', reason: 'campaign_paused', recheckAfterMs: PAUSED_RECHECK_MS };
   if (client.subscriptionStatus !== 'active' && client.subscriptionStatus !== 'trialing') {
     return { action: 'wait', reason: 'subscription_inactive', recheckAfterMs: RECHECK_MS };
   }

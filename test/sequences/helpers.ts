@@ -5,6 +5,7 @@ import { addLeadsToCampaign, createCampaign, type NewCampaign } from '../../src/
 import { notifyLeadsAdded, startCampaignWorkflow, transitionCampaign } from '../../src/lifecycle/campaigns';
 import { timelineQuery, type SequenceState } from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
+import type { leadSequenceWorkflow } from '../../workflows/lead-sequence';
 
 export async function launchCampaign(temporal: Client, taskQueue: string, db: Db, c: NewCampaign, leadIds: string[]) {
   const campaign = await createCampaign(db, c);
@@ -17,7 +18,7 @@ export async function launchCampaign(temporal: Client, taskQueue: string, db: Db
 
 /** The sequence handle once the campaign's enrolment activity has started it. */
 export async function sequenceHandle(temporal: Client, campaignId: string, leadId: string) {
-  const handle = temporal.workflow.getHandle(workflowIds.sequence(campaignId, leadId));
+  const handle = temporal.workflow.getHandle<typeof leadSequenceWorkflow>(workflowIds.sequence(campaignId, leadId));
   for (let i = 0; i < 200; i++) {
     try {
       await handle.describe();
@@ -40,4 +41,20 @@ export function localDay(iso: string, timeZone = 'Australia/Sydney'): string {
 
 export function localHour(iso: string, timeZone = 'Australia/Sydney'): number {
   return Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hour12: false }).format(new Date(iso)));
+}
+
+/** Skips the time-skipping server's clock to the next Monday 09:00 in Sydney. */
+export async function skipToNextMonday(env: { currentTimeMs(): Promise<number>; sleep(ms: number): Promise<void> }): Promise<void> {
+  const now = await env.currentTimeMs();
+  for (let h = 1; h <= 8 * 24; h++) {
+    const t = new Date(now + h * 3_600_000);
+    const weekday = new Intl.DateTimeFormat('en-US', { timeZone: 'Australia/Sydney', weekday: 'short' }).format(t);
+    if (weekday === 'Mon' && localHour(t.toISOString()) === 9) {
+      // Whole hours from now land on hh:mm of now; align to the top of the hour as well.
+      const aligned = t.getTime() - (t.getTime() % 3_600_000);
+      await env.sleep(Math.max(aligned - now, 1));
+      return;
+    }
+  }
+  throw new Error('no Monday 09:00 within 8 days');
 }

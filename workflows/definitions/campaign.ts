@@ -30,6 +30,5 @@ export const TRANSITIONS: Record<CampaignAction, { from: CampaignStatus[]; to: C
 export const transitionUpdate = defineUpdate<CampaignState, [CampaignTransition]>('transition');
 /** New enrolments were written for this campaign: enrol them. */
 export const leadsAddedSignal = defineSignal<[{ version: 1; count: number }]>('leadsAdded');
-export const sequenceTouchSignal = defineSignal<[{ version: 1; leadId: string; channel: ChannelName }]>('sequenceTouch');
 export const sequenceEndedSignal = defineSignal<[{ version: 1; leadId: string; outcome: string }]>('sequenceEnded');
 export const campaignStateQuery = defineQuery<CampaignState>('state');

@@ -1,0 +1,19 @@
+// enrichmentSweepWorkflow: the nightly safety net (Temporal Schedule `0 2 * * *`). Leads left
+// `new` (a batch that failed or never started) or enriched but never scored get an enrichment
+// workflow per client; expired cache entries are purged. The work is one activity, whose starts are
+// idempotent, so a retried sweep never starts a batch twice.
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { EnrichmentActivities, FindUnenrichedResult } from '../activities/enrichment';
+import type { EnrichmentSweepInput } from './definitions/enrichment';
+import { ClientIdKey, PLATFORM_CLIENT_ID } from './search-attributes';
+
+const { findUnenrichedLeads } = proxyActivities<EnrichmentActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
+});
+
+export async function enrichmentSweepWorkflow(input: EnrichmentSweepInput = { version: 1 }): Promise<FindUnenrichedResult> {
+  upsertSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]);
+  return findUnenrichedLeads({ limit: input.limit });
+}
