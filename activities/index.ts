@@ -5,6 +5,7 @@ import { createCampaignActivities } from './campaign';
 import { createEnrichmentActivities } from './enrichment';
 import { createReplyActivities } from './replies';
 import { createSelfTestActivities } from './self-test';
+import { createOutreachSweepActivities } from './outreach-sweep';
 import { createIcpDiscoveryActivities } from './icp-discovery';
 import { createCampaignGenerationActivities } from './campaign-generation';
 import { createSequenceActivities } from './sequence';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignGenerationActivities(deps),
     ...createSequenceActivities(deps),
     ...createCampaignActivities(deps),
+    ...createOutreachSweepActivities(deps),
     ...createReplyActivities(deps),
     ...createEnrichmentActivities(deps),
   };

@@ -24,7 +24,11 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalUrl,
+  // Comma-separated origins allowed to call the API from a browser (`*` for any); none by default.
   CORS_ORIGINS: z.string().optional(),
+  // Requests per minute per API key and per client IP (health checks exempt); 0 turns a limit off.
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
 
   DATABASE_URL: z
     .string()
@@ -41,6 +45,8 @@ const schema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  // The zone the sweep schedules' cron expressions are read in (business hours of the agency).
+  SCHEDULE_TIME_ZONE: z.string().min(1).default('Australia/Sydney'),
 
   // Provider credentials: unset means the integration's sandbox driver is used.
   ANTHROPIC_API_KEY: optionalSecret,

@@ -15,6 +15,7 @@ import { createWorker } from './worker';
 import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
+import { registerSchedules } from '../temporal/schedules';
 import { join } from 'node:path';
 
 const DATABASE_NAME = 'agency_os';
@@ -67,6 +68,10 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'search attributes registered');
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (wantsWorker) {
+    const schedules = await registerSchedules(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.SCHEDULE_TIME_ZONE });
+    logger.info(schedules, 'sweep schedules registered');
+  }
 
   const db: Db = createDb(databaseUrl);
   stops.push({ name: 'database pool', stop: () => db.$disconnect() });

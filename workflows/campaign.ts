@@ -28,6 +28,8 @@ export interface CampaignWorkflowInput {
   version: 1;
   clientId: string;
   campaignId: string;
+  /** Set when the outreach sweep restarts a lost campaign workflow. */
+  initialStatus?: 'active' | 'paused';
   /** Carried across continue-as-new. */
   carried?: { state: CampaignState; enrolRequested: boolean };
 }
@@ -48,7 +50,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   // Handlers are registered before the first await: an update or signal may be in the very first
   // workflow task, and it must find them.
   const state: CampaignState = input.carried?.state ?? {
-    status: 'draft',
+    status: input.initialStatus ?? 'draft',
     enrolled: 0,
     pendingEnrollment: 0,
     ended: 0,

@@ -7,3 +7,4 @@ export { enrichmentSweepWorkflow } from './enrichment-sweep';
 export { replyRecoveryWorkflow } from './reply-recovery';
 export { icpDiscoveryWorkflow } from './icp-discovery';
 export { campaignGenerationWorkflow } from './campaign-generation';
+export { outreachSweepWorkflow } from './outreach-sweep';

@@ -3,7 +3,7 @@
 // all-or-nothing unless the caller asks for a partial import.
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import { findSuppression, normalizeEmail, normalizePhone } from './compliance/suppression';
+import { findSuppressions, normalizeEmail, normalizePhone } from './compliance/suppression';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (max: number) => z.preprocess(blank, z.string().trim().max(max).optional());
@@ -92,7 +92,8 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
     ).map((l) => [l.email!, l.id]),
   );
   const toInsert: { row: number; lead: LeadInput }[] = [];
-  for (const v of valid) {
+  const hits = await findSuppressions(db, clientId, valid.map((v) => ({ email: v.lead.email, phone: v.lead.phone })));
+  for (const [i, v] of valid.entries()) {
     const email = v.lead.email ? normalizeEmail(v.lead.email) : undefined;
     if (email) {
       if (existing.has(email)) {
@@ -105,7 +106,7 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
       }
       seen.set(email, v.row);
     }
-    const hit = await findSuppression(db, clientId, { email, phone: v.lead.phone });
+    const hit = hits[i];
     if (hit) {
       result.refused.push({ row: v.row, reason: `suppressed ${hit.kind} (${hit.reason})` });
       continue;

@@ -9,12 +9,21 @@ import type { campaignWorkflow } from '../../workflows/campaign';
 
 export class TransitionRefused extends Error {}
 
-export async function startCampaignWorkflow(temporal: Client, taskQueue: string, c: { clientId: string; id: string }): Promise<void> {
+/**
+ * Starts the campaign's workflow (a repeated start is a no-op). `resumeFrom` restarts a campaign
+ * whose workflow was lost in the state the database records.
+ */
+export async function startCampaignWorkflow(
+  temporal: Client,
+  taskQueue: string,
+  c: { clientId: string; id: string },
+  resumeFrom?: { status: 'active' | 'paused' },
+): Promise<void> {
   try {
     await temporal.workflow.start<typeof campaignWorkflow>('campaignWorkflow', {
       workflowId: workflowIds.campaign(c.id),
       taskQueue,
-      args: [{ version: 1, clientId: c.clientId, campaignId: c.id }],
+      args: [{ version: 1, clientId: c.clientId, campaignId: c.id, ...(resumeFrom ? { initialStatus: resumeFrom.status } : {}) }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: new TypedSearchAttributes([
         { key: ClientIdKey, value: c.clientId },

@@ -64,3 +64,49 @@ export async function suppress(
     update: { deletedAt: null },
   });
 }
+
+/** Batch form of findSuppression for imports: one query for all contacts. */
+export async function findSuppressions(
+  db: Pick<Db, 'suppression'>,
+  clientId: string,
+  contacts: { email?: string | null; phone?: string | null }[],
+): Promise<(SuppressionHit | null)[]> {
+  const emails = new Set<string>();
+  const domains = new Set<string>();
+  const phones = new Set<string>();
+  for (const c of contacts) {
+    if (c.email) {
+      emails.add(normalizeEmail(c.email));
+      const d = emailDomain(c.email);
+      if (d) domains.add(d);
+    }
+    if (c.phone) phones.add(normalizePhone(c.phone));
+  }
+  if (emails.size + phones.size === 0) return contacts.map(() => null);
+  const rows = await db.suppression.findMany({
+    where: {
+      deletedAt: null,
+      scope: { in: [GLOBAL_SCOPE, clientId] },
+      OR: [
+        { kind: 'email', value: { in: [...emails] } },
+        { kind: 'domain', value: { in: [...domains] } },
+        { kind: 'phone', value: { in: [...phones] } },
+      ],
+    },
+  });
+  const byKey = new Map(rows.map((r) => [`${r.kind}:${r.value}`, { kind: r.kind, value: r.value, scope: r.scope, reason: r.reason }]));
+  return contacts.map((c) => {
+    const keys: string[] = [];
+    if (c.email) {
+      keys.push(`email:${normalizeEmail(c.email)}`);
+      const d = emailDomain(c.email);
+      if (d) keys.push(`domain:${d}`);
+    }
+    if (c.phone) keys.push(`phone:${normalizePhone(c.phone)}`);
+    for (const k of keys) {
+      const hit = byKey.get(k);
+      if (hit) return hit;
+    }
+    return null;
+  });
+}
