@@ -5,7 +5,7 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../src/config';
-import { Prisma, type Db } from '../src/db/client';
+import { type Prisma, type Db } from '../src/db/client';
 import type { CampaignSegment, SplitterOutput } from '../src/engines/skills/campaign/campaign-splitter';
 import type { CopyChannel, MessagingOutput } from '../src/engines/skills/campaign/messaging-generator';
 import {
@@ -123,7 +123,7 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         }
         const copies = Object.entries(skills)
           .filter(([k]) => k.startsWith('messaging-generator:'))
-          .map(([, v]) => v as MessagingOutput);
+          .map(([k, v]) => ({ copy: v as MessagingOutput, mode: result.runs?.[k]?.mode ?? 'offline' }));
         const drafts = buildTemplates(
           jobId,
           GenerationContext.parse(result.context),

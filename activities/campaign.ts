@@ -5,7 +5,7 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CampaignStatus } from '../src/db/client';
-import { Prisma } from '../src/db/client';
+import { type Prisma } from '../src/db/client';
 import { workflowIds } from '../workflows/ids';
 import { campaignResumedSignal, stopSignal } from '../workflows/definitions/sequence';
 import type { CampaignState } from '../workflows/definitions/campaign';

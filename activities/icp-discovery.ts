@@ -5,14 +5,14 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../src/config';
-import { Prisma, type Db } from '../src/db/client';
+import { type Prisma, type Db } from '../src/db/client';
 import { recordAudit } from '../src/engines/audit';
 import { crawlerFromConfig, loadPages, scrapeSite, type SiteCrawler } from '../src/engines/icp-scraper';
 import {
   applyIcpEdits,
   draftIcp,
   ICP_STEPS,
-  IcpDraft,
+  type IcpDraft,
   IcpEdits,
   icpStepInput,
   mergeEdits,
@@ -95,7 +95,8 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
         const pages = await loadPages(db, jobId);
         const input = icpStepInput(step, job.websiteUrl, pages, result.skills ?? {});
         const run = await getSkill(step).execute(input, { clientId, workflowId: currentWorkflowId(), ai });
-        const progress = 10 + Math.round(((ICP_STEPS.indexOf(step) + 1) / ICP_STEPS.length) * 80);
+        // The same scale as the workflow's progress query: 10% after the scrape, the rest over the skills.
+        const progress = 10 + Math.round(((ICP_STEPS.indexOf(step) + 1) / ICP_STEPS.length) * 90);
         const meta = { mode: run.mode, attempts: run.attempts, costUsd: run.costUsd, at: new Date().toISOString() };
         // One atomic jsonb merge: a retry after a crash here finds the output and returns above.
         await db.$executeRaw`

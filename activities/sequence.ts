@@ -2,11 +2,13 @@
 // find what earlier attempts wrote (ledger, approval and enrolment rows keyed uniquely).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Channel, Lead, Client } from '../src/db/client';
-import { Prisma } from '../src/db/client';
+import { type Prisma } from '../src/db/client';
 import { validateTouch, type ComplianceEvidence } from '../src/engines/jit-validation';
 import { isChannelAllowed, pickResource } from '../src/engines/allocator';
-import { addBusinessDays, instantAt, localDate, nextSendWindow } from '../src/engines/calendar/business-time';
-import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError } from '../src/engines/content/templates';
+import { addBusinessDays, instantAt, localDate, nextSendWindow, SendWindowSchema } from '../src/engines/calendar/business-time';
+import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../src/engines/content/templates';
+import { personaliseTouch } from '../src/engines/content/ai-personalise';
+import { aiDepsFrom } from './ai';
 import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../src/engines/compliance/email-compliance';
 import { signUnsubscribeToken } from '../src/engines/compliance/unsubscribe-token';
 import { markFailed, markSending, markSkipped, reserveSend, sendKey } from '../src/engines/send-ledger';
@@ -45,11 +47,13 @@ interface TouchRef {
   channel: ChannelName;
 }
 
-function calendarFor(lead: Pick<Lead, 'timeZone' | 'country' | 'state'>, client: Pick<Client, 'timeZone' | 'country' | 'state'>) {
+function calendarFor(lead: Pick<Lead, 'timeZone' | 'country' | 'state'>, client: Pick<Client, 'timeZone' | 'country' | 'state' | 'sendWindow'>) {
+  const window = client.sendWindow ? SendWindowSchema.safeParse(client.sendWindow) : undefined;
   return {
     timeZone: lead.timeZone ?? client.timeZone,
     country: lead.country ?? client.country,
     region: lead.country ? (lead.state ?? undefined) : (client.state ?? undefined),
+    ...(window?.success ? { window: window.data } : {}),
   };
 }
 
@@ -149,7 +153,16 @@ export function createSequenceActivities(deps: ActivityDeps) {
     }
   }
 
-async function prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
+  /** The campaign's generated copy for this touch kind, when it was launched from a template. */
+  async function generatedTemplate(templateId: string | null, kind: string): Promise<TouchTemplate | undefined> {
+    if (!templateId) return undefined;
+    const row = await db.campaignTemplate.findUnique({ where: { id: templateId }, select: { messaging: true } });
+    const templates = (row?.messaging as { templates?: Record<string, TouchTemplate> } | null)?.templates;
+    const t = templates?.[kind];
+    return t && typeof t.body === 'string' ? t : undefined;
+  }
+
+  async function prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
     const now = new Date(a.now);
     const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
     let channel = a.touch.channel;
@@ -179,7 +192,7 @@ async function prepareTouch(a: { workflowId: string; clientId: string; campaignI
     const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
     if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
 
-    const template = DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
+    const template = (await generatedTemplate(jit.campaign.templateId, kind)) ?? DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
     try {
       const rendered = renderTouch(template, {
         firstName: lead.firstName,
@@ -191,14 +204,28 @@ async function prepareTouch(a: { workflowId: string; clientId: string; campaignI
         senderName: client.senderName ?? client.name,
         agencyName: client.name,
       });
-      return { action: 'ready', channel, kind, threadWith, content: { subject: rendered.subject, text: rendered.body }, evidence: jit.evidence };
+      let content: TouchContent = { subject: rendered.subject, text: rendered.body };
+      if (jit.campaign.aiPersonalisation) {
+        // Claude rewrites the rendered copy for this lead (cached per lead and touch, spend-limited,
+        // channel length rules); on any AI problem the rendered template is kept.
+        const p = await personaliseTouch(
+          { db, ai: aiDepsFrom(deps) },
+          {
+            clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number, channel, kind,
+            rendered, agencyName: client.name, workflowId: a.workflowId,
+            lead: { firstName: lead.firstName, title: lead.title, companyName: lead.companyName, companyIndustry: lead.companyIndustry, city: lead.city },
+          },
+        );
+        content = { subject: p.subject ?? rendered.subject, text: p.body };
+      }
+      return { action: 'ready', channel, kind, threadWith, content, evidence: jit.evidence };
     } catch (err) {
       if (err instanceof UnfilledMergeFieldError) return { action: 'skip', reason: `unfilled_merge_field:${err.fields.join(',')}` };
       throw err;
     }
   }
 
-async function sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
+  async function sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
     const key = sendKey(a.workflowId, a.touch);
     const now = new Date(a.now);
     const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
@@ -386,7 +413,7 @@ async function sendTouch(a: TouchRef & { kind: string; content: TouchContent; th
 }
 
 /** The opening of the lead's next business day (caps count per local day). */
-function nextDayWindow(now: Date, cal: { timeZone: string; country?: string; region?: string }): Date {
+function nextDayWindow(now: Date, cal: ReturnType<typeof calendarFor>): Date {
   const tomorrow = addBusinessDays(now, 1, cal);
   return nextSendWindow(instantAt(localDate(tomorrow, cal.timeZone), 0, 0, cal.timeZone), cal).at;
 }

@@ -13,7 +13,8 @@ import { ClientIdKey, SkillSlugKey } from './search-attributes';
 
 const skillActs = proxyActivities<Pick<CampaignGenerationActivities, 'campaignGenRunSkill'>>({
   startToCloseTimeout: '6 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  // Rate limits and outages (retryable) back off to 2 minutes, for about ten minutes in all.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 });
 const jobActs = proxyActivities<Omit<CampaignGenerationActivities, 'campaignGenRunSkill'>>({
   startToCloseTimeout: '1 minute',

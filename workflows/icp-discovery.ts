@@ -10,7 +10,6 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { IcpDiscoveryActivities } from '../activities/icp-discovery';
 import {
@@ -36,7 +35,8 @@ const scrapeActs = proxyActivities<Pick<IcpDiscoveryActivities, 'icpScrapeSite'>
 const skillActs = proxyActivities<Pick<IcpDiscoveryActivities, 'icpRunSkill'>>({
   // Up to three Claude calls (validation retries) of up to 90 s each.
   startToCloseTimeout: '6 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+  // Rate limits and outages (retryable) back off to 2 minutes, for about ten minutes in all.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 });
 const jobActs = proxyActivities<Omit<IcpDiscoveryActivities, 'icpScrapeSite' | 'icpRunSkill'>>({
   startToCloseTimeout: '30 seconds',

@@ -8,11 +8,28 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
+import { onboardingRouter } from './routes/onboarding';
+import { campaignTemplatesRouter } from './routes/campaign-templates';
+import { adminAiCostsRouter, clientAiCostsRouter } from './routes/ai-costs';
 import { approvalsRouter } from './routes/approvals';
 import { campaignsRouter } from './routes/campaigns';
 import { leadsRouter } from './routes/leads';
 import { outboxRouter } from './routes/outbox';
 import { sendResourcesRouter } from './routes/send-resources';
+import { unsubscribeRouter } from './routes/unsubscribe';
+import { webhooksRouter } from './routes/webhooks';
+import { cors } from './cors';
+import { rateLimit } from './rate-limit';
+import { rejectNulCharacters } from './input-guard';
+import { openApiRouter } from './openapi/router';
+import { keysRouter } from './routes/keys';
+import { clientRouter, clientsCollectionRouter, requireLiveClient } from './routes/clients';
+import { membersRouter } from './routes/members';
+import { reportsRouter } from './routes/reports';
+import { auditRouter } from './routes/audit';
+import { adminStatsRouter } from './routes/admin-stats';
+import { adminClientsRouter } from './routes/admin-clients';
+import { adminSuppressionRouter } from './routes/admin-suppression';
 
 export const BODY_LIMIT = '256kb';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -34,20 +51,44 @@ export function createApp(deps: ApiDeps): Express {
       autoLogging: { ignore: (req) => req.url?.startsWith('/api/v1/health') ?? false },
     }),
   );
+  app.use(cors(deps.config.CORS_ORIGINS));
   app.use(helmet());
+  // Before body parsing, so a refused request costs nothing more.
+  app.use(rateLimit({ perKey: deps.config.RATE_LIMIT_PER_KEY, perIp: deps.config.RATE_LIMIT_PER_IP }));
   const json = express.json({ limit: BODY_LIMIT });
   // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT.
   app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : json(req, res, next)));
 
+  // Provider webhooks and one-click unsubscribe: no API key, each verifies its own credentials.
+  app.use('/api/v1/webhooks', webhooksRouter(deps));
+  app.use('/u', unsubscribeRouter(deps));
+
   const v1 = express.Router();
+  // API-key routes only: provider webhooks above store their payloads as their own code decides.
+  v1.use(rejectNulCharacters);
   v1.use(healthRouter(deps));
+  v1.use(openApiRouter(deps.version));
+  v1.use('/keys', authenticate(deps.db), keysRouter(deps));
+  v1.use(clientsCollectionRouter(deps, authenticate(deps.db)));
+  v1.use('/admin/stats', authenticate(deps.db), requirePlatformAdmin, adminStatsRouter(deps));
+  v1.use('/admin/clients', authenticate(deps.db), requirePlatformAdmin, adminClientsRouter(deps));
+  v1.use('/admin/suppression', authenticate(deps.db), requirePlatformAdmin, adminSuppressionRouter(deps));
+  v1.use('/admin/costs', authenticate(deps.db), requirePlatformAdmin, adminAiCostsRouter(deps));
   v1.use('/admin', authenticate(deps.db), requirePlatformAdmin, adminRouter(deps));
+  v1.use('/onboarding', authenticate(deps.db), onboardingRouter(deps));
+  v1.use('/campaigns', authenticate(deps.db), campaignTemplatesRouter(deps));
   const tenant = express.Router({ mergeParams: true });
+  tenant.use(requireLiveClient(deps.db));
+  tenant.use(clientRouter(deps));
+  tenant.use('/members', membersRouter(deps));
+  tenant.use('/reports', reportsRouter(deps));
+  tenant.use('/audit', auditRouter(deps));
   tenant.use('/campaigns', campaignsRouter(deps));
   tenant.use('/leads', leadsRouter(deps));
   tenant.use('/approvals', approvalsRouter(deps));
   tenant.use('/outbox', outboxRouter(deps));
   tenant.use('/resources', sendResourcesRouter(deps));
+  tenant.use('/costs', clientAiCostsRouter(deps));
   v1.use('/clients/:clientId', authenticate(deps.db), tenant);
   app.use('/api/v1', v1);
 

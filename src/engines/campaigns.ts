@@ -2,7 +2,7 @@
 // edits that bump the sequence version (running leads stay pinned to the version they started).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db, PermissionMode } from '../db/client';
-import { Prisma } from '../db/client';
+import { type Prisma } from '../db/client';
 import { GROWTH_ENGINE, SequenceDefinitionSchema, adjustForIndustry, type SequenceDefinition } from './sequence-plan';
 
 export function parseSequence(json: unknown): SequenceDefinition {

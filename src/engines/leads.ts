@@ -125,7 +125,8 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
       });
       result.leadIds.push(...created.map((c) => c.id));
     }
-  });
+    // 10,000 rows on a busy server can take longer than Prisma's 5 s default.
+  }, { timeout: 60_000, maxWait: 10_000 });
   result.imported = result.leadIds.length;
   return result;
 }

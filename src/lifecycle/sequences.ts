@@ -1,7 +1,7 @@
 // Talking to a lead's sequence workflows from the API and the webhook processors.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { approvalSignal, stopSignal, timelineQuery, type ApprovalDecision, type SequenceState, type StopReason } from '../../workflows/definitions/sequence';
+import { approvalSignal, outOfOfficeSignal, stopSignal, timelineQuery, type ApprovalDecision, type SequenceState, type StopReason } from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
 
 export interface LeadSequenceView {
@@ -46,6 +46,23 @@ export async function stopLeadSequences(temporal: Client, db: Db, leadId: string
   );
   // Pending enrolments never started: they simply end.
   await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
+  return signalled;
+}
+
+/** Pauses every running sequence of the lead until after `returnDate` (YYYY-MM-DD); returns how many were signalled. */
+export async function pauseLeadSequencesForOoo(temporal: Client, db: Db, leadId: string, returnDate: string, eventId: string): Promise<number> {
+  const enrollments = await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused'] } } });
+  let signalled = 0;
+  await Promise.all(
+    enrollments.map(async (e) => {
+      try {
+        await temporal.workflow.getHandle(workflowIds.sequence(e.campaignId, leadId)).signal(outOfOfficeSignal, { version: 1, eventId, returnDate });
+        signalled++;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }),
+  );
   return signalled;
 }
 

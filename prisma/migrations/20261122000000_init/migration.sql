@@ -53,6 +53,7 @@ CREATE TABLE "clients" (
     "creditsRemaining" INTEGER NOT NULL DEFAULT 0,
     "permissionMode" "PermissionMode" NOT NULL DEFAULT 'copilot',
     "timeZone" TEXT NOT NULL DEFAULT 'Australia/Sydney',
+    "sendWindow" JSONB,
     "country" TEXT NOT NULL DEFAULT 'AU',
     "state" TEXT,
     "senderName" TEXT,

@@ -12,11 +12,11 @@ import { recordAudit } from '../../engines/audit';
 import { signalApproval } from '../../lifecycle/sequences';
 import type { ApprovalDecision } from '../../../workflows/definitions/sequence';
 
-const idParams = z.object({ clientId: uuid, approvalId: uuid });
-const decisionParams = idParams.extend({ decision: z.enum(['approve', 'reject', 'edit']) });
-const listQuery = pageQuery.extend({ status: z.enum(['pending', 'approved', 'rejected', 'edited', 'expired']).optional() });
-const rejectBody = z.object({ note: z.string().max(1000).optional() }).strict();
-const editBody = z.object({ subject: z.string().trim().min(1).max(300).optional(), text: z.string().trim().min(1).max(20_000) }).strict();
+export const idParams = z.object({ clientId: uuid, approvalId: uuid });
+export const decisionParams = idParams.extend({ decision: z.enum(['approve', 'reject', 'edit']) });
+export const listQuery = pageQuery.extend({ status: z.enum(['pending', 'approved', 'rejected', 'edited', 'expired']).optional() });
+export const rejectBody = z.object({ note: z.string().max(1000).optional() }).strict();
+export const editBody = z.object({ subject: z.string().trim().min(1).max(300).optional(), text: z.string().trim().min(1).max(20_000) }).strict();
 
 export function approvalsRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });

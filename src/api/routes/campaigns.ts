@@ -13,7 +13,7 @@ import { addLeadsToCampaign, createCampaign } from '../../engines/campaigns';
 import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
 import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, TransitionRefused, transitionCampaign } from '../../lifecycle/campaigns';
 
-const createBody = z
+export const createBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     sequence: SequenceDefinitionSchema.optional(),
@@ -22,10 +22,10 @@ const createBody = z
     aiPersonalisation: z.boolean().optional(),
   })
   .strict();
-const idParams = z.object({ clientId: uuid, campaignId: uuid });
-const actionParams = idParams.extend({ action: z.enum(['start', 'pause', 'resume', 'cancel']) });
-const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(10_000) }).strict();
-const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
+export const idParams = z.object({ clientId: uuid, campaignId: uuid });
+export const actionParams = idParams.extend({ action: z.enum(['start', 'pause', 'resume', 'cancel']) });
+export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(10_000) }).strict();
+export const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
 
 export function campaignsRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });
@@ -73,6 +73,33 @@ export function campaignsRouter(deps: ApiDeps): Router {
     const campaign = await load(clientId, campaignId);
     const [live, counts] = await Promise.all([campaignLiveState(deps.temporal, campaignId), withCounts(campaignId)]);
     res.json({ campaign, live, counts });
+  });
+
+  // Soft delete: only a campaign that is not running (draft, completed, cancelled) — cancel it first, so
+  // no sequence is left half-sent by a delete. Restorable by a client admin or platform admin.
+  r.delete('/:campaignId', clientScope('member'), async (req, res) => {
+    const { clientId, campaignId } = params(idParams, req);
+    const before = await load(clientId, campaignId);
+    if (before.status === 'active' || before.status === 'paused') {
+      throw new HttpError(409, 'CAMPAIGN_RUNNING', `cancel the ${before.status} campaign before deleting it`);
+    }
+    const after = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: new Date() } });
+    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.delete', entityType: 'campaign', entityId: campaignId, before, after });
+    res.status(204).end();
+  });
+
+  r.post('/:campaignId/restore', clientScope('admin'), async (req, res) => {
+    const { clientId, campaignId } = params(idParams, req);
+    body(z.object({}).strict(), req);
+    const before = await db.campaign.findFirst({ where: { id: campaignId, clientId } });
+    if (!before) throw notFound('campaign');
+    if (!before.deletedAt) {
+      res.json({ campaign: before, restored: false });
+      return;
+    }
+    const campaign = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: null } });
+    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.restore', entityType: 'campaign', entityId: campaignId, before, after: campaign });
+    res.json({ campaign, restored: true });
   });
 
   r.post('/:campaignId/:action', clientScope('member'), async (req, res, next) => {

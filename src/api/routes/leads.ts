@@ -9,6 +9,7 @@ import { clientScope, scopedClientId } from '../tenancy';
 import { body, params, query, uuid } from '../validate';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
+import { rejectNulCharacters } from '../input-guard';
 import { recordAudit } from '../../engines/audit';
 import { csvRecords } from '../../engines/csv';
 import { importLeads, leadFieldFromHeader, LeadInputSchema, MAX_IMPORT_ROWS } from '../../engines/leads';
@@ -17,13 +18,13 @@ import { sequenceTimelines, stopLeadSequences } from '../../lifecycle/sequences'
 
 export const BULK_BODY_LIMIT = '10mb';
 
-const idParams = z.object({ clientId: uuid, leadId: uuid });
-const listQuery = pageQuery.extend({
+export const idParams = z.object({ clientId: uuid, leadId: uuid });
+export const listQuery = pageQuery.extend({
   status: z.enum(['new', 'enriched', 'scored', 'in_sequence', 'replied', 'converted', 'not_interested', 'bounced', 'unsubscribed', 'suppressed']).optional(),
   tier: z.enum(['hot', 'warm', 'cool', 'cold', 'dead']).optional(),
 });
-const bulkJson = z.object({ leads: z.array(z.unknown()).min(1).max(MAX_IMPORT_ROWS), partial: z.boolean().default(false) }).strict();
-const partialQuery = z.object({ partial: z.enum(['true', 'false']).optional() });
+export const bulkJson = z.object({ leads: z.array(z.unknown()).min(1).max(MAX_IMPORT_ROWS), partial: z.boolean().default(false) }).strict();
+export const partialQuery = z.object({ partial: z.enum(['true', 'false']).optional() });
 
 export function leadsRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });
@@ -51,6 +52,7 @@ export function leadsRouter(deps: ApiDeps): Router {
     clientScope('member'),
     express.json({ limit: BULK_BODY_LIMIT }),
     express.text({ type: ['text/csv', 'application/csv'], limit: BULK_BODY_LIMIT }),
+    rejectNulCharacters,
     async (req, res) => {
       const clientId = scopedClientId(req);
       let rows: unknown[];
@@ -105,6 +107,22 @@ export function leadsRouter(deps: ApiDeps): Router {
       sequenceTimelines(deps.temporal, db, leadId),
     ]);
     res.json({ lead, timeline: { sequences, activities } });
+  });
+
+  // Restores a soft-deleted lead (client admin or platform admin). Its stopped sequences stay
+  // stopped: add it to a campaign again to reach out.
+  r.post('/:leadId/restore', clientScope('admin'), async (req, res) => {
+    const { clientId, leadId } = params(idParams, req);
+    body(z.object({}).strict(), req);
+    const before = await db.lead.findFirst({ where: { id: leadId, clientId } });
+    if (!before) throw notFound('lead');
+    if (!before.deletedAt) {
+      res.json({ lead: before, restored: false });
+      return;
+    }
+    const lead = await db.lead.update({ where: { id: leadId }, data: { deletedAt: null } });
+    await recordAudit(db, { clientId, ...actorOf(req), action: 'lead.restore', entityType: 'lead', entityId: leadId, before, after: lead });
+    res.json({ lead, restored: true });
   });
 
   r.delete('/:leadId', clientScope('member'), async (req, res) => {

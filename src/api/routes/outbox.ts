@@ -6,7 +6,7 @@ import { clientScope, scopedClientId } from '../tenancy';
 import { query } from '../validate';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 
-const listQuery = pageQuery.extend({ channel: z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']).optional() });
+export const listQuery = pageQuery.extend({ channel: z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']).optional() });
 
 export function outboxRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });

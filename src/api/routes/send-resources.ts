@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { clientScope, scopedClientId } from '../tenancy';
-import { body, params } from '../validate';
+import { body, params, query } from '../validate';
+import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
 import { defaultDailyLimit } from '../../engines/allocator';
@@ -13,7 +14,7 @@ import { uuid } from '../validate';
 // Direct mail has no provider cap; this keeps a runaway campaign from printing thousands of letters.
 const MAIL_DAILY_LIMIT = 200;
 
-const createBody = z
+export const createBody = z
   .object({
     channel: z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']),
     identifier: z.string().trim().min(1).max(200),
@@ -21,12 +22,20 @@ const createBody = z
   })
   .strict();
 
+export const listQuery = pageQuery.extend({ channel: z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']).optional() });
+
 export function sendResourcesRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });
   const { db } = deps;
   r.get('/', clientScope('viewer'), async (req, res) => {
     const clientId = scopedClientId(req);
-    res.json({ data: await db.sendResource.findMany({ where: { clientId, deletedAt: null }, orderBy: { createdAt: 'asc' } }) });
+    const q = query(listQuery, req);
+    const rows = await db.sendResource.findMany({
+      where: { clientId, deletedAt: null, ...(q.channel ? { channel: q.channel } : {}), ...cursorWhere(decodeCursor(q.cursor)) },
+      orderBy: newestFirst,
+      take: q.limit + 1,
+    });
+    res.json(page(rows, q.limit));
   });
   r.post('/', clientScope('admin'), async (req, res) => {
     const clientId = scopedClientId(req);

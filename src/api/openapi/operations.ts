@@ -1,0 +1,59 @@
+// Every operation the API serves, by route group. A route mounted in the app but missing here fails
+// test/api/openapi.test.ts; the tenancy matrix (test/api/tenancy-matrix.test.ts) runs over this list.
+import { z } from 'zod';
+import { adminOperations } from './admin';
+import { aiCostOperations } from './ai-costs';
+import { approvalOperations } from './approvals';
+import { campaignTemplateOperations } from './campaign-templates';
+import { campaignOperations } from './campaigns';
+import { clientOperations } from './clients';
+import { healthOperations } from './health';
+import { keyOperations } from './keys';
+import { leadOperations } from './leads';
+import { memberOperations } from './members';
+import { onboardingOperations } from './onboarding';
+import { outboxOperations } from './outbox';
+import { platformAdminOperations } from './platform-admin';
+import { reportOperations } from './reports';
+import { sendResourceOperations } from './send-resources';
+import { anyJson, type ApiOperation } from './spec';
+import { webhookOperations } from './webhooks';
+
+const docOperations: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    summary: 'This OpenAPI 3.1 document',
+    tag: 'docs',
+    access: { kind: 'public' },
+    responses: { 200: { description: 'The document', schema: z.record(z.string(), anyJson) } },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/docs',
+    summary: 'The API reference as an HTML page',
+    tag: 'docs',
+    access: { kind: 'public' },
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+  },
+];
+
+export const allOperations: readonly ApiOperation[] = [
+  ...healthOperations,
+  ...docOperations,
+  ...keyOperations,
+  ...clientOperations,
+  ...memberOperations,
+  ...campaignOperations,
+  ...leadOperations,
+  ...approvalOperations,
+  ...outboxOperations,
+  ...sendResourceOperations,
+  ...aiCostOperations,
+  ...reportOperations,
+  ...onboardingOperations,
+  ...campaignTemplateOperations,
+  ...adminOperations,
+  ...platformAdminOperations,
+  ...webhookOperations,
+];

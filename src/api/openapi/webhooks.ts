@@ -1,0 +1,72 @@
+// Provider webhooks (no API key: each verifies its provider's credentials) and one-click unsubscribe.
+import { z } from 'zod';
+import { hint } from '../routes/webhooks/heyreach';
+import { ErrorBody, ok, type ApiOperation } from './spec';
+
+const accepted = z.object({ received: z.literal(true), id: z.string(), duplicate: z.boolean() });
+const payload = z.record(z.string(), z.unknown());
+const token = z.object({ token: z.string() });
+
+export const webhookOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/postmark',
+    summary: 'Postmark inbound email and delivery/bounce/spam/open/click events',
+    description: 'Basic credentials in the webhook URL and/or X-Webhook-Secret. Failures are 401 (Postmark stops retrying on 403).',
+    tag: 'webhooks',
+    access: { kind: 'public' },
+    rateLimited: false,
+    body: payload,
+    responses: { 200: ok(accepted, 'Stored (or a redelivery of a stored event)') },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/twilio',
+    summary: 'Twilio inbound SMS and status callbacks (form-encoded, X-Twilio-Signature)',
+    tag: 'webhooks',
+    access: { kind: 'public' },
+    rateLimited: false,
+    otherBodies: { 'application/x-www-form-urlencoded': z.record(z.string(), z.string()) },
+    responses: { 200: { description: 'Empty TwiML', contentType: 'text/xml' } },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/heyreach',
+    summary: 'HeyReach LinkedIn replies and connection acceptances (shared secret)',
+    tag: 'webhooks',
+    access: { kind: 'public' },
+    rateLimited: false,
+    query: hint,
+    body: payload,
+    responses: { 200: ok(accepted) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/vapi',
+    summary: 'Vapi server messages (shared secret)',
+    tag: 'webhooks',
+    access: { kind: 'public' },
+    rateLimited: false,
+    body: payload,
+    responses: { 200: ok(z.union([accepted, z.object({ received: z.literal(true), stored: z.literal(false) })])) },
+  },
+  {
+    method: 'get',
+    path: '/u/{token}',
+    summary: 'One-click unsubscribe: the confirmation page (never unsubscribes by itself)',
+    tag: 'unsubscribe',
+    access: { kind: 'public' },
+    params: token,
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 400: { description: 'Invalid link (HTML for browsers, JSON otherwise)', contentType: 'text/html', schema: ErrorBody } },
+  },
+  {
+    method: 'post',
+    path: '/u/{token}',
+    summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)',
+    tag: 'unsubscribe',
+    access: { kind: 'public' },
+    params: token,
+    otherBodies: { 'application/x-www-form-urlencoded': z.record(z.string(), z.string()) },
+    responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 400: { description: 'Invalid link (HTML for browsers, JSON otherwise)', contentType: 'text/html', schema: ErrorBody } },
+  },
+];

@@ -1,0 +1,260 @@
+// Clients: GET/POST /api/v1/clients (the caller's clients, all for a platform admin; platform admins
+// create a client together with its owner) and, inside the tenant router, GET/PATCH/DELETE
+// /api/v1/clients/:clientId and GET .../icp. Deleting is soft (owner); a platform admin restores it
+// (admin-clients.ts). A deleted client's whole /clients/:clientId tree answers 404.
+import { randomBytes } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { Prisma, type Client, type Db } from '../../db/client';
+import { recordAudit } from '../../engines/audit';
+import { addMember } from '../../engines/members';
+import { actorOf } from '../actor';
+import type { ApiDeps } from '../deps';
+import { HttpError, notFound } from '../errors';
+import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
+import { clientScope, scopedClientId } from '../tenancy';
+import { body, query, uuid } from '../validate';
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
+const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Australia/Sydney');
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AU');
+const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+// Fields a client's own admins may change.
+const editable = {
+  name: z.string().trim().min(1).max(200),
+  permissionMode: z.enum(['autopilot', 'copilot', 'manual']),
+  timeZone,
+  country,
+  state: optionalText(10),
+  senderName: optionalText(200),
+  senderEmail: z.email().max(320).nullable().optional(),
+  postalAddress: optionalText(500),
+  websiteUrl: httpUrl.nullable().optional(),
+};
+// Billing and limits: platform admins only.
+const billing = {
+  tier: z.enum(['ignition', 'velocity', 'dominance']),
+  subscriptionStatus: z.enum(['trialing', 'active', 'past_due', 'paused', 'cancelled']),
+  creditsRemaining: z.number().int().min(0).max(100_000_000),
+  aiDailyBudgetUsd: z.number().min(0).max(100_000),
+};
+const BILLING_FIELDS = Object.keys(billing);
+
+export const createClientBody = z
+  .object({
+    name: editable.name,
+    slug: slug.optional(),
+    owner: z.object({ email: z.email().max(320), name: z.string().trim().min(1).max(200).optional() }).strict(),
+    permissionMode: editable.permissionMode.optional(),
+    timeZone: timeZone.optional(),
+    country: country.optional(),
+    state: editable.state,
+    senderName: editable.senderName,
+    senderEmail: editable.senderEmail,
+    postalAddress: editable.postalAddress,
+    websiteUrl: editable.websiteUrl,
+    tier: billing.tier.optional(),
+    subscriptionStatus: billing.subscriptionStatus.optional(),
+    creditsRemaining: billing.creditsRemaining.optional(),
+    aiDailyBudgetUsd: billing.aiDailyBudgetUsd.optional(),
+  })
+  .strict();
+
+export const updateClientBody = z
+  .object({
+    name: editable.name.optional(),
+    permissionMode: editable.permissionMode.optional(),
+    timeZone: timeZone.optional(),
+    country: country.optional(),
+    state: editable.state,
+    senderName: editable.senderName,
+    senderEmail: editable.senderEmail,
+    postalAddress: editable.postalAddress,
+    websiteUrl: editable.websiteUrl,
+    tier: billing.tier.optional(),
+    subscriptionStatus: billing.subscriptionStatus.optional(),
+    creditsRemaining: billing.creditsRemaining.optional(),
+    aiDailyBudgetUsd: billing.aiDailyBudgetUsd.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+
+export const clientListQuery = pageQuery.extend({ q: z.string().trim().min(1).max(200).optional() }).strict();
+export const clientParams = z.object({ clientId: uuid });
+
+/** A client as the API shows it (the ICP has its own route). */
+export function clientView(c: Client) {
+  return {
+    id: c.id,
+    name: c.name,
+    slug: c.slug,
+    tier: c.tier,
+    subscriptionStatus: c.subscriptionStatus,
+    creditsRemaining: c.creditsRemaining,
+    permissionMode: c.permissionMode,
+    timeZone: c.timeZone,
+    country: c.country,
+    state: c.state,
+    senderName: c.senderName,
+    senderEmail: c.senderEmail,
+    postalAddress: c.postalAddress,
+    websiteUrl: c.websiteUrl,
+    icpConfirmedAt: c.icpConfirmedAt,
+    aiDailyBudgetUsd: Number(c.aiDailyBudgetUsd),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    deletedAt: c.deletedAt,
+  };
+}
+
+function slugify(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return s || 'client';
+}
+
+/**
+ * Tenant routes answer 404 for a client that does not exist or is deleted (platform admins included:
+ * they pass clientScope for any id, and a route must not run for a client that is not there).
+ */
+export function requireLiveClient(db: Db): RequestHandler {
+  return async (req, _res, next) => {
+    const parsed = uuid.safeParse(req.params.clientId);
+    const caller = req.caller;
+    if (!parsed.success || !caller || (!caller.isPlatformAdmin && !caller.roles.has(parsed.data))) throw notFound('client');
+    const live = await db.client.findFirst({ where: { id: parsed.data, deletedAt: null }, select: { id: true } });
+    if (!live) throw notFound('client');
+    next();
+  };
+}
+
+/** GET/POST /api/v1/clients, mounted with exact paths (so /clients/:clientId/... is not authenticated twice). */
+export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHandler): Router {
+  const r = Router();
+  const { db } = deps;
+
+  r.get('/clients', authenticate, async (req, res) => {
+    const caller = req.caller!;
+    const q = query(clientListQuery, req);
+    const rows = await db.client.findMany({
+      where: {
+        deletedAt: null,
+        ...(caller.isPlatformAdmin ? {} : { memberships: { some: { userId: caller.userId, deletedAt: null } } }),
+        ...(q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' as const } }, { slug: { contains: q.q.toLowerCase() } }] } : {}),
+        AND: [cursorWhere(decodeCursor(q.cursor))],
+      },
+      orderBy: newestFirst,
+      take: q.limit + 1,
+    });
+    const p = page(rows, q.limit);
+    res.json({ data: p.data.map((c) => ({ ...clientView(c), role: caller.roles.get(c.id) ?? null })), nextCursor: p.nextCursor });
+  });
+
+  r.post('/clients', authenticate, async (req, res) => {
+    if (!req.caller!.isPlatformAdmin) throw new HttpError(403, 'FORBIDDEN', 'platform admin only');
+    const input = body(createClientBody, req);
+    const { owner, slug: givenSlug, ...fields } = input;
+    let clientSlug = givenSlug ?? slugify(input.name);
+    const taken = await db.client.findUnique({ where: { slug: clientSlug }, select: { id: true } });
+    if (taken && givenSlug) throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
+    if (taken) clientSlug = `${clientSlug}-${randomBytes(3).toString('hex')}`;
+    const client = await db.client.create({ data: { ...fields, slug: clientSlug } }).catch((err: unknown) => {
+      // Two creations racing for one slug: the loser gets the same answer as a taken slug.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
+      throw err;
+    });
+    let added;
+    try {
+      added = await addMember(db, { clientId: client.id, email: owner.email, role: 'owner', name: owner.name });
+    } catch (err) {
+      // The owner could not be added (e.g. a disabled user): leave no ownerless client behind.
+      await db.client.delete({ where: { id: client.id } });
+      throw new HttpError(409, 'OWNER_REFUSED', err instanceof Error ? err.message : 'the owner could not be added');
+    }
+    await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerUserId: added.member.userId } });
+    res.status(201).json({ client: clientView(client), owner: added.member, ownerCreated: added.userCreated, initialKey: added.initialKey });
+  });
+
+  return r;
+}
+
+/** GET/PATCH/DELETE /api/v1/clients/:clientId and GET .../icp, mounted inside the tenant router. */
+export function clientRouter(deps: ApiDeps): Router {
+  const r = Router({ mergeParams: true });
+  const { db } = deps;
+
+  const load = async (clientId: string) => {
+    const c = await db.client.findFirst({ where: { id: clientId, deletedAt: null } });
+    if (!c) throw notFound('client');
+    return c;
+  };
+
+  r.get('/', clientScope('viewer'), async (req, res) => {
+    const clientId = scopedClientId(req);
+    res.json({ client: { ...clientView(await load(clientId)), role: req.caller!.roles.get(clientId) ?? null } });
+  });
+
+  r.patch('/', clientScope('admin'), async (req, res) => {
+    const clientId = scopedClientId(req);
+    const input = body(updateClientBody, req);
+    const billingChanges = BILLING_FIELDS.filter((f) => f in input);
+    if (billingChanges.length && !req.caller!.isPlatformAdmin) {
+      throw new HttpError(403, 'FORBIDDEN', `only a platform admin may change ${billingChanges.join(', ')}`);
+    }
+    const before = await load(clientId);
+    const after = await db.client.update({ where: { id: clientId }, data: input });
+    await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+    res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
+  });
+
+  r.delete('/', clientScope('owner'), async (req, res) => {
+    const clientId = scopedClientId(req);
+    const before = await load(clientId);
+    const after = await db.client.update({ where: { id: clientId }, data: { deletedAt: new Date() } });
+    await recordAudit(db, { clientId, ...actorOf(req), action: 'client.delete', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+    res.status(204).end();
+  });
+
+  r.get('/icp', clientScope('viewer'), async (req, res) => {
+    const clientId = scopedClientId(req);
+    const c = await load(clientId);
+    const job = await db.onboardingJob.findFirst({
+      where: { clientId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { id: true, status: true, websiteUrl: true, createdAt: true, confirmedAt: true },
+    });
+    res.json({
+      clientId,
+      confirmed: c.icpConfirmedAt !== null,
+      confirmedAt: c.icpConfirmedAt,
+      websiteUrl: c.websiteUrl,
+      industries: c.icpIndustries,
+      companySizes: c.icpCompanySizes,
+      titles: c.icpTitles,
+      locations: c.icpLocations,
+      painPoints: c.icpPainPoints,
+      valueProp: c.icpValueProp,
+      alsWeights: c.alsWeights ?? null,
+      latestJob: job,
+      // Writes go through ICP discovery (POST /api/v1/onboarding/analyze, /edit, /confirm).
+    });
+  });
+
+  return r;
+}
+

@@ -1,0 +1,78 @@
+// /u/:token — one-click unsubscribe (RFC 8058). The signed token is the whole proof: no login.
+// GET shows a confirmation page whose form posts back (GET never unsubscribes: link scanners and
+// mail previews fetch links). POST (a mail client's `List-Unsubscribe=One-Click`, or that form)
+// suppresses the address at once, then records the event in the inbox so the lead's sequences are
+// stopped, now or, if Temporal is unreachable, by the reply-recovery sweep.
+import { createHash } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { resolveSigningSecret } from '../../activity-deps';
+import { verifyUnsubscribeToken, type UnsubscribePayload } from '../../engines/compliance/unsubscribe-token';
+import { suppress } from '../../engines/compliance/suppression';
+import { recordInboxEvent } from '../../engines/inbox/store';
+import type { UnsubscribeEvent } from '../../engines/replies/unsubscribe-event';
+import type { ApiDeps } from '../deps';
+import { HttpError } from '../errors';
+import { inboxProcessor } from './webhooks/processing';
+
+const FORM_LIMIT = '256kb';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5"><h1 style="font-size: 1.4rem">${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+/** HTML for browsers, the JSON error shape for everything else. */
+function invalidLink(req: Request, res: Response): void {
+  if (req.accepts(['json', 'html']) === 'html') {
+    res.status(400).type('html').send(page('This unsubscribe link is not valid', '<p>The link may have been cut short by your mail program. Please use the link from the most recent email, or reply to it asking to be removed.</p>'));
+    return;
+  }
+  throw new HttpError(400, 'INVALID_TOKEN', 'unsubscribe link is invalid');
+}
+
+export function unsubscribeRouter(deps: ApiDeps): Router {
+  const r = Router();
+  const secret = resolveSigningSecret(deps.config);
+  const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 });
+
+  const verify = (req: Request): UnsubscribePayload | null => {
+    const result = verifyUnsubscribeToken(req.params.token, secret);
+    return result.ok ? result.payload : null;
+  };
+
+  r.get('/:token', async (req, res) => {
+    const token = verify(req);
+    if (!token) return invalidLink(req, res);
+    const client = await deps.db.client.findUnique({ where: { id: token.clientId }, select: { name: true } });
+    const from = client ? ` from ${escapeHtml(client.name)}` : '';
+    res
+      .status(200)
+      .type('html')
+      .send(
+        page(
+          'Unsubscribe',
+          `<p>Stop receiving emails${from}?</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit" style="font-size: 1rem; padding: .5rem 1rem">Unsubscribe</button></form>`,
+        ),
+      );
+  });
+
+  r.post('/:token', form, async (req, res) => {
+    const token = verify(req);
+    if (!token) return invalidLink(req, res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const source: UnsubscribeEvent['source'] = body.source === 'page' ? 'page' : 'one_click';
+    const lead = await deps.db.lead.findFirst({ where: { id: token.leadId, clientId: token.clientId }, select: { email: true } });
+    if (lead?.email) {
+      // Effective before we answer: no email may go out after the person saw "unsubscribed".
+      await suppress(deps.db, { clientId: token.clientId, kind: 'email', value: lead.email, reason: 'unsubscribe_link', source: 'list_unsubscribe' });
+    }
+    const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
+    const tokenHash = createHash('sha256').update(req.params.token).digest('hex');
+    const row = await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
+    if (!row.duplicate) inboxProcessor(deps).enqueue(row.id);
+    res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
+  });
+
+  return r;
+}

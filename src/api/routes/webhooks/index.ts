@@ -1,0 +1,19 @@
+// /api/v1/webhooks/*: provider webhooks. Not behind API-key auth: each route verifies its provider's
+// own credentials, then writes the inbox row, answers 2xx and processes the event in-process.
+import { Router } from 'express';
+import type { ApiDeps } from '../../deps';
+import { heyreachWebhookRouter } from './heyreach';
+import { postmarkWebhookRouter } from './postmark';
+import { twilioWebhookRouter } from './twilio';
+import { vapiWebhookRouter } from './vapi';
+
+export function webhooksRouter(deps: ApiDeps): Router {
+  const r = Router();
+  r.use('/postmark', postmarkWebhookRouter(deps));
+  r.use('/twilio', twilioWebhookRouter(deps));
+  r.use('/heyreach', heyreachWebhookRouter(deps));
+  r.use('/vapi', vapiWebhookRouter(deps));
+  return r;
+}
+
+export { inboxProcessor } from './processing';

@@ -1,0 +1,48 @@
+// Group commit for the webhook inbox. An event is written at once when the writer is idle; while
+// writes are in flight, new events queue and go out together in the next multi-row INSERT. Under a
+// burst that turns many statements (and round trips) into a few, without delaying a lone event.
+import type { Db } from '../../db/client';
+import { recordInboxEvents, type NewInboxEvent, type RecordedInboxEvent } from './store';
+
+interface Waiting {
+  event: NewInboxEvent;
+  resolve: (r: RecordedInboxEvent) => void;
+  reject: (err: unknown) => void;
+}
+
+export class InboxBatchWriter {
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly db: Pick<Db, '$queryRaw'>,
+    private readonly opts: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {}
+
+  record(event: NewInboxEvent): Promise<RecordedInboxEvent> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.inFlight < (this.opts.maxInFlight ?? 2) && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.opts.maxBatch ?? 100);
+      this.inFlight++;
+      void recordInboxEvents(
+        this.db,
+        batch.map((w) => w.event),
+      )
+        .then(
+          (rows) => batch.forEach((w, i) => w.resolve(rows[i])),
+          // One statement: if it fails, every event in it failed (and is answered 5xx, so retried).
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.flush();
+        });
+    }
+  }
+}

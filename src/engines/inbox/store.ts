@@ -1,0 +1,154 @@
+// The webhook inbox (`webhook_events`): a verified webhook is written here before it is answered, and
+// each row is processed until it is processed, ignored or out of attempts. The unique
+// (provider, dedupeKey) index turns a provider's redeliveries into no-ops.
+import { randomUUID } from 'node:crypto';
+import type { Db, InboxStatus, Prisma, WebhookEvent } from '../../db/client';
+
+/** Attempts after which a row is no longer retried (unmatched rows become `ignored`). */
+export const MAX_INBOX_ATTEMPTS = 10;
+const MAX_ERROR_CHARS = 500;
+
+export interface NewInboxEvent {
+  provider: string;
+  dedupeKey: string;
+  eventType: string;
+  payload: unknown;
+  clientId?: string | null;
+  leadId?: string | null;
+}
+
+export interface RecordedInboxEvent {
+  id: string;
+  /** True when the provider already delivered this event: nothing new was written. */
+  duplicate: boolean;
+  status: InboxStatus;
+  receivedAt: Date;
+}
+
+/** The payload as JSON for a jsonb column, which cannot hold U+0000 (it becomes U+FFFD). */
+function payloadJson(payload: unknown): string {
+  const json = JSON.stringify(payload ?? null);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v));
+}
+
+/**
+ * INSERT … ON CONFLICT DO NOTHING for several events in one statement: the first delivery of each
+ * event writes its row, redeliveries (earlier, or in the same batch) find it. Results are in order.
+ */
+export async function recordInboxEvents(db: Pick<Db, '$queryRaw'>, events: NewInboxEvent[]): Promise<RecordedInboxEvent[]> {
+  if (events.length === 0) return [];
+  const ids = events.map(() => randomUUID());
+  const inserted = await db.$queryRaw<{ id: string; receivedAt: Date }[]>`
+    INSERT INTO webhook_events (id, provider, "dedupeKey", "eventType", payload, "clientId", "leadId")
+    SELECT * FROM unnest(
+      ${ids}::text[], ${events.map((e) => e.provider)}::text[], ${events.map((e) => e.dedupeKey)}::text[], ${events.map((e) => e.eventType)}::text[],
+      ${events.map((e) => payloadJson(e.payload))}::text[]::jsonb[], ${events.map((e) => e.clientId ?? null)}::text[], ${events.map((e) => e.leadId ?? null)}::text[])
+    ON CONFLICT (provider, "dedupeKey") DO NOTHING
+    RETURNING id, "receivedAt"`;
+  const written = new Map(inserted.map((r) => [r.id, r.receivedAt]));
+  const key = (provider: string, dedupeKey: string) => `${provider}\u0000${dedupeKey}`;
+  const missing = events.filter((_e, i) => !written.has(ids[i]));
+  const existing = new Map<string, { id: string; status: InboxStatus; receivedAt: Date }>();
+  if (missing.length > 0) {
+    const rows = await db.$queryRaw<{ id: string; provider: string; dedupeKey: string; status: InboxStatus; receivedAt: Date }[]>`
+      SELECT w.id, w.provider, w."dedupeKey", w.status, w."receivedAt" FROM webhook_events w
+      JOIN unnest(${missing.map((e) => e.provider)}::text[], ${missing.map((e) => e.dedupeKey)}::text[]) AS k(provider, "dedupeKey")
+        ON w.provider = k.provider AND w."dedupeKey" = k."dedupeKey"`;
+    for (const r of rows) existing.set(key(r.provider, r.dedupeKey), r);
+  }
+  return events.map((e, i) => {
+    const receivedAt = written.get(ids[i]);
+    if (receivedAt) return { id: ids[i], duplicate: false, status: 'pending', receivedAt };
+    const row = existing.get(key(e.provider, e.dedupeKey));
+    if (!row) throw new Error(`inbox row ${e.provider}/${e.dedupeKey} vanished between insert and read`);
+    return { id: row.id, duplicate: true, status: row.status, receivedAt: row.receivedAt };
+  });
+}
+
+/** One event: see recordInboxEvents. */
+export async function recordInboxEvent(db: Pick<Db, '$queryRaw'>, e: NewInboxEvent): Promise<RecordedInboxEvent> {
+  const [row] = await recordInboxEvents(db, [e]);
+  return row;
+}
+
+/** Dedupe keys already in the inbox (for the recovery sweep, so it only fetches what is missing). */
+export async function knownDedupeKeys(db: Pick<Db, 'webhookEvent'>, provider: string, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.webhookEvent.findMany({ where: { provider, dedupeKey: { in: keys } }, select: { dedupeKey: true } });
+  return new Set(rows.map((r) => r.dedupeKey));
+}
+
+/**
+ * Locks the row for this transaction if it still needs processing; null when it is done or another
+ * processor holds it (SKIP LOCKED: two processors never apply one event's effects twice).
+ */
+export async function lockForProcessing(tx: Pick<Db, '$queryRaw'>, id: string): Promise<{ id: string; leadId: string | null; clientId: string | null } | null> {
+  const rows = await tx.$queryRaw<{ id: string; leadId: string | null; clientId: string | null }[]>`
+    SELECT id, "leadId", "clientId" FROM webhook_events
+    WHERE id = ${id} AND status IN ('pending', 'failed')
+    FOR UPDATE SKIP LOCKED`;
+  return rows[0] ?? null;
+}
+
+export async function markProcessed(db: Pick<Db, 'webhookEvent'>, id: string): Promise<void> {
+  await db.webhookEvent.updateMany({
+    where: { id, status: { in: ['pending', 'failed'] } },
+    data: { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } },
+  });
+}
+
+export async function markIgnored(db: Pick<Db, 'webhookEvent'>, id: string, reason: string): Promise<void> {
+  await db.webhookEvent.updateMany({
+    where: { id, status: { in: ['pending', 'failed'] } },
+    data: { status: 'ignored', processedAt: new Date(), lastError: reason.slice(0, MAX_ERROR_CHARS), attempts: { increment: 1 } },
+  });
+}
+
+/**
+ * Counts a failed attempt. `retry: 'pending'` (unmatched yet, Temporal unreachable) keeps the row
+ * pending for the sweep; `'failed'` marks a processing error. Either way the sweep retries it until
+ * MAX_INBOX_ATTEMPTS; an unmatched row that runs out of attempts becomes `ignored`.
+ */
+export async function markAttempt(
+  db: Pick<Db, 'webhookEvent'>,
+  id: string,
+  a: { error: string; status: 'pending' | 'failed'; unmatched?: boolean; maxAttempts?: number },
+): Promise<InboxStatus> {
+  const max = a.maxAttempts ?? MAX_INBOX_ATTEMPTS;
+  const row = await db.webhookEvent.update({
+    where: { id },
+    data: { status: a.status, lastError: a.error.slice(0, MAX_ERROR_CHARS), attempts: { increment: 1 } },
+  });
+  if (a.unmatched && row.attempts >= max) {
+    await db.webhookEvent.update({ where: { id }, data: { status: 'ignored', processedAt: new Date() } });
+    return 'ignored';
+  }
+  return row.status;
+}
+
+export interface InboxCursor {
+  receivedAt: string;
+  id: string;
+}
+
+/** Rows the sweep should try again: pending or failed, attempts left, older than `olderThan`. */
+export async function listRecoverable(
+  db: Pick<Db, 'webhookEvent'>,
+  a: { limit: number; olderThan: Date; after?: InboxCursor; maxAttempts?: number },
+): Promise<Pick<WebhookEvent, 'id' | 'receivedAt'>[]> {
+  const after: Prisma.WebhookEventWhereInput = a.after
+    ? { OR: [{ receivedAt: { gt: new Date(a.after.receivedAt) } }, { receivedAt: new Date(a.after.receivedAt), id: { gt: a.after.id } }] }
+    : {};
+  return db.webhookEvent.findMany({
+    where: {
+      status: { in: ['pending', 'failed'] },
+      attempts: { lt: a.maxAttempts ?? MAX_INBOX_ATTEMPTS },
+      receivedAt: { lte: a.olderThan },
+      ...after,
+    },
+    orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+    take: a.limit,
+    select: { id: true, receivedAt: true },
+  });
+}

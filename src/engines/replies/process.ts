@@ -1,0 +1,189 @@
+// Processing one inbox row, safe to run any number of times and concurrently (the webhook route
+// right after its 2xx, the recovery sweep later):
+//   1. read the row; match it to a lead and classify a reply (no lock: classification may call Claude),
+//      then send the stop/pause signal at once (deduped by event id in the workflow);
+//   2. in a transaction holding the row's lock (SKIP LOCKED), apply the database effects unless an
+//      earlier attempt already did (the row's leadId is set in that same transaction);
+//   3. send what the effects added (a referral's enrolment, then its stop), mark the row processed.
+// Unmatched rows stay pending for the sweep; Temporal being unreachable leaves the row pending with
+// its effects applied, so the sweep only re-sends signals.
+import type { Logger } from 'pino';
+import type { Db, WebhookEvent } from '../../db/client';
+import type { ReplyLocale } from '../closer/classification';
+import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
+import type { ClassifiedReply, ReplyClassifier } from './classify';
+import { applyEventEffects, earlySignals, storedPlan, type EffectPlan, type ReplyStopReason } from './effects';
+import type { MatchableEvent } from './events';
+import { matchLead, type LeadMatch } from './match';
+import { normalizeInboxEvent } from './normalize';
+
+/** How the reply engine reaches running sequences and campaigns (Temporal, in production). */
+export interface SequenceControl {
+  /** Stops every running sequence of the lead; returns how many were signalled. */
+  stop(leadId: string, reason: ReplyStopReason, eventId: string): Promise<number>;
+  /** Pauses every running sequence of the lead until after the return date. */
+  outOfOffice(leadId: string, returnDate: string, eventId: string): Promise<number>;
+  /** Enrols a (referred) lead in a campaign and tells the campaign. */
+  enrol(a: { clientId: string; campaignId: string; leadId: string }): Promise<void>;
+}
+
+export interface ReplyProcessingDeps {
+  db: Db;
+  sequences: SequenceControl;
+  classify: ReplyClassifier;
+  logger?: Pick<Logger, 'warn' | 'debug'>;
+  maxAttempts?: number;
+}
+
+export type ProcessOutcome = 'processed' | 'ignored' | 'pending' | 'failed' | 'busy' | 'missing';
+
+export interface ProcessResult {
+  outcome: ProcessOutcome;
+  error?: string;
+  plan?: EffectPlan;
+}
+
+const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 400);
+
+/** The signal event id of an inbox row: one id however often the row is processed. */
+export const signalEventId = (rowId: string) => `webhook:${rowId}`;
+
+function localeFor(country: string | null | undefined): ReplyLocale {
+  switch ((country ?? '').toUpperCase()) {
+    case 'US':
+      return 'en-US';
+    case 'GB':
+    case 'UK':
+      return 'en-GB';
+    case 'NZ':
+      return 'en-NZ';
+    default:
+      return 'en-AU';
+  }
+}
+
+async function classifyFor(deps: ReplyProcessingDeps, event: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<ClassifiedReply> {
+  const lead = m.lead ?? (await deps.db.lead.findUnique({ where: { id: m.leadId }, select: { country: true, timeZone: true } }));
+  return deps.classify({
+    clientId: m.clientId,
+    channel: event.channel,
+    text: event.text,
+    subject: event.subject,
+    receivedAt: event.occurredAt,
+    locale: localeFor(lead?.country),
+    timeZone: lead?.timeZone ?? undefined,
+  });
+}
+
+/** True when the plan has signals `alreadySent` did not cover. */
+function signalsLeft(plan: EffectPlan, alreadySent: EffectPlan): boolean {
+  return (
+    plan.enrol !== undefined ||
+    (plan.stop !== undefined && plan.stop !== alreadySent.stop) ||
+    (plan.outOfOffice !== undefined && plan.outOfOffice.returnDate !== alreadySent.outOfOffice?.returnDate)
+  );
+}
+
+/** Sends the plan's signals, skipping what `alreadySent` covered. */
+async function sendSignals(deps: ReplyProcessingDeps, leadId: string, rowId: string, plan: EffectPlan, alreadySent: EffectPlan = {}): Promise<void> {
+  const eventId = signalEventId(rowId);
+  // The referred lead first: enrolling it keeps the campaign open when this lead's sequence ends.
+  if (plan.enrol) await deps.sequences.enrol(plan.enrol);
+  if (plan.stop && plan.stop !== alreadySent.stop) await deps.sequences.stop(leadId, plan.stop, eventId);
+  if (plan.outOfOffice && plan.outOfOffice.returnDate !== alreadySent.outOfOffice?.returnDate) {
+    await deps.sequences.outOfOffice(leadId, plan.outOfOffice.returnDate, eventId);
+  }
+}
+
+/** What the caller already knows of a row it has just written (saves reading it back). */
+export type KnownInboxRow = Pick<WebhookEvent, 'provider' | 'payload' | 'receivedAt' | 'status' | 'leadId'>;
+
+export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, known?: KnownInboxRow): Promise<ProcessResult> {
+  const { db } = deps;
+  const maxAttempts = deps.maxAttempts ?? MAX_INBOX_ATTEMPTS;
+  // A stale `known` is harmless: the row lock below decides who applies what.
+  const row = known ?? (await db.webhookEvent.findUnique({ where: { id } }));
+  if (!row) return { outcome: 'missing' };
+  if (row.status === 'processed' || row.status === 'ignored') return { outcome: row.status };
+
+  let event;
+  try {
+    event = normalizeInboxEvent(row.provider, row.payload, row.receivedAt);
+  } catch (err) {
+    const status = await markAttempt(db, id, { error: `unreadable payload: ${message(err)}`, status: 'failed', maxAttempts });
+    return { outcome: status === 'ignored' ? 'ignored' : 'failed', error: message(err) };
+  }
+  if (event.type === 'ignore') {
+    await markIgnored(db, id, event.reason);
+    return { outcome: 'ignored' };
+  }
+
+  let leadId = row.leadId;
+  let plan: EffectPlan | null;
+  let early: EffectPlan = {};
+  let earlyError: unknown;
+  let done = false;
+  try {
+    let prepared: { match: LeadMatch; classification?: ClassifiedReply } | null = null;
+    if (!leadId) {
+      const match = await matchLead(db, event.channel, event.match);
+      if (!match) {
+        const status = await markAttempt(db, id, { error: 'no matching lead yet', status: 'pending', unmatched: true, maxAttempts });
+        return { outcome: status === 'ignored' ? 'ignored' : 'pending', error: 'no matching lead yet' };
+      }
+      prepared = { match, classification: event.type === 'reply' ? await classifyFor(deps, event, match) : undefined };
+      // Stop (or pause) the sequences before writing anything: the signal is what must be fast, and
+      // it is idempotent (the workflow drops a repeated event id), so a retry may safely send it again.
+      const signals = earlySignals(event, prepared.classification);
+      if (signals) {
+        try {
+          await sendSignals(deps, match.leadId, id, signals);
+          early = signals;
+        } catch (err) {
+          earlyError = err;
+        }
+      }
+    }
+    plan = await db.$transaction(async (tx) => {
+      const locked = await lockForProcessing(tx, id);
+      if (!locked) return null;
+      if (locked.leadId) {
+        leadId = locked.leadId;
+        return storedPlan(tx, id, locked.leadId);
+      }
+      if (!prepared) throw new Error('inbox row lost its lead between read and lock');
+      const { match } = prepared;
+      leadId = match.leadId;
+      const applied = await applyEventEffects(tx, { eventId: id, event, match, classification: prepared.classification });
+      // Setting leadId marks the effects applied; when the early signals covered the whole plan the
+      // row is finished in the same statement.
+      done = !earlyError && !signalsLeft(applied, early);
+      await tx.webhookEvent.update({
+        where: { id },
+        data: { clientId: match.clientId, leadId: match.leadId, ...(done ? { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } } : {}) },
+      });
+      return applied;
+    }, TX_OPTIONS);
+  } catch (err) {
+    deps.logger?.warn({ err, webhookEventId: id }, 'webhook event processing failed');
+    await markAttempt(db, id, { error: message(err), status: 'failed', maxAttempts });
+    return { outcome: 'failed', error: message(err) };
+  }
+  if (!plan || !leadId) return { outcome: 'busy' };
+  if (done) return { outcome: 'processed', plan };
+
+  try {
+    // Temporal just failed us: do not wait for it a second time in this attempt.
+    if (earlyError) throw earlyError;
+    await sendSignals(deps, leadId, id, plan, early);
+  } catch (err) {
+    // Effects are applied; only the signals wait (typically Temporal unreachable) for the sweep.
+    deps.logger?.warn({ err, webhookEventId: id }, 'webhook event signals failed; left pending for reply recovery');
+    await markAttempt(db, id, { error: `signal failed: ${message(err)}`, status: 'pending', maxAttempts });
+    return { outcome: 'pending', error: message(err), plan };
+  }
+  await markProcessed(db, id);
+  return { outcome: 'processed', plan };
+}
