@@ -38,6 +38,12 @@ export type SendResultOut =
   | { status: 'wait'; reason: 'daily_cap'; until: string }
   | { status: 'skipped'; reason: string };
 
+/** Rows one attempt has already read. */
+interface Loaded {
+  lead?: Lead;
+  client?: Client;
+}
+
 interface TouchRef {
   workflowId: string;
   clientId: string;
@@ -162,7 +168,16 @@ export function createSequenceActivities(deps: ActivityDeps) {
     return t && typeof t.body === 'string' ? t : undefined;
   }
 
-  async function prepareTouch(a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string }): Promise<PrepareResult> {
+  /**
+   * Validates a touch and renders its content. `loaded` receives the lead and client it read, so a
+   * send in the same attempt does not read them again; with `sending` the capacity check is left
+   * to the send's own slot reservation.
+   */
+  async function prepareTouch(
+    a: { workflowId: string; clientId: string; campaignId: string; leadId: string; touch: SequenceTouchPlan; tier: string | null; now: string },
+    loaded: Loaded = {},
+    sending = false,
+  ): Promise<PrepareResult> {
     const now = new Date(a.now);
     const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
     let channel = a.touch.channel;
@@ -186,11 +201,15 @@ export function createSequenceActivities(deps: ActivityDeps) {
     const window = nextSendWindow(now, cal);
     if (window.reason) return { action: 'wait', reason: window.reason, until: window.at.toISOString() };
 
+    loaded.lead = lead;
+    loaded.client = client;
     const resources = await db.sendResource.findMany({ where: { clientId: a.clientId, channel: channel as Channel, active: true, deletedAt: null } });
     if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
-    const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
-    const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
-    if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+    if (!sending) {
+      const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
+      const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
+      if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+    }
 
     const template = (await generatedTemplate(jit.campaign.templateId, kind)) ?? DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
     try {
@@ -225,14 +244,17 @@ export function createSequenceActivities(deps: ActivityDeps) {
     }
   }
 
-  async function sendTouch(a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string }): Promise<SendResultOut> {
+  async function sendTouch(
+    a: TouchRef & { kind: string; content: TouchContent; threadWith?: number; evidence: ComplianceEvidence; now: string },
+    loaded: Loaded = {},
+  ): Promise<SendResultOut> {
     const key = sendKey(a.workflowId, a.touch);
     const now = new Date(a.now);
     const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
     if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
     if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
 
-    const { lead, client } = await loadLeadAndClient(deps, a.leadId, a.clientId);
+    const { lead, client } = loaded.lead && loaded.client ? { lead: loaded.lead, client: loaded.client } : await loadLeadAndClient(deps, a.leadId, a.clientId);
     const cal = calendarFor(lead, client);
     const day = localDate(now, cal.timeZone);
     const provider = deps.channels[a.channel];
@@ -289,7 +311,8 @@ export function createSequenceActivities(deps: ActivityDeps) {
           .reverse();
         for (const c of ordered) {
           if (await takeDailySlot(tx, { resourceId: c.id, clientId: a.clientId, day, limit: c.dailyLimit })) {
-            await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id } });
+            // The slot and the move to `sending` commit together: no separate write before the call.
+            await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id, state: 'sending' } });
             return c;
           }
         }
@@ -299,9 +322,10 @@ export function createSequenceActivities(deps: ActivityDeps) {
       message.from.resource = resource.identifier;
       if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = resource.identifier;
       if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${resource.identifier}`;
+    } else {
+      await markSending(db, key, resource.id);
     }
 
-    await markSending(db, key, resource.id);
     let result;
     try {
       result = await provider.send(message);
@@ -352,7 +376,8 @@ export function createSequenceActivities(deps: ActivityDeps) {
       send: boolean;
       approvedContent?: TouchContent;
     }): Promise<AttemptResult> {
-      const ready = await prepareTouch(a);
+      const loaded: Loaded = {};
+      const ready = await prepareTouch(a, loaded, a.send);
       const ref = { workflowId: a.workflowId, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number };
       if (ready.action === 'skip') {
         await recordOutcomeOnce({ ...ref, channel: a.touch.channel }, 'skipped', ready.reason);
@@ -367,7 +392,7 @@ export function createSequenceActivities(deps: ActivityDeps) {
         threadWith: ready.threadWith,
         evidence: ready.evidence,
         now: a.now,
-      });
+      }, loaded);
       if (result.status === 'sent') return { action: 'sent', channel: ready.channel, providerMessageId: result.providerMessageId };
       if (result.status === 'wait') return { action: 'wait', reason: result.reason, until: result.until };
       return { action: 'skip', reason: result.reason, channel: ready.channel };

@@ -131,16 +131,8 @@ async function main(): Promise<void> {
   let t0 = performance.now();
   await Promise.all(Array.from({ length: N }, (_, i) => client.workflow.execute('baselineWorkflow', { taskQueue, workflowId: `baseline-${i}` })));
   const baselineSecs = (performance.now() - t0) / 1000;
-  console.error(`baseline done in ${baselineSecs.toFixed(1)} s`);
 
   // Ours: N real sequences, six real sends each.
-  if (process.env.BENCH_DEBUG) {
-    setTimeout(async () => {
-      const { timelineQuery } = await import('../workflows/definitions/sequence');
-      const st = await client.workflow.getHandle(workflowIds.sequence(campaign.id, leads[0].id)).query(timelineQuery);
-      console.error(JSON.stringify(st));
-    }, 5000).unref();
-  }
   t0 = performance.now();
   const results = await Promise.all(
     leads.slice(0, N).map((l) =>
@@ -148,7 +140,6 @@ async function main(): Promise<void> {
     ),
   );
   const oursSecs = (performance.now() - t0) / 1000;
-  console.error(`sequences done in ${oursSecs.toFixed(1)} s`);
   const sent = results.reduce((n, r) => n + (r as { timeline: { status: string }[] }).timeline.filter((e) => e.status === 'sent').length, 0);
   if (sent !== N * 6) throw new Error(`expected ${N * 6} sends, got ${sent}`);
   const history = await client.workflow.getHandle(workflowIds.sequence(campaign.id, leads[0].id)).fetchHistory();
