@@ -117,7 +117,7 @@ export function campaignTemplatesRouter(deps: ApiDeps): Router {
   const { db } = deps;
 
   const loadTemplate = async (req: Request, id: string, min: MembershipRole) => {
-    const t = await db.campaignTemplate.findFirst({ where: { id, deletedAt: null } });
+    const t = await db.campaignTemplate.findFirst({ where: { id, deletedAt: null, client: { deletedAt: null } } });
     if (!t) throw notFound('campaign template');
     authorizeClient(req, t.clientId, min, 'campaign template');
     return t;
@@ -148,6 +148,7 @@ export function campaignTemplatesRouter(deps: ApiDeps): Router {
   r.get('/generate/:jobId', async (req, res) => {
     const { jobId } = params(jobParams, req);
     const job = await db.campaignGenerationJob.findUnique({ where: { id: jobId } });
+    if (job && (await db.client.count({ where: { id: job.clientId, deletedAt: null } })) === 0) throw notFound('campaign generation job');
     if (!job) throw notFound('campaign generation job');
     authorizeClient(req, job.clientId, 'viewer', 'campaign generation job');
     const live = ['pending', 'running'].includes(job.status) ? await generationLiveProgress(deps.temporal, job.clientId, job.id) : null;

@@ -111,7 +111,8 @@ export function onboardingRouter(deps: ApiDeps): Router {
   const { db } = deps;
 
   const loadJob = async (req: Request, jobId: string, min: MembershipRole) => {
-    const job = await db.onboardingJob.findUnique({ where: { id: jobId } });
+    // A soft-deleted client's jobs are as invisible as the client.
+    const job = await db.onboardingJob.findFirst({ where: { id: jobId, client: { deletedAt: null } } });
     if (!job) throw notFound('onboarding job');
     authorizeClient(req, job.clientId, min, 'onboarding job');
     return job;
