@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     VAPI_BASE_URL: vapi.url,
     VAPI_ASSISTANT_ID: 'asst-bench',
   });
-  const db = createDb(url, { max: 20 });
+  const db = createDb(url, { max: Number(process.env.BENCH_DB_POOL ?? 40) });
   const client = new Client({ connection: env.connection });
   const logger = createLogger('error');
   const deps = buildActivityDeps({ config, db, logger, temporal: client, taskQueue, signingSecret: config.SIGNING_SECRET! });

@@ -281,6 +281,17 @@ async function main(): Promise<string> {
     const toSignal = leads.map((l, i) => (processedAt.get(l.lead.id) ?? NaN) - sentAt[i]);
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
     console.log(`  webhook → signalled: p50 ${median(toSignal)} ms, p99 ${p99(toSignal)} ms`);
+    // One sequence's history after the stop signal: where the workflow side spends its time.
+    const slowest = stopMs.indexOf(Math.max(...stopMs));
+    const history = await temporal.workflow.getHandle(workflowIds.sequence(camp2.id, leads[slowest].lead.id)).fetchHistory();
+    const events = history.events ?? [];
+    const stopAt = events.find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'stop');
+    if (stopAt?.eventTime) {
+      const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+      const after = events.filter((e) => ms(e) >= ms(stopAt)).map((e) => `${String(e.eventType).replace('EVENT_TYPE_', '')}+${ms(e) - ms(stopAt)}`);
+      console.log(`  slowest sequence after its stop signal (ms): ${after.join(' ')}`);
+      console.log(`  slowest: webhook sent → stop signal recorded ${ms(stopAt) - sentAt[slowest]} ms`);
+    }
     console.log(`  webhook → sequence closed: p50 ${median(stopMs)} ms, p99 ${p99(stopMs)} ms, max ${Math.max(...stopMs)} ms`);
 
     const non2xx = oursResult.non2xx + oursResult.errors + oursResult.timeouts + warm.non2xx + warm.errors + stopNon2xx;
