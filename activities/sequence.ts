@@ -15,6 +15,9 @@ import { markFailed, markSending, markSkipped, reserveSend, sendKey } from '../s
 import { releaseDailySlot, takeDailySlot, usedToday } from '../src/engines/rate-limiter';
 import { PermanentSendError, type ChannelName, type OutboundMessage } from '../src/integrations/channels';
 import type { SequenceTouchPlan } from '../workflows/lead-sequence';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { sequenceEndedSignal } from '../workflows/definitions/campaign';
+import { workflowIds } from '../workflows/ids';
 import type { ActivityDeps } from './deps';
 
 export interface TouchContent {
@@ -433,6 +436,14 @@ export function createSequenceActivities(deps: ActivityDeps) {
         where: { campaignId: a.campaignId, leadId: a.leadId, status: { in: ['pending', 'active', 'paused'] } },
         data: { status: a.outcome === 'completed' ? 'completed' : 'stopped', stopReason: a.reason, endedAt: new Date() },
       });
+      try {
+        await deps.temporal.workflow
+          .getHandle(workflowIds.campaign(a.campaignId))
+          .signal(sequenceEndedSignal, { version: 1, leadId: a.leadId, outcome: a.reason ?? 'completed' });
+      } catch (err) {
+        // The campaign has already ended (cancelled or completed): its counts are final.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
     },
   };
 }

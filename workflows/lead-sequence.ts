@@ -4,7 +4,6 @@
 // signal (reply, bounce, unsubscribe, complaint, cancel) ends it at once; out-of-office pauses it.
 import {
   condition,
-  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -22,9 +21,7 @@ import {
   type StopReason,
   type TimelineEntry,
 } from './definitions/sequence';
-import { sequenceEndedSignal } from './definitions/campaign';
 import type { ChannelName } from './definitions/channel';
-import { workflowIds } from './ids';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
 
 export interface SequenceTouchPlan {
@@ -204,9 +201,8 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   } else {
     state.status = 'completed';
   }
+  // One activity closes the enrolment and tells the campaign: a stop closes the workflow in two
+  // workflow tasks rather than waiting on a signal command of its own.
   await acts.finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
-  await getExternalWorkflowHandle(workflowIds.campaign(input.campaignId))
-    .signal(sequenceEndedSignal, { version: 1, leadId: input.leadId, outcome: stop ?? 'completed' })
-    .catch(() => undefined);
   return state;
 }

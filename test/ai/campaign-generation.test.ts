@@ -62,9 +62,10 @@ describe('campaign generation', () => {
     );
     expect(done.status).toBe('completed');
     expect(done.templateIds).toHaveLength(3);
+    // The job row is marked done just before the workflow's last step: wait for the workflow itself.
+    const progress = await stack.temporal.workflow.getHandle(started.workflowId).result();
     const described = await stack.temporal.workflow.getHandle(started.workflowId).describe();
     expect(described.searchAttributes).toMatchObject({ ClientId: [client.id], SkillSlug: ['campaign-generation'] });
-    const progress = await stack.temporal.workflow.getHandle(started.workflowId).result();
     expect(progress.completedSteps).toEqual([
       'prepare',
       'sequence-builder',
