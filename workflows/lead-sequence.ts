@@ -5,6 +5,7 @@
 import {
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -45,6 +46,13 @@ export interface LeadSequenceInput {
 }
 
 export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
+
+// Closing bookkeeping runs as a local activity: inside the workflow task that handles a stop, so a
+// reply closes the sequence without another round trip through the task queue.
+const { finishSequence } = proxyLocalActivities<SequenceActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
 
 const acts = proxyActivities<SequenceActivities>({
   startToCloseTimeout: '1 minute',
@@ -201,8 +209,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   } else {
     state.status = 'completed';
   }
-  // One activity closes the enrolment and tells the campaign: a stop closes the workflow in two
-  // workflow tasks rather than waiting on a signal command of its own.
-  await acts.finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
+  // One local activity closes the enrolment and tells the campaign.
+  await finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
   return state;
 }
