@@ -1,5 +1,4 @@
 // Workflow ids, built in one place so the API, activities and sweeps agree on them.
-export const TASK_QUEUE_DEFAULT = 'agency-os';
 
 export const workflowIds = {
   selfTest: (probeId: string) => `self-test:${probeId}`,
