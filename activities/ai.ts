@@ -6,15 +6,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../src/config';
 import type { Db } from '../src/db/client';
-import { claudeFromConfig } from '../src/integrations/anthropic';
+import { aiDepsFromConfig } from '../src/engines/ai/setup';
 import { ApifyError } from '../src/integrations/apify';
 import type { AiDeps } from '../src/engines/ai/structured';
 import { StartPageError } from '../src/engines/icp-scraper';
 import { MissingStepError } from '../src/engines/skills/icp/pipeline';
 
 export function aiDepsFrom(deps: { db: Db; config: Config }): AiDeps | null {
-  const setup = claudeFromConfig(deps.config);
-  return setup.client ? { db: deps.db, claude: setup.client, prices: setup.prices } : null;
+  return aiDepsFromConfig(deps.db, deps.config);
 }
 
 /** The running activity's workflow id (recorded on ai_usage rows), or undefined outside one. */

@@ -9,6 +9,7 @@ import { createOutreachSweepActivities } from './outreach-sweep';
 import { createIcpDiscoveryActivities } from './icp-discovery';
 import { createCampaignGenerationActivities } from './campaign-generation';
 import { createSequenceActivities } from './sequence';
+import { createSkillRunActivities } from './skill-run';
 
 export type { ActivityDeps } from './deps';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutreachSweepActivities(deps),
     ...createReplyActivities(deps),
     ...createEnrichmentActivities(deps),
+    ...createSkillRunActivities(deps),
   };
 }
 

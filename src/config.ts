@@ -96,6 +96,8 @@ const schema = z.object({
   TELEGRAM_BOT_TOKEN: optionalSecret,
   TELEGRAM_BASE_URL: optionalUrl,
   TELEGRAM_WEBHOOK_SECRET: optionalSecret,
+  // Lets skill-run callbacks go to loopback/private addresses (tests, intranet); off by default (SSRF guard).
+  CALLBACK_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   WEBHOOK_SHARED_SECRET: optionalSecret,
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,

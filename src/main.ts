@@ -9,6 +9,7 @@ import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { seedDemo } from './seed';
+import { syncSkills } from './engines/skill-runs/library';
 import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
 import { createWorker } from './worker';
@@ -76,6 +77,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const db: Db = createDb(databaseUrl);
   stops.push({ name: 'database pool', stop: () => db.$disconnect() });
   const seeded = await seedDemo(db);
+  const skills = await syncSkills(db);
+  logger.info(skills, 'skills synced from skills/');
 
   if (wantsWorker) {
     const { worker, connection: workerConnection } = await createWorker({

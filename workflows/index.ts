@@ -8,3 +8,5 @@ export { replyRecoveryWorkflow } from './reply-recovery';
 export { icpDiscoveryWorkflow } from './icp-discovery';
 export { campaignGenerationWorkflow } from './campaign-generation';
 export { outreachSweepWorkflow } from './outreach-sweep';
+export { skillRunWorkflow } from './skill-run';
+export { skillDigestWorkflow } from './skill-digest';

@@ -23,6 +23,7 @@ import { rateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
 import { openApiRouter } from './openapi/router';
 import { keysRouter } from './routes/keys';
+import { meRouter } from './routes/me';
 import { clientRouter, clientsCollectionRouter, requireLiveClient } from './routes/clients';
 import { membersRouter } from './routes/members';
 import { reportsRouter } from './routes/reports';
@@ -30,6 +31,12 @@ import { auditRouter } from './routes/audit';
 import { adminStatsRouter } from './routes/admin-stats';
 import { adminClientsRouter } from './routes/admin-clients';
 import { adminSuppressionRouter } from './routes/admin-suppression';
+import { skillsRouter } from './routes/skills';
+import { runsRouter } from './routes/runs';
+import { outputsRouter } from './routes/outputs';
+import { feedbackRouter } from './routes/feedback';
+import { contextDocsRouter } from './routes/context-docs';
+import { adminSkillsRouter } from './routes/admin-skills';
 
 export const BODY_LIMIT = '256kb';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -69,14 +76,22 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(healthRouter(deps));
   v1.use(openApiRouter(deps.version));
   v1.use('/keys', authenticate(deps.db), keysRouter(deps));
+  // The caller's own chat channels (Telegram linking).
+  v1.use('/me', authenticate(deps.db), meRouter(deps));
   v1.use(clientsCollectionRouter(deps, authenticate(deps.db)));
   v1.use('/admin/stats', authenticate(deps.db), requirePlatformAdmin, adminStatsRouter(deps));
   v1.use('/admin/clients', authenticate(deps.db), requirePlatformAdmin, adminClientsRouter(deps));
   v1.use('/admin/suppression', authenticate(deps.db), requirePlatformAdmin, adminSuppressionRouter(deps));
   v1.use('/admin/costs', authenticate(deps.db), requirePlatformAdmin, adminAiCostsRouter(deps));
+  v1.use('/admin/skills', authenticate(deps.db), requirePlatformAdmin, adminSkillsRouter(deps));
   v1.use('/admin', authenticate(deps.db), requirePlatformAdmin, adminRouter(deps));
   v1.use('/onboarding', authenticate(deps.db), onboardingRouter(deps));
   v1.use('/campaigns', authenticate(deps.db), campaignTemplatesRouter(deps));
+  // Marketing skill runs (the client is named in the body, query or the object).
+  v1.use('/skills', authenticate(deps.db), skillsRouter(deps));
+  v1.use('/runs', authenticate(deps.db), runsRouter(deps));
+  v1.use('/outputs', authenticate(deps.db), outputsRouter(deps));
+  v1.use('/feedback', authenticate(deps.db), feedbackRouter(deps));
   const tenant = express.Router({ mergeParams: true });
   tenant.use(requireLiveClient(deps.db));
   tenant.use(clientRouter(deps));
@@ -89,6 +104,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/outbox', outboxRouter(deps));
   tenant.use('/resources', sendResourcesRouter(deps));
   tenant.use('/costs', clientAiCostsRouter(deps));
+  tenant.use('/context', contextDocsRouter(deps));
   v1.use('/clients/:clientId', authenticate(deps.db), tenant);
   app.use('/api/v1', v1);
 

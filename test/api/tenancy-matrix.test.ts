@@ -115,6 +115,16 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await db.campaignTemplate.create({ data: { clientId, name: `t-${tag()}`, sequence: SEQUENCE, messaging: {} } })).id;
     case 'keyId':
       return (await createApiKey(db, { userId: keyOwner ?? A.ownerId, name: `k-${tag()}` })).id;
+    case 'channelId':
+      return (await db.userChannel.create({ data: { userId: keyOwner ?? A.ownerId, channel: 'telegram', externalId: `tg-${tag()}`, chatId: '1', linkedAt: new Date() } })).id;
+    case 'runId':
+      return (await db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Write homepage copy' } })).id;
+    case 'outputId':
+      return (await skillOutput(clientId)).id;
+    case 'documentId':
+      return (await db.clientContextDocument.create({ data: { clientId, path: `docs/d-${tag()}.md`, content: 'Context.' } })).id;
+    case 'slug':
+      return (await db.skill.upsert({ where: { slug: 'matrix-skill' }, create: { slug: 'matrix-skill', name: 'Matrix', type: 'content', description: 'A skill for the matrix.', triggers: ['matrix'], content: 'Do it.', contentHash: 'x' }, update: {} })).slug;
     case 'suppressionId':
       return (await db.suppression.create({ data: { scope: 'global', kind: 'email', value: `s-${tag()}@example.com`, reason: 'test' } })).id;
     case 'action':
@@ -135,7 +145,12 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/onboarding/confirm': (clientId) => ({ body: { jobId: onboardingJobs.get(clientId)! } }),
   'post /api/v1/campaigns/generate': (clientId) => ({ body: { clientId } }),
   'get /api/v1/campaigns/templates': (clientId) => ({ query: { clientId } }),
+  'post /api/v1/runs': (clientId) => ({ body: { skill: 'copywriting', clientId, message: 'Write homepage copy' } }),
+  'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
 };
+const outputsByClient = new Map<string, string>();
+const skillOutput = (clientId: string) =>
+  stack.db.output.create({ data: { clientId, runId: randomBytes(16).toString('hex'), skillSlug: 'copywriting', title: 'Copy', content: '# Copy' } });
 const onboardingJobs = new Map<string, string>();
 
 interface Sent {
@@ -149,9 +164,10 @@ async function send(op: ApiOperation, caller: Caller): Promise<Sent> {
   const pathClient = caller.pathTenant === 'B' ? B.clientId : A.clientId;
   const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   const ids: Record<string, string> = {};
-  // Keys are the caller's own, except for callers from elsewhere: they get someone else's.
+  // Keys and chat channels are the caller's own, except for callers from elsewhere: they get someone else's.
   const keyOwner = caller.role || caller.platformAdmin ? caller.userId : A.ownerId;
   for (const n of names) ids[n] = await fixture(n, op, n === 'clientId' ? pathClient : objectsClient, keyOwner);
+  if (!outputsByClient.has(objectsClient)) outputsByClient.set(objectsClient, (await skillOutput(objectsClient)).id);
   if (!onboardingJobs.has(objectsClient)) {
     onboardingJobs.set(objectsClient, (await stack.db.onboardingJob.create({ data: { clientId: objectsClient, websiteUrl: 'https://example.com' } })).id);
   }
@@ -188,7 +204,7 @@ const callers: Caller[] = [
   { name: 'platform admin', platformAdmin: true, expect: () => 'admitted' },
   {
     name: 'owner of another client (this client in the path)',
-    expect: (op) => (clientRoute(op) ? 404 : op.access.kind === 'platform-admin' ? 403 : op.path.includes('{keyId}') ? 404 : 'skip'),
+    expect: (op) => (clientRoute(op) ? 404 : op.access.kind === 'platform-admin' ? 403 : op.path.includes('{keyId}') || op.path.includes('{channelId}') ? 404 : 'skip'),
   },
   {
     name: "owner of another client (their client in the path, this client's objects)",

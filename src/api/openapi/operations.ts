@@ -10,12 +10,14 @@ import { clientOperations } from './clients';
 import { healthOperations } from './health';
 import { keyOperations } from './keys';
 import { leadOperations } from './leads';
+import { meOperations } from './me';
 import { memberOperations } from './members';
 import { onboardingOperations } from './onboarding';
 import { outboxOperations } from './outbox';
 import { platformAdminOperations } from './platform-admin';
 import { reportOperations } from './reports';
 import { sendResourceOperations } from './send-resources';
+import { skillRunOperations } from './skill-runs';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
 
@@ -42,6 +44,7 @@ export const allOperations: readonly ApiOperation[] = [
   ...healthOperations,
   ...docOperations,
   ...keyOperations,
+  ...meOperations,
   ...clientOperations,
   ...memberOperations,
   ...campaignOperations,
@@ -56,4 +59,5 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminOperations,
   ...platformAdminOperations,
   ...webhookOperations,
+  ...skillRunOperations,
 ];

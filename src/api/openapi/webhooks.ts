@@ -51,6 +51,17 @@ export const webhookOperations: ApiOperation[] = [
     responses: { 200: ok(z.union([accepted, z.object({ received: z.literal(true), stored: z.literal(false) })])) },
   },
   {
+    method: 'post',
+    path: '/api/v1/webhooks/telegram',
+    summary: 'Telegram Bot API updates (X-Telegram-Bot-Api-Secret-Token), deduplicated on update_id',
+    description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 503.',
+    tag: 'webhooks',
+    access: { kind: 'public' },
+    rateLimited: false,
+    body: payload,
+    responses: { 200: ok(z.union([accepted, z.object({ received: z.literal(true), stored: z.literal(false) })]), 'Stored (or a redelivery), or an update kind that needs no action') },
+  },
+  {
     method: 'get',
     path: '/u/{token}',
     summary: 'One-click unsubscribe: the confirmation page (never unsubscribes by itself)',

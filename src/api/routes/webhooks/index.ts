@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { ApiDeps } from '../../deps';
 import { heyreachWebhookRouter } from './heyreach';
 import { postmarkWebhookRouter } from './postmark';
+import { telegramWebhookRouter } from './telegram';
 import { twilioWebhookRouter } from './twilio';
 import { vapiWebhookRouter } from './vapi';
 
@@ -13,6 +14,7 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use('/twilio', twilioWebhookRouter(deps));
   r.use('/heyreach', heyreachWebhookRouter(deps));
   r.use('/vapi', vapiWebhookRouter(deps));
+  r.use('/telegram', telegramWebhookRouter(deps));
   return r;
 }
 

@@ -1,0 +1,70 @@
+// One skill run's content: skill + rules + resources + the client's context documents → Claude →
+// an `outputs` row. Idempotent per run: a retried activity finds the saved output and does not
+// call Claude again.
+import { z } from 'zod';
+import type { Db, Output } from '../../db/client';
+import { callStructured, type AiDeps } from '../ai/structured';
+import { listContextDocuments } from './context-docs';
+import { aiNotConfigured, runInvalid } from './errors';
+import { buildSkillPrompt, OUTPUT_TOOL } from './prompt';
+
+export const GeneratedOutput = z.object({
+  title: z.string().trim().min(1).max(200).describe('a short title for the deliverable, e.g. "Homepage copy for Yaz Automate"'),
+  markdown: z.string().min(20).describe('the complete deliverable as markdown'),
+});
+
+export interface GenerateResult {
+  outputId: string;
+  title: string;
+  /** Whether this call made it (false: an earlier attempt had already saved it). */
+  created: boolean;
+  contextDocuments: string[];
+}
+
+export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string, workflowId?: string): Promise<GenerateResult> {
+  const saved = await db.output.findUnique({ where: { runId } });
+  if (saved) return { outputId: saved.id, title: saved.title, created: false, contextDocuments: [] };
+  if (!ai) throw aiNotConfigured();
+
+  const run = await db.skillRun.findUnique({ where: { id: runId }, include: { client: { select: { name: true, deletedAt: true } } } });
+  if (!run) throw runInvalid(`skill run ${runId} does not exist`);
+  if (run.client.deletedAt) throw runInvalid(`client ${run.clientId} was deleted`);
+  const skill = await db.skill.findUnique({ where: { slug: run.skillSlug } });
+  if (!skill) throw runInvalid(`skill ${run.skillSlug} no longer exists`);
+  const docs = await listContextDocuments(db, run.clientId);
+  // Counted before the call, so attempts that fail (rate limits, outages) show on the run too.
+  await db.skillRun.update({ where: { id: runId }, data: { attempts: { increment: 1 } } });
+
+  const built = buildSkillPrompt({
+    skill: { slug: skill.slug, name: skill.name, content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string> },
+    clientName: run.client.name,
+    docs,
+    request: run.message,
+  });
+  const { output } = await callStructured(
+    ai,
+    { clientId: run.clientId, purpose: 'skill-run', skillSlug: skill.slug, workflowId, runId },
+    {
+      tier: 'generation',
+      system: built.system,
+      prompt: built.prompt,
+      toolName: OUTPUT_TOOL,
+      toolDescription: 'Save the finished deliverable.',
+      schema: GeneratedOutput,
+      maxTokens: 8192,
+      maxAttempts: 2,
+    },
+  );
+  const row = await saveOutput(db, { runId, clientId: run.clientId, skillSlug: skill.slug, title: output.title, content: output.markdown });
+  return { outputId: row.id, title: row.title, created: true, contextDocuments: built.included };
+}
+
+async function saveOutput(db: Db, o: { runId: string; clientId: string; skillSlug: string; title: string; content: string }): Promise<Output> {
+  try {
+    return await db.output.create({ data: o });
+  } catch (err) {
+    // A concurrent attempt saved first: keep its row.
+    if ((err as { code?: string }).code === 'P2002') return db.output.findUniqueOrThrow({ where: { runId: o.runId } });
+    throw err;
+  }
+}

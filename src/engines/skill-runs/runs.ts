@@ -1,0 +1,190 @@
+// Skill runs as rows: created queued by the API, moved on by the workflow's activities, finished
+// with the tokens and cost summed from the ai_usage rows of the run (so retried Claude calls count).
+import { Prisma, type Db, type Output, type RunStatus, type SkillRun } from '../../db/client';
+import { runInvalid } from './errors';
+
+/** How a finished run reaches its requester. */
+export type RunNotify =
+  | { kind: 'telegram'; chatId: string; messageId: number }
+  | { kind: 'callback'; url: string };
+
+export interface NewRun {
+  clientId: string;
+  userId: string | null;
+  skillSlug: string;
+  message: string;
+  source: 'api' | 'telegram';
+  notify?: RunNotify | null;
+}
+
+export const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+export class UnknownSkill extends Error {
+  constructor(slug: string) {
+    super(`no skill ${slug}`);
+    this.name = 'UnknownSkill';
+  }
+}
+
+export async function createRun(db: Db, r: NewRun): Promise<SkillRun> {
+  const skill = await db.skill.findUnique({ where: { slug: r.skillSlug }, select: { slug: true } });
+  if (!skill) throw new UnknownSkill(r.skillSlug);
+  return db.skillRun.create({
+    data: {
+      clientId: r.clientId,
+      userId: r.userId,
+      skillSlug: r.skillSlug,
+      message: r.message,
+      source: r.source,
+      notify: r.notify ?? Prisma.DbNull,
+    },
+  });
+}
+
+/** Marks the run running (idempotent) and returns it; a run that is gone or finished cannot begin. */
+export async function beginRun(db: Db, runId: string, now = new Date()): Promise<SkillRun> {
+  await db.skillRun.updateMany({ where: { id: runId, status: 'queued' }, data: { status: 'running', startedAt: now } });
+  const run = await db.skillRun.findUnique({ where: { id: runId } });
+  if (!run) throw runInvalid(`skill run ${runId} does not exist`);
+  if (run.status !== 'running') throw runInvalid(`skill run ${runId} is ${run.status}`);
+  return run;
+}
+
+/** Ends the run once (a second call changes nothing) with its tokens and cost summed from ai_usage. */
+export async function finishRun(db: Db, runId: string, status: 'completed' | 'failed' | 'cancelled', error?: string, now = new Date()): Promise<SkillRun | null> {
+  const usage = await db.aiUsage.aggregate({
+    where: { runId },
+    _sum: { inputTokens: true, outputTokens: true, costUsd: true },
+  });
+  await db.skillRun.updateMany({
+    where: { id: runId, status: { notIn: [...TERMINAL] } },
+    data: {
+      status,
+      error: error ? error.slice(0, 2000) : null,
+      completedAt: now,
+      inputTokens: usage._sum.inputTokens ?? 0,
+      outputTokens: usage._sum.outputTokens ?? 0,
+      costUsd: usage._sum.costUsd ?? new Prisma.Decimal(0),
+    },
+  });
+  return db.skillRun.findUnique({ where: { id: runId } });
+}
+
+export interface RunView {
+  runId: string;
+  clientId: string;
+  skill: string;
+  message: string;
+  status: RunStatus;
+  source: string;
+  error: string | null;
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  outputId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export function runView(run: SkillRun, outputId: string | null): RunView {
+  return {
+    runId: run.id,
+    clientId: run.clientId,
+    skill: run.skillSlug,
+    message: run.message,
+    status: run.status,
+    source: run.source,
+    error: run.error,
+    attempts: run.attempts,
+    inputTokens: run.inputTokens,
+    outputTokens: run.outputTokens,
+    costUsd: Number(run.costUsd.toFixed(6)),
+    outputId,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    completedAt: run.completedAt?.toISOString() ?? null,
+  };
+}
+
+// ---- outputs ------------------------------------------------------------------------------------
+
+export interface OutputFilter {
+  clientIds: string[] | 'all';
+  skill?: string;
+  from?: Date;
+  to?: Date;
+  /** Newest first, after this row (cursor pagination over createdAt, id). */
+  after?: { createdAt: Date; id: string };
+  take: number;
+}
+
+export async function listOutputs(db: Db, f: OutputFilter): Promise<Output[]> {
+  const and: Prisma.OutputWhereInput[] = [{ deletedAt: null }];
+  if (f.clientIds !== 'all') and.push({ clientId: { in: f.clientIds } });
+  if (f.skill) and.push({ skillSlug: f.skill });
+  if (f.from) and.push({ createdAt: { gte: f.from } });
+  if (f.to) and.push({ createdAt: { lt: f.to } });
+  if (f.after) and.push({ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] });
+  return db.output.findMany({ where: { AND: and }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: f.take });
+}
+
+export function outputView(o: Output, opts: { content?: boolean } = {}) {
+  return {
+    outputId: o.id,
+    runId: o.runId,
+    clientId: o.clientId,
+    skill: o.skillSlug,
+    title: o.title,
+    format: o.format,
+    chars: o.content.length,
+    preview: o.content.slice(0, 500),
+    ...(opts.content ? { content: o.content } : {}),
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+/** A file name for the download: the title in lower-case words, then the date. */
+export function outputFileName(o: Pick<Output, 'title' | 'skillSlug' | 'createdAt'>): string {
+  const words = o.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || o.skillSlug;
+  return `${words}-${o.createdAt.toISOString().slice(0, 10)}.md`;
+}
+
+/** What a requester is told when the run ends (callback body, chat message). */
+export interface RunOutcome {
+  runId: string;
+  clientId: string;
+  clientName: string;
+  skill: string;
+  skillName: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  outputId: string | null;
+  title: string | null;
+  /** The output's first 500 characters. */
+  preview: string | null;
+  error: string | null;
+  notify: RunNotify | null;
+}
+
+export async function runOutcome(db: Db, runId: string): Promise<RunOutcome | null> {
+  const run = await db.skillRun.findUnique({ where: { id: runId }, include: { client: { select: { name: true } } } });
+  if (!run || !TERMINAL.includes(run.status)) return null;
+  const [output, skill] = await Promise.all([
+    db.output.findUnique({ where: { runId } }),
+    db.skill.findUnique({ where: { slug: run.skillSlug }, select: { name: true } }),
+  ]);
+  return {
+    runId,
+    clientId: run.clientId,
+    clientName: run.client.name,
+    skill: run.skillSlug,
+    skillName: skill?.name ?? run.skillSlug,
+    status: run.status as RunOutcome['status'],
+    outputId: output?.id ?? null,
+    title: output?.title ?? null,
+    preview: output ? output.content.slice(0, 500) : null,
+    error: run.error,
+    notify: (run.notify as RunNotify | null) ?? null,
+  };
+}

@@ -1,0 +1,69 @@
+// Skill runs as the API and the Telegram bot see them: request one (row + workflow), read its live
+// progress, cancel it, build the feedback digest on demand. Route handlers never touch Temporal.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { Db, SkillRun } from '../db/client';
+import { createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
+import { workflowIds } from '../../workflows/ids';
+import { ClientIdKey, PLATFORM_CLIENT_ID, SkillSlugKey } from '../../workflows/search-attributes';
+import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from '../../workflows/definitions/skill-run';
+import type { skillRunWorkflow } from '../../workflows/skill-run';
+import type { skillDigestWorkflow } from '../../workflows/skill-digest';
+
+export interface SkillRunDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+/**
+ * Creates the run (queued) and starts `skill-run:<runId>`; throws UnknownSkill. Without an Anthropic
+ * key on the worker the run fails at its first step with "AI not configured" (the worker's
+ * configuration decides, not the API's) and the requester is told like for any failed run.
+ */
+export async function requestSkillRun(deps: SkillRunDeps, r: NewRun): Promise<SkillRun> {
+  const run = await createRun(deps.db, r);
+  const input: SkillRunInput = { version: 1, runId: run.id, clientId: run.clientId, skillSlug: run.skillSlug };
+  try {
+    await deps.temporal.workflow.start<typeof skillRunWorkflow>('skillRunWorkflow', {
+      workflowId: workflowIds.skillRun(run.id),
+      taskQueue: deps.taskQueue,
+      args: [input],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: ClientIdKey, value: run.clientId },
+        { key: SkillSlugKey, value: run.skillSlug },
+      ]),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      // Nothing will ever run it: say so on the row rather than leave it queued forever.
+      await finishRun(deps.db, run.id, 'failed', 'the run could not be started; try again');
+      throw err;
+    }
+  }
+  return run;
+}
+
+/** Live progress while the workflow runs; null once it has closed or cannot be reached. */
+export async function skillRunLiveProgress(temporal: Client, runId: string): Promise<SkillRunProgress | null> {
+  try {
+    return await temporal.workflow.getHandle(workflowIds.skillRun(runId)).query(skillRunProgressQuery);
+  } catch {
+    return null;
+  }
+}
+
+/** Asks the run's workflow to cancel; it records `cancelled` and tells the requester. */
+export async function cancelSkillRun(temporal: Client, runId: string): Promise<void> {
+  await temporal.workflow.getHandle(workflowIds.skillRun(runId)).cancel();
+}
+
+/** Builds this week's digest now (the weekly schedule runs the same workflow). */
+export async function runSkillDigestNow(temporal: Client, taskQueue: string): Promise<string> {
+  return temporal.workflow.execute<typeof skillDigestWorkflow>('skillDigestWorkflow', {
+    workflowId: `skill-digest:manual:${Date.now()}`,
+    taskQueue,
+    args: [{ version: 1 }],
+    typedSearchAttributes: new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]),
+  });
+}

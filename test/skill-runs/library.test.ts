@@ -1,0 +1,96 @@
+// The skills shipped in skills/: every folder parses into a real skill, and syncing them into the
+// `skills` table creates rows once, leaves them alone when nothing changed and bumps the version of
+// a changed skill.
+import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseFrontMatter, readSkillFolder, readSkillLibrary, SkillFolderError, syncSkills } from '../../src/engines/skill-runs/library';
+import { createTestDatabase, type TestDatabase } from '../harness/database';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('the shipped library', () => {
+  const skills = readSkillLibrary();
+  const bySlug = new Map(skills.map((s) => [s.slug, s]));
+
+  it('has the skills the issue asks for, each with real instructions', () => {
+    for (const slug of ['copywriting', 'email-sequence', 'page-cro', 'social-content', 'ad-copy', 'idea-to-spec']) expect(bySlug.has(slug)).toBe(true);
+    for (const s of skills) {
+      expect(s.name.length).toBeGreaterThan(2);
+      expect(s.description.length).toBeGreaterThan(20);
+      expect(s.triggers.length).toBeGreaterThanOrEqual(4);
+      expect(s.content.split('\n').length).toBeGreaterThan(40);
+      // [PLACEHOLDER: …] is an instruction to the model, not an unfinished skill.
+      expect(s.content).not.toMatch(/\bTODO\b|\bTBD\b|lorem ipsum/i);
+    }
+    for (const slug of ['copywriting', 'email-sequence', 'page-cro', 'ad-copy', 'social-content']) expect(bySlug.get(slug)!.rules).toMatch(/^# Rules/);
+  });
+
+  it('reads idea-to-spec with its sub-folders', () => {
+    const files = Object.keys(bySlug.get('idea-to-spec')!.files);
+    for (const dir of ['document-templates/', 'expert-modes/', 'research-prompts/']) expect(files.some((f) => f.startsWith(dir))).toBe(true);
+    for (const text of Object.values(bySlug.get('idea-to-spec')!.files)) expect(text.length).toBeGreaterThan(200);
+  });
+
+  it('no trigger phrase points at two skills', () => {
+    const seen = new Map<string, string>();
+    for (const s of skills) {
+      for (const t of s.triggers) {
+        expect([t, seen.get(t) ?? s.slug]).toEqual([t, s.slug]);
+        seen.set(t, s.slug);
+      }
+    }
+  });
+});
+
+describe('front-matter', () => {
+  it('reads key: value lines and the triggers list', () => {
+    const fm = parseFrontMatter('---\nname: Ad Copy\ntype: ads\ndescription: Ads: search and social.\ntriggers:\n  - Google Ads\n  - "facebook ad"\n---\n# Body\ntext\n');
+    expect(fm).toEqual({ fields: { name: 'Ad Copy', type: 'ads', description: 'Ads: search and social.' }, triggers: ['google ads', 'facebook ad'], body: '# Body\ntext' });
+  });
+  it('is required', () => {
+    expect(parseFrontMatter('# no front matter')).toBeNull();
+  });
+});
+
+describe('syncing into the skills table', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'skills-'));
+    cpSync(join(__dirname, '..', '..', 'skills', 'copywriting'), join(dir, 'copywriting'), { recursive: true });
+    cpSync(join(__dirname, '..', '..', 'skills', 'idea-to-spec'), join(dir, 'idea-to-spec'), { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates, keeps and versions rows', async () => {
+    const db = database.db;
+    await db.skill.deleteMany({});
+    expect(await syncSkills(db, dir)).toEqual({ created: ['copywriting', 'idea-to-spec'], updated: [], unchanged: [] });
+    const row = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(row.version).toBe(1);
+    expect(Object.keys(row.files as object).length).toBeGreaterThanOrEqual(3);
+    expect(row.contentHash).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: [], unchanged: ['copywriting', 'idea-to-spec'] });
+
+    // A change in a sub-folder file is a new version of the skill.
+    appendFileSync(join(dir, 'idea-to-spec', 'expert-modes', 'product-manager.md'), '\nAlways name the riskiest assumption.\n');
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: ['idea-to-spec'], unchanged: ['copywriting'] });
+    const changed = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(changed.version).toBe(2);
+    expect((changed.files as Record<string, string>)['expert-modes/product-manager.md']).toContain('riskiest assumption');
+  });
+
+  it('refuses a folder without front-matter or triggers, naming the skill', () => {
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(join(dir, 'broken', 'SKILL.md'), '---\nname: Broken\ntype: content\ndescription: Something long enough to pass.\n---\nBody\n');
+    expect(() => readSkillFolder(join(dir, 'broken'))).toThrow(SkillFolderError);
+    expect(() => readSkillFolder(join(dir, 'broken'))).toThrow(/skill broken: front-matter lists no triggers/);
+  });
+});
