@@ -27,7 +27,8 @@ const generation = proxyActivities<Pick<SkillRunActivities, 'skillRunGenerate'>>
 });
 const notification = proxyActivities<Pick<SkillRunActivities, 'skillRunNotify'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8 },
+  // A chat that blocked the bot or a deleted message will not get better with retries.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: ['TelegramPermanentError'] },
 });
 
 function failureMessage(err: unknown): string {

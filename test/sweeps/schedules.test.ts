@@ -19,13 +19,16 @@ const testSweeps = () => SWEEPS.map((s) => ({ ...s, name: `${s.name}:${stack.tas
 
 it('creates every sweep schedule once and updates it on the next start', async () => {
   const first = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
-  expect(first.created).toHaveLength(3);
+  expect(first.created).toHaveLength(SWEEPS.length);
+  expect(SWEEPS.map((s) => s.name)).toEqual(['enrichment-sweep', 'outreach-sweep', 'reply-recovery', 'skill-feedback-digest']);
   const second = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
   expect(second).toEqual({ created: [], updated: first.created });
   const outreach = await stack.temporal.schedule.getHandle(`schedule:outreach-sweep:${stack.taskQueue}`).describe();
   expect(outreach.spec.calendars?.length ?? 0).toBeGreaterThan(0);
   expect(outreach.spec.timezone).toBe('Australia/Sydney');
   expect(outreach.action).toMatchObject({ type: 'startWorkflow', workflowType: 'outreachSweepWorkflow', taskQueue: stack.taskQueue });
+  const digest = await stack.temporal.schedule.getHandle(`schedule:skill-feedback-digest:${stack.taskQueue}`).describe();
+  expect(digest.action).toMatchObject({ type: 'startWorkflow', workflowType: 'skillDigestWorkflow' });
 });
 
 it('outreach sweep restarts a lost campaign workflow and re-enrols a lost sequence', async () => {
