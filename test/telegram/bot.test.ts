@@ -122,10 +122,10 @@ const inboxRows = (dedupeKey: string) => stack.db.webhookEvent.count({ where: { 
 // ---- webhook ------------------------------------------------------------------------------------
 
 describe('POST /api/v1/webhooks/telegram', () => {
-  it('answers 503 when Telegram is not configured', async () => {
+  it('answers 404 when Telegram is not configured', async () => {
     const app = createApp({ config: loadConfig({ NODE_ENV: 'test' }), logger: stack.logger, db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue, version: 'test' });
     const res = await request(app).post('/api/v1/webhooks/telegram').set('X-Telegram-Bot-Api-Secret-Token', SECRET).send(messageUpdate(1, 'hi'));
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('WEBHOOK_NOT_CONFIGURED');
   });
 

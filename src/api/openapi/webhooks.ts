@@ -54,7 +54,7 @@ export const webhookOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/webhooks/telegram',
     summary: 'Telegram Bot API updates (X-Telegram-Bot-Api-Secret-Token), deduplicated on update_id',
-    description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 503.',
+    description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 404.',
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,

@@ -23,14 +23,8 @@ import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { roleAtLeast } from '../tenancy';
-import { body, params, uuid } from '../validate';
+import { body, httpUrl, params, uuid } from '../validate';
 
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .url('must be a URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 export const analyzeBody = z.object({ clientId: uuid, websiteUrl: httpUrl }).strict();
 export const jobParams = z.object({ jobId: uuid });
 export const confirmBody = z.object({ jobId: uuid, edits: IcpEdits.optional() }).strict();

@@ -11,15 +11,8 @@ import { cancelSkillRun, requestSkillRun, skillRunLiveProgress } from '../../lif
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
-import { body, params, uuid } from '../validate';
+import { body, httpUrl, params, uuid } from '../validate';
 import { authorizeClient } from './onboarding';
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .url('must be a URL')
-  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
 export const runBody = z
   .object({

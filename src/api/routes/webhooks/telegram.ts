@@ -32,9 +32,9 @@ export function telegramWebhookRouter(deps: ApiDeps): Router {
   }
 
   r.post('/', async (req, res) => {
-    // 503, not 404: the route exists but cannot verify or act on updates without a bot token and a
-    // webhook secret. Telegram keeps retrying an undelivered update, so none is lost meanwhile.
-    if (!secret || !queue) throw new HttpError(503, 'WEBHOOK_NOT_CONFIGURED', 'Telegram is not configured (TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET)');
+    // Without a bot token and a webhook secret there is no bot here to deliver to: 404, a client
+    // error (the sender's setup, not a server fault). Telegram keeps retrying an undelivered update.
+    if (!secret || !queue) throw new HttpError(404, 'WEBHOOK_NOT_CONFIGURED', 'Telegram is not configured (TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET)');
     const given = req.headers[TELEGRAM_SECRET_HEADER];
     if (typeof given !== 'string' || given === '') throw new HttpError(401, 'UNAUTHENTICATED', 'webhook secret token required (X-Telegram-Bot-Api-Secret-Token)');
     if (!secret.matches(given)) throw new HttpError(403, 'FORBIDDEN', 'invalid webhook secret token');
