@@ -162,3 +162,23 @@ describe('matching', () => {
     ]);
   });
 });
+
+describe('the catalogue', () => {
+  it('lists every skill with its command, and serves one with its instructions and resources', async () => {
+    const list = await request(stack.app).get('/api/v1/skills').set(oneClient);
+    expect(list.status).toBe(200);
+    const slugs = list.body.data.map((s: { slug: string }) => s.slug);
+    expect(slugs).toEqual(expect.arrayContaining(['ad-copy', 'copywriting', 'email-sequence', 'idea-to-spec', 'page-cro', 'social-content']));
+    expect(list.body.data.find((s: { slug: string }) => s.slug === 'copywriting')).toMatchObject({ command: '/copywriting', hasRules: true, version: 1 });
+
+    const one = await request(stack.app).get('/api/v1/skills/idea-to-spec').set(oneClient);
+    expect(one.status).toBe(200);
+    expect(one.body.resources).toEqual(expect.arrayContaining(['document-templates/prd.md', 'expert-modes/product-manager.md', 'research-prompts/competitor-scan.md']));
+    expect(one.body.files['document-templates/prd.md'].length).toBeGreaterThan(200);
+    expect(one.body.content.length).toBeGreaterThan(1000);
+
+    expect((await request(stack.app).get('/api/v1/skills/no-such-skill').set(oneClient)).status).toBe(404);
+    expect((await request(stack.app).get('/api/v1/skills/Bad%20Slug').set(oneClient)).status).toBe(400);
+    expect((await request(stack.app).get('/api/v1/skills')).status).toBe(401);
+  });
+});
