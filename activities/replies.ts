@@ -16,6 +16,8 @@ import { createReplyClassifier } from '../src/engines/replies/classify';
 import { processInboxEvent, type ProcessOutcome, type ReplyProcessingDeps, type SequenceControl } from '../src/engines/replies/process';
 import { notifyLeadsAdded } from '../src/lifecycle/campaigns';
 import { pauseLeadSequencesForOoo, stopLeadSequences } from '../src/lifecycle/sequences';
+import { processTelegramInboxRow, TELEGRAM_PROVIDER } from '../src/engines/telegram-bot/inbox';
+import { telegramBotDeps } from '../src/lifecycle/telegram-bot';
 import type { ActivityDeps } from './deps';
 
 /** A signal that cannot reach Temporal within this fails, leaving the inbox row for the sweep. */
@@ -60,10 +62,22 @@ export function createReplyActivities(deps: ActivityDeps, sources: { email?: Inb
   const email = sources.email ?? inboundEmailSource(deps.config);
   const sms = sources.sms ?? inboundSmsSource(deps.config);
 
+  const telegram = telegramBotDeps(deps);
+
   async function processAll(ids: string[], counts: OutcomeCounts): Promise<void> {
+    const chat = new Set(
+      (await deps.db.webhookEvent.findMany({ where: { id: { in: ids }, provider: TELEGRAM_PROVIDER }, select: { id: true } })).map((r) => r.id),
+    );
     for (const id of ids) {
-      const r = await processInboxEvent(processing, id);
-      counts[r.outcome]++;
+      if (chat.has(id)) {
+        // Chat updates are the bot's: only a still-pending one (its process died before handling it)
+        // is taken; a failed one may have half-acted and stays as it is.
+        const outcome = telegram ? await processTelegramInboxRow(telegram, id) : 'skipped';
+        counts[outcome === 'skipped' ? 'busy' : outcome]++;
+      } else {
+        const r = await processInboxEvent(processing, id);
+        counts[r.outcome]++;
+      }
       heartbeat(counts);
     }
   }

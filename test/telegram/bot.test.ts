@@ -361,3 +361,24 @@ describe('conversation', () => {
     expect(stack.logLines.join('')).not.toContain(tg.token);
   });
 });
+
+// ---- recovery -----------------------------------------------------------------------------------
+
+describe('the reply-recovery sweep', () => {
+  it('handles a chat update left pending (its process died after the 200) and leaves failed ones alone', async () => {
+    const u = await linkedUser([{ name: `Sweep Co ${tag()}`, role: 'member' }]);
+    const before = tg.messages(u.telegramId).length;
+    const stranded = messageUpdate(u.telegramId, '/help');
+    const pending = await stack.db.webhookEvent.create({ data: { provider: 'telegram', dedupeKey: String(stranded.update_id), eventType: 'message', payload: stranded } });
+    const failedUpdate = messageUpdate(u.telegramId, '/help');
+    const failed = await stack.db.webhookEvent.create({ data: { provider: 'telegram', dedupeKey: String(failedUpdate.update_id), eventType: 'message', payload: failedUpdate, status: 'failed', attempts: 1, lastError: 'boom' } });
+
+    const res = await request(stack.app).post('/api/v1/admin/replies/recover').set({ Authorization: `Bearer ${stack.adminKey}` }).send({ minAgeSeconds: 0 });
+    expect(res.status).toBeLessThan(300);
+    const reply = await waitFor('the help text', () => tg.messages(u.telegramId)[before]);
+    expect(reply.text).toMatch(/\/copywriting/);
+    expect(tg.messages(u.telegramId)).toHaveLength(before + 1);
+    expect(await stack.db.webhookEvent.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'processed', attempts: 1 });
+    expect(await stack.db.webhookEvent.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: 'failed', attempts: 1, lastError: 'boom' });
+  });
+});
