@@ -26,7 +26,7 @@ export const SIGNAL_DEADLINE_MS = 5_000;
 export function temporalSequenceControl(temporal: TemporalClient, db: Db, deadlineMs = SIGNAL_DEADLINE_MS): SequenceControl {
   const bounded = <T>(fn: () => Promise<T>) => temporal.withDeadline(Date.now() + deadlineMs, fn);
   return {
-    stop: (leadId, reason, eventId) => bounded(() => stopLeadSequences(temporal, db, leadId, reason, eventId)),
+    stop: (leadId, reason, eventId, known) => bounded(() => stopLeadSequences(temporal, db, leadId, reason, eventId, known)),
     outOfOffice: (leadId, returnDate, eventId) => bounded(() => pauseLeadSequencesForOoo(temporal, db, leadId, returnDate, eventId)),
     enrol: async (a) => {
       const added = await addLeadsToCampaign(db, { clientId: a.clientId, campaignId: a.campaignId, leadIds: [a.leadId] });

@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Channel, Lead, Client } from '../src/db/client';
 import { type Prisma } from '../src/db/client';
-import { validateTouch, type ComplianceEvidence } from '../src/engines/jit-validation';
+import { loadTouchRows, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../src/engines/jit-validation';
 import { isChannelAllowed, pickResource } from '../src/engines/allocator';
 import { addBusinessDays, instantAt, localDate, nextSendWindow, SendWindowSchema } from '../src/engines/calendar/business-time';
 import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../src/engines/content/templates';
@@ -11,8 +11,8 @@ import { personaliseTouch } from '../src/engines/content/ai-personalise';
 import { aiDepsFrom } from './ai';
 import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../src/engines/compliance/email-compliance';
 import { signUnsubscribeToken } from '../src/engines/compliance/unsubscribe-token';
-import { markFailed, markSending, markSkipped, reserveSend, sendKey } from '../src/engines/send-ledger';
-import { releaseDailySlot, takeDailySlot, usedToday } from '../src/engines/rate-limiter';
+import { finalizeSent, markFailed, markSending, markSkipped, reserveSend, reserveSendWithSlot, sendKey } from '../src/engines/send-ledger';
+import { releaseDailySlot, takeDailySlot } from '../src/engines/rate-limiter';
 import { PermanentSendError, type ChannelName, type OutboundMessage } from '../src/integrations/channels';
 import type { SequenceTouchPlan } from '../workflows/lead-sequence';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -41,10 +41,14 @@ export type SendResultOut =
   | { status: 'wait'; reason: 'daily_cap'; until: string }
   | { status: 'skipped'; reason: string };
 
-/** Rows one attempt has already read. */
+/** Rows one attempt has already read (prepareTouch's reads, so its send reads nothing again). */
 interface Loaded {
-  lead?: Lead;
-  client?: Client;
+  lead?: TouchLead;
+  client?: TouchClient;
+  /** The channel's active resources with their recent counters. */
+  resources?: TouchResource[];
+  /** The thread a follow-up replies to, when it has one. */
+  thread?: TouchThread | null;
 }
 
 interface TouchRef {
@@ -67,12 +71,18 @@ function calendarFor(lead: Pick<Lead, 'timeZone' | 'country' | 'state'>, client:
 }
 
 async function loadLeadAndClient(deps: ActivityDeps, leadId: string, clientId: string) {
-  const [lead, client] = await Promise.all([
-    deps.db.lead.findUnique({ where: { id: leadId } }),
-    deps.db.client.findUnique({ where: { id: clientId } }),
-  ]);
+  // One round trip for both rows (soft-deleted rows are returned, as findUnique returns them).
+  const { lead, client } = await loadTouchRows(deps.db, { leadId, clientId, now: new Date() });
   if (!lead || !client) throw ApplicationFailure.nonRetryable(`lead ${leadId} or client ${clientId} not found`);
   return { lead, client };
+}
+
+/** Resources in the order a send tries them: most room left today first (ties: identifier, descending). */
+function bySlotOrder(resources: TouchResource[], day: string) {
+  return resources
+    .map((c) => ({ ...c, usedToday: c.counts[day] ?? 0 }))
+    .sort((x, y) => x.dailyLimit - x.usedToday - (y.dailyLimit - y.usedToday) || x.identifier.localeCompare(y.identifier))
+    .reverse();
 }
 
 export function createSequenceActivities(deps: ActivityDeps) {
@@ -107,7 +117,13 @@ export function createSequenceActivities(deps: ActivityDeps) {
     });
   }
 
-  async function buildMessage(ref: TouchRef & { kind: string; content: TouchContent; threadWith?: number }, lead: Lead, client: Client, resource: string | null): Promise<OutboundMessage> {
+  async function buildMessage(
+    ref: TouchRef & { kind: string; content: TouchContent; threadWith?: number },
+    lead: TouchLead,
+    client: TouchClient,
+    resource: string | null,
+    thread?: TouchThread | null,
+  ): Promise<OutboundMessage> {
     const key = sendKey(ref.workflowId, ref.touch);
     const senderName = client.senderName ?? client.name;
     const base = {
@@ -127,12 +143,12 @@ export function createSequenceActivities(deps: ActivityDeps) {
         const headers: Record<string, string> = { ...listUnsubscribeHeaders(unsubscribeUrl) };
         let subject = ref.content.subject;
         if (ref.threadWith !== undefined) {
-          const first = await db.sendLedger.findUnique({ where: { idempotencyKey: sendKey(ref.workflowId, ref.threadWith) } });
+          // prepareTouch read the first message with its checks; read it here when it did not.
+          const first = thread !== undefined ? thread : (await loadTouchRows(db, { clientId: ref.clientId, leadId: ref.leadId, now: new Date(), threadKey: sendKey(ref.workflowId, ref.threadWith) })).thread;
           if (first?.state === 'sent' && first.threadId) {
             headers['In-Reply-To'] = first.threadId;
             headers['References'] = first.threadId;
-            const firstActivity = await db.activity.findFirst({ where: { leadId: ref.leadId, providerMessageId: first.providerMessageId, action: 'sent' } });
-            const firstSubject = (firstActivity?.metadata as { subject?: string } | null)?.subject;
+            const firstSubject = first.subject;
             if (!subject && firstSubject) subject = firstSubject.startsWith('Re: ') ? firstSubject : `Re: ${firstSubject}`;
           }
         }
@@ -195,7 +211,8 @@ export function createSequenceActivities(deps: ActivityDeps) {
         return { action: 'skip', reason: `channel_not_allowed_for_tier:${a.tier ?? 'unscored'}` };
       }
     }
-    const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now });
+    const threadKey = channel === 'email' && threadWith !== undefined ? sendKey(a.workflowId, threadWith) : undefined;
+    const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now, threadKey });
     if (jit.action === 'stop') return { action: 'stop', reason: jit.reason };
     if (jit.action === 'skip') return { action: 'skip', reason: jit.reason };
     if (jit.action === 'wait') return { action: 'wait', reason: jit.reason, until: new Date(now.getTime() + jit.recheckAfterMs).toISOString() };
@@ -206,11 +223,13 @@ export function createSequenceActivities(deps: ActivityDeps) {
 
     loaded.lead = lead;
     loaded.client = client;
-    const resources = await db.sendResource.findMany({ where: { clientId: a.clientId, channel: channel as Channel, active: true, deletedAt: null } });
+    loaded.resources = jit.resources;
+    loaded.thread = jit.thread;
+    const resources = jit.resources;
     if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
     if (!sending) {
-      const used = await usedToday(db, resources.map((r) => r.id), localDate(now, cal.timeZone));
-      const pick = pickResource(resources.map((r) => ({ ...r, usedToday: used.get(r.id) ?? 0 })), channel);
+      const day = localDate(now, cal.timeZone);
+      const pick = pickResource(resources.map((r) => ({ ...r, usedToday: r.counts[day] ?? 0 })), channel);
       if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
     }
 
@@ -253,45 +272,59 @@ export function createSequenceActivities(deps: ActivityDeps) {
   ): Promise<SendResultOut> {
     const key = sendKey(a.workflowId, a.touch);
     const now = new Date(a.now);
-    const ledger = await reserveSend(db, { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch });
-    if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
-    if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
-
+    const ledgerKey = { idempotencyKey: key, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: a.channel, touchNumber: a.touch };
     const { lead, client } = loaded.lead && loaded.client ? { lead: loaded.lead, client: loaded.client } : await loadLeadAndClient(deps, a.leadId, a.clientId);
     const cal = calendarFor(lead, client);
     const day = localDate(now, cal.timeZone);
     const provider = deps.channels[a.channel];
+    // Built before anything is reserved, so a failure here never leaves a slot taken or a row `sending`;
+    // the resource is filled in below once it is known.
+    const message = await buildMessage(a, lead, client, null, loaded.thread);
+    const useResource = (identifier: string) => {
+      message.from.resource = identifier;
+      if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = identifier;
+      if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${identifier}`;
+    };
+
+    // Reserve the ledger row and, in the same statement, take a slot of the resource with the most
+    // room (then the next, if that one filled up meanwhile) and move the row to `sending`: a retry
+    // finds the resource on its row and never takes a second slot for this send.
+    const candidates = loaded.resources
+      ? bySlotOrder(loaded.resources, day)
+      : bySlotOrder((await loadTouchRows(db, { clientId: a.clientId, leadId: a.leadId, channel: a.channel, now })).resources, day);
+    let { ledger, took } = await reserveSendWithSlot(db, ledgerKey, candidates[0] ? { resourceId: candidates[0].id, day, limit: candidates[0].dailyLimit } : null, { countAttempt: true, now: new Date() });
+    for (let i = 1; !took && i < candidates.length && ledger.state === 'reserved' && !ledger.resourceId; i++) {
+      ({ ledger, took } = await reserveSendWithSlot(db, ledgerKey, { resourceId: candidates[i].id, day, limit: candidates[i].dailyLimit }, { countAttempt: false, now: new Date() }));
+    }
+    if (ledger.state === 'sent') return { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined };
+    if (ledger.state === 'skipped' || ledger.state === 'failed') return { status: 'skipped', reason: ledger.error ?? 'failed' };
 
     const finalize = async (providerMessageId: string, threadId: string | undefined, resourceId: string | null) => {
-      await db.$transaction(async (tx) => {
-        const moved = await tx.sendLedger.updateMany({
-          where: { idempotencyKey: key, state: { in: ['reserved', 'sending'] } },
-          data: { state: 'sent', providerMessageId, threadId, sentAt: new Date() },
-        });
-        if (moved.count === 0) return; // another attempt finished it
-        await tx.client.update({ where: { id: a.clientId }, data: { creditsRemaining: { decrement: 1 } } });
-        await tx.lead.updateMany({ where: { id: a.leadId, status: { in: ['new', 'enriched', 'scored'] } }, data: { status: 'in_sequence' } });
-        await tx.activity.create({
-          data: {
-            clientId: a.clientId,
-            campaignId: a.campaignId,
-            leadId: a.leadId,
-            channel: a.channel,
-            action: 'sent',
-            touchNumber: a.touch,
-            providerMessageId,
-            threadId,
-            metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence } as unknown as Prisma.InputJsonValue,
-          },
-        });
+      await finalizeSent(db, {
+        idempotencyKey: key,
+        clientId: a.clientId,
+        campaignId: a.campaignId,
+        leadId: a.leadId,
+        channel: a.channel,
+        touchNumber: a.touch,
+        providerMessageId,
+        threadId,
+        metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence },
+        now: new Date(),
       });
       return { status: 'sent' as const, providerMessageId, threadId };
     };
 
-    let resource = ledger.resourceId ? await db.sendResource.findUnique({ where: { id: ledger.resourceId } }) : null;
-    const message = await buildMessage(a, lead, client, resource?.identifier ?? null);
+    let resource: { id: string; identifier: string } | null = null;
+    if (took) {
+      resource = candidates.find((c) => c.id === ledger.resourceId) ?? null;
+    } else if (ledger.resourceId) {
+      // An earlier attempt took the slot: its resource, whatever it is now.
+      resource = candidates.find((c) => c.id === ledger.resourceId) ?? (await db.sendResource.findUnique({ where: { id: ledger.resourceId } }));
+    }
+    if (resource) useResource(resource.identifier);
 
-    if (ledger.state === 'sending') {
+    if (ledger.state === 'sending' && !took) {
       // A previous attempt may have reached the provider: ask it before sending again.
       if (!provider.findSent) {
         await markFailed(db, key, 'unknown_outcome: the provider cannot confirm an interrupted send');
@@ -302,32 +335,22 @@ export function createSequenceActivities(deps: ActivityDeps) {
       if (found) return finalize(found.providerMessageId, found.threadId, ledger.resourceId);
     }
 
-    if (!resource) {
-      // Take a slot of the resource with the most room, recording it on the ledger row in the
-      // same transaction so a retry never takes a second slot for this send.
+    if (!resource && (ledger.state === 'sending' || ledger.resourceId)) {
+      // A row that names no usable resource (its row is gone): take a fresh slot, as a first send would.
       resource = await db.$transaction(async (tx) => {
-        const candidates = await tx.sendResource.findMany({ where: { clientId: a.clientId, channel: a.channel, active: true, deletedAt: null } });
-        const used = await usedToday(tx, candidates.map((c) => c.id), day);
-        const ordered = candidates
-          .map((c) => ({ ...c, usedToday: used.get(c.id) ?? 0 }))
-          .sort((x, y) => x.dailyLimit - x.usedToday - (y.dailyLimit - y.usedToday) || x.identifier.localeCompare(y.identifier))
-          .reverse();
-        for (const c of ordered) {
+        for (const c of bySlotOrder((await loadTouchRows(tx, { clientId: a.clientId, leadId: a.leadId, channel: a.channel, now })).resources, day)) {
           if (await takeDailySlot(tx, { resourceId: c.id, clientId: a.clientId, day, limit: c.dailyLimit })) {
-            // The slot and the move to `sending` commit together: no separate write before the call.
             await tx.sendLedger.update({ where: { idempotencyKey: key }, data: { resourceId: c.id, state: 'sending' } });
             return c;
           }
         }
         return null;
       });
-      if (!resource) return { status: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
-      message.from.resource = resource.identifier;
-      if (a.channel === 'sms' || a.channel === 'voice') message.from.phone = resource.identifier;
-      if (a.channel === 'email' && !client.senderEmail) message.from.email = `outreach@${resource.identifier}`;
-    } else {
+      if (resource) useResource(resource.identifier);
+    } else if (resource && !took) {
       await markSending(db, key, resource.id);
     }
+    if (!resource) return { status: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
 
     let result;
     try {

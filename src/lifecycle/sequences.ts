@@ -31,11 +31,21 @@ export async function sequenceTimelines(temporal: Client, db: Db, leadId: string
 }
 
 /** Stops every running sequence of the lead; returns how many were signalled. */
-export async function stopLeadSequences(temporal: Client, db: Db, leadId: string, reason: StopReason, eventId: string): Promise<number> {
-  const enrollments = await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused'] } } });
+export async function stopLeadSequences(
+  temporal: Client,
+  db: Db,
+  leadId: string,
+  reason: StopReason,
+  eventId: string,
+  /** The lead's active, paused and pending enrolments, when the caller has just read them. */
+  known?: { campaignId: string; status: string }[],
+): Promise<number> {
+  // Pending ones are read too, so the update below only runs when there are some (this is on the
+  // path of every reply).
+  const enrollments = known ?? (await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused', 'pending'] } }, select: { campaignId: true, status: true } }));
   let signalled = 0;
   await Promise.all(
-    enrollments.map(async (e) => {
+    enrollments.filter((e) => e.status !== 'pending').map(async (e) => {
       try {
         await temporal.workflow.getHandle(workflowIds.sequence(e.campaignId, leadId)).signal(stopSignal, { version: 1, eventId, reason });
         signalled++;
@@ -45,7 +55,7 @@ export async function stopLeadSequences(temporal: Client, db: Db, leadId: string
     }),
   );
   // Pending enrolments never started: they simply end.
-  await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
+  if (enrollments.some((e) => e.status === 'pending')) await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
   return signalled;
 }
 

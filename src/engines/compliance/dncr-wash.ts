@@ -16,9 +16,12 @@ export interface WashResult {
   fresh: boolean;
 }
 
-export async function washNumber(db: Pick<Db, 'dncrWash'>, driver: DncrDriver, phone: string, now: Date): Promise<WashResult> {
+/** A wash row the caller already read: null when there is none, undefined when not read. */
+export type KnownWash = { registered: boolean; washedAt: Date } | null | undefined;
+
+export async function washNumber(db: Pick<Db, 'dncrWash'>, driver: DncrDriver, phone: string, now: Date, known?: KnownWash): Promise<WashResult> {
   const number = normalizePhone(phone);
-  const existing = await db.dncrWash.findUnique({ where: { phone: number } });
+  const existing = known !== undefined ? known : await db.dncrWash.findUnique({ where: { phone: number } });
   if (existing && now.getTime() - existing.washedAt.getTime() < WASH_MAX_AGE_DAYS * 86_400_000) {
     return { registered: existing.registered, washedAt: existing.washedAt, fresh: false };
   }

@@ -2,7 +2,8 @@
 // row's lock: the Activity row (which also keeps the signal plan, so a retry after a failed signal
 // re-sends the same signals without re-applying anything), lead status, suppressions, reviews and
 // referral leads. Signals are sent afterwards by the caller (see process.ts).
-import type { Channel, Lead, LeadStatus, Prisma } from '../../db/client';
+import { randomUUID } from 'node:crypto';
+import type { Channel, Db, Lead, LeadStatus, Prisma } from '../../db/client';
 import { REVIEW_THRESHOLD, type ReplyIntent } from '../closer/classification';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../compliance/suppression';
 import type { ClassifiedReply } from './classify';
@@ -144,6 +145,37 @@ interface Applied {
   metadata: Record<string, unknown>;
 }
 
+/**
+ * A reply's effects when they need nothing read first: a review item, a lead move and the Activity
+ * row. Null for the intents that read the lead (unsubscribe request, a confident referral).
+ */
+export interface SimpleReplyEffects extends Applied {
+  review?: ReplyIntent | string;
+  moveTo?: LeadStatus;
+}
+
+export function simpleReplyEffects(e: Extract<MatchableEvent, { type: 'reply' }>, c: ClassifiedReply): SimpleReplyEffects | null {
+  const text = e.text.slice(0, MAX_TEXT);
+  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
+  const plan = replySignals(e, c);
+  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+  switch (c.intent) {
+    case 'interested':
+    case 'meeting_request':
+      return { moveTo: 'converted', action: 'replied', plan, metadata: meta };
+    case 'not_interested':
+    case 'wrong_person':
+      return { moveTo: 'not_interested', action: 'replied', plan, metadata: meta };
+    case 'out_of_office':
+      return { action: 'out_of_office', plan, metadata: { ...meta, returnDate: plan.outOfOffice?.returnDate, returnDateGiven: c.returnDate !== undefined } };
+    case 'question':
+      return { review: 'question', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+    case 'unsubscribe_request':
+    case 'referral':
+      return null;
+  }
+}
+
 async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, c: ClassifiedReply): Promise<Applied> {
   // Read only by the intents that need the lead's details (most replies need none).
   const lead = () => tx.lead.findUniqueOrThrow({ where: { id: m.leadId } });
@@ -155,21 +187,14 @@ async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { 
   };
   const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
 
-  const plan = replySignals(e, c);
-  if (c.confidence < REVIEW_THRESHOLD) {
-    await review(c.intent);
-    await moveLead(tx, m.leadId, 'replied');
-    return { action: 'replied', plan, metadata: { ...meta, review: true } };
+  const simple = simpleReplyEffects(e, c);
+  if (simple) {
+    if (simple.review !== undefined) await review(simple.review);
+    if (simple.moveTo) await moveLead(tx, m.leadId, simple.moveTo);
+    return { action: simple.action, plan: simple.plan, metadata: simple.metadata };
   }
+  const plan = replySignals(e, c);
   switch (c.intent) {
-    case 'interested':
-    case 'meeting_request':
-      await moveLead(tx, m.leadId, 'converted');
-      return { action: 'replied', plan, metadata: meta };
-    case 'not_interested':
-    case 'wrong_person':
-      await moveLead(tx, m.leadId, 'not_interested');
-      return { action: 'replied', plan, metadata: meta };
     case 'unsubscribe_request': {
       const { email, phone } = await lead();
       const value = await suppressContact(tx, {
@@ -183,8 +208,6 @@ async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { 
       await moveLead(tx, m.leadId, 'unsubscribed');
       return { action: 'replied', plan, metadata: { ...meta, suppressed: value } };
     }
-    case 'out_of_office':
-      return { action: 'out_of_office', plan, metadata: { ...meta, returnDate: plan.outOfOffice?.returnDate, returnDateGiven: c.returnDate !== undefined } };
     case 'referral': {
       const referredId = await referralLead(tx, await lead(), c);
       await moveLead(tx, m.leadId, 'replied');
@@ -199,10 +222,8 @@ async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { 
       const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: m.clientId, campaignId, leadId: referredId } } : {}) };
       return { action: 'replied', plan: withEnrol, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
     }
-    case 'question':
-      await review('question');
-      await moveLead(tx, m.leadId, 'replied');
-      return { action: 'replied', plan, metadata: { ...meta, review: true } };
+    default:
+      throw new Error(`reply intent ${c.intent} has simple effects`);
   }
 }
 
@@ -254,25 +275,87 @@ export async function applyEventEffects(
   } else {
     applied = await applyOther(tx, a.eventId, event, match);
   }
-  await tx.activity.create({
-    data: {
-      clientId: match.clientId,
-      campaignId: match.campaignId,
-      leadId: match.leadId,
-      channel: event.channel,
-      action: applied.action,
-      providerMessageId: typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null,
-      metadata: {
-        ...event.detail,
-        ...applied.metadata,
-        webhookEventId: a.eventId,
-        matchedVia: match.via,
-        occurredAt: event.occurredAt.toISOString(),
-        plan: applied.plan,
-      } as unknown as Prisma.InputJsonValue,
-    },
-  });
+  await tx.activity.create({ data: activityData(a, applied) as Prisma.ActivityUncheckedCreateInput });
   return applied.plan;
+}
+
+/** The Activity row that records an event's effects (and keeps its plan for storedPlan). */
+function activityData(a: { eventId: string; event: MatchableEvent; match: LeadMatch }, applied: Applied) {
+  const { event, match } = a;
+  return {
+    clientId: match.clientId,
+    campaignId: match.campaignId,
+    leadId: match.leadId,
+    channel: event.channel,
+    action: applied.action,
+    providerMessageId: typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null,
+    metadata: {
+      ...event.detail,
+      ...applied.metadata,
+      webhookEventId: a.eventId,
+      matchedVia: match.via,
+      occurredAt: event.occurredAt.toISOString(),
+      plan: applied.plan,
+    } as Record<string, unknown>,
+  };
+}
+
+export type SimpleApplyResult =
+  /** Effects applied (and the row finished when `done`). */
+  | 'applied'
+  /** Another processor holds the row, or it is no longer pending/failed. */
+  | 'busy'
+  /** An earlier attempt applied the effects: read its plan (storedPlan) under the lock. */
+  | 'already';
+
+/**
+ * applyEventEffects for a reply with simple effects, plus the inbox row's update, as ONE statement:
+ * it locks the row (SKIP LOCKED), and only when it is still pending/failed and has no lead yet
+ * (no earlier attempt applied anything) moves the lead, adds the review, writes the Activity row and
+ * sets the row's lead (marking it processed when `done`). All or nothing, like the transaction.
+ */
+export async function applySimpleReplyEffects(
+  db: Pick<Db, '$queryRaw'>,
+  a: { eventId: string; event: Extract<MatchableEvent, { type: 'reply' }>; match: LeadMatch; classification: ClassifiedReply; effects: SimpleReplyEffects; done: boolean },
+): Promise<SimpleApplyResult> {
+  const { event: e, match: m, effects } = a;
+  const act = activityData(a, effects);
+  const now = new Date().toISOString();
+  const from = effects.moveTo ? (MOVES[effects.moveTo] ?? []) : [];
+  // `::timestamp` drops the Z: columns hold UTC wall time, as Prisma writes them.
+  const rows = await db.$queryRaw<{ locked: boolean; fresh: boolean }[]>`
+    WITH locked AS MATERIALIZED (
+      SELECT id, "leadId" FROM webhook_events WHERE id = ${a.eventId} AND status IN ('pending', 'failed') FOR UPDATE SKIP LOCKED
+    ), fresh AS MATERIALIZED (
+      SELECT id FROM locked WHERE "leadId" IS NULL
+    ), moved AS (
+      UPDATE leads SET status = ${effects.moveTo ?? null}::text::"LeadStatus", "updatedAt" = ${now}::timestamp
+      WHERE id = ${m.leadId} AND status::text = ANY(${from}::text[]) AND EXISTS (SELECT 1 FROM fresh)
+      RETURNING id
+    ), review AS (
+      INSERT INTO reply_reviews (id, "clientId", "leadId", "webhookEventId", channel, text, intent, confidence, status, "createdAt")
+      SELECT ${randomUUID()}, ${m.clientId}, ${m.leadId}, ${a.eventId}, ${e.channel}::text::"Channel", ${e.text.slice(0, MAX_TEXT)}, ${effects.review ?? null}::text,
+        ${a.classification.confidence}::float8, 'pending', ${now}::timestamp
+      FROM fresh WHERE ${effects.review ?? null}::text IS NOT NULL
+      RETURNING id
+    ), act AS (
+      INSERT INTO activities (id, "clientId", "campaignId", "leadId", channel, action, "providerMessageId", metadata, "createdAt")
+      SELECT ${randomUUID()}, ${act.clientId}, ${act.campaignId}::text, ${act.leadId}, ${act.channel}::text::"Channel", ${act.action}, ${act.providerMessageId}::text,
+        ${JSON.stringify(act.metadata)}::jsonb, ${now}::timestamp
+      FROM fresh
+      RETURNING id
+    ), marked AS (
+      UPDATE webhook_events w SET "clientId" = ${m.clientId}, "leadId" = ${m.leadId},
+        status = CASE WHEN ${a.done} THEN 'processed'::"InboxStatus" ELSE w.status END,
+        "processedAt" = CASE WHEN ${a.done} THEN ${now}::timestamp ELSE w."processedAt" END,
+        "lastError" = CASE WHEN ${a.done} THEN NULL ELSE w."lastError" END,
+        attempts = w.attempts + CASE WHEN ${a.done} THEN 1 ELSE 0 END
+      FROM fresh WHERE w.id = fresh.id
+      RETURNING w.id
+    )
+    SELECT EXISTS (SELECT 1 FROM locked) AS locked, EXISTS (SELECT 1 FROM fresh) AS fresh`;
+  const r = rows[0];
+  return !r.locked ? 'busy' : r.fresh ? 'applied' : 'already';
 }
 
 /** The plan an earlier attempt stored with its Activity row (its effects are already applied). */

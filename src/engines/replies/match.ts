@@ -15,6 +15,13 @@ export interface LeadMatch {
   via: 'ledger' | 'thread' | 'idempotency_key' | 'named' | 'contact';
   /** The lead's country and zone when the match read them anyway (they set how a reply is read). */
   lead?: { country: string | null; timeZone: string | null };
+  /** The lead's open enrolments (active, paused, pending), when the match read them too, and when. */
+  enrollments?: KnownEnrollments;
+}
+
+export interface KnownEnrollments {
+  rows: { campaignId: string; status: 'active' | 'paused' | 'pending' }[];
+  readAt: number;
 }
 
 type MatchDb = Pick<Db, 'sendLedger' | 'lead' | 'sendResource' | '$queryRaw'>;
@@ -70,8 +77,13 @@ export async function matchLead(db: MatchDb, channel: Channel, hints: MatchHints
   const threadIds = (hints.threadIds ?? []).filter((id) => id.length > 0).flatMap((id) => [id, `<${id}>`]);
   if (messageIds.length > 0 || threadIds.length > 0) {
     // One round trip for the send and the lead's locale: this sits on the path to the stop signal.
-    const rows = await db.$queryRaw<{ clientId: string; leadId: string; campaignId: string; providerMessageId: string | null; country: string | null; timeZone: string | null }[]>`
-      SELECT s."clientId", s."leadId", s."campaignId", s."providerMessageId", l.country, l."timeZone"
+    // The lead's open enrolments come along: a stop signal needs them next.
+    const rows = await db.$queryRaw<
+      { clientId: string; leadId: string; campaignId: string; providerMessageId: string | null; country: string | null; timeZone: string | null; enrollments: KnownEnrollments['rows'] }[]
+    >`
+      SELECT s."clientId", s."leadId", s."campaignId", s."providerMessageId", l.country, l."timeZone",
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('campaignId', e."campaignId", 'status', e.status)), '[]'::jsonb)
+         FROM campaign_enrollments e WHERE e."leadId" = s."leadId" AND e.status IN ('active', 'paused', 'pending')) AS enrollments
       FROM send_ledger s JOIN leads l ON l.id = s."leadId"
       WHERE s."providerMessageId" = ANY(${messageIds}::text[]) OR s."threadId" = ANY(${threadIds}::text[])
       ORDER BY s."reservedAt" DESC
@@ -79,7 +91,7 @@ export async function matchLead(db: MatchDb, channel: Channel, hints: MatchHints
     const row = rows[0];
     if (row) {
       const via = row.providerMessageId && messageIds.includes(row.providerMessageId) ? 'ledger' : 'thread';
-      return { ...fromLedger(row, via), lead: { country: row.country, timeZone: row.timeZone } };
+      return { ...fromLedger(row, via), lead: { country: row.country, timeZone: row.timeZone }, enrollments: { rows: row.enrollments, readAt: Date.now() } };
     }
   }
 
@@ -98,13 +110,25 @@ export async function matchLead(db: MatchDb, channel: Channel, hints: MatchHints
   }
 
   if (hints.email) {
+    // Leads are stored with normalized emails, so the exact lookup (leads_email_idx) finds them; the
+    // case-insensitive scan is only for rows written otherwise, when the exact lookup finds no send.
+    const exact = await db.lead.findMany({
+      where: { email: normalizeEmail(hints.email), deletedAt: null },
+      select: { id: true, clientId: true },
+      take: 50,
+    });
+    const m = exact.length > 0 ? await pickSentTo(db, exact, channel, hints.ourAddress) : null;
+    if (m) return m;
     const leads = await db.lead.findMany({
       where: { email: { equals: normalizeEmail(hints.email), mode: 'insensitive' }, deletedAt: null },
       select: { id: true, clientId: true },
       take: 50,
     });
-    const m = await pickSentTo(db, leads, channel, hints.ourAddress);
-    if (m) return m;
+    const tried = new Set(exact.map((l) => l.id));
+    if (leads.some((l) => !tried.has(l.id))) {
+      const m2 = await pickSentTo(db, leads, channel, hints.ourAddress);
+      if (m2) return m2;
+    }
   }
   if (hints.phone) {
     const leads = await db.lead.findMany({

@@ -12,15 +12,15 @@ import type { Db, WebhookEvent } from '../../db/client';
 import type { ReplyLocale } from '../closer/classification';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import type { ClassifiedReply, ReplyClassifier } from './classify';
-import { applyEventEffects, earlySignals, storedPlan, type EffectPlan, type ReplyStopReason } from './effects';
+import { applyEventEffects, applySimpleReplyEffects, earlySignals, simpleReplyEffects, storedPlan, type EffectPlan, type ReplyStopReason } from './effects';
 import type { MatchableEvent } from './events';
-import { matchLead, type LeadMatch } from './match';
+import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import { normalizeInboxEvent } from './normalize';
 
 /** How the reply engine reaches running sequences and campaigns (Temporal, in production). */
 export interface SequenceControl {
-  /** Stops every running sequence of the lead; returns how many were signalled. */
-  stop(leadId: string, reason: ReplyStopReason, eventId: string): Promise<number>;
+  /** Stops every running sequence of the lead; returns how many were signalled. `known`: its enrolments, if just read. */
+  stop(leadId: string, reason: ReplyStopReason, eventId: string, known?: KnownEnrollments['rows']): Promise<number>;
   /** Pauses every running sequence of the lead until after the return date. */
   outOfOffice(leadId: string, returnDate: string, eventId: string): Promise<number>;
   /** Enrols a (referred) lead in a campaign and tells the campaign. */
@@ -86,12 +86,17 @@ function signalsLeft(plan: EffectPlan, alreadySent: EffectPlan): boolean {
   );
 }
 
+// Enrolments the match read are used for the stop only while this fresh (a reply classified by
+// Claude may take seconds): otherwise they are read again, just before the signals.
+const KNOWN_ENROLLMENTS_MAX_AGE_MS = 250;
+
 /** Sends the plan's signals, skipping what `alreadySent` covered. */
-async function sendSignals(deps: ReplyProcessingDeps, leadId: string, rowId: string, plan: EffectPlan, alreadySent: EffectPlan = {}): Promise<void> {
+async function sendSignals(deps: ReplyProcessingDeps, leadId: string, rowId: string, plan: EffectPlan, alreadySent: EffectPlan = {}, known?: KnownEnrollments): Promise<void> {
   const eventId = signalEventId(rowId);
   // The referred lead first: enrolling it keeps the campaign open when this lead's sequence ends.
   if (plan.enrol) await deps.sequences.enrol(plan.enrol);
-  if (plan.stop && plan.stop !== alreadySent.stop) await deps.sequences.stop(leadId, plan.stop, eventId);
+  const fresh = known && !plan.enrol && Date.now() - known.readAt <= KNOWN_ENROLLMENTS_MAX_AGE_MS ? known.rows : undefined;
+  if (plan.stop && plan.stop !== alreadySent.stop) await deps.sequences.stop(leadId, plan.stop, eventId, fresh);
   if (plan.outOfOffice && plan.outOfOffice.returnDate !== alreadySent.outOfOffice?.returnDate) {
     await deps.sequences.outOfOffice(leadId, plan.outOfOffice.returnDate, eventId);
   }
@@ -125,6 +130,7 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
   let early: EffectPlan = {};
   let earlyError: unknown;
   let done = false;
+  let appliedPlan: EffectPlan | undefined;
   try {
     let prepared: { match: LeadMatch; classification?: ClassifiedReply } | null = null;
     if (!leadId) {
@@ -139,14 +145,30 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
       const signals = earlySignals(event, prepared.classification);
       if (signals) {
         try {
-          await sendSignals(deps, match.leadId, id, signals);
+          await sendSignals(deps, match.leadId, id, signals, {}, match.enrollments);
           early = signals;
         } catch (err) {
           earlyError = err;
         }
       }
     }
-    plan = await db.$transaction(async (tx) => {
+    // Most replies' effects need no reads: then the lock, the effects and the row's update are one
+    // statement instead of a six-statement transaction (this runs for every inbound reply).
+    if (prepared?.classification && event.type === 'reply') {
+      const simple = simpleReplyEffects(event, prepared.classification);
+      if (simple) {
+        const finished = !earlyError && !signalsLeft(simple.plan, early);
+        const r = await applySimpleReplyEffects(db, { eventId: id, event, match: prepared.match, classification: prepared.classification, effects: simple, done: finished });
+        if (r === 'busy') return { outcome: 'busy' };
+        if (r === 'applied') {
+          leadId = prepared.match.leadId;
+          done = finished;
+          appliedPlan = simple.plan;
+        }
+        // 'already': an earlier attempt applied them; the transaction below reads its plan.
+      }
+    }
+    plan = appliedPlan ?? (await db.$transaction(async (tx) => {
       const locked = await lockForProcessing(tx, id);
       if (!locked) return null;
       if (locked.leadId) {
@@ -165,7 +187,7 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
         data: { clientId: match.clientId, leadId: match.leadId, ...(done ? { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } } : {}) },
       });
       return applied;
-    }, TX_OPTIONS);
+    }, TX_OPTIONS));
   } catch (err) {
     deps.logger?.warn({ err, webhookEventId: id }, 'webhook event processing failed');
     await markAttempt(db, id, { error: message(err), status: 'failed', maxAttempts });
