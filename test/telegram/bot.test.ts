@@ -88,6 +88,13 @@ async function send(update: unknown) {
   return res;
 }
 
+/** The last "Working on…" text sent to the chat (the message itself may have been edited since). */
+const sentText = (chat: number) =>
+  tg
+    .callsOf('sendMessage')
+    .filter((c) => String(c.params.chat_id) === String(chat) && String(c.params.text).startsWith('Working on'))
+    .at(-1)?.params.text;
+
 const botTexts = (chat: number) => tg.messages(chat).map((m) => m.text ?? '');
 
 /** Sends a message and waits for the bot's next message in that chat. */
@@ -291,7 +298,8 @@ describe('conversation', () => {
   it('runs a skill named by command, with the rest of the message as the request', async () => {
     const u = await linkedUser([{ name: 'Yaz Automate', role: 'owner' }]);
     const working = await say(u.telegramId, '/email_sequence a 3-email welcome series for Yaz Automate');
-    expect(working.text).toBe('Working on Email Sequence for Yaz Automate… This may take a minute or two.');
+    // What was sent, not the message as it is now: the run may already have edited it.
+    expect(sentText(u.telegramId)).toBe('Working on Email Sequence for Yaz Automate… This may take a minute or two.');
     const run = await stack.db.skillRun.findFirstOrThrow({ where: { userId: u.user.id } });
     expect(run).toMatchObject({ skillSlug: 'email-sequence', message: 'a 3-email welcome series for Yaz Automate' });
     await waitFor('the result', () => tg.message(u.telegramId, working.message_id)?.text?.startsWith('✓'));
@@ -301,7 +309,8 @@ describe('conversation', () => {
     const u = await linkedUser([{ name: 'Yaz Automate', role: 'member' }]);
     const chat = u.telegramId;
     const working = await say(chat, 'Write homepage copy for Yaz Automate');
-    expect(working.text).toBe('Working on Copywriting for Yaz Automate… This may take a minute or two.');
+    // What was sent, not the message as it is now: the run may already have edited it.
+    expect(sentText(chat)).toBe('Working on Copywriting for Yaz Automate… This may take a minute or two.');
 
     const run = await stack.db.skillRun.findFirstOrThrow({ where: { userId: u.user.id } });
     expect(run).toMatchObject({ skillSlug: 'copywriting', source: 'telegram', clientId: u.clients[0].id, message: 'Write homepage copy for Yaz Automate' });
