@@ -158,7 +158,9 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
       const send = input.permissionMode === 'autopilot' || approvedContent !== undefined;
       const r = await acts.attemptTouch({ ...base, touch, tier: input.tier, now: now().toISOString(), send, approvedContent });
       if (r.action === 'stop') {
-        stop = r.reason as StopReason;
+        // A stop signal handled while the check ran carries the real reason (wrong_person, say);
+        // the check only sees the lead status it left behind (not_interested).
+        stop = stop ?? (r.reason as StopReason);
         break;
       }
       if (r.action === 'skip') {
