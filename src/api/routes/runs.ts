@@ -64,10 +64,11 @@ export function runsRouter(deps: ApiDeps): Router {
     const { runId } = params(runParams, req);
     const run = await loadRun(runId);
     authorizeClient(req, run.clientId, 'viewer', 'run');
-    const live = TERMINAL.includes(run.status) ? null : await skillRunLiveProgress(deps.temporal, runId);
+    const terminal = TERMINAL.includes(run.status);
+    const live = terminal ? null : await skillRunLiveProgress(deps.temporal, runId);
     // The workflow's word while it runs (it is ahead of the row); the row once it has ended.
     const view = runView(run, live?.outputId ?? (await outputIdOf(runId)));
-    res.json({ ...view, status: live && !TERMINAL.includes(run.status) ? live.status : view.status, step: live?.step ?? (TERMINAL.includes(run.status) ? 'done' : 'starting') });
+    res.json({ ...view, status: live?.status ?? view.status, step: live?.step ?? (terminal ? 'done' : 'starting') });
   });
 
   r.post('/:runId/cancel', async (req, res) => {
