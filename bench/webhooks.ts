@@ -2,7 +2,9 @@
 // process on loopback; autocannon runs as a child process. Real PostgreSQL (embedded) and a real
 // Temporal dev server, started as the test harness starts them.
 //   1. throughput: a bare Express 5 JSON route vs the real Postmark inbound route (Basic auth, zod,
-//      inbox INSERT … ON CONFLICT, 2xx, then in-process processing: match, classify, effects, stop);
+//      inbox INSERT … ON CONFLICT, 2xx, then in-process processing: match, classify, effects, stop).
+//      Processing waits while the burst lasts (up to its deferral limit) and drains after it, so the
+//      drain time and the sustained rate (requests over load + drain) are printed beside the ratio;
 //   2. open loop at 50 req/s: one reply per lead with a running sequence, from the webhook POST to the
 //      sequence workflow's close time (as Temporal recorded it).
 // Last line: `webhooks: ratio=<ours/bare req per s> p99_ms=<ingest p99> stop_p99_ms=<p99> non2xx=<n>`.
@@ -212,6 +214,7 @@ async function main(): Promise<string> {
     console.log(
       `  bare ${perSecond(bareResult).toFixed(0)} req/s (p99 ${bareResult.latency.p99} ms); ours ${perSecond(oursResult).toFixed(0)} req/s (p99 ${oursResult.latency.p99} ms); ` +
         `background processing drained ${drainMs.toFixed(0)} ms after the load; ${processed} rows processed; ` +
+        `sustained ${(oursResult.requests.total / (oursResult.duration + drainMs / 1000)).toFixed(0)} req/s over load + drain; ` +
         `this process's CPU per request: bare ${bareCpuMs.toFixed(2)} ms, ours ${oursCpuMs.toFixed(2)} ms (ingest + processing)`,
     );
 

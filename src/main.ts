@@ -12,6 +12,7 @@ import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
 import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
+import { inboxProcessor } from './api/routes/webhooks';
 import { createWorker } from './worker';
 import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
@@ -104,7 +105,18 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   }
 
   if (wantsApi) {
-    const app = createApp({ config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION });
+    const apiDeps = { config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION };
+    const app = createApp(apiDeps);
+    // Webhooks a previous process accepted but stopped before processing.
+    inboxProcessor(apiDeps).catchUp();
+    stops.push({
+      // Stops after the server (stops run in reverse), so nothing new arrives meanwhile.
+      name: 'webhook processing',
+      // Accepted webhooks are in the inbox already; finishing them here saves the next start a read.
+      stop: async () => {
+        if (!(await inboxProcessor(apiDeps).settle(10_000))) logger.warn('webhook processing still busy at shutdown; the rest stays in the inbox');
+      },
+    });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);

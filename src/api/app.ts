@@ -1,8 +1,6 @@
 // The Express application: request ids, logging, security headers, body limits, routes, errors.
-import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { authenticate, requirePlatformAdmin } from './auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
@@ -19,6 +17,7 @@ import { sendResourcesRouter } from './routes/send-resources';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
 import { cors } from './cors';
+import { requestLog } from './request-log';
 import { rateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
 import { openApiRouter } from './openapi/router';
@@ -39,35 +38,33 @@ import { contextDocsRouter } from './routes/context-docs';
 import { adminSkillsRouter } from './routes/admin-skills';
 
 export const BODY_LIMIT = '256kb';
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+// Webhook answers go to providers' servers, not browsers: of helmet's headers only this one applies.
+const noSniff: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
+};
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger: deps.logger.child({ component: 'api' }),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url?.startsWith('/api/v1/health') ?? false },
-    }),
-  );
+  app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health')));
+  const json = express.json({ limit: BODY_LIMIT });
+
+  // Provider webhooks: no API key (each route verifies its provider's own credentials), no browser
+  // concerns (CORS, helmet's page headers) and no rate limit (providers deliver in bursts from few
+  // addresses). Mounted first so a burst of deliveries pays for none of that.
+  app.use('/api/v1/webhooks', noSniff, json, webhooksRouter(deps));
+
   app.use(cors(deps.config.CORS_ORIGINS));
   app.use(helmet());
   // Before body parsing, so a refused request costs nothing more.
   app.use(rateLimit({ perKey: deps.config.RATE_LIMIT_PER_KEY, perIp: deps.config.RATE_LIMIT_PER_IP }));
-  const json = express.json({ limit: BODY_LIMIT });
   // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT.
   app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : json(req, res, next)));
 
-  // Provider webhooks and one-click unsubscribe: no API key, each verifies its own credentials.
-  app.use('/api/v1/webhooks', webhooksRouter(deps));
+  // One-click unsubscribe: no API key, the signed token is the credential.
   app.use('/u', unsubscribeRouter(deps));
 
   const v1 = express.Router();

@@ -101,8 +101,16 @@ it('answers 401 (never 403) to bad credentials and writes nothing', async () => 
   }
   expect(await stack.db.webhookEvent.count()).toBe(before);
   // The shared-secret header alone is accepted too.
-  expect((await post(body, secretHeader())).status).toBe(200);
+  const ok = await post(body, secretHeader());
+  expect(ok.status).toBe(200);
   expect(await stack.db.webhookEvent.count()).toBe(before + 1);
+  // Answers to providers' servers: a request id and nosniff, none of the browser page headers.
+  expect(ok.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  expect(ok.headers['x-content-type-options']).toBe('nosniff');
+  expect(ok.headers['content-security-policy']).toBeUndefined();
+  // …and one access-log line, credentials redacted.
+  const line = stack.logLines.map((l) => JSON.parse(l) as { req?: { id?: string; headers?: Record<string, string> }; res?: { statusCode?: number } }).find((l) => l.req?.id === ok.headers['x-request-id']);
+  expect(line).toMatchObject({ res: { statusCode: 200 }, req: { headers: { 'x-webhook-secret': '[redacted]' } } });
 });
 
 it('rejects malformed and oversized bodies with the error shape', async () => {

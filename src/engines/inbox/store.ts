@@ -158,3 +158,19 @@ export async function listRecoverable(
     select: { id: true, receivedAt: true },
   });
 }
+
+/**
+ * Rows written since `since` that no processor has tried yet (oldest first): what an in-process
+ * processor reads back when it did not hold every accepted row in memory.
+ */
+export async function listUntried(
+  db: Pick<Db, 'webhookEvent'>,
+  a: { since: Date; limit: number; excludeProviders?: string[] },
+): Promise<Pick<WebhookEvent, 'id'>[]> {
+  return db.webhookEvent.findMany({
+    where: { status: 'pending', attempts: 0, receivedAt: { gte: a.since }, ...(a.excludeProviders?.length ? { provider: { notIn: a.excludeProviders } } : {}) },
+    orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+    take: a.limit,
+    select: { id: true },
+  });
+}

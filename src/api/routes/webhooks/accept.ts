@@ -31,6 +31,7 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
   // Only the first delivery is processed here; a row a redelivery finds is the sweep's business.
   if (!row.duplicate) {
     const known = { provider: event.provider, payload: event.payload as KnownInboxRow['payload'], receivedAt: row.receivedAt, status: row.status, leadId: event.leadId ?? null };
-    inboxProcessor(deps).enqueue(row.id, known);
+    // The body's size stands for the parsed payload's memory while it waits.
+    inboxProcessor(deps).enqueue(row.id, known, Number(res.req.headers['content-length']) || undefined);
   }
 }

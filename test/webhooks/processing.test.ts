@@ -1,0 +1,104 @@
+// The in-process webhook processor against the real database and Temporal: rows it holds no hint
+// for are read back from the inbox (none waits for the sweep), processing waits while a burst
+// lasts, drains after it, and shares the process once a burst outlasts the deferral limit.
+// Time is a fake clock for the arrival rate; processing itself is real.
+import { randomUUID } from 'node:crypto';
+import { replyProcessingDeps } from '../../activities/replies';
+import { InboxProcessor, type InboxProcessorOptions } from '../../src/api/routes/webhooks/processing';
+import { recordInboxEvents } from '../../src/engines/inbox/store';
+import { createClientWithUser, createLead } from '../harness/fixtures';
+import { startTestStack, type TestStack } from '../harness/stack';
+import { fixture, seedSend, WEBHOOK_ENV } from './helpers';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ env: WEBHOOK_ENV });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** `n` Postmark delivery events for one seeded send, written to the inbox as the route would. */
+async function deliveries(n: number): Promise<string[]> {
+  const { client } = await createClientWithUser(stack.db);
+  const lead = await createLead(stack.db, client.id);
+  const send = await seedSend(stack.db, { clientId: client.id, leadId: lead.id });
+  const events = Array.from({ length: n }, () => {
+    const payload = { ...fixture('postmark', 'delivery'), MessageID: send.providerMessageId, Recipient: lead.email! };
+    return { provider: 'postmark', dedupeKey: `Delivery:test:${randomUUID()}`, eventType: 'delivery', payload };
+  });
+  return (await recordInboxEvents(stack.db, events)).map((r) => r.id);
+}
+
+const statuses = async (ids: string[]) =>
+  (await stack.db.webhookEvent.findMany({ where: { id: { in: ids } }, select: { status: true, attempts: true } })).map((r) => `${r.status}/${r.attempts}`);
+const processedCount = async (ids: string[]) => stack.db.webhookEvent.count({ where: { id: { in: ids }, status: 'processed' } });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const made: InboxProcessor[] = [];
+function processor(opts: InboxProcessorOptions = {}) {
+  const p = new InboxProcessor(replyProcessingDeps(stack), opts);
+  made.push(p);
+  return p;
+}
+// A failed expectation must not leave processing running into the next test or past the stack.
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((p) => p.idle()));
+});
+
+it('reads rows it holds no hint for back from the inbox and processes each once', async () => {
+  const ids = await deliveries(12);
+  // No memory for hints at all: every row must come back from the inbox.
+  const p = processor({ hintBytesMax: 0 });
+  for (const id of ids) p.enqueue(id, undefined, 100);
+  expect(p.busy).toBe(true);
+  await p.idle();
+  expect(await statuses(ids)).toEqual(ids.map(() => 'processed/1'));
+});
+
+it('waits while webhooks arrive in a burst, then drains once the burst is over', async () => {
+  const ids = await deliveries(40);
+  let t = 0;
+  const p = processor({ burstRatePerS: 10, now: () => t });
+  // 40 arrivals at one instant: the smoothed rate passes 10/s after the first few.
+  for (const id of ids) p.enqueue(id, undefined, 100);
+  expect(p.slots()).toBe(0);
+  await sleep(800); // real time: processing started before the burst was seen may finish
+  const early = await processedCount(ids);
+  expect(early).toBeLessThan(10);
+  expect(await processedCount(ids)).toBe(early); // nothing more while the burst lasts
+  t += 5_000; // the burst is over: the rate decays below the threshold
+  await p.idle();
+  expect(await statuses(ids)).toEqual(ids.map(() => 'processed/1'));
+});
+
+it('processes at a couple of slots once a burst outlasts the deferral limit', async () => {
+  const ids = await deliveries(40);
+  let t = 0;
+  const p = processor({ burstRatePerS: 10, maxDeferMs: 1_000, now: () => t });
+  const slotsSeen = new Set<number>();
+  // One arrival every 40 ms (25/s) for 1.6 s: a burst from its seventh arrival on.
+  for (const [i, id] of ids.entries()) {
+    t = i * 40;
+    p.enqueue(id, undefined, 100);
+    slotsSeen.add(p.slots());
+  }
+  expect([...slotsSeen].sort((a, b) => a - b)).toEqual([0, 2, 16]);
+  expect(p.slots()).toBe(2);
+  await p.idle(); // the clock stands still: the burst never ends, yet every row is processed
+  expect(await statuses(ids)).toEqual(ids.map(() => 'processed/1'));
+  expect(p.slots()).toBe(2);
+});
+
+it('processes, on catch-up, rows an earlier process accepted and never tried (but not chat updates)', async () => {
+  const ids = await deliveries(5);
+  const [chat] = await recordInboxEvents(stack.db, [{ provider: 'telegram', dedupeKey: `update:${randomUUID()}`, eventType: 'message', payload: { update_id: 1 } }]);
+  const p = processor();
+  expect(p.busy).toBe(false);
+  p.catchUp();
+  await p.idle();
+  expect(await statuses(ids)).toEqual(ids.map(() => 'processed/1'));
+  // The bot's own queue handles those, in order per chat.
+  expect(await statuses([chat.id])).toEqual(['pending/0']);
+  await stack.db.webhookEvent.delete({ where: { id: chat.id } });
+});
