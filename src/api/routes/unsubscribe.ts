@@ -70,7 +70,7 @@ export function unsubscribeRouter(deps: ApiDeps): Router {
     const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
     const tokenHash = createHash('sha256').update(req.params.token).digest('hex');
     const row = await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
-    if (!row.duplicate) inboxProcessor(deps).enqueue(row.id);
+    if (!row.duplicate) inboxProcessor(deps).enqueue(row.id, { provider: 'unsubscribe', eventType: 'unsubscribe' });
     res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
   });
 

@@ -166,11 +166,11 @@ export async function listRecoverable(
 export async function listUntried(
   db: Pick<Db, 'webhookEvent'>,
   a: { since: Date; limit: number; excludeProviders?: string[] },
-): Promise<Pick<WebhookEvent, 'id'>[]> {
+): Promise<Pick<WebhookEvent, 'id' | 'provider' | 'eventType'>[]> {
   return db.webhookEvent.findMany({
     where: { status: 'pending', attempts: 0, receivedAt: { gte: a.since }, ...(a.excludeProviders?.length ? { provider: { notIn: a.excludeProviders } } : {}) },
     orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
     take: a.limit,
-    select: { id: true },
+    select: { id: true, provider: true, eventType: true },
   });
 }

@@ -32,6 +32,7 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
   if (!row.duplicate) {
     const known = { provider: event.provider, payload: event.payload as KnownInboxRow['payload'], receivedAt: row.receivedAt, status: row.status, leadId: event.leadId ?? null };
     // The body's size stands for the parsed payload's memory while it waits.
-    inboxProcessor(deps).enqueue(row.id, known, Number(res.req.headers['content-length']) || undefined);
+    const bytes = Number(res.req.headers['content-length']) || undefined;
+    inboxProcessor(deps).enqueue(row.id, { provider: event.provider, eventType: event.eventType, known, bytes });
   }
 }

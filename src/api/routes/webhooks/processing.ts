@@ -2,11 +2,17 @@
 // this processor only holds hints (ids, and the parsed payload while memory allows) so the usual
 // case needs no read back, and reads untried rows back from the inbox when it held no hint. So no
 // accepted row waits for the six-hourly sweep just because a burst outran this process.
-// Answering providers comes first (they time out and redeliver otherwise): while webhooks arrive
-// faster than BURST_RATE_PER_S, processing waits, for at most MAX_DEFER_MS of a continuous burst,
-// then shares the process at BURST_CONCURRENCY slots; after the burst it drains at full concurrency.
-// A row that fails stays in the inbox for the reply-recovery sweep, which retries with backoff.
+// Answering providers comes first (they time out and redeliver otherwise). While webhooks arrive
+// faster than BURST_RATE_PER_S:
+//   - events that may stop a sequence (replies, bounces, complaints, unsubscribes) keep a couple of
+//     slots, so a reply still stops its sequence within a second during a burst of tracking events,
+//     unless they themselves arrive at a flood rate no campaign produces (a mail loop, an attack);
+//   - the rest (tracking: deliveries, opens, clicks, status callbacks) and flooding urgent events
+//     wait, for at most MAX_DEFER_MS of a continuous burst, then share BURST_CONCURRENCY slots.
+// After the burst everything drains at full concurrency, urgent events first. A row that fails
+// stays in the inbox for the reply-recovery sweep, which retries with backoff.
 import { replyProcessingDeps } from '../../../../activities/replies';
+import { isTrackingEvent } from '../../../engines/inbox/priority';
 import { listUntried } from '../../../engines/inbox/store';
 import { processInboxEvent, type KnownInboxRow, type ReplyProcessingDeps } from '../../../engines/replies/process';
 import { TELEGRAM_PROVIDER } from '../../../engines/telegram-bot/inbox';
@@ -14,7 +20,9 @@ import type { ApiDeps } from '../../deps';
 
 const CONCURRENCY = 16;
 const BURST_CONCURRENCY = 2;
+const URGENT_BURST_CONCURRENCY = 2;
 const BURST_RATE_PER_S = 150;
+const URGENT_FLOOD_RATE_PER_S = 50;
 const MAX_DEFER_MS = 10_000;
 // Payload bytes held as hints; past this, rows wait in the inbox only (bounded memory in a flood).
 const HINT_BYTES_MAX = 16 * 1024 * 1024;
@@ -31,9 +39,20 @@ const READ_BACK_WINDOW_MS = 6 * 60 * 60 * 1000;
 export interface InboxProcessorOptions {
   concurrency?: number;
   burstRatePerS?: number;
+  urgentFloodRatePerS?: number;
   maxDeferMs?: number;
   hintBytesMax?: number;
   now?: () => number;
+}
+
+/** What the route knows of a row it has just written. */
+export interface AcceptedRow {
+  provider: string;
+  eventType: string;
+  /** The row as written: saves reading it back. */
+  known?: KnownInboxRow;
+  /** Roughly the memory `known` holds (the request body's size). */
+  bytes?: number;
 }
 
 interface Hint {
@@ -41,18 +60,45 @@ interface Hint {
   bytes: number;
 }
 
+/** An exponentially decaying arrival count: arrivals per second over the last second or so. */
+class ArrivalRate {
+  private perMs = 0;
+  private at = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  hit(): void {
+    this.perMs = this.current() / 1000 + 1 / RATE_TAU_MS;
+  }
+
+  current(): number {
+    const now = this.now();
+    this.perMs *= Math.exp(-(now - this.at) / RATE_TAU_MS);
+    this.at = now;
+    return this.perMs * 1000;
+  }
+}
+
+export interface Slots {
+  /** Events that may stop a sequence start while fewer than this many run. */
+  urgent: number;
+  /** Tracking events start while fewer than this many run. */
+  tracking: number;
+}
+
 export class InboxProcessor {
-  private readonly hints = new Map<string, Hint>();
+  private readonly urgent = new Map<string, Hint>();
+  private readonly tracking = new Map<string, Hint>();
   private hintBytes = 0;
   /** Rows were accepted without a hint: read untried rows back from the inbox. */
   private inInboxOnly = false;
   private draining = false;
-  /** Rows started since inInboxOnly was set: a busy row (another processor holds it) is not read back again and again. */
-  private readonly drained = new Set<string>();
+  /** Rows read back since inInboxOnly was set: one another processor holds is not read again and again. */
+  private readonly readBack = new Set<string>();
   private readonly active = new Set<string>();
   private idleWaiters: (() => void)[] = [];
-  private rate = 0; // arrivals per ms, decayed
-  private rateAt = 0;
+  private readonly all: ArrivalRate;
+  private readonly urgentArrivals: ArrivalRate;
   private burstSince: number | null = null;
   private recheck: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -62,12 +108,37 @@ export class InboxProcessor {
     private readonly opts: InboxProcessorOptions = {},
   ) {
     this.now = opts.now ?? (() => performance.now());
+    this.all = new ArrivalRate(this.now);
+    this.urgentArrivals = new ArrivalRate(this.now);
+  }
+
+  /** A row the route has just written (and answered). */
+  enqueue(id: string, row: AcceptedRow): void {
+    const tracking = isTrackingEvent(row.provider, row.eventType);
+    this.all.hit();
+    if (!tracking) this.urgentArrivals.hit();
+    const bytes = row.bytes ?? 1024;
+    const room = this.urgent.size + this.tracking.size < HINTS_MAX && this.hintBytes + bytes <= (this.opts.hintBytesMax ?? HINT_BYTES_MAX);
+    if (room) this.hold(id, tracking, { known: row.known, bytes });
+    else this.inInboxOnly = true;
+    this.pump();
   }
 
   /** Rows an earlier process accepted but never tried (it stopped first): processed now, not at the next sweep. */
   catchUp(): void {
     this.inInboxOnly = true;
     this.pump();
+  }
+
+  /** Rows waiting (held here or only in the inbox) or being processed. */
+  get busy(): boolean {
+    return this.urgent.size > 0 || this.tracking.size > 0 || this.active.size > 0 || this.inInboxOnly || this.draining;
+  }
+
+  /** Resolves when nothing waits or runs (benchmarks, tests). */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** For shutdown: waits until nothing is held or running, at most `ms`; the rest stays in the inbox. */
@@ -81,58 +152,45 @@ export class InboxProcessor {
     }
   }
 
-  /** A row the route has just written (and answered); `known` saves reading it back. */
-  enqueue(id: string, known?: KnownInboxRow, bytes = 1024): void {
-    this.rate = this.currentRate() + 1 / RATE_TAU_MS;
-    const room = this.hints.size < HINTS_MAX && this.hintBytes + bytes <= (this.opts.hintBytesMax ?? HINT_BYTES_MAX);
-    if (room && !this.hints.has(id)) {
-      this.hints.set(id, { known, bytes });
-      this.hintBytes += bytes;
-    } else if (!room) {
-      this.inInboxOnly = true;
-    }
-    this.pump();
-  }
-
-  /** Rows waiting (held here or only in the inbox) or being processed. */
-  get busy(): boolean {
-    return this.hints.size > 0 || this.active.size > 0 || this.inInboxOnly || this.draining;
-  }
-
-  /** Resolves when nothing waits or runs (benchmarks, tests, graceful shutdown). */
-  idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private currentRate(): number {
+  /** How many may run right now, by kind (see the top of the file). */
+  slots(): Slots {
+    const full = this.opts.concurrency ?? CONCURRENCY;
     const now = this.now();
-    this.rate *= Math.exp(-(now - this.rateAt) / RATE_TAU_MS);
-    this.rateAt = now;
-    return this.rate;
-  }
-
-  /** Processing slots right now: none early in a burst, a few once it has lasted, else all. */
-  slots(): number {
-    const now = this.now();
-    if (this.currentRate() * 1000 <= (this.opts.burstRatePerS ?? BURST_RATE_PER_S)) {
+    if (this.all.current() <= (this.opts.burstRatePerS ?? BURST_RATE_PER_S)) {
       this.burstSince = null;
-      return this.opts.concurrency ?? CONCURRENCY;
+      return { urgent: full, tracking: full };
     }
     this.burstSince ??= now;
-    return now - this.burstSince < (this.opts.maxDeferMs ?? MAX_DEFER_MS) ? 0 : BURST_CONCURRENCY;
+    const deferred = now - this.burstSince < (this.opts.maxDeferMs ?? MAX_DEFER_MS) ? 0 : BURST_CONCURRENCY;
+    const flooded = this.urgentArrivals.current() > (this.opts.urgentFloodRatePerS ?? URGENT_FLOOD_RATE_PER_S);
+    return { urgent: flooded ? deferred : Math.max(deferred, URGENT_BURST_CONCURRENCY), tracking: deferred };
+  }
+
+  private hold(id: string, tracking: boolean, hint: Hint): void {
+    const queue = tracking ? this.tracking : this.urgent;
+    if (queue.has(id)) return;
+    queue.set(id, hint);
+    this.hintBytes += hint.bytes;
+  }
+
+  private startFrom(queue: Map<string, Hint>, limit: number): void {
+    for (const [id, hint] of queue) {
+      if (this.active.size >= limit) break;
+      queue.delete(id);
+      this.hintBytes -= hint.bytes;
+      this.start(id, hint.known);
+    }
   }
 
   private pump(): void {
     const slots = this.slots();
-    for (const [id, hint] of this.hints) {
-      if (this.active.size >= slots) break;
-      this.hints.delete(id);
-      this.hintBytes -= hint.bytes;
-      this.start(id, hint.known);
-    }
-    if (this.active.size < slots && this.hints.size === 0 && this.inInboxOnly && !this.draining) void this.drain();
-    if (slots === 0 && (this.hints.size > 0 || this.inInboxOnly) && !this.recheck) {
+    this.startFrom(this.urgent, slots.urgent);
+    this.startFrom(this.tracking, slots.tracking);
+    const room = this.active.size < Math.max(slots.urgent, slots.tracking);
+    if (room && this.urgent.size + this.tracking.size === 0 && this.inInboxOnly && !this.draining) void this.drain();
+    const waiting = this.urgent.size > 0 || this.tracking.size > 0 || this.inInboxOnly;
+    if (waiting && this.active.size === 0 && !this.draining && !this.recheck) {
+      // Nothing running will call pump again: look again once the burst may have passed.
       this.recheck = setTimeout(() => {
         this.recheck = null;
         this.pump();
@@ -156,25 +214,25 @@ export class InboxProcessor {
       });
   }
 
-  /** One page of untried rows from the inbox; the flag clears when a page comes back short. */
+  /** One page of untried rows from the inbox; the flag clears when a page brings nothing new. */
   private async drain(): Promise<void> {
     this.draining = true;
     try {
       const since = new Date(Date.now() - READ_BACK_WINDOW_MS);
       const rows = await listUntried(this.deps.db, { since, limit: DRAIN_PAGE, excludeProviders: [TELEGRAM_PROVIDER] });
-      const fresh = rows.filter(({ id }) => !this.drained.has(id) && !this.active.has(id) && !this.hints.has(id));
+      const fresh = rows.filter(({ id }) => !this.readBack.has(id) && !this.active.has(id));
       if (rows.length < DRAIN_PAGE || fresh.length === 0) {
         this.inInboxOnly = false;
-        this.drained.clear();
+        this.readBack.clear();
       }
-      for (const { id } of fresh) {
-        this.drained.add(id);
-        this.hints.set(id, { bytes: 0 });
+      for (const r of fresh) {
+        this.readBack.add(r.id);
+        this.hold(r.id, isTrackingEvent(r.provider, r.eventType), { bytes: 0 });
       }
     } catch (err) {
       // The sweep finds them: it lists every pending row.
       this.inInboxOnly = false;
-      this.drained.clear();
+      this.readBack.clear();
       this.deps.logger?.warn({ err }, 'could not read waiting webhooks back from the inbox; left for reply recovery');
     } finally {
       this.draining = false;
