@@ -1,8 +1,9 @@
 // Per-API-key and per-IP request limits: fixed one-minute windows held in this process (one API
 // replica's view; enough to stop a runaway script or a key-guessing loop). Over the limit is a 429
-// in the usual error shape with Retry-After. Exempt: health checks (probes must never flap) and
-// provider webhooks (providers deliver in bursts from few addresses, a 429 would only delay replies
-// and bounces, and each webhook route refuses bad credentials before touching the database).
+// in the usual error shape with Retry-After. Exempt: health checks (probes must never flap). Provider
+// webhooks never reach this middleware: the app mounts them before it (providers deliver in bursts
+// from few addresses, a 429 would only delay replies and bounces, and each webhook route refuses bad
+// credentials before touching the database).
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors';
@@ -50,7 +51,7 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-const EXEMPT = /^\/api\/v1\/(health|webhooks)(\/|$)/;
+const EXEMPT = /^\/api\/v1\/health(\/|$)/;
 
 /** The presented bearer token, hashed: a limit per key that also covers made-up keys, without keeping them. */
 function keyOf(req: Request): string | null {

@@ -1,4 +1,4 @@
-// Request limits (per API key and per IP, 429 + Retry-After, health and webhooks exempt, configurable),
+// Request limits (per API key and per IP, 429 + Retry-After, health and webhooks never limited, configurable),
 // the body size limit, NUL characters refused, and CORS (only the configured origins).
 import type { Express } from 'express';
 import request from 'supertest';
@@ -24,6 +24,15 @@ function appWith(env: Record<string, string>): Express {
   return createApp({ config: { ...stack.config, ...changed }, logger: stack.logger, db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue, version: 'test' });
 }
 
+/**
+ * The limits count in fixed wall-clock minutes: a test that counts hits must not straddle one
+ * (the counts would start again halfway). Waits out the last seconds of the current minute.
+ */
+async function clearOfMinuteBoundary(needMs = 10_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needMs) await new Promise((r) => setTimeout(r, left + 50));
+}
+
 describe('FixedWindowCounter', () => {
   it('allows `limit` hits per minute per key and resets with the next window', () => {
     let now = 60_000 * 1000 + 15_000;
@@ -39,6 +48,7 @@ describe('FixedWindowCounter', () => {
 
 describe('per-key limit', () => {
   it('answers 429 with Retry-After once a key has used its minute; other keys and health checks go on', async () => {
+    await clearOfMinuteBoundary();
     const app = appWith({ RATE_LIMIT_PER_KEY: '3', RATE_LIMIT_PER_IP: '0' });
     const a = await createClientWithUser(stack.db);
     const b = await createClientWithUser(stack.db);
@@ -61,6 +71,7 @@ describe('per-key limit', () => {
   });
 
   it('also limits made-up keys (guessing costs a 429, not a database lookup)', async () => {
+    await clearOfMinuteBoundary();
     const app = appWith({ RATE_LIMIT_PER_KEY: '2', RATE_LIMIT_PER_IP: '0' });
     const fake = { Authorization: `Bearer aos_guessguessgu_${'x'.repeat(40)}` };
     await request(app).get('/api/v1/keys').set(fake).expect(401);
@@ -71,6 +82,7 @@ describe('per-key limit', () => {
 
 describe('per-IP limit', () => {
   it('counts every request from an address, with or without a key', async () => {
+    await clearOfMinuteBoundary();
     const app = appWith({ RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_IP: '4' });
     const a = await createClientWithUser(stack.db);
     const b = await createClientWithUser(stack.db);
