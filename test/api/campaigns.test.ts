@@ -3,6 +3,7 @@
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, addUser, createClientWithUser, createLead } from '../harness/fixtures';
+import { leadCalendar, windowClosedNow, windowOpenNow } from '../harness/clock';
 
 let stack: TestStack;
 let clientId: string;
@@ -76,34 +77,45 @@ it('runs the lifecycle through the workflow', async () => {
   expect(audit.map((a) => a.action)).toEqual(['campaign.create', 'campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.cancel']);
 });
 
-it('enrols added leads, sends through the sandbox and shows it in the outbox and the lead timeline', async () => {
+it('enrols added leads, sends through the sandbox inside the window, waits outside it, and shows both in the timeline', async () => {
   await addResources(stack.db, clientId);
-  const lead = await createLead(stack.db, clientId, { alsTier: 'cold', timeZone: 'Pacific/Kiritimati', country: 'KI', state: null });
+  // The client's window (set through the API) is the same for both leads; their zones put "now"
+  // inside it for one and outside it for the other, whatever the hour of the run.
+  const open = windowOpenNow();
+  const closed = windowClosedNow();
+  await request(stack.app).patch(`/api/v1/clients/${clientId}`).set(auth).send({ sendWindow: open.sendWindow }).expect(200);
+  const lead = await createLead(stack.db, clientId, { alsTier: 'cold', ...leadCalendar(open) });
+  const later = await createLead(stack.db, clientId, { alsTier: 'cold', ...leadCalendar(closed) });
   const foreign = await createLead(stack.db, (await createClientWithUser(stack.db)).client.id);
   const id = (await request(stack.app).post(base()).set(auth).send({ name: 'Now' }).expect(201)).body.campaign.id;
   await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: ['nope'] }).expect(400);
-  const added = await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [lead.id, foreign.id] }).expect(200);
-  expect(added.body).toEqual({ added: 1, alreadyEnrolled: 0, notFound: [foreign.id] });
+  const added = await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [lead.id, later.id, foreign.id] }).expect(200);
+  expect(added.body).toEqual({ added: 2, alreadyEnrolled: 0, notFound: [foreign.id] });
   const repeat = await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [lead.id] }).expect(200);
   expect(repeat.body).toEqual({ added: 0, alreadyEnrolled: 1, notFound: [] });
   await request(stack.app).post(`${base()}/${id}/start`).set(auth).expect(200);
 
-  // Kiritimati (UTC+14) is inside business hours for part of every UTC day; the lead may wait
-  // for its window, which the timeline then says.
-  const timeline = await waitFor(
-    () => request(stack.app).get(`/api/v1/clients/${clientId}/leads/${lead.id}`).set(auth).then((r) => r.body.timeline),
-    (t) => t.sequences[0]?.state?.timeline?.[0] !== undefined,
-  );
-  const first = timeline.sequences[0].state.timeline[0];
-  expect(['sent', 'waiting']).toContain(first.status);
-  if (first.status === 'waiting') expect(['outside_hours', 'weekend', 'holiday', 'schedule']).toContain(first.reason);
-  else {
-    const outbox = await request(stack.app).get(`/api/v1/clients/${clientId}/outbox?channel=email`).set(auth).expect(200);
-    expect(outbox.body.data[0]).toMatchObject({ recipient: lead.email, channel: 'email', provider: 'postmark' });
-  }
+  const firstTouch = (leadId: string, status: string) =>
+    waitFor(
+      () => request(stack.app).get(`/api/v1/clients/${clientId}/leads/${leadId}`).set(auth).then((r) => r.body.timeline.sequences[0]?.state?.timeline?.[0]),
+      (t) => t?.status === status,
+    );
+  const sent = await firstTouch(lead.id, 'sent');
+  expect(sent).toMatchObject({ status: 'sent', channel: 'email' });
+  const outbox = await request(stack.app).get(`/api/v1/clients/${clientId}/outbox?channel=email`).set(auth).expect(200);
+  expect(outbox.body.data.map((m: { recipient: string }) => m.recipient)).toEqual([lead.email]);
+  expect(outbox.body.data[0]).toMatchObject({ recipient: lead.email, channel: 'email', provider: 'postmark' });
+
+  const waiting = await firstTouch(later.id, 'waiting');
+  expect(waiting).toMatchObject({ status: 'waiting', reason: 'outside_hours' });
+  // It waits for 08:00 on the lead's clock.
+  const until = new Date(waiting.until);
+  expect(until.getTime()).toBeGreaterThan(Date.now());
+  expect(new Intl.DateTimeFormat('en-GB', { timeZone: closed.timeZone, hour: '2-digit', minute: '2-digit', hour12: false }).format(until)).toBe('08:00');
+
   const live = await request(stack.app).get(`${base()}/${id}`).set(auth).expect(200);
-  expect(live.body.live).toMatchObject({ status: 'active', enrolled: 1 });
-  expect(live.body.counts.enrollments).toEqual({ active: 1 });
+  expect(live.body.live).toMatchObject({ status: 'active', enrolled: 2 });
+  expect(live.body.counts.enrollments).toEqual({ active: 2 });
   await request(stack.app).post(`${base()}/${id}/cancel`).set(auth).expect(200);
 });
 

@@ -15,7 +15,7 @@ const MIGRATIONS = join(ROOT, 'prisma', 'migrations');
 let database: TestDatabase;
 let pg: Client;
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ pinCalendar: false });
   pg = new Client({ connectionString: database.url });
   await pg.connect();
 });

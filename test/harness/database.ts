@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDb, type Db } from '../../src/db/client';
+import { defaultCalendar } from './clock';
 import { harnessValue } from './env';
 
 export interface TestDatabase {
@@ -21,12 +22,43 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+async function withDatabase<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A SQL string literal (the values are ours, but quote them properly anyway). */
+function literal(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * `pinCalendar: false` leaves the schema exactly as migrated (the drift test compares it with
+ * schema.prisma); otherwise new clients default to the run's moment (see clock.ts).
+ */
+export async function createTestDatabase(opts: { pinCalendar?: boolean } = {}): Promise<TestDatabase> {
   const name = `aos_test_${randomBytes(6).toString('hex')}`;
   const template = harnessValue('templateDb');
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const url = new URL(harnessValue('adminUrl'));
   url.pathname = `/${name}`;
+  // Clients created without a calendar (e.g. through the API) get the run's moment, not Sydney's hour.
+  // (The state stays unset, as the API leaves it: national holidays only.)
+  if (opts.pinCalendar !== false) {
+    const cal = defaultCalendar({ state: null });
+    await withDatabase(url.toString(), (c) =>
+      c.query(
+        `ALTER TABLE clients ALTER COLUMN "timeZone" SET DEFAULT ${literal(cal.timeZone)},
+           ALTER COLUMN "country" SET DEFAULT ${literal(cal.country)},
+           ALTER COLUMN "sendWindow" SET DEFAULT ${literal(JSON.stringify(cal.sendWindow))}::jsonb`,
+      ),
+    );
+  }
   const db = createDb(url.toString(), { max: 5 });
   return {
     name,

@@ -1,13 +1,24 @@
 // Domain fixtures for tests: a client with an owner and API key, send resources, leads.
 import { randomBytes } from 'node:crypto';
-import type { Db, MembershipRole, PermissionMode, Prisma } from '../../src/db/client';
+import { Prisma, type Db, type MembershipRole, type PermissionMode } from '../../src/db/client';
 import { createApiKey } from '../../src/engines/api-keys';
+import type { SendWindow } from '../../src/engines/calendar/business-time';
+import { defaultCalendar } from './clock';
 
 export async function createClientWithUser(
   db: Db,
-  opts: { role?: MembershipRole; permissionMode?: PermissionMode; timeZone?: string; country?: string; state?: string } = {},
+  opts: {
+    role?: MembershipRole;
+    permissionMode?: PermissionMode;
+    timeZone?: string;
+    country?: string;
+    state?: string | null;
+    sendWindow?: SendWindow | null;
+  } = {},
 ) {
   const tag = randomBytes(4).toString('hex');
+  // Unless the test pins its calendar, the run's moment (test/harness/clock.ts) decides it.
+  const cal = defaultCalendar();
   const client = await db.client.create({
     data: {
       name: `Agency ${tag}`,
@@ -15,9 +26,10 @@ export async function createClientWithUser(
       subscriptionStatus: 'active',
       creditsRemaining: 1000,
       permissionMode: opts.permissionMode ?? 'autopilot',
-      timeZone: opts.timeZone ?? 'Australia/Sydney',
-      country: opts.country ?? 'AU',
-      state: opts.state ?? 'NSW',
+      timeZone: opts.timeZone ?? cal.timeZone,
+      country: opts.country ?? cal.country,
+      state: opts.state === undefined ? cal.state : opts.state,
+      sendWindow: opts.sendWindow === undefined ? cal.sendWindow : (opts.sendWindow ?? Prisma.DbNull),
       senderName: 'Sam Sender',
       senderEmail: `sam@${tag}.agency.example`,
       postalAddress: '1 Test Street, Sydney NSW 2000',
@@ -51,6 +63,7 @@ export async function addResources(db: Db, clientId: string, limits: Partial<Rec
 
 export async function createLead(db: Db, clientId: string, data: Partial<Prisma.LeadUncheckedCreateInput> = {}) {
   const tag = randomBytes(4).toString('hex');
+  const cal = defaultCalendar();
   return db.lead.create({
     data: {
       clientId,
@@ -62,9 +75,9 @@ export async function createLead(db: Db, clientId: string, data: Partial<Prisma.
       linkedinUrl: `https://www.linkedin.com/in/jordan-${tag}`,
       companyName: 'Prospect Pty Ltd',
       companyIndustry: 'Hospitality',
-      country: 'AU',
-      state: 'NSW',
-      timeZone: 'Australia/Sydney',
+      country: cal.country,
+      state: cal.state,
+      timeZone: cal.timeZone,
       status: 'scored',
       alsScore: 90,
       alsTier: 'hot',

@@ -4,6 +4,7 @@
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
+import { leadCalendar, windowClosedNow } from '../harness/clock';
 import { launchCampaign, sequenceHandle, timeline } from '../sequences/helpers';
 import { signUnsubscribeToken } from '../../src/engines/compliance/unsubscribe-token';
 import { createReplyClassifier } from '../../src/engines/replies/classify';
@@ -43,9 +44,12 @@ const CASES: Case[] = [
 ];
 
 it('turns each reply intent into its effects on the lead and its running sequence', async () => {
-  const { client } = await createClientWithUser(stack.db);
+  // Outside the send window, every sequence waits for its first touch: the replies answer the seeded
+  // sends, and the out-of-office lead keeps its `scored` status (a sent touch would make it in_sequence).
+  const cal = windowClosedNow();
+  const { client } = await createClientWithUser(stack.db, cal);
   await addResources(stack.db, client.id);
-  const leads = await Promise.all(CASES.map(() => createLead(stack.db, client.id)));
+  const leads = await Promise.all(CASES.map(() => createLead(stack.db, client.id, leadCalendar(cal))));
   const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'intents' }, leads.map((l) => l.id));
   const handles = await Promise.all(leads.map((l) => sequenceHandle(stack.temporal, campaign.id, l.id)));
 

@@ -41,6 +41,7 @@ export const ClientSchema = z
     senderEmail: nstr,
     postalAddress: nstr,
     websiteUrl: nstr,
+    sendWindow: z.object({ startHour: z.number().int(), endHour: z.number().int(), days: z.array(z.number().int()) }).nullable(),
     icpConfirmedAt: nullableDateTime,
     aiDailyBudgetUsd: z.number(),
     createdAt: dateTime,

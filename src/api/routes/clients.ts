@@ -7,6 +7,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { Prisma, type Client, type Db } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
+import { SendWindowSchema } from '../../engines/calendar/business-time';
 import { addMember } from '../../engines/members';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
@@ -41,6 +42,8 @@ const editable = {
   senderEmail: z.email().max(320).nullable().optional(),
   postalAddress: optionalText(500),
   websiteUrl: httpUrl.nullable().optional(),
+  /** Local sending hours and days for the client's leads; null: 08–18 Monday to Friday. */
+  sendWindow: SendWindowSchema.nullable().optional(),
 };
 // Billing and limits: platform admins only.
 const billing = {
@@ -64,6 +67,7 @@ export const createClientBody = z
     senderEmail: editable.senderEmail,
     postalAddress: editable.postalAddress,
     websiteUrl: editable.websiteUrl,
+    sendWindow: editable.sendWindow,
     tier: billing.tier.optional(),
     subscriptionStatus: billing.subscriptionStatus.optional(),
     creditsRemaining: billing.creditsRemaining.optional(),
@@ -82,6 +86,7 @@ export const updateClientBody = z
     senderEmail: editable.senderEmail,
     postalAddress: editable.postalAddress,
     websiteUrl: editable.websiteUrl,
+    sendWindow: editable.sendWindow,
     tier: billing.tier.optional(),
     subscriptionStatus: billing.subscriptionStatus.optional(),
     creditsRemaining: billing.creditsRemaining.optional(),
@@ -110,12 +115,25 @@ export function clientView(c: Client) {
     senderEmail: c.senderEmail,
     postalAddress: c.postalAddress,
     websiteUrl: c.websiteUrl,
+    sendWindow: sendWindowOf(c),
     icpConfirmedAt: c.icpConfirmedAt,
     aiDailyBudgetUsd: Number(c.aiDailyBudgetUsd),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     deletedAt: c.deletedAt,
   };
+}
+
+/** The stored window when it is a valid one (rows written before validation may not be). */
+function sendWindowOf(c: Client) {
+  const w = SendWindowSchema.safeParse(c.sendWindow);
+  return w.success ? w.data : null;
+}
+
+/** A JSON column is cleared with Prisma.DbNull, not null. */
+function withSendWindow<T extends { sendWindow?: z.infer<typeof SendWindowSchema> | null }>(input: T) {
+  const { sendWindow, ...rest } = input;
+  return { ...rest, ...(sendWindow === undefined ? {} : { sendWindow: sendWindow ?? Prisma.DbNull }) };
 }
 
 function slugify(name: string): string {
@@ -173,7 +191,7 @@ export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHand
     const taken = await db.client.findUnique({ where: { slug: clientSlug }, select: { id: true } });
     if (taken && givenSlug) throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
     if (taken) clientSlug = `${clientSlug}-${randomBytes(3).toString('hex')}`;
-    const client = await db.client.create({ data: { ...fields, slug: clientSlug } }).catch((err: unknown) => {
+    const client = await db.client.create({ data: { ...withSendWindow(fields), slug: clientSlug } }).catch((err: unknown) => {
       // Two creations racing for one slug: the loser gets the same answer as a taken slug.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
       throw err;
@@ -217,7 +235,7 @@ export function clientRouter(deps: ApiDeps): Router {
       throw new HttpError(403, 'FORBIDDEN', `only a platform admin may change ${billingChanges.join(', ')}`);
     }
     const before = await load(clientId);
-    const after = await db.client.update({ where: { id: clientId }, data: input });
+    const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(input) });
     await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
     res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
   });
