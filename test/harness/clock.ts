@@ -14,7 +14,7 @@
 // hour, and the two-moment guard (scripts/two-moment-guard.mjs) runs the window-sensitive files
 // under both moments to catch a verdict that depends on it.
 import { holidayOn } from '../../src/engines/calendar/holidays';
-import type { SendWindow } from '../../src/engines/calendar/business-time';
+import { DEFAULT_WINDOW, type SendWindow } from '../../src/engines/calendar/business-time';
 
 export type Moment = 'open' | 'closed';
 
@@ -81,8 +81,28 @@ export function windowClosedNow(opts: { country?: string; state?: string | null;
   return calendarAt('closed', opts);
 }
 
+/**
+ * Sydney's real business hours (08–18 Monday to Friday, NSW holidays). A time-skipping stack starts its
+ * clock at a fixed instant (`startAt`), so that instant, not the wall clock, decides the moment: its
+ * tests use this calendar unless they pin another.
+ */
+export const SYDNEY_BUSINESS_HOURS: TestCalendar = Object.freeze({
+  timeZone: 'Australia/Sydney',
+  sendWindow: { ...DEFAULT_WINDOW, days: [...DEFAULT_WINDOW.days] },
+  country: 'AU',
+  state: 'NSW',
+});
+
+let pinned: TestCalendar | undefined;
+
+/** Makes `calendar` the default of this test file's fixtures and databases (time-skipping stacks). */
+export function pinDefaultCalendar(calendar: TestCalendar | undefined): void {
+  pinned = calendar;
+}
+
 /** The run's moment as a calendar: what fixtures and new test databases use when a test pins nothing. */
 export function defaultCalendar(opts: { country?: string; state?: string | null } = {}): TestCalendar {
+  if (pinned) return opts.state === null ? { ...pinned, state: null } : pinned;
   return calendarAt(runMoment(), opts);
 }
 

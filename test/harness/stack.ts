@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/engines/api-keys';
 import { installTemporalRuntime } from '../../temporal/pino-logger';
 import { findTestServer } from '../../temporal/cli';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { pinDefaultCalendar, SYDNEY_BUSINESS_HOURS } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessValue } from './env';
 
@@ -57,6 +58,8 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
 }
 
 export async function startTestStack(opts: StackOptions = {}): Promise<TestStack> {
+  // A time-skipping server started at a fixed instant fixes the moment: Sydney's business hours then.
+  pinDefaultCalendar(opts.timeSkipping && opts.startAt ? SYDNEY_BUSINESS_HOURS : undefined);
   const database = await createTestDatabase();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
