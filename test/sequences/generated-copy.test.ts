@@ -3,9 +3,9 @@
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { launchCampaign, sequenceHandle } from './helpers';
+import { leadCalendar, windowOpenNow } from '../harness/clock';
 import { startAnthropicFake, toolReply, type AnthropicFake } from '../fakes/anthropic-fake';
 
-const ALWAYS_OPEN = { startHour: 0, endHour: 24, days: [0, 1, 2, 3, 4, 5, 6] };
 const oneEmail = { version: 1 as const, touches: [{ number: 1, day: 0, channel: 'email' as const, kind: 'email_intro' as const }] };
 
 let stack: TestStack;
@@ -20,10 +20,11 @@ afterAll(async () => {
 });
 
 async function campaignFromTemplate(aiPersonalisation: boolean) {
-  const { client } = await createClientWithUser(stack.db);
-  await stack.db.client.update({ where: { id: client.id }, data: { sendWindow: ALWAYS_OPEN } });
+  // The touch goes out now: the lead's calendar has "now" inside its send window.
+  const cal = windowOpenNow();
+  const { client } = await createClientWithUser(stack.db, cal);
   await addResources(stack.db, client.id);
-  const lead = await createLead(stack.db, client.id, { firstName: 'Priya', companyName: 'Harbour Dental' });
+  const lead = await createLead(stack.db, client.id, { firstName: 'Priya', companyName: 'Harbour Dental', ...leadCalendar(cal) });
   const template = await stack.db.campaignTemplate.create({
     data: {
       clientId: client.id,
