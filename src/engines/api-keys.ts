@@ -50,7 +50,7 @@ export type KeyCheck =
 export async function verifyApiKey(db: Db, presented: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY_PATTERN.exec(presented);
   if (!m) return { ok: false, reason: 'malformed' };
-  const row = await db.apiKey.findUnique({ where: { prefix: m[1] }, include: { membership: { select: { deletedAt: true } } } });
+  const row = await db.apiKey.findUnique({ where: { prefix: m[1] }, include: { membership: { select: { deletedAt: true, client: { select: { deletedAt: true } } } } } });
   const expected = Buffer.from(row?.hash ?? '0'.repeat(64), 'hex');
   const actual = Buffer.from(hashKey(presented), 'hex');
   // Compare even when the row is missing so timing does not reveal which prefixes exist.
@@ -59,7 +59,8 @@ export async function verifyApiKey(db: Db, presented: string, now = new Date()):
   if (row.revokedAt && row.revokedAt <= now) return { ok: false, reason: 'revoked' };
   if (row.graceUntil && row.graceUntil <= now) return { ok: false, reason: 'expired' };
   if (row.expiresAt && row.expiresAt <= now) return { ok: false, reason: 'expired' };
-  // A bound key dies with its membership (removal also revokes it; this holds even if that was missed).
-  if (row.membershipId && (!row.membership || row.membership.deletedAt)) return { ok: false, reason: 'revoked' };
+  // A bound key works only while its membership does (removal also revokes it; this holds even if
+  // that was missed), and not while the membership's client is deleted.
+  if (row.membershipId && (!row.membership || row.membership.deletedAt || row.membership.client.deletedAt)) return { ok: false, reason: 'revoked' };
   return { ok: true, keyId: row.id, userId: row.userId, membershipId: row.membershipId };
 }

@@ -254,6 +254,18 @@ it('a key someone else may have held dies with the membership it came from, with
   }
 });
 
+it("a bound key does not work while its membership's client is deleted", async () => {
+  const C = await createClientWithUser(stack.db);
+  const user = await stack.db.user.create({ data: { email: `bound-${randomBytes(3).toString('hex')}@test.example` } });
+  const membership = await stack.db.membership.create({ data: { clientId: C.client.id, userId: user.id, role: 'admin' } });
+  const key = await createApiKey(stack.db, { userId: user.id, name: 'bound', membershipId: membership.id });
+  await request(stack.app).get('/api/v1/keys').set(bearer(key.key)).expect(200);
+  await stack.db.client.update({ where: { id: C.client.id }, data: { deletedAt: new Date() } });
+  await request(stack.app).get('/api/v1/keys').set(bearer(key.key)).expect(401);
+  await stack.db.client.update({ where: { id: C.client.id }, data: { deletedAt: null } });
+  await request(stack.app).get('/api/v1/keys').set(bearer(key.key)).expect(200);
+});
+
 it("the migration binds existing initial keys, and the keys made after them, to the user's first membership", async () => {
   const sql = readdirSync(join(__dirname, '../../prisma/migrations')).find((d) => d.endsWith('_invitations'))!;
   const text = readFileSync(join(__dirname, '../../prisma/migrations', sql, 'migration.sql'), 'utf8');
