@@ -234,6 +234,9 @@ it('a key someone else may have held dies with the membership it came from, with
   const rotated = await call('post', `/api/v1/keys/${minted.body.key.id}/rotate`, bearer(minted.body.secret), { graceHours: 24 });
   expect(rotated.status).toBe(201);
   const ids = [initial.id, minted.body.key.id, rotated.body.key.id];
+  // Nor may such a key link a chat account, which would outlive it.
+  const link = await call('post', '/api/v1/me/telegram/link-code', bearer(minted.body.secret), {});
+  expect([link.status, link.body.error.code]).toEqual([403, 'KEY_NOT_OWN']);
   expect((await stack.db.apiKey.findMany({ where: { id: { in: ids } } })).map((k) => k.membershipId)).toEqual([membership.id, membership.id, membership.id]);
   // The person's own key (made outside that chain) is not bound.
   const own = await createApiKey(stack.db, { userId: user.id, name: 'own' });
