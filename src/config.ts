@@ -66,6 +66,8 @@ const schema = z.object({
   POSTMARK_MESSAGE_STREAM: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_USER: optionalSecret,
   POSTMARK_WEBHOOK_PASSWORD: optionalSecret,
+  // The From address of service emails (member invitations); with Postmark it must be a verified sender.
+  SYSTEM_EMAIL_FROM: z.email().default('no-reply@agency-os.invalid'),
   TWILIO_ACCOUNT_SID: optionalSecret,
   TWILIO_AUTH_TOKEN: optionalSecret,
   TWILIO_BASE_URL: optionalUrl,

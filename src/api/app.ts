@@ -25,6 +25,7 @@ import { keysRouter } from './routes/keys';
 import { meRouter } from './routes/me';
 import { clientRouter, clientsCollectionRouter, requireLiveClient } from './routes/clients';
 import { membersRouter } from './routes/members';
+import { invitationAcceptRouter, invitationsRouter } from './routes/invitations';
 import { reportsRouter } from './routes/reports';
 import { auditRouter } from './routes/audit';
 import { adminStatsRouter } from './routes/admin-stats';
@@ -72,6 +73,8 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(rejectNulCharacters);
   v1.use(healthRouter(deps));
   v1.use(openApiRouter(deps.version));
+  // Redeeming an invitation: the emailed token is the credential (an API key is optional).
+  v1.use('/invitations', invitationAcceptRouter(deps));
   v1.use('/keys', authenticate(deps.db), keysRouter(deps));
   // The caller's own chat channels (Telegram linking).
   v1.use('/me', authenticate(deps.db), meRouter(deps));
@@ -93,6 +96,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use(requireLiveClient(deps.db));
   tenant.use(clientRouter(deps));
   tenant.use('/members', membersRouter(deps));
+  tenant.use('/invitations', invitationsRouter(deps));
   tenant.use('/reports', reportsRouter(deps));
   tenant.use('/audit', auditRouter(deps));
   tenant.use('/campaigns', campaignsRouter(deps));

@@ -7,6 +7,8 @@ import { HttpError } from './errors';
 export interface Caller {
   userId: string;
   keyId: string;
+  /** Set when the key is bound to a membership: keys made with it are bound to the same one. */
+  keyMembershipId: string | null;
   isPlatformAdmin: boolean;
   roles: Map<string, MembershipRole>;
 }
@@ -41,6 +43,7 @@ export function authenticate(db: Db): RequestHandler {
     req.caller = {
       userId: user.id,
       keyId: check.keyId,
+      keyMembershipId: check.membershipId,
       isPlatformAdmin: user.isPlatformAdmin,
       roles: new Map(user.memberships.map((mb) => [mb.clientId, mb.role])),
     };
@@ -52,6 +55,12 @@ export function authenticate(db: Db): RequestHandler {
     });
     next();
   };
+}
+
+/** Authenticates when an Authorization header is present (and refuses a bad key); passes without one. */
+export function optionalAuthenticate(db: Db): RequestHandler {
+  const required = authenticate(db);
+  return (req, res, next) => (req.headers.authorization === undefined ? next() : required(req, res, next));
 }
 
 export const requirePlatformAdmin: RequestHandler = (req, _res, next) => {

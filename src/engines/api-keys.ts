@@ -15,26 +15,42 @@ export function generateKey(): { key: string; prefix: string; hash: string } {
   return { key, prefix, hash: hashKey(key) };
 }
 
+export class KeyBindingError extends Error {
+  constructor() {
+    super('the membership this key depends on has ended');
+    this.name = 'KeyBindingError';
+  }
+}
+
+/**
+ * Creates a key for `userId`. `membershipId` binds it to a membership (see ApiKey.membershipId): a
+ * key made with a bound key is bound too. Binding needs `db` to be a transaction: the membership row
+ * is share-locked so a concurrent removal (which revokes its bound keys) cannot miss this one.
+ */
 export async function createApiKey(
   db: Db,
-  input: { userId: string; name: string; expiresAt?: Date | null },
+  input: { userId: string; name: string; expiresAt?: Date | null; membershipId?: string | null },
 ): Promise<{ key: string; id: string; prefix: string }> {
+  if (input.membershipId) {
+    const live = await db.$queryRaw<{ id: string }[]>`SELECT id FROM memberships WHERE id = ${input.membershipId} AND "deletedAt" IS NULL FOR SHARE`;
+    if (live.length === 0) throw new KeyBindingError();
+  }
   const { key, prefix, hash } = generateKey();
   const row = await db.apiKey.create({
-    data: { userId: input.userId, name: input.name, prefix, hash, expiresAt: input.expiresAt ?? null },
+    data: { userId: input.userId, name: input.name, prefix, hash, expiresAt: input.expiresAt ?? null, membershipId: input.membershipId ?? null },
   });
   return { key, id: row.id, prefix };
 }
 
 export type KeyCheck =
-  | { ok: true; keyId: string; userId: string }
+  | { ok: true; keyId: string; userId: string; membershipId: string | null }
   | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
 
 /** Checks a presented key. Unknown and wrong-secret keys are indistinguishable to the caller. */
 export async function verifyApiKey(db: Db, presented: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY_PATTERN.exec(presented);
   if (!m) return { ok: false, reason: 'malformed' };
-  const row = await db.apiKey.findUnique({ where: { prefix: m[1] } });
+  const row = await db.apiKey.findUnique({ where: { prefix: m[1] }, include: { membership: { select: { deletedAt: true, client: { select: { deletedAt: true } } } } } });
   const expected = Buffer.from(row?.hash ?? '0'.repeat(64), 'hex');
   const actual = Buffer.from(hashKey(presented), 'hex');
   // Compare even when the row is missing so timing does not reveal which prefixes exist.
@@ -43,5 +59,8 @@ export async function verifyApiKey(db: Db, presented: string, now = new Date()):
   if (row.revokedAt && row.revokedAt <= now) return { ok: false, reason: 'revoked' };
   if (row.graceUntil && row.graceUntil <= now) return { ok: false, reason: 'expired' };
   if (row.expiresAt && row.expiresAt <= now) return { ok: false, reason: 'expired' };
-  return { ok: true, keyId: row.id, userId: row.userId };
+  // A bound key works only while its membership does (removal also revokes it; this holds even if
+  // that was missed), and not while the membership's client is deleted.
+  if (row.membershipId && (!row.membership || row.membership.deletedAt || row.membership.client.deletedAt)) return { ok: false, reason: 'revoked' };
+  return { ok: true, keyId: row.id, userId: row.userId, membershipId: row.membershipId };
 }

@@ -9,19 +9,24 @@ import { SandboxChannelProvider } from './sandbox/sandbox-provider';
 import { TwilioSmsProvider } from './twilio/sms-provider';
 import { VapiVoiceProvider } from './vapi/voice-provider';
 
+/** The email driver alone (service emails such as invitations are sent from the API). */
+export function createEmailProvider(config: Config, recorder: SandboxRecorder): ChannelProvider {
+  return config.POSTMARK_SERVER_TOKEN
+    ? new PostmarkEmailProvider({
+        serverToken: config.POSTMARK_SERVER_TOKEN,
+        baseUrl: config.POSTMARK_BASE_URL,
+        messageStream: config.POSTMARK_MESSAGE_STREAM,
+      })
+    : new SandboxChannelProvider('email', 'postmark', recorder);
+}
+
 export function createChannelProviders(
   config: Config,
   recorder: SandboxRecorder,
 ): Record<ChannelName, ChannelProvider> {
   const sandbox = (channel: ChannelName, provider: string) => new SandboxChannelProvider(channel, provider, recorder);
   return {
-    email: config.POSTMARK_SERVER_TOKEN
-      ? new PostmarkEmailProvider({
-          serverToken: config.POSTMARK_SERVER_TOKEN,
-          baseUrl: config.POSTMARK_BASE_URL,
-          messageStream: config.POSTMARK_MESSAGE_STREAM,
-        })
-      : sandbox('email', 'postmark'),
+    email: createEmailProvider(config, recorder),
     sms:
       config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
         ? new TwilioSmsProvider({

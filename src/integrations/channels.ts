@@ -34,6 +34,11 @@ export interface OutboundMessage {
   headers?: Record<string, string>;
   /** Provider-side tags/metadata (strings only, as most providers require). */
   metadata: Record<string, string>;
+  /**
+   * Email only: a service message to one person about their account (an invitation), not outreach:
+   * it carries no List-Unsubscribe, which every outreach email must.
+   */
+  transactional?: boolean;
 }
 
 export interface SendResult {

@@ -1,5 +1,5 @@
-// Memberships: an owner adds people by email (creating the user, with a one-time initial key), changes
-// roles and removes members; a client never loses its last owner; every change is audited.
+// Memberships: an owner invites people by email (invitations.test.ts has the flow), changes roles and
+// removes members; a client never loses its last owner; every change is audited.
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -29,33 +29,15 @@ async function call(method: 'get' | 'post' | 'patch' | 'delete', path: string, h
   return res;
 }
 
-it('adds a new person by email: the user is created with an initial key shown once', async () => {
+it('invites instead of adding: the answer is a pending invitation, nobody becomes a member yet', async () => {
   const address = email();
   const res = await call('post', base(), owner.auth, { email: address, role: 'member', name: 'New Person' });
-  expect(res.status).toBe(201);
-  expect(res.body).toMatchObject({ userCreated: true, member: { email: address.toLowerCase(), role: 'member', name: 'New Person' } });
-  const initial = res.body.initialKey;
-  expect(initial.secret).toMatch(/^aos_/);
-  expect(Date.parse(initial.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
-  // The new member sees the client with their role, and can now make their own keys.
-  const mine = await request(stack.app).get('/api/v1/clients').set({ Authorization: `Bearer ${initial.secret}` }).expect(200);
-  expect(mine.body.data.map((c: { id: string; role: string }) => [c.id, c.role])).toEqual([[clientId, 'member']]);
-  const audit = await stack.db.auditLog.findFirstOrThrow({ where: { clientId, action: 'member.add', entityId: res.body.member.userId } });
+  expect(res.status).toBe(202);
+  expect(res.body).toEqual({ invitation: expect.objectContaining({ email: address.toLowerCase(), role: 'member', name: 'New Person', status: 'pending' }) });
+  expect(await stack.db.user.count({ where: { email: address.toLowerCase() } })).toBe(0);
+  const audit = await stack.db.auditLog.findFirstOrThrow({ where: { clientId, action: 'invitation.create', entityId: res.body.invitation.id } });
   expect(audit.actorId).toBe(owner.userId);
-  expect(JSON.stringify(audit)).not.toContain(initial.secret);
-});
-
-it('adds an existing user without issuing them a key', async () => {
-  const other = await createClientWithUser(stack.db);
-  const res = await call('post', base(), owner.auth, { email: other.user.email.toUpperCase(), role: 'viewer' });
-  expect(res.status).toBe(201);
-  expect(res.body).toMatchObject({ userCreated: false, initialKey: null, member: { userId: other.user.id, role: 'viewer' } });
-  const dup = await call('post', base(), owner.auth, { email: other.user.email, role: 'admin' });
-  expect(dup.status).toBe(409);
-  expect(dup.body.error.code).toBe('ALREADY_MEMBER');
-  // Their own key now reaches this client too, as a viewer.
-  await request(stack.app).get(`/api/v1/clients/${clientId}/leads`).set(other.auth).expect(200);
-  await request(stack.app).post(`/api/v1/clients/${clientId}/leads`).set(other.auth).send({ email: 'x@y.example' }).expect(403);
+  // Invitation flows (accepting, existing users, tokens) are in invitations.test.ts.
 });
 
 it('lists members for any role, pages them, and filters by role', async () => {
@@ -105,7 +87,7 @@ it('changes roles, keeps the last owner, and audits before/after', async () => {
   expect((await stack.db.membership.findFirstOrThrow({ where: { clientId, userId: m.user.id } })).role).toBe('admin');
 });
 
-it('removes a member (soft): their key stops reaching the client at once; adding them again restores the row', async () => {
+it('removes a member (soft): their key stops reaching the client at once; accepting a new invitation restores the row', async () => {
   const m = await addUser(stack.db, clientId, 'member');
   await request(stack.app).get(`/api/v1/clients/${clientId}/leads`).set(m.auth).expect(200);
   expect((await call('delete', `${base()}/${m.user.id}`, owner.auth)).status).toBe(204);
@@ -114,9 +96,15 @@ it('removes a member (soft): their key stops reaching the client at once; adding
   expect(row.deletedAt).not.toBeNull();
   expect((await call('get', `${base()}/${m.user.id}`, owner.auth)).status).toBe(404);
   expect((await call('delete', `${base()}/${m.user.id}`, owner.auth)).status).toBe(404);
+  // Their own key is theirs: it keeps working, just not here.
+  await request(stack.app).get('/api/v1/keys').set(m.auth).expect(200);
 
   const again = await call('post', base(), owner.auth, { email: m.user.email, role: 'viewer' });
-  expect(again.status).toBe(201);
+  expect(again.status).toBe(202);
+  const outbox = await request(stack.app).get(`/api/v1/clients/${clientId}/outbox?channel=email&limit=200`).set({ Authorization: `Bearer ${stack.adminKey}` }).expect(200);
+  const mail = outbox.body.data.find((x: { payload: { metadata: { invitationId?: string } } }) => x.payload.metadata.invitationId === again.body.invitation.id);
+  const token = /aos_inv_[A-Za-z0-9_-]{43}/.exec(mail.payload.text)![0];
+  await request(stack.app).post('/api/v1/invitations/accept').set(m.auth).send({ token }).expect(201);
   const restored = await stack.db.membership.findFirstOrThrow({ where: { clientId, userId: m.user.id } });
   expect(restored).toMatchObject({ id: row.id, deletedAt: null, role: 'viewer' });
   expect(await stack.db.auditLog.count({ where: { clientId, entityId: m.user.id, action: { in: ['member.remove', 'member.add'] } } })).toBe(2);

@@ -127,6 +127,8 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await db.skill.upsert({ where: { slug: 'matrix-skill' }, create: { slug: 'matrix-skill', name: 'Matrix', type: 'content', description: 'A skill for the matrix.', triggers: ['matrix'], content: 'Do it.', contentHash: 'x' }, update: {} })).slug;
     case 'suppressionId':
       return (await db.suppression.create({ data: { scope: 'global', kind: 'email', value: `s-${tag()}@example.com`, reason: 'test' } })).id;
+    case 'invitationId':
+      return (await db.invitation.create({ data: { clientId, email: `i-${tag()}@test.example`, role: 'viewer', tokenHash: randomBytes(32).toString('hex'), expiresAt: new Date(Date.now() + 86_400_000) } })).id;
     case 'action':
       return 'pause';
     case 'decision':

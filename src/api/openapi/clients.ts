@@ -1,7 +1,7 @@
 // /api/v1/clients and /api/v1/clients/{clientId} (+ ICP read)
 import { z } from 'zod';
 import { clientListQuery, clientParams, createClientBody, updateClientBody } from '../routes/clients';
-import { ClientSchema, ClientWithRoleSchema, InitialKeySchema, JobStatusSchema, MemberSchema } from './models';
+import { ClientSchema, ClientWithRoleSchema, InvitationSchema, JobStatusSchema } from './models';
 import { anyJson, created, dateTime, noContent, nullableDateTime, ok, pageOf, type ApiOperation } from './spec';
 
 export const clientOperations: ApiOperation[] = [
@@ -17,11 +17,12 @@ export const clientOperations: ApiOperation[] = [
   {
     method: 'post',
     path: '/api/v1/clients',
-    summary: 'Create a client with its owner',
+    summary: 'Create a client and invite its owner',
+    description: 'The owner gets an emailed invitation (see `POST /api/v1/invitations/accept`) and is the owner once they accept it.',
     tag: 'clients',
     access: { kind: 'platform-admin' },
     body: createClientBody,
-    responses: { 201: created(z.object({ client: ClientSchema, owner: MemberSchema, ownerCreated: z.boolean(), initialKey: InitialKeySchema })) },
+    responses: { 201: created(z.object({ client: ClientSchema, ownerInvitation: InvitationSchema })) },
   },
   {
     method: 'get',

@@ -12,7 +12,9 @@ export const meOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/me/telegram/link-code',
     summary: 'A one-time code to link a Telegram account (send "/link <code>" to the bot)',
-    description: 'Valid 15 minutes, works once; issuing a new code invalidates your earlier unused ones.',
+    description:
+      'Valid 15 minutes, works once; issuing a new code invalidates your earlier unused ones. A key bound to a membership (one made from ' +
+      'an initial key of an earlier version, which someone else may have held) gets 403 KEY_NOT_OWN.',
     tag: 'me',
     access: { kind: 'user' },
     body: emptyBody,

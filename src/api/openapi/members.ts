@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { addMemberBody, changeRoleBody, memberListQuery, memberParams } from '../routes/members';
 import { uuid } from '../validate';
-import { InitialKeySchema, MemberSchema } from './models';
-import { created, noContent, ok, pageOf, type ApiOperation } from './spec';
+import { InvitationSchema, MemberSchema } from './models';
+import { noContent, ok, pageOf, type ApiOperation } from './spec';
 
 const base = '/api/v1/clients/{clientId}/members';
 
@@ -21,12 +21,17 @@ export const memberOperations: ApiOperation[] = [
   {
     method: 'post',
     path: base,
-    summary: 'Add a member by email (the user is created if needed)',
+    summary: 'Invite someone by email (they become a member when they accept)',
+    description:
+      'Emails the address a single-use invitation token (valid 7 days) and answers 202 with the pending invitation: the same answer ' +
+      'whether or not the address already has an account, and never a credential. Inviting the same address again replaces (revokes) ' +
+      'the pending invitation. The invitee redeems the token at `POST /api/v1/invitations/accept`. 409 ALREADY_MEMBER if the address ' +
+      'is already a member of this client.',
     tag: 'members',
     access: { kind: 'client', role: 'owner' },
     params: z.object({ clientId: uuid }),
     body: addMemberBody,
-    responses: { 201: created(z.object({ member: MemberSchema, userCreated: z.boolean(), initialKey: InitialKeySchema })) },
+    responses: { 202: ok(z.object({ invitation: InvitationSchema }), 'Invitation sent') },
   },
   {
     method: 'get',

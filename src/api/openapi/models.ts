@@ -56,10 +56,21 @@ export const MemberSchema = z
   .object({ userId: id, email: str, name: nstr, role: RoleSchema, acceptedAt: nullableDateTime, createdAt: dateTime, updatedAt: dateTime })
   .meta({ id: 'Member' });
 
-export const InitialKeySchema = z
-  .object({ id, secret: str, expiresAt: dateTime })
-  .nullable()
-  .meta({ id: 'InitialKey', description: 'Only when the user was created by this request: a key valid for 7 days, shown once.' });
+export const InvitationSchema = z
+  .object({
+    id,
+    clientId: id,
+    email: str,
+    role: RoleSchema,
+    name: nstr,
+    status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+    invitedById: id.nullable(),
+    expiresAt: dateTime,
+    acceptedAt: nullableDateTime,
+    revokedAt: nullableDateTime,
+    createdAt: dateTime,
+  })
+  .meta({ id: 'Invitation', description: 'An invitation to join a client; its token is only ever in the email to the invitee.' });
 
 export const ApiKeySchema = z
   .object({

@@ -11,6 +11,7 @@ import { healthOperations } from './health';
 import { keyOperations } from './keys';
 import { leadOperations } from './leads';
 import { meOperations } from './me';
+import { invitationOperations } from './invitations';
 import { memberOperations } from './members';
 import { onboardingOperations } from './onboarding';
 import { outboxOperations } from './outbox';
@@ -47,6 +48,7 @@ export const allOperations: readonly ApiOperation[] = [
   ...meOperations,
   ...clientOperations,
   ...memberOperations,
+  ...invitationOperations,
   ...campaignOperations,
   ...leadOperations,
   ...approvalOperations,

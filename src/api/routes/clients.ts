@@ -1,5 +1,5 @@
 // Clients: GET/POST /api/v1/clients (the caller's clients, all for a platform admin; platform admins
-// create a client together with its owner) and, inside the tenant router, GET/PATCH/DELETE
+// create a client and invite its owner) and, inside the tenant router, GET/PATCH/DELETE
 // /api/v1/clients/:clientId and GET .../icp. Deleting is soft (owner); a platform admin restores it
 // (admin-clients.ts). A deleted client's whole /clients/:clientId tree answers 404.
 import { randomBytes } from 'node:crypto';
@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { Prisma, type Client, type Db } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
 import { SendWindowSchema } from '../../engines/calendar/business-time';
-import { addMember } from '../../engines/members';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { clientScope, scopedClientId } from '../tenancy';
 import { body, query, uuid } from '../validate';
+import { inviteAndSend } from './invitations';
 
 const isTimeZone = (tz: string) => {
   try {
@@ -196,16 +196,18 @@ export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHand
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
       throw err;
     });
-    let added;
+    // The owner is invited like anyone else: they accept with the emailed token (making their own key,
+    // or with their existing account's key), so nobody here receives a credential of theirs.
+    let invitation;
     try {
-      added = await addMember(db, { clientId: client.id, email: owner.email, role: 'owner', name: owner.name });
+      invitation = await inviteAndSend(deps, req, { clientId: client.id, email: owner.email, role: 'owner', name: owner.name });
     } catch (err) {
-      // The owner could not be added (e.g. a disabled user): leave no ownerless client behind.
+      // The invitation could not be sent: leave no client behind that nobody can ever own.
       await db.client.delete({ where: { id: client.id } });
-      throw new HttpError(409, 'OWNER_REFUSED', err instanceof Error ? err.message : 'the owner could not be added');
+      throw err;
     }
-    await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerUserId: added.member.userId } });
-    res.status(201).json({ client: clientView(client), owner: added.member, ownerCreated: added.userCreated, initialKey: added.initialKey });
+    await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerInvitationId: invitation.id } });
+    res.status(201).json({ client: clientView(client), ownerInvitation: invitation });
   });
 
   return r;

@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ApiKey, Db } from '../../db/client';
-import { createApiKey } from '../../engines/api-keys';
+import { createApiKey, KeyBindingError } from '../../engines/api-keys';
 import { recordAudit } from '../../engines/audit';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
@@ -74,6 +74,12 @@ function statusWhere(status: KeyStatus | undefined, now: Date) {
   }
 }
 
+/** A key made with (or rotated from) a bound key whose membership ended meanwhile. */
+function bindingFailure(err: unknown): never {
+  if (err instanceof KeyBindingError) throw new HttpError(401, 'UNAUTHENTICATED', 'API key revoked');
+  throw err;
+}
+
 export function keysRouter(deps: ApiDeps): Router {
   const r = Router();
   const { db } = deps;
@@ -89,7 +95,18 @@ export function keysRouter(deps: ApiDeps): Router {
   r.post('/', async (req, res) => {
     const input = body(createKeyBody, req);
     const caller = req.caller!;
-    const created = await createApiKey(db, { userId: caller.userId, name: input.name, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null });
+    // A key made with a bound key is bound to the same membership: whoever held the first key must
+    // not get a lasting one by making another.
+    const created = await db
+      .$transaction((tx) =>
+        createApiKey(tx as unknown as Db, {
+          userId: caller.userId,
+          name: input.name,
+          expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+          membershipId: caller.keyMembershipId,
+        }),
+      )
+      .catch(bindingFailure);
     const row = await db.apiKey.findUniqueOrThrow({ where: { id: created.id } });
     await recordAudit(db, { ...actorOf(req), action: 'api_key.create', entityType: 'api_key', entityId: row.id, after: keyView(row) });
     res.status(201).json({ key: keyView(row), secret: created.key });
@@ -138,6 +155,7 @@ export function keysRouter(deps: ApiDeps): Router {
         userId: old.userId,
         name: input.name ?? old.name,
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+        membershipId: old.membershipId,
       });
       // Guarded: two concurrent rotations of one key leave one successor, not two.
       const moved = await tx.apiKey.updateMany({
@@ -146,7 +164,7 @@ export function keysRouter(deps: ApiDeps): Router {
       });
       if (moved.count === 0) throw new HttpError(409, 'KEY_NOT_ACTIVE', 'the key was rotated or revoked meanwhile');
       return { created, previous: await tx.apiKey.findUniqueOrThrow({ where: { id: old.id } }), key: await tx.apiKey.findUniqueOrThrow({ where: { id: created.id } }) };
-    });
+    }).catch(bindingFailure);
     await recordAudit(db, {
       ...actorOf(req),
       action: 'api_key.rotate',

@@ -7,7 +7,7 @@ import { recordAudit } from '../../engines/audit';
 import { issueLinkCode, LINK_CODE_TTL_MS } from '../../engines/telegram-bot/link-codes';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../errors';
+import { HttpError, notFound } from '../errors';
 import { body, params, uuid } from '../validate';
 
 export const channelParams = z.object({ channelId: uuid });
@@ -25,6 +25,9 @@ export function meRouter(deps: ApiDeps): Router {
   r.post('/telegram/link-code', async (req, res) => {
     body(emptyBody, req);
     const userId = req.caller!.userId;
+    // A linked chat outlives any key; a key that someone else may have held (ApiKey.membershipId)
+    // must not leave one behind.
+    if (req.caller!.keyMembershipId) throw new HttpError(403, 'KEY_NOT_OWN', 'this key may not link chat accounts: use a key you made yourself');
     const issued = await issueLinkCode(db, userId);
     // The code itself is a credential: the audit row records that one was issued, not what it is.
     await recordAudit(db, { ...actorOf(req), action: 'user_channel.link_code', entityType: 'user_channel', entityId: issued.channelId, after: { channel: 'telegram', expiresAt: issued.expiresAt } });

@@ -1,13 +1,16 @@
 // /api/v1/clients/:clientId/members — who belongs to the client. Everyone in the client may list
-// them; only an owner (or a platform admin) adds, re-roles and removes. Adding an email nobody has
-// yet creates the user and returns a short-lived initial key, once, for the owner to hand over.
+// them; only an owner (or a platform admin) invites, re-roles and removes. POST invites: it emails
+// the address a single-use token and answers 202 with the pending invitation, the same whether or
+// not the address has an account; the person becomes a member when they accept (./invitations.ts).
+// Nobody ever receives a credential for someone else.
 import { Router } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
-import { addMember, changeMemberRole, findMember, MemberError, memberView, removeMember } from '../../engines/members';
+import { changeMemberRole, findMember, MemberError, memberView, removeMember } from '../../engines/members';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
+import { inviteAndSend } from './invitations';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { clientScope, scopedClientId } from '../tenancy';
 import { body, params, query, uuid } from '../validate';
@@ -59,16 +62,8 @@ export function membersRouter(deps: ApiDeps): Router {
   r.post('/', clientScope('owner'), async (req, res) => {
     const clientId = scopedClientId(req);
     const input = body(addMemberBody, req);
-    const out = await addMember(db, { clientId, email: input.email, role: input.role, name: input.name }).catch(memberFailure);
-    await recordAudit(db, {
-      clientId,
-      ...actorOf(req),
-      action: 'member.add',
-      entityType: 'membership',
-      entityId: out.member.userId,
-      after: { ...out.member, userCreated: out.userCreated, initialKeyId: out.initialKey?.id ?? null },
-    });
-    res.status(201).json({ member: out.member, userCreated: out.userCreated, initialKey: out.initialKey });
+    const invitation = await inviteAndSend(deps, req, { clientId, email: input.email, role: input.role, name: input.name });
+    res.status(202).json({ invitation });
   });
 
   r.patch('/:userId', clientScope('owner'), async (req, res) => {

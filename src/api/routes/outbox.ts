@@ -1,5 +1,9 @@
-// /api/v1/clients/:clientId/outbox — what the sandbox drivers "sent" (offline mode).
+// /api/v1/clients/:clientId/outbox — what the sandbox drivers "sent" (offline mode). An invitation
+// email carries the invitee's single-use token: the client's own members (the inviter among them)
+// see that it was sent, not its text; platform admins, who stand in for the invitee's mailbox
+// offline, see it whole.
 import { Router } from 'express';
+import type { Prisma, SandboxMessage } from '../../db/client';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { clientScope, scopedClientId } from '../tenancy';
@@ -7,6 +11,20 @@ import { query } from '../validate';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 
 export const listQuery = pageQuery.extend({ channel: z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']).optional() });
+
+const REDACTED = '[hidden: an invitation holds a single-use token for its recipient alone]';
+
+function isInvitation(m: SandboxMessage): boolean {
+  const payload = m.payload as { metadata?: { kind?: unknown } } | null;
+  return payload?.metadata?.kind === 'invitation';
+}
+
+function redactInvitation(m: SandboxMessage): SandboxMessage {
+  if (!isInvitation(m)) return m;
+  const payload = { ...(m.payload as Prisma.JsonObject) };
+  for (const field of ['text', 'html'] as const) if (field in payload) payload[field] = REDACTED;
+  return { ...m, payload };
+}
 
 export function outboxRouter(deps: ApiDeps): Router {
   const r = Router({ mergeParams: true });
@@ -18,7 +36,8 @@ export function outboxRouter(deps: ApiDeps): Router {
       orderBy: newestFirst,
       take: q.limit + 1,
     });
-    res.json(page(rows, q.limit));
+    const p = page(rows, q.limit);
+    res.json(req.caller!.isPlatformAdmin ? p : { ...p, data: p.data.map(redactInvitation) });
   });
   return r;
 }

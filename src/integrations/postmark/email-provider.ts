@@ -59,7 +59,7 @@ export function idempotencyMetadataValue(idempotencyKey: string): string {
 
 /**
  * The headers every outgoing email carries. Refuses an email without List-Unsubscribe (one-click
- * unsubscribe is required on every email) and adds RFC 8058's List-Unsubscribe-Post when the
+ * unsubscribe is required on every email but a transactional one, see OutboundMessage) and adds RFC 8058's List-Unsubscribe-Post when the
  * header offers an https URI. A caller's Message-ID is replaced by `messageId`.
  */
 export function emailHeaders(message: OutboundMessage, messageId: string): Record<string, string> {
@@ -69,10 +69,10 @@ export function emailHeaders(message: OutboundMessage, messageId: string): Recor
   }
   const find = (name: string) => Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   const unsubscribe = find('List-Unsubscribe');
-  if (!unsubscribe || headers[unsubscribe].trim() === '') {
+  if ((!unsubscribe || headers[unsubscribe].trim() === '') && !message.transactional) {
     throw new PermanentSendError('email refused: no List-Unsubscribe header (compliance)', 'missing_list_unsubscribe');
   }
-  if (!find('List-Unsubscribe-Post') && /<https:\/\//i.test(headers[unsubscribe])) {
+  if (unsubscribe && !find('List-Unsubscribe-Post') && /<https:\/\//i.test(headers[unsubscribe])) {
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   headers['Message-ID'] = messageId;
