@@ -101,6 +101,12 @@ const schema = z.object({
   // Lets skill-run callbacks go to loopback/private addresses (tests, intranet); off by default (SSRF guard).
   CALLBACK_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   WEBHOOK_SHARED_SECRET: optionalSecret,
+  // Failed webhook authentications per minute per client IP before that IP gets 429 (a request with
+  // good credentials is never refused by it); 0 turns the limit off.
+  WEBHOOK_AUTH_FAILURES_PER_IP: z.coerce.number().int().min(0).default(30),
+  // Inbound email: comma-separated authserv-ids (RFC 8601) whose Authentication-Results headers are
+  // believed, e.g. the receiving MX in front of Postmark. Unset: none is (a sender can write any).
+  INBOUND_TRUSTED_AUTHSERV_IDS: z.string().optional(),
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,
   // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.

@@ -30,6 +30,37 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+// Paths whose segment is a credential (one-click unsubscribe tokens are long-lived), and query
+// parameters that carry one: their values never reach a log line.
+const SECRET_PATH = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/u\/)[^/?#]+/i;
+const SECRET_QUERY_PARAM = /^(?:token|access_token|signature|sig|key|api_key|secret|code|password)$/i;
+
+/** A request URL (path or absolute, e.g. a Referer) as it may be logged: token-bearing parts redacted. */
+export function redactRequestUrl(url: string): string {
+  let out = url.replace(SECRET_PATH, '$1[redacted]');
+  const q = out.indexOf('?');
+  if (q >= 0) {
+    const hash = out.indexOf('#', q);
+    const query = out.slice(q + 1, hash < 0 ? undefined : hash);
+    const redacted = query
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        const name = eq < 0 ? pair : pair.slice(0, eq);
+        let decoded = name;
+        try {
+          decoded = decodeURIComponent(name.replaceAll('+', ' '));
+        } catch {
+          // A malformed escape: match the name as written.
+        }
+        return eq >= 0 && SECRET_QUERY_PARAM.test(decoded) ? `${name}=[redacted]` : pair;
+      })
+      .join('&');
+    out = `${out.slice(0, q + 1)}${redacted}${hash < 0 ? '' : out.slice(hash)}`;
+  }
+  return out;
+}
+
 /** Strips the password from a connection string so it can be shown. */
 export function redactUrl(url: string): string {
   try {

@@ -53,10 +53,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health')));
   const json = express.json({ limit: BODY_LIMIT });
 
-  // Provider webhooks: no API key (each route verifies its provider's own credentials), no browser
-  // concerns (CORS, helmet's page headers) and no rate limit (providers deliver in bursts from few
-  // addresses). Mounted first so a burst of deliveries pays for none of that.
-  app.use('/api/v1/webhooks', noSniff, json, webhooksRouter(deps));
+  // Provider webhooks: no API key (each route verifies its provider's own credentials, then parses
+  // its body), no browser concerns (CORS, helmet's page headers) and no request rate limit
+  // (providers deliver in bursts from few addresses; failed authentications are limited per IP).
+  // Mounted first so a burst of deliveries pays for none of that.
+  app.use('/api/v1/webhooks', noSniff, webhooksRouter(deps));
 
   app.use(cors(deps.config.CORS_ORIGINS));
   app.use(helmet());

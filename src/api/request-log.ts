@@ -2,9 +2,11 @@
 // not when the request arrives (pino-http serialises a child logger per request up front, which
 // cost a webhook burst about a sixth of its CPU even with logging off). Lines keep pino-http's
 // shape (`req`, `res`, `responseTime`), so the logger's redaction paths still apply to headers.
+// The URL is logged with its token-bearing parts redacted (redactRequestUrl).
 import { randomUUID } from 'node:crypto';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { redactRequestUrl } from '../logger';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -25,11 +27,14 @@ function levelOf(status: number): Level {
 }
 
 function requestFields(req: Request) {
+  const { referer } = req.headers;
   return {
     id: req.id,
     method: req.method,
-    url: req.originalUrl,
-    headers: req.headers,
+    // Token-bearing paths and query parameters (`/u/<token>`, `?token=`) redacted, in the Referer too
+    // (the unsubscribe page posts back to its own URL); header secrets go by the logger's paths.
+    url: redactRequestUrl(req.originalUrl),
+    headers: referer ? { ...req.headers, referer: redactRequestUrl(referer) } : req.headers,
     remoteAddress: req.socket?.remoteAddress,
     remotePort: req.socket?.remotePort,
   };

@@ -18,6 +18,7 @@ import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { pinDefaultCalendar, SYDNEY_BUSINESS_HOURS } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessValue } from './env';
+import { configuredSecrets, secretsInLogs } from './log-secrets';
 
 export interface TestStack {
   database: TestDatabase;
@@ -135,6 +136,9 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
         await nativeConnection.close();
       }
       await database.drop();
+      // Last, so a leak fails the file without leaving the stack running.
+      const leaks = secretsInLogs(lines, configuredSecrets(config, [adminKey]));
+      if (leaks.length > 0) throw new Error(`secrets in this test file's logs:\n${leaks.slice(0, 20).join('\n')}`);
     },
   };
 }

@@ -6,13 +6,15 @@ import { ErrorBody, ok, type ApiOperation } from './spec';
 const accepted = z.object({ received: z.literal(true), id: z.string(), duplicate: z.boolean() });
 const payload = z.record(z.string(), z.unknown());
 const token = z.object({ token: z.string() });
+// Said of every webhook: credentials are checked before the body is read.
+const AUTH_FIRST = 'Credentials are checked before the body is parsed. Past WEBHOOK_AUTH_FAILURES_PER_IP failed authentications a minute, an address gets 429 with Retry-After (good credentials are never limited).';
 
 export const webhookOperations: ApiOperation[] = [
   {
     method: 'post',
     path: '/api/v1/webhooks/postmark',
     summary: 'Postmark inbound email and delivery/bounce/spam/open/click events',
-    description: 'Basic credentials in the webhook URL and/or X-Webhook-Secret. Failures are 401 (Postmark stops retrying on 403).',
+    description: `Basic credentials in the webhook URL and/or X-Webhook-Secret. Failures are 401 (Postmark stops retrying on 403). ${AUTH_FIRST}`,
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,
@@ -23,6 +25,7 @@ export const webhookOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/webhooks/twilio',
     summary: 'Twilio inbound SMS and status callbacks (form-encoded, X-Twilio-Signature)',
+    description: 'Form-encoded bodies only (415 otherwise: the signature covers form fields, not other bodies). The signature is checked after the bounded form is parsed. Past WEBHOOK_AUTH_FAILURES_PER_IP failed authentications a minute, an address gets 429.',
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,
@@ -33,6 +36,7 @@ export const webhookOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/webhooks/heyreach',
     summary: 'HeyReach LinkedIn replies and connection acceptances (shared secret)',
+    description: AUTH_FIRST,
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,
@@ -44,6 +48,7 @@ export const webhookOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/webhooks/vapi',
     summary: 'Vapi server messages (shared secret)',
+    description: AUTH_FIRST,
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,
@@ -54,7 +59,7 @@ export const webhookOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/v1/webhooks/telegram',
     summary: 'Telegram Bot API updates (X-Telegram-Bot-Api-Secret-Token), deduplicated on update_id',
-    description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 404.',
+    description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 404. ' + AUTH_FIRST,
     tag: 'webhooks',
     access: { kind: 'public' },
     rateLimited: false,

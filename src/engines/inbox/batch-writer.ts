@@ -28,6 +28,17 @@ export class InboxBatchWriter {
     });
   }
 
+  private async oneByOne(batch: Waiting[]): Promise<void> {
+    for (const w of batch) {
+      try {
+        const [row] = await recordInboxEvents(this.db, [w.event]);
+        w.resolve(row);
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+
   private flush(): void {
     while (this.inFlight < (this.opts.maxInFlight ?? 1) && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.opts.maxBatch ?? 100);
@@ -38,8 +49,10 @@ export class InboxBatchWriter {
       )
         .then(
           (rows) => batch.forEach((w, i) => w.resolve(rows[i])),
-          // One statement: if it fails, every event in it failed (and is answered 5xx, so retried).
-          (err: unknown) => batch.forEach((w) => w.reject(err)),
+          // One statement failed for all: write each event alone, so an event the database refuses
+          // fails by itself and never costs the good ones batched with it (a database that is down
+          // fails each one: all answered 5xx, so retried).
+          (err: unknown) => (batch.length === 1 ? batch[0].reject(err) : this.oneByOne(batch)),
         )
         .finally(() => {
           this.inFlight--;

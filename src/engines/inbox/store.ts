@@ -25,11 +25,25 @@ export interface RecordedInboxEvent {
   receivedAt: Date;
 }
 
-/** The payload as JSON for a jsonb column, which cannot hold U+0000 (it becomes U+FFFD). */
+const NUL = '\u0000';
+const noNul = (s: string) => s.replaceAll(NUL, '\uFFFD');
+
+/** The payload as JSON for a jsonb column, which cannot hold U+0000 in a value or a key (it becomes U+FFFD). */
 function payloadJson(payload: unknown): string {
   const json = JSON.stringify(payload ?? null);
   if (!json.includes('\\u0000')) return json;
-  return JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v));
+  return JSON.stringify(payload, (_k, v: unknown) => {
+    if (typeof v === 'string') return noNul(v);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).some((k) => k.includes(NUL))) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [noNul(k), x as unknown]));
+    }
+    return v;
+  });
+}
+
+/** Whether an event's identifying fields can be stored (text columns cannot hold U+0000). */
+export function storableIdentifiers(e: Pick<NewInboxEvent, 'provider' | 'dedupeKey' | 'eventType'>): boolean {
+  return !e.provider.includes(NUL) && !e.dedupeKey.includes(NUL) && !e.eventType.includes(NUL);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ClassifiedReply } from './classify';
 import type { MatchableEvent } from './events';
 import type { LeadMatch } from './match';
 import { phoneVariants } from './match';
+import type { SenderAuthentication } from './sender-auth';
 
 /** The stop reasons the reply engine uses (a subset of the sequence's StopReason). */
 export type ReplyStopReason = 'reply' | 'bounce' | 'unsubscribe' | 'complaint' | 'converted' | 'not_interested' | 'wrong_person';
@@ -22,6 +23,15 @@ export interface EffectPlan {
 }
 
 type Tx = Prisma.TransactionClient;
+
+/** A reply that may not act on the lead by itself: it only goes to the review queue. */
+export interface HeldReply {
+  reason: 'untrusted_sender';
+  /** The sender verdicts the decision looked at (see sender-auth.ts). */
+  authentication: SenderAuthentication;
+  /** The rule classifier's reading, a suggestion for the reviewer. */
+  suggested: ClassifiedReply;
+}
 
 // Statuses a lead may move to each status from; later, stronger facts are never overwritten.
 const OPEN: LeadStatus[] = ['new', 'enriched', 'scored', 'in_sequence'];
@@ -227,6 +237,36 @@ async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { 
   }
 }
 
+/**
+ * A held reply: a review row that explains itself (reason, the sender verdicts, the suggested intent)
+ * and the Activity row for the lead's timeline. The lead, its suppressions and its sequences are
+ * left alone: the plan is empty.
+ */
+async function holdReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, held: HeldReply): Promise<Applied> {
+  const text = e.text.slice(0, MAX_TEXT);
+  const evidence = {
+    from: e.sender?.from ?? e.match.email ?? null,
+    matchedVia: m.via,
+    authentication: held.authentication,
+    suggested: { intent: held.suggested.intent, confidence: held.suggested.confidence, classifier: held.suggested.source },
+  };
+  await tx.replyReview.create({
+    data: {
+      clientId: m.clientId,
+      leadId: m.leadId,
+      webhookEventId: eventId,
+      channel: e.channel,
+      text,
+      intent: held.suggested.intent,
+      confidence: held.suggested.confidence,
+      reason: held.reason,
+      evidence: evidence as unknown as Prisma.InputJsonValue,
+    },
+  });
+  const metadata = { review: true, reason: held.reason, text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}), ...evidence };
+  return { action: 'reply_held', plan: {}, metadata };
+}
+
 async function applyOther(tx: Tx, eventId: string, e: Exclude<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<Applied> {
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: m.leadId } });
   const email = e.match.email ?? lead.email;
@@ -265,11 +305,13 @@ async function applyOther(tx: Tx, eventId: string, e: Exclude<MatchableEvent, { 
 /** Applies the event's database effects and returns its signal plan (the caller marks the row). */
 export async function applyEventEffects(
   tx: Tx,
-  a: { eventId: string; event: MatchableEvent; match: LeadMatch; classification?: ClassifiedReply },
+  a: { eventId: string; event: MatchableEvent; match: LeadMatch; classification?: ClassifiedReply; held?: HeldReply },
 ): Promise<EffectPlan> {
   const { event, match } = a;
   let applied: Applied;
-  if (event.type === 'reply') {
+  if (event.type === 'reply' && a.held) {
+    applied = await holdReply(tx, a.eventId, event, match, a.held);
+  } else if (event.type === 'reply') {
     if (!a.classification) throw new Error('a reply needs its classification');
     applied = await applyReply(tx, a.eventId, event, match, a.classification);
   } else {

@@ -1,6 +1,7 @@
 // What an inbox row means, whatever provider sent it: the provider-neutral event the reply engine
 // matches to a lead and turns into effects.
 import type { Channel } from '../../db/client';
+import type { InboundHeaders } from './sender-auth';
 
 export const INBOX_PROVIDERS = ['postmark', 'twilio', 'heyreach', 'vapi', 'unsubscribe'] as const;
 export type InboxProvider = (typeof INBOX_PROVIDERS)[number];
@@ -47,7 +48,13 @@ interface Base {
 }
 
 export type InboundEvent =
-  | (Base & { type: 'reply'; text: string; subject?: string })
+  | (Base & {
+      type: 'reply';
+      text: string;
+      subject?: string;
+      /** Email: the headers that say whether the sender is who From says (see sender-auth.ts). */
+      sender?: InboundHeaders;
+    })
   | (Base & { type: 'bounce' })
   | (Base & { type: 'complaint' })
   | (Base & { type: 'unsubscribe'; source: string })

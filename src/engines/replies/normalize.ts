@@ -2,7 +2,7 @@
 // schema the route used, so a row written by the webhook and one fetched by the recovery sweep are
 // read the same way.
 import { parseHeyReachWebhook } from '../../integrations/heyreach/webhook-schema';
-import { inboundReplyText, parsePostmarkWebhook, type ParsedPostmarkWebhook } from '../../integrations/postmark/webhook-schema';
+import { headerValues, inboundReplyText, parsePostmarkWebhook, type ParsedPostmarkWebhook } from '../../integrations/postmark/webhook-schema';
 import { parseTwilioWebhook, type ParsedTwilioWebhook } from '../../integrations/twilio/webhook-schema';
 import { parseVapiWebhook } from '../../integrations/vapi/webhook-schema';
 import { smsKeyword, type SmsKeywordKind } from '../compliance/sms-keywords';
@@ -38,6 +38,11 @@ function fromPostmark(p: ParsedPostmarkWebhook, receivedAt: Date): InboundEvent 
         occurredAt: when(p.event.Date, receivedAt),
         match: { threadIds: p.inReplyTo, messageIds: localParts, email: p.email },
         detail: { providerMessageId: p.event.MessageID, subject: p.event.Subject.slice(0, 300) },
+        sender: {
+          from: p.email,
+          receivedSpf: headerValues(p.event.Headers, 'Received-SPF'),
+          authenticationResults: headerValues(p.event.Headers, 'Authentication-Results'),
+        },
       };
     }
     case 'bounce': {

@@ -11,11 +11,12 @@ import type { Logger } from 'pino';
 import type { Db, WebhookEvent } from '../../db/client';
 import type { ReplyLocale } from '../closer/classification';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
-import type { ClassifiedReply, ReplyClassifier } from './classify';
-import { applyEventEffects, applySimpleReplyEffects, earlySignals, simpleReplyEffects, storedPlan, type EffectPlan, type ReplyStopReason } from './effects';
+import { ruleClassifier, type ClassifiedReply, type ReplyClassifier } from './classify';
+import { applyEventEffects, applySimpleReplyEffects, earlySignals, simpleReplyEffects, storedPlan, type EffectPlan, type HeldReply, type ReplyStopReason } from './effects';
 import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import { normalizeInboxEvent } from './normalize';
+import { authenticateSender } from './sender-auth';
 
 /** How the reply engine reaches running sequences and campaigns (Temporal, in production). */
 export interface SequenceControl {
@@ -33,6 +34,8 @@ export interface ReplyProcessingDeps {
   classify: ReplyClassifier;
   logger?: Pick<Logger, 'warn' | 'debug'>;
   maxAttempts?: number;
+  /** Authserv-ids whose Authentication-Results headers are believed (INBOUND_TRUSTED_AUTHSERV_IDS). */
+  trustedAuthservIds?: readonly string[];
 }
 
 export type ProcessOutcome = 'processed' | 'ignored' | 'pending' | 'failed' | 'busy' | 'missing';
@@ -64,9 +67,9 @@ function localeFor(country: string | null | undefined): ReplyLocale {
   }
 }
 
-async function classifyFor(deps: ReplyProcessingDeps, event: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<ClassifiedReply> {
+async function classifyFor(deps: ReplyProcessingDeps, event: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, classify = deps.classify): Promise<ClassifiedReply> {
   const lead = m.lead ?? (await deps.db.lead.findUnique({ where: { id: m.leadId }, select: { country: true, timeZone: true } }));
-  return deps.classify({
+  return classify({
     clientId: m.clientId,
     channel: event.channel,
     text: event.text,
@@ -75,6 +78,21 @@ async function classifyFor(deps: ReplyProcessingDeps, event: Extract<MatchableEv
     locale: localeFor(lead?.country),
     timeZone: lead?.timeZone ?? undefined,
   });
+}
+
+/**
+ * The inbound-mail trust rule (README, "Inbound mail"): an email acts on a lead by itself only when
+ * its In-Reply-To/References name a message we sent (the match came through the send ledger), or
+ * the receiving side authenticated its From domain (aligned DMARC, DKIM or SPF pass). Anything else
+ * (matched by the From address alone) is held for a person: null means it may act.
+ */
+async function holdUntrusted(deps: ReplyProcessingDeps, event: MatchableEvent, m: LeadMatch): Promise<HeldReply | null> {
+  if (event.type !== 'reply' || !event.sender) return null;
+  if (m.via === 'ledger' || m.via === 'thread') return null;
+  const authentication = authenticateSender(event.sender, deps.trustedAuthservIds ?? []);
+  if (authentication.passedBy) return null;
+  // A suggestion for the reviewer from the rules only: unauthenticated mail spends no AI budget.
+  return { reason: 'untrusted_sender', authentication, suggested: await classifyFor(deps, event, m, ruleClassifier) };
 }
 
 /** True when the plan has signals `alreadySent` did not cover. */
@@ -132,17 +150,19 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
   let done = false;
   let appliedPlan: EffectPlan | undefined;
   try {
-    let prepared: { match: LeadMatch; classification?: ClassifiedReply } | null = null;
+    let prepared: { match: LeadMatch; classification?: ClassifiedReply; held?: HeldReply } | null = null;
     if (!leadId) {
       const match = await matchLead(db, event.channel, event.match);
       if (!match) {
         const status = await markAttempt(db, id, { error: 'no matching lead yet', status: 'pending', unmatched: true, maxAttempts });
         return { outcome: status === 'ignored' ? 'ignored' : 'pending', error: 'no matching lead yet' };
       }
-      prepared = { match, classification: event.type === 'reply' ? await classifyFor(deps, event, match) : undefined };
+      const held = await holdUntrusted(deps, event, match);
+      prepared = held ? { match, held } : { match, classification: event.type === 'reply' ? await classifyFor(deps, event, match) : undefined };
       // Stop (or pause) the sequences before writing anything: the signal is what must be fast, and
       // it is idempotent (the workflow drops a repeated event id), so a retry may safely send it again.
-      const signals = earlySignals(event, prepared.classification);
+      // A held reply signals nothing.
+      const signals = held ? null : earlySignals(event, prepared.classification);
       if (signals) {
         try {
           await sendSignals(deps, match.leadId, id, signals, {}, match.enrollments);
@@ -178,7 +198,7 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
       if (!prepared) throw new Error('inbox row lost its lead between read and lock');
       const { match } = prepared;
       leadId = match.leadId;
-      const applied = await applyEventEffects(tx, { eventId: id, event, match, classification: prepared.classification });
+      const applied = await applyEventEffects(tx, { eventId: id, event, match, classification: prepared.classification, held: prepared.held });
       // Setting leadId marks the effects applied; when the early signals covered the whole plan the
       // row is finished in the same statement.
       done = !earlyError && !signalsLeft(applied, early);

@@ -2,9 +2,11 @@
 // redelivery finds its row and changes nothing), answer 2xx, then process it in-process.
 import type { Response } from 'express';
 import { InboxBatchWriter } from '../../../engines/inbox/batch-writer';
-import type { NewInboxEvent } from '../../../engines/inbox/store';
+import { storableIdentifiers, type NewInboxEvent } from '../../../engines/inbox/store';
 import type { KnownInboxRow } from '../../../engines/replies/process';
 import type { ApiDeps } from '../../deps';
+import { HttpError } from '../../errors';
+import { findNul } from '../../input-guard';
 import { inboxProcessor } from './processing';
 
 export interface Accepted {
@@ -24,6 +26,12 @@ function writerFor(deps: ApiDeps): InboxBatchWriter {
 }
 
 export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxEvent, reply?: (a: Accepted) => void): Promise<void> {
+  // Checked per event, before batching: a NUL in an id would fail the whole multi-row INSERT. (The
+  // payload's NULs, in values or keys, are stored as U+FFFD; see recordInboxEvents.)
+  if (!storableIdentifiers(event)) {
+    const path = findNul(event.payload, 'body')?.slice(1) ?? ['dedupeKey'];
+    throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path, code: 'invalid_string', message: 'must not contain NUL (\\u0000) characters' }]);
+  }
   const row = await writerFor(deps).record(event);
   const accepted = { id: row.id, duplicate: row.duplicate };
   if (reply) reply(accepted);

@@ -6,13 +6,14 @@ import { parseHeyReachWebhook } from '../../../integrations/heyreach/webhook-sch
 import type { ApiDeps } from '../../deps';
 import { query } from '../../validate';
 import { acceptEvent } from './accept';
+import { webhookJson } from './body';
 import { requireSharedSecret } from './shared-secret';
 
 export const hint = z.object({ event: z.string().regex(/^[A-Za-z_]{1,64}$/, 'expected an event type such as MESSAGE_REPLY_RECEIVED').optional() });
 
 export function heyreachWebhookRouter(deps: ApiDeps): Router {
   const r = Router();
-  r.post('/', requireSharedSecret(deps, 'HeyReach'), async (req, res) => {
+  r.post('/', requireSharedSecret(deps, 'HeyReach'), webhookJson, async (req, res) => {
     const { event } = query(hint, req);
     const parsed = parseHeyReachWebhook(req.body, { eventType: event });
     const body = req.body as Record<string, unknown>;

@@ -1,7 +1,9 @@
 // /api/v1/webhooks/*: provider webhooks. Not behind API-key auth: each route verifies its provider's
-// own credentials, then writes the inbox row, answers 2xx and processes the event in-process.
+// own credentials (before parsing the body wherever they travel in headers), then writes the inbox
+// row, answers 2xx and processes the event in-process. Failed authentications are limited per IP.
 import { Router } from 'express';
 import type { ApiDeps } from '../../deps';
+import { limitAuthFailures } from './auth-failures';
 import { heyreachWebhookRouter } from './heyreach';
 import { postmarkWebhookRouter } from './postmark';
 import { telegramWebhookRouter } from './telegram';
@@ -15,6 +17,7 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use('/heyreach', heyreachWebhookRouter(deps));
   r.use('/vapi', vapiWebhookRouter(deps));
   r.use('/telegram', telegramWebhookRouter(deps));
+  r.use(limitAuthFailures(deps.config.WEBHOOK_AUTH_FAILURES_PER_IP));
   return r;
 }
 

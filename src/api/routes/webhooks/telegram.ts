@@ -2,7 +2,7 @@
 // `X-Telegram-Bot-Api-Secret-Token` (constant time), stored in the inbox deduplicated on update_id,
 // answered 200, then handled in-process (src/engines/telegram-bot). A redelivered update finds its
 // row and does nothing. Edited messages and other update kinds are acknowledged, not stored.
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { recordInboxEvent } from '../../../engines/inbox/store';
 import { processTelegramInboxRow, TELEGRAM_PROVIDER } from '../../../engines/telegram-bot/inbox';
 import { TelegramUpdateQueue } from '../../../engines/telegram-bot/update-queue';
@@ -11,6 +11,7 @@ import { telegramBotDeps } from '../../../lifecycle/telegram-bot';
 import type { ApiDeps } from '../../deps';
 import { HttpError } from '../../errors';
 import { Secret } from './auth';
+import { webhookJson } from './body';
 
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
@@ -31,14 +32,19 @@ export function telegramWebhookRouter(deps: ApiDeps): Router {
     queues.set(deps, queue);
   }
 
-  r.post('/', async (req, res) => {
+  // Before the body is parsed: a caller without the secret token costs no parsing.
+  const authenticate: RequestHandler = (req, _res, next) => {
     // Without a bot token and a webhook secret there is no bot here to deliver to: 404, a client
     // error (the sender's setup, not a server fault). Telegram keeps retrying an undelivered update.
     if (!secret || !queue) throw new HttpError(404, 'WEBHOOK_NOT_CONFIGURED', 'Telegram is not configured (TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET)');
     const given = req.headers[TELEGRAM_SECRET_HEADER];
     if (typeof given !== 'string' || given === '') throw new HttpError(401, 'UNAUTHENTICATED', 'webhook secret token required (X-Telegram-Bot-Api-Secret-Token)');
     if (!secret.matches(given)) throw new HttpError(403, 'FORBIDDEN', 'invalid webhook secret token');
+    next();
+  };
 
+  r.post('/', authenticate, webhookJson, async (req, res) => {
+    if (!queue) throw new Error('telegram update queue missing after authentication');
     const update = parseTelegramUpdate(req.body);
     if (update.kind === 'other') {
       res.status(200).json({ received: true, stored: false });

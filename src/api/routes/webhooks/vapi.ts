@@ -4,11 +4,12 @@ import { Router } from 'express';
 import { parseVapiWebhook } from '../../../integrations/vapi/webhook-schema';
 import type { ApiDeps } from '../../deps';
 import { acceptEvent } from './accept';
+import { webhookJson } from './body';
 import { requireSharedSecret } from './shared-secret';
 
 export function vapiWebhookRouter(deps: ApiDeps): Router {
   const r = Router();
-  r.post('/', requireSharedSecret(deps, 'Vapi'), async (req, res) => {
+  r.post('/', requireSharedSecret(deps, 'Vapi'), webhookJson, async (req, res) => {
     const parsed = parseVapiWebhook(req.body);
     if (parsed.kind === 'other') {
       res.status(200).json({ received: true, stored: false });
