@@ -22,6 +22,7 @@ import {
   type CampaignStatus,
   type CampaignTransition,
 } from './definitions/campaign';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { CampaignIdKey, ClientIdKey } from './search-attributes';
 
 export interface CampaignWorkflowInput {
@@ -34,11 +35,8 @@ export interface CampaignWorkflowInput {
   carried?: { state: CampaignState; enrolRequested: boolean };
 }
 
-const acts = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+// Enrolment pages and broadcasts are long (they heartbeat per lead); all retry until fixed.
+const acts = proxyActivities<CampaignActivities>(LONG_ACTIVITY);
 
 const TERMINAL: CampaignStatus[] = ['completed', 'cancelled'];
 
