@@ -83,7 +83,7 @@ it("the engines' and integrations' named failures are in the list; the retryable
   expect(NON_RETRYABLE_ERROR_TYPES).not.toContain(new TelegramError('x', 'sendMessage', true, 500, null).name);
   expect(NON_RETRYABLE_ERROR_TYPES).toContain(new PermanentSendError('x').name);
   expect(NON_RETRYABLE_ERROR_TYPES).not.toContain(AI_UNAVAILABLE);
-  expect(RETRY_UNTIL_FIXED.maximumAttempts).toBe(0);
+  expect(RETRY_UNTIL_FIXED.maximumAttempts).toBeUndefined();
   expect(RETRY_UNTIL_FIXED.nonRetryableErrorTypes).toBe(NON_RETRYABLE_ERROR_TYPES);
 });
 

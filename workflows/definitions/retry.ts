@@ -52,7 +52,7 @@ export const RETRY_UNTIL_FIXED: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '5 minutes',
-  maximumAttempts: 0, // 0 = unlimited
+  // No maximumAttempts: unset means unlimited (the SDK refuses 0).
   nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
 };
 
