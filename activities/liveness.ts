@@ -19,14 +19,14 @@ function currentContext(): Context | undefined {
   }
 }
 
-export function withLiveness<T extends Record<string, AnyActivity>>(activities: T): T {
+export function withLiveness<T extends Record<string, AnyActivity>>(activities: T, everyMs = LIVENESS_BEAT_MS): T {
   const wrapped: Record<string, AnyActivity> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: unknown[]) => {
       const ctx = currentContext();
       // Local activities cannot heartbeat (their timeout is the only bound, and it is short).
       if (!ctx || ctx.info.isLocal) return fn(...args);
-      const beat = setInterval(() => ctx.heartbeat(), LIVENESS_BEAT_MS);
+      const beat = setInterval(() => ctx.heartbeat(), everyMs);
       try {
         return await fn(...args);
       } finally {
