@@ -11,6 +11,7 @@ import { ApifyError } from '../src/integrations/apify';
 import type { AiDeps } from '../src/engines/ai/structured';
 import { StartPageError } from '../src/engines/icp-scraper';
 import { MissingStepError } from '../src/engines/skills/icp/pipeline';
+import { FailureType } from '../workflows/definitions/retry';
 
 export function aiDepsFrom(deps: { db: Db; config: Config }): AiDeps | null {
   return aiDepsFromConfig(deps.db, deps.config);
@@ -28,13 +29,13 @@ export function currentWorkflowId(): string | undefined {
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof StartPageError) {
-    return err.permanent ? ApplicationFailure.create({ type: 'IcpScrapeFailed', nonRetryable: true, message: err.message }) : err;
+    return err.permanent ? ApplicationFailure.create({ type: FailureType.IcpScrapeFailed, nonRetryable: true, message: err.message }) : err;
   }
   if (err instanceof ApifyError) {
-    return err.retryable ? err : ApplicationFailure.create({ type: 'IcpScrapeFailed', nonRetryable: true, message: err.message });
+    return err.retryable ? err : ApplicationFailure.create({ type: FailureType.IcpScrapeFailed, nonRetryable: true, message: err.message });
   }
-  if (err instanceof MissingStepError) return ApplicationFailure.create({ type: 'PipelineStepMissing', nonRetryable: true, message: err.message });
-  if (err instanceof z.ZodError) return ApplicationFailure.create({ type: 'InvalidInput', nonRetryable: true, message: z.prettifyError(err) });
+  if (err instanceof MissingStepError) return ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: err.message });
+  if (err instanceof z.ZodError) return ApplicationFailure.create({ type: FailureType.InvalidInput, nonRetryable: true, message: z.prettifyError(err) });
   return err instanceof Error ? err : new Error(String(err));
 }
 

@@ -20,6 +20,7 @@ import type { SequenceBuilderOutput } from '../src/engines/skills/campaign/seque
 import type { IcpJobResult } from './icp-discovery';
 import { getSkill } from '../src/engines/skills/registry';
 import { aiDepsFrom, asActivity, currentWorkflowId } from './ai';
+import { FailureType } from '../workflows/definitions/retry';
 
 export interface GenerationJobResult {
   context?: GenerationContext;
@@ -44,7 +45,7 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
 
 async function loadJob(db: Db, jobId: string) {
   const job = await db.campaignGenerationJob.findUnique({ where: { id: jobId } });
-  if (!job) throw ApplicationFailure.create({ type: 'JobNotFound', nonRetryable: true, message: `campaign generation job ${jobId} not found` });
+  if (!job) throw ApplicationFailure.create({ type: FailureType.JobNotFound, nonRetryable: true, message: `campaign generation job ${jobId} not found` });
   return { job, result: (job.result ?? {}) as GenerationJobResult };
 }
 
@@ -73,9 +74,9 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const { job, result } = await loadJob(db, jobId);
         if (result.context) return { industries: result.context.icp.industries };
         const client = await db.client.findFirst({ where: { id: clientId, deletedAt: null } });
-        if (!client) throw ApplicationFailure.create({ type: 'ClientNotFound', nonRetryable: true, message: `client ${clientId} not found` });
+        if (!client) throw ApplicationFailure.create({ type: FailureType.ClientNotFound, nonRetryable: true, message: `client ${clientId} not found` });
         if (!client.icpConfirmedAt || client.icpIndustries.length === 0) {
-          throw ApplicationFailure.create({ type: 'IcpNotConfirmed', nonRetryable: true, message: 'the client has no confirmed ICP: run and confirm ICP discovery first' });
+          throw ApplicationFailure.create({ type: FailureType.IcpNotConfirmed, nonRetryable: true, message: 'the client has no confirmed ICP: run and confirm ICP discovery first' });
         }
         const onboarding = job.onboardingJobId
           ? await db.onboardingJob.findFirst({ where: { id: job.onboardingJobId, clientId } })
@@ -97,7 +98,7 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const key = stepKey(step, channel);
         const done = result.skills?.[key];
         if (done !== undefined) return { key, mode: result.runs?.[key]?.mode ?? 'offline', summary: summarise(step, done), reused: true };
-        if (!result.context) throw ApplicationFailure.create({ type: 'PipelineStepMissing', nonRetryable: true, message: 'generation context missing' });
+        if (!result.context) throw ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: 'generation context missing' });
         const ctx = GenerationContext.parse(result.context);
         const run = await getSkill(step).execute(generationStepInput(step, ctx, channel), { clientId, workflowId: currentWorkflowId(), ai });
         const meta = { mode: run.mode, attempts: run.attempts, costUsd: run.costUsd, at: new Date().toISOString() };
@@ -119,7 +120,7 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const { result } = await loadJob(db, jobId);
         const skills = result.skills ?? {};
         if (!result.context || !skills['sequence-builder'] || !skills['campaign-splitter']) {
-          throw ApplicationFailure.create({ type: 'PipelineStepMissing', nonRetryable: true, message: 'generation steps missing' });
+          throw ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: 'generation steps missing' });
         }
         const copies = Object.entries(skills)
           .filter(([k]) => k.startsWith('messaging-generator:'))

@@ -12,6 +12,7 @@ import type { CampaignState } from '../workflows/definitions/campaign';
 import type { leadSequenceWorkflow, SequenceTouchPlan } from '../workflows/lead-sequence';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/search-attributes';
 import { parseSequence } from '../src/engines/campaigns';
+import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
 
 export const ENROL_PAGE_SIZE = 100;
@@ -36,7 +37,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
     /** Starts the sequences of up to one page of pending enrolments; returns how many remain. */
     async enrolPendingLeads(a: { campaignId: string }): Promise<{ enrolled: number; remaining: number }> {
       const campaign = await db.campaign.findUnique({ where: { id: a.campaignId } });
-      if (!campaign) throw ApplicationFailure.nonRetryable(`campaign ${a.campaignId} not found`);
+      if (!campaign) throw ApplicationFailure.nonRetryable(`campaign ${a.campaignId} not found`, FailureType.NotFound);
       const client = await db.client.findUniqueOrThrow({ where: { id: campaign.clientId } });
       const plan = parseSequence(campaign.sequence);
       const pending = await db.campaignEnrollment.findMany({

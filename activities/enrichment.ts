@@ -21,6 +21,7 @@ import { createEnrichmentDrivers } from '../src/integrations/enrichment-drivers'
 import { normaliseDomain } from '../src/integrations/enrichment';
 import { startEnrichment } from '../src/lifecycle/enrichment';
 import { MAX_ENRICHMENT_LEADS } from '../workflows/definitions/enrichment';
+import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
 
 /** Attempts that retry leads whose provider call failed retryably; later attempts report them failed. */
@@ -203,14 +204,14 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
 
     async scoreLeads(a: ScoreLeadsInput): Promise<ScoreLeadsResult> {
       const now = new Date(a.now);
-      if (Number.isNaN(now.getTime())) throw ApplicationFailure.nonRetryable(`invalid now: ${a.now}`);
+      if (Number.isNaN(now.getTime())) throw ApplicationFailure.nonRetryable(`invalid now: ${a.now}`, FailureType.InvalidInput);
       const client = await db.client.findUnique({ where: { id: a.clientId } });
-      if (!client) throw ApplicationFailure.nonRetryable(`client ${a.clientId} not found`);
+      if (!client) throw ApplicationFailure.nonRetryable(`client ${a.clientId} not found`, FailureType.ClientNotFound);
       let weights: AlsWeights;
       try {
         weights = parseAlsWeights(client.alsWeights);
       } catch (err) {
-        if (err instanceof ZodError) throw ApplicationFailure.nonRetryable(`client ${a.clientId} has invalid alsWeights: ${err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`);
+        if (err instanceof ZodError) throw ApplicationFailure.nonRetryable(`client ${a.clientId} has invalid alsWeights: ${err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`, FailureType.InvalidAlsWeights);
         throw err;
       }
       const icp = icpOf(client);

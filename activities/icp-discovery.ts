@@ -23,6 +23,7 @@ import {
 import { getSkill } from '../src/engines/skills/registry';
 import type { IcpDraftView, IcpEditsView, IcpSkillStep } from '../workflows/definitions/icp';
 import { aiDepsFrom, asActivity, currentWorkflowId } from './ai';
+import { FailureType } from '../workflows/definitions/retry';
 
 export interface IcpJobResult {
   scrape?: { pageCount: number; skippedCount: number; robots: string; driver: string; origin: string; skipped: Array<{ url: string; reason: string }> };
@@ -60,7 +61,7 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
 
 async function jobResult(db: Db, jobId: string) {
   const job = await db.onboardingJob.findUnique({ where: { id: jobId } });
-  if (!job) throw ApplicationFailure.create({ type: 'JobNotFound', nonRetryable: true, message: `onboarding job ${jobId} not found` });
+  if (!job) throw ApplicationFailure.create({ type: FailureType.JobNotFound, nonRetryable: true, message: `onboarding job ${jobId} not found` });
   return { job, result: (job.result ?? {}) as IcpJobResult };
 }
 
@@ -131,7 +132,7 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
       return asActivity(async () => {
         const parsed = IcpEdits.parse(edits);
         const { job, result } = await jobResult(db, jobId);
-        if (!result.draft) throw ApplicationFailure.create({ type: 'IcpNotReady', nonRetryable: true, message: 'the ICP draft is not ready yet' });
+        if (!result.draft) throw ApplicationFailure.create({ type: FailureType.IcpNotReady, nonRetryable: true, message: 'the ICP draft is not ready yet' });
         const merged = mergeEdits(job.edits as IcpEdits | null, parsed);
         const shown = applyIcpEdits(result.draft, merged);
         await db.onboardingJob.update({ where: { id: jobId }, data: { edits: merged as Prisma.InputJsonValue } });
@@ -144,7 +145,7 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
       return asActivity(async () => {
         const { job, result } = await jobResult(db, jobId);
         if (job.status === 'confirmed' && result.final) return result.final;
-        if (!result.draft) throw ApplicationFailure.create({ type: 'IcpNotReady', nonRetryable: true, message: 'the ICP draft is not ready yet' });
+        if (!result.draft) throw ApplicationFailure.create({ type: FailureType.IcpNotReady, nonRetryable: true, message: 'the ICP draft is not ready yet' });
         const merged = mergeEdits(job.edits as IcpEdits | null, edits ? IcpEdits.parse(edits) : undefined);
         const final = applyIcpEdits(result.draft, merged);
         const now = new Date();

@@ -1,6 +1,7 @@
 // All activities, built from their dependencies (createActivities(deps)) so tests pass real
 // parts configured for the test rather than mocking activities.
 import type { ActivityDeps } from './deps';
+import { withLiveness } from './liveness';
 import { createCampaignActivities } from './campaign';
 import { createEnrichmentActivities } from './enrichment';
 import { createReplyActivities } from './replies';
@@ -14,7 +15,7 @@ import { createSkillRunActivities } from './skill-run';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withLiveness({
     ...createSelfTestActivities(deps.db),
     ...createIcpDiscoveryActivities(deps),
     ...createCampaignGenerationActivities(deps),
@@ -24,7 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplyActivities(deps),
     ...createEnrichmentActivities(deps),
     ...createSkillRunActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

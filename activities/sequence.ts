@@ -18,6 +18,7 @@ import type { SequenceTouchPlan } from '../workflows/lead-sequence';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { sequenceEndedSignal } from '../workflows/definitions/campaign';
 import { workflowIds } from '../workflows/ids';
+import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
 
 export interface TouchContent {
@@ -73,7 +74,7 @@ function calendarFor(lead: Pick<Lead, 'timeZone' | 'country' | 'state'>, client:
 async function loadLeadAndClient(deps: ActivityDeps, leadId: string, clientId: string) {
   // One round trip for both rows (soft-deleted rows are returned, as findUnique returns them).
   const { lead, client } = await loadTouchRows(deps.db, { leadId, clientId, now: new Date() });
-  if (!lead || !client) throw ApplicationFailure.nonRetryable(`lead ${leadId} or client ${clientId} not found`);
+  if (!lead || !client) throw ApplicationFailure.nonRetryable(`lead ${leadId} or client ${clientId} not found`, FailureType.NotFound);
   return { lead, client };
 }
 

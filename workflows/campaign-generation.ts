@@ -9,17 +9,15 @@ import {
   type CampaignGenerationInput,
   type CampaignGenerationProgress,
 } from './definitions/campaign-generation';
+import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { ClientIdKey, SkillSlugKey } from './search-attributes';
 
 const skillActs = proxyActivities<Pick<CampaignGenerationActivities, 'campaignGenRunSkill'>>({
+  // Up to three Claude calls (validation retries) of up to 90 s each; outages retry until fixed.
+  ...LONG_ACTIVITY,
   startToCloseTimeout: '6 minutes',
-  // Rate limits and outages (retryable) back off to 2 minutes, for about ten minutes in all.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 });
-const jobActs = proxyActivities<Omit<CampaignGenerationActivities, 'campaignGenRunSkill'>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const jobActs = proxyActivities<Omit<CampaignGenerationActivities, 'campaignGenRunSkill'>>(SHORT_ACTIVITY);
 
 const TOTAL_STEPS = 2 + MESSAGING_CHANNELS.length + 1; // sequence, messaging×5, splitter, save
 

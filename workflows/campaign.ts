@@ -1,11 +1,19 @@
 // campaignWorkflow (`campaign:<id>`): the lifecycle draft → active ⇄ paused → completed | cancelled,
 // driven by the `transition` update (validated: an impossible transition is refused, a repeated
 // one is a no-op). Enrols leads in pages through an activity, counts touches and endings from its
-// sequences' signals, completes when every sequence has ended, continues-as-new when told to.
+// sequences' signals (one per lead), completes when every sequence has ended, continues-as-new
+// when told to.
+// Transitions run one at a time, in the order they were accepted: each is validated against the
+// state the transitions accepted before it lead to, so pause+resume sent together end active and
+// a cancel during a pause ends cancelled. Shipped behind patched('serialised-transitions'): runs
+// recorded before it (test/fixtures/histories/campaign-transitions-pre-patch.json) replay the
+// unserialised handler.
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,10 +26,12 @@ import {
   sequenceEndedSignal,
   transitionUpdate,
   TRANSITIONS,
+  type CampaignAction,
   type CampaignState,
   type CampaignStatus,
   type CampaignTransition,
 } from './definitions/campaign';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { CampaignIdKey, ClientIdKey } from './search-attributes';
 
 export interface CampaignWorkflowInput {
@@ -31,14 +41,35 @@ export interface CampaignWorkflowInput {
   /** Set when the outreach sweep restarts a lost campaign workflow. */
   initialStatus?: 'active' | 'paused';
   /** Carried across continue-as-new. */
-  carried?: { state: CampaignState; enrolRequested: boolean };
+  carried?: { state: CampaignState; enrolRequested: boolean; endedLeads?: string[] };
 }
 
-const acts = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
+/** patched() id of the serialised transition handler (see the header). */
+export const SERIALISED_TRANSITIONS_PATCH = 'serialised-transitions';
+
+/**
+ * A lock for workflow code: one holder at a time, waiters in arrival order. A free lock runs `fn`
+ * at once (no extra await), so code that takes it while it is free issues the same commands, in
+ * the same order, as it did before the lock existed.
+ */
+function createLock() {
+  let held = false;
+  const waiters: (() => void)[] = [];
+  return async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (held) await new Promise<void>((resolve) => waiters.push(resolve));
+    held = true;
+    try {
+      return await fn();
+    } finally {
+      const next = waiters.shift();
+      if (next) next(); // handed over: stays held
+      else held = false;
+    }
+  };
+}
+
+// Enrolment pages and broadcasts are long (they heartbeat per lead); all retry until fixed.
+const acts = proxyActivities<CampaignActivities>(LONG_ACTIVITY);
 
 const TERMINAL: CampaignStatus[] = ['completed', 'cancelled'];
 
@@ -60,26 +91,50 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let enrolRequested = input.carried?.enrolRequested ?? false;
   let endedSinceCheck = false;
   let broadcast: 'resume' | 'cancel' | undefined;
+  // Leads whose sequenceEnded was counted: a retried signal is not counted again.
+  const endedLeads = new Set(input.carried?.endedLeads ?? []);
+  // The status every accepted transition leads to, ahead of `state.status` while they queue.
+  let projected: CampaignStatus = state.status;
+  const exclusive = createLock();
+
+  const apply = async (action: CampaignAction): Promise<void> => {
+    const t = TRANSITIONS[action];
+    await acts.setCampaignStatus({ campaignId: input.campaignId, status: t.to });
+    state.status = t.to;
+    if (action === 'start' || action === 'resume') enrolRequested = true;
+    if (action === 'resume') broadcast = 'resume';
+    if (action === 'cancel') broadcast = 'cancel';
+  };
 
   setHandler(campaignStateQuery, () => state);
   setHandler(
     transitionUpdate,
     async ({ action }) => {
       const t = TRANSITIONS[action];
-      if (state.status === t.to) return state; // repeated call: no-op
-      await acts.setCampaignStatus({ campaignId: input.campaignId, status: t.to });
-      state.status = t.to;
-      if (action === 'start' || action === 'resume') enrolRequested = true;
-      if (action === 'resume') broadcast = 'resume';
-      if (action === 'cancel') broadcast = 'cancel';
-      return state;
+      if (!patched(SERIALISED_TRANSITIONS_PATCH)) {
+        // Before the patch: checked against the current status, so a transition accepted while
+        // another's write was in flight could be lost. Kept only to replay such runs.
+        if (state.status === t.to) return state;
+        await apply(action);
+        projected = state.status;
+        return state;
+      }
+      projected = t.to; // synchronously, before the next update's validator runs
+      return exclusive(async () => {
+        if (state.status === t.to) return { ...state }; // repeated call: no-op
+        // Only the campaign completing on its own can come between validation and here.
+        if (!t.from.includes(state.status)) throw ApplicationFailure.create({ type: 'TransitionRefused', message: `cannot ${action} a ${state.status} campaign` });
+        await apply(action);
+        return { ...state };
+      });
     },
     {
-      validator: ({ action }: CampaignTransition) => {
+      validator: ({ version, action }: CampaignTransition) => {
+        if (version !== 1) throw new Error(`unsupported transition version ${String(version)}`);
         const t = TRANSITIONS[action];
         if (!t) throw new Error(`unknown action ${String(action)}`);
-        if (state.status !== t.to && !t.from.includes(state.status)) {
-          throw new Error(`cannot ${action} a ${state.status} campaign`);
+        if (projected !== t.to && !t.from.includes(projected)) {
+          throw new Error(`cannot ${action} a ${projected} campaign`);
         }
       },
     },
@@ -88,7 +143,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     state.pendingEnrollment += count;
     enrolRequested = true;
   });
-  setHandler(sequenceEndedSignal, () => {
+  setHandler(sequenceEndedSignal, ({ leadId }) => {
+    if (endedLeads.has(leadId)) return;
+    endedLeads.add(leadId);
     state.ended++;
     endedSinceCheck = true;
   });
@@ -133,14 +190,20 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const counts = await acts.campaignCounts({ campaignId: input.campaignId });
       Object.assign(state, counts, { status: state.status });
       if (counts.enrolled > 0 && counts.pendingEnrollment === 0 && counts.ended >= counts.enrolled && !enrolRequested) {
-        await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'completed' });
-        state.status = 'completed';
-        break;
+        // Behind any queued transition; a pause or cancel accepted meanwhile wins.
+        const completed = await exclusive(async () => {
+          if (state.status !== 'active' || projected !== 'active') return false;
+          projected = 'completed';
+          await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'completed' });
+          state.status = 'completed';
+          return true;
+        });
+        if (completed) break;
       }
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { state, enrolRequested: enrolRequested || endedSinceCheck } });
+      await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { state, enrolRequested: enrolRequested || endedSinceCheck, endedLeads: [...endedLeads] } });
     }
   }
   await condition(allHandlersFinished);

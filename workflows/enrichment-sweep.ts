@@ -5,13 +5,10 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { EnrichmentActivities, FindUnenrichedResult } from '../activities/enrichment';
 import type { EnrichmentSweepInput } from './definitions/enrichment';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from './search-attributes';
 
-const { findUnenrichedLeads } = proxyActivities<EnrichmentActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
-});
+const { findUnenrichedLeads } = proxyActivities<EnrichmentActivities>(LONG_ACTIVITY);
 
 export async function enrichmentSweepWorkflow(input: EnrichmentSweepInput = { version: 1 }): Promise<FindUnenrichedResult> {
   upsertSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]);

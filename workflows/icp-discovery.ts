@@ -26,22 +26,17 @@ import {
   type IcpEditsView,
   type IcpProgress,
 } from './definitions/icp';
+import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { ClientIdKey, SkillSlugKey } from './search-attributes';
 
-const scrapeActs = proxyActivities<Pick<IcpDiscoveryActivities, 'icpScrapeSite'>>({
-  startToCloseTimeout: '3 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
-});
+// A site that cannot be scraped for good fails with IcpScrapeFailed; an unreachable one retries.
+const scrapeActs = proxyActivities<Pick<IcpDiscoveryActivities, 'icpScrapeSite'>>({ ...LONG_ACTIVITY, startToCloseTimeout: '3 minutes' });
 const skillActs = proxyActivities<Pick<IcpDiscoveryActivities, 'icpRunSkill'>>({
-  // Up to three Claude calls (validation retries) of up to 90 s each.
+  // Up to three Claude calls (validation retries) of up to 90 s each; outages retry until fixed.
+  ...LONG_ACTIVITY,
   startToCloseTimeout: '6 minutes',
-  // Rate limits and outages (retryable) back off to 2 minutes, for about ten minutes in all.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10 },
 });
-const jobActs = proxyActivities<Omit<IcpDiscoveryActivities, 'icpScrapeSite' | 'icpRunSkill'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const jobActs = proxyActivities<Omit<IcpDiscoveryActivities, 'icpScrapeSite' | 'icpRunSkill'>>(SHORT_ACTIVITY);
 
 const PERCENT_AFTER_SCRAPE = 10;
 

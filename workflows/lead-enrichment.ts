@@ -20,23 +20,16 @@ import {
   type EnrichmentProgress,
   type LeadEnrichmentInput,
 } from './definitions/enrichment';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { ClientIdKey } from './search-attributes';
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
 
 // Lookups wait on providers (an Apify run can take minutes); the activity heartbeats meanwhile.
 // Provider failures are retried by the activity's own attempts (see PROVIDER_RETRY_ATTEMPTS).
-const { enrichLeads } = proxyActivities<EnrichmentActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8 },
-});
+const { enrichLeads } = proxyActivities<EnrichmentActivities>(LONG_ACTIVITY);
 
-const { scoreLeads } = proxyActivities<EnrichmentActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-});
+const { scoreLeads } = proxyActivities<EnrichmentActivities>({ ...LONG_ACTIVITY, startToCloseTimeout: '5 minutes' });
 
 function percentOf(p: EnrichmentProgress): number {
   if (p.total === 0) return 100;

@@ -23,6 +23,7 @@ import {
   type TimelineEntry,
 } from './definitions/sequence';
 import type { ChannelName } from './definitions/channel';
+import { LOCAL_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
 
 export interface SequenceTouchPlan {
@@ -49,15 +50,10 @@ export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
 
 // Closing bookkeeping runs as a local activity: inside the workflow task that handles a stop, so a
 // reply closes the sequence without another round trip through the task queue.
-const { finishSequence } = proxyLocalActivities<SequenceActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
-});
+const { finishSequence } = proxyLocalActivities<SequenceActivities>(LOCAL_ACTIVITY);
 
-const acts = proxyActivities<SequenceActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 20 },
-});
+// A touch may wait on Claude (personalisation) and a provider; retried until the cause is gone.
+const acts = proxyActivities<SequenceActivities>(SHORT_ACTIVITY);
 
 export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<SequenceState> {
   const { workflowId } = workflowInfo();

@@ -5,13 +5,10 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ReplyActivities } from '../activities/replies';
 import type { ProviderPullSummary, ReplyRecoveryCounts, ReplyRecoveryInput, ReplyRecoveryResult } from './definitions/replies';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from './search-attributes';
 
-const acts = proxyActivities<ReplyActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-});
+const acts = proxyActivities<ReplyActivities>(LONG_ACTIVITY);
 
 const PROVIDERS = ['postmark', 'twilio'] as const;
 

@@ -16,6 +16,8 @@ export interface SelfTestResult {
   ok: boolean;
 }
 
+// The one bounded policy: a probe exists to report an unreachable database quickly, not to
+// ride the outage out (every other workflow uses definitions/retry.ts).
 const { writeProbe, readProbe } = proxyActivities<SelfTestActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },

@@ -4,11 +4,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { SkillRunActivities } from '../activities/skill-run';
 import type { SkillDigestInput } from './definitions/skill-run';
+import { SHORT_ACTIVITY } from './definitions/retry';
 
-const acts = proxyActivities<Pick<SkillRunActivities, 'skillDigestBuild'>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-});
+const acts = proxyActivities<Pick<SkillRunActivities, 'skillDigestBuild'>>(SHORT_ACTIVITY);
 
 export async function skillDigestWorkflow(_input: SkillDigestInput): Promise<string> {
   const { digestId } = await acts.skillDigestBuild({ at: new Date().toISOString() });

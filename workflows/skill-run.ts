@@ -12,24 +12,18 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { SkillRunActivities } from '../activities/skill-run';
+import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from './definitions/skill-run';
 
-const bookkeeping = proxyActivities<Pick<SkillRunActivities, 'skillRunBegin' | 'skillRunFinish'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const bookkeeping = proxyActivities<Pick<SkillRunActivities, 'skillRunBegin' | 'skillRunFinish'>>(SHORT_ACTIVITY);
 const generation = proxyActivities<Pick<SkillRunActivities, 'skillRunGenerate'>>({
-  // Up to two Claude calls (a validation retry) of up to 90 s each.
+  // Up to two Claude calls (a validation retry) of up to 90 s each. Rate limits and outages retry
+  // until fixed; invalid output, budget and missing-key failures are non-retryable and end the run.
+  ...LONG_ACTIVITY,
   startToCloseTimeout: '4 minutes',
-  // Rate limits and outages (retryable) back off to a minute, five tries in all; invalid output,
-  // budget and missing-key failures are non-retryable and end the run at once.
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
-const notification = proxyActivities<Pick<SkillRunActivities, 'skillRunNotify'>>({
-  startToCloseTimeout: '30 seconds',
-  // A chat that blocked the bot or a deleted message will not get better with retries.
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: ['TelegramPermanentError'] },
-});
+// A chat that blocked the bot or a deleted message (TelegramPermanentError) is not retried.
+const notification = proxyActivities<Pick<SkillRunActivities, 'skillRunNotify'>>(SHORT_ACTIVITY);
 
 function failureMessage(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause) return err.cause.message;

@@ -1,5 +1,6 @@
 // Campaign records: creation with a validated sequence definition, adding leads (enrolments),
 // edits that bump the sequence version (running leads stay pinned to the version they started).
+// An invalid stored sequence fails as 'InvalidSequence' (listed in workflows/definitions/retry.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db, PermissionMode } from '../db/client';
 import { type Prisma } from '../db/client';
@@ -8,7 +9,7 @@ import { GROWTH_ENGINE, SequenceDefinitionSchema, adjustForIndustry, type Sequen
 export function parseSequence(json: unknown): SequenceDefinition {
   const parsed = SequenceDefinitionSchema.safeParse(json);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`campaign sequence is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    throw ApplicationFailure.nonRetryable(`campaign sequence is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidSequence');
   }
   return parsed.data;
 }

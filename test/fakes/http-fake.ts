@@ -42,6 +42,8 @@ export interface HttpFake {
   failNext(status: number, body?: unknown, times?: number, where?: RequestMatcher): void;
   /** The next `times` requests (matching `where`) have their connection destroyed: a network error. */
   dropNext(times?: number, where?: RequestMatcher): void;
+  /** Forgets pending failures only (an outage that ends after a while rather than after N requests). */
+  clearFailures(): void;
   /** Forgets recorded requests and pending failures (provider fakes also clear what they stored). */
   reset(): void;
   close(): Promise<void>;
@@ -168,6 +170,9 @@ export async function startFake(routes: Route[]): Promise<HttpFake> {
     },
     dropNext(times = 1, where) {
       injections.push({ remaining: times, where, act: { kind: 'drop' } });
+    },
+    clearFailures() {
+      injections = [];
     },
     reset() {
       requests.length = 0;

@@ -70,3 +70,18 @@ export async function createTestDatabase(opts: { pinCalendar?: boolean } = {}): 
     },
   };
 }
+
+/**
+ * Takes one test database away as an outage would: new connections are refused and open ones are
+ * cut. Other databases on the server (other test files) are untouched.
+ */
+export async function takeDatabaseAway(name: string): Promise<void> {
+  await admin(async (c) => {
+    await c.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  });
+}
+
+export async function bringDatabaseBack(name: string): Promise<void> {
+  await admin((c) => c.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`));
+}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
+import { SERIALISED_TRANSITIONS_PATCH } from '../../workflows/campaign';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
@@ -23,4 +24,24 @@ it('replays every committed history without non-determinism', async () => {
   }
   expect(failures).toEqual([]);
   expect(replayed).toBe(files.length);
+});
+
+// The one change shipped with patched() so far (workflows/campaign.ts, serialised transitions):
+// a history recorded before it (no marker, a resume lost during a pause) and one recorded after
+// it (with the marker) both replay above; without the patch the first fails with non-determinism.
+/** The patch ids a history's markers record. */
+function patchIds(file: string): string[] {
+  const raw = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as {
+    history: { events: { markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: { data: string }[] }> } }[] };
+  };
+  return raw.history.events.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== 'core_patch' || !m.details) return [];
+    return Object.values(m.details).map((d) => (JSON.parse(Buffer.from(d.payloads[0].data, 'base64').toString('utf8')) as { id: string }).id);
+  });
+}
+
+it('holds a campaign history recorded before the serialised-transitions patch, and one after', () => {
+  expect(patchIds('campaign-transitions-pre-patch.json')).toEqual([]);
+  expect(patchIds('campaign-transitions-serialised.json')).toContain(SERIALISED_TRANSITIONS_PATCH);
 });
