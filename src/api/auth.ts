@@ -35,7 +35,8 @@ export function authenticate(db: Db): RequestHandler {
     }
     const user = await db.user.findFirst({
       where: { id: check.userId, deletedAt: null },
-      include: { memberships: { where: { deletedAt: null } } },
+      // A membership of a soft-deleted client grants nothing until the client is restored.
+      include: { memberships: { where: { deletedAt: null, client: { deletedAt: null } } } },
     });
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'invalid API key');
     req.caller = {
