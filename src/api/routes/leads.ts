@@ -37,6 +37,9 @@ export function leadsRouter(deps: ApiDeps): Router {
     const clientId = scopedClientId(req);
     const lead = body(LeadInputSchema, req);
     const result = await importLeads(db, clientId, [lead], { partial: false });
+    if (result.errors.length) {
+      throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', result.errors.map((e) => ({ path: [e.field], code: 'invalid', message: e.message })));
+    }
     if (result.refused.length) throw new HttpError(422, 'SUPPRESSED', `contact is suppressed: ${result.refused[0].reason}`);
     if (result.duplicates.length) {
       throw new HttpError(409, 'DUPLICATE_LEAD', 'a lead with this email already exists', { existingLeadId: result.duplicates[0].existingLeadId });

@@ -8,10 +8,10 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { requireLiveClientId, visibleClientIds } from '../tenancy';
-import { params, query, uuid } from '../validate';
+import { dayOrInstant, params, query, uuid } from '../validate';
 import { authorizeClient } from './onboarding';
 
-const day = z.iso.date().or(z.iso.datetime({ offset: true }));
+const day = dayOrInstant;
 export const outputsQuery = pageQuery
   .extend({
     clientId: uuid.optional(),
