@@ -73,6 +73,16 @@ export interface RowError {
   row: number;
   field: string;
   message: string;
+  /** CSV only: the line the row starts on and the column as the file names it. */
+  line?: number;
+  column?: string;
+}
+
+/** Where the rows came from, for CSV imports: each row's line, header names, and rows the parser refused. */
+export interface ImportSource {
+  lines: number[];
+  columns: Map<string, string>;
+  rowErrors: Array<{ row: number; line: number; column: string; message: string }>;
 }
 
 export interface ImportResult {
@@ -84,22 +94,31 @@ export interface ImportResult {
 }
 
 /** Rows are numbered from 1 as the caller sees them (data rows; a CSV header is not counted). */
-export async function importLeads(db: Db, clientId: string, rows: unknown[], opts: { partial: boolean }): Promise<ImportResult> {
+export async function importLeads(db: Db, clientId: string, rows: unknown[], opts: { partial: boolean; source?: ImportSource }): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, leadIds: [], duplicates: [], refused: [], errors: [] };
   const valid: { row: number; lead: LeadInput }[] = [];
+  const source = opts.source;
+  const broken = new Set<number>();
+  for (const e of source?.rowErrors ?? []) {
+    broken.add(e.row);
+    result.errors.push({ row: e.row, field: '(row)', message: e.message, line: e.line, column: e.column });
+  }
+  const rowError = (row: number, field: string, message: string): RowError =>
+    source ? { row, field, message, line: source.lines[row - 1], column: source.columns.get(field.split('.')[0]) ?? field } : { row, field, message };
   // National phone numbers are read in the lead's country, else the client's.
   const clientCountry = (await db.client.findUnique({ where: { id: clientId }, select: { country: true } }))?.country;
   rows.forEach((raw, i) => {
+    if (broken.has(i + 1)) return;
     const parsed = LeadInputSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) result.errors.push({ row: i + 1, field: issue.path.join('.') || '(row)', message: issue.message });
+      for (const issue of parsed.error.issues) result.errors.push(rowError(i + 1, issue.path.join('.') || '(row)', issue.message));
       return;
     }
     const lead = parsed.data;
     if (lead.phone) {
       const phone = parsePhone(lead.phone, lead.country ?? clientCountry);
       if (!phone) {
-        result.errors.push({ row: i + 1, field: 'phone', message: `must be a phone number (national numbers are read as ${lead.country ?? clientCountry ?? 'AU'})` });
+        result.errors.push(rowError(i + 1, 'phone', `must be a phone number (national numbers are read as ${lead.country ?? clientCountry ?? 'AU'})`));
         return;
       }
       lead.phone = phone;
