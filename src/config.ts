@@ -1,5 +1,6 @@
 // Every environment variable the service reads, validated once. A bad value stops start-up with one
 // message that names every offending variable (see loadConfig / ConfigError).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -13,6 +14,20 @@ const isPriceTableJson = (v: string) => {
     return false;
   }
 };
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** TRUST_PROXY entries, or null when one is not an address, a CIDR range or a name Express knows. */
+function parseTrustProxy(value: string): string[] | null {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const valid = (e: string) => {
+    if (PROXY_NAMES.has(e)) return true;
+    const [addr, bits, ...rest] = e.split('/');
+    const family = isIP(addr);
+    if (!family || rest.length) return false;
+    if (bits === undefined) return true;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+  };
+  return entries.every(valid) ? entries : null;
+}
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const schema = z.object({
@@ -26,9 +41,18 @@ const schema = z.object({
   PUBLIC_URL: optionalUrl,
   // Comma-separated origins allowed to call the API from a browser (`*` for any); none by default.
   CORS_ORIGINS: z.string().optional(),
-  // Requests per minute per API key and per client IP (health checks exempt); 0 turns a limit off.
+  // Requests per minute per API key, per user (all their keys together) and per client IP (IPv6 by
+  // /56; health checks exempt); 0 turns a limit off.
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(1200),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
+  // Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs, CIDRs, or Express's
+  // `loopback`, `linklocal`, `uniquelocal`); none by default, so the client IP is the socket's.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseTrustProxy(v) !== null, 'must be comma-separated IP addresses, CIDR ranges, loopback, linklocal or uniquelocal')
+    .transform((v) => (v === undefined ? [] : parseTrustProxy(v)!)),
 
   DATABASE_URL: z
     .string()

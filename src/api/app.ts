@@ -18,7 +18,7 @@ import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
 import { cors } from './cors';
 import { requestLog } from './request-log';
-import { rateLimit } from './rate-limit';
+import { rateLimit, userRateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
 import { openApiRouter } from './openapi/router';
 import { keysRouter } from './routes/keys';
@@ -39,6 +39,10 @@ import { contextDocsRouter } from './routes/context-docs';
 import { adminSkillsRouter } from './routes/admin-skills';
 
 export const BODY_LIMIT = '256kb';
+/** Enough for the largest documented bodies: 10,000 lead ids to enrol (~390 kB of JSON) and a
+ * 100,000-character context document (up to 3 bytes a character in UTF-8, more when escaped). */
+export const LARGE_BODY_LIMIT = '1mb';
+const LARGE_BODY_ROUTES = /^\/api\/v1\/clients\/[^/]+\/(campaigns\/[^/]+\/leads|context(\/[^/]+)?)$/;
 
 // Webhook answers go to providers' servers, not browsers: of helmet's headers only this one applies.
 const noSniff: RequestHandler = (_req, res, next) => {
@@ -49,9 +53,13 @@ const noSniff: RequestHandler = (_req, res, next) => {
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default): anyone
+  // else could pick their own address and so their own per-IP rate limit.
+  app.set('trust proxy', deps.config.TRUST_PROXY.length ? deps.config.TRUST_PROXY : false);
   app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health')));
   const json = express.json({ limit: BODY_LIMIT });
+  // Every API-key route: the key verified, then the per-user limit (all of the user's keys together).
+  const auth = authenticate(deps.db, { afterAuth: userRateLimit(deps.config.RATE_LIMIT_PER_USER) });
 
   // Provider webhooks: no API key (each route verifies its provider's own credentials, then parses
   // its body), no browser concerns (CORS, helmet's page headers) and no request rate limit
@@ -63,8 +71,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(helmet());
   // Before body parsing, so a refused request costs nothing more.
   app.use(rateLimit({ perKey: deps.config.RATE_LIMIT_PER_KEY, perIp: deps.config.RATE_LIMIT_PER_IP }));
-  // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT.
-  app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : json(req, res, next)));
+  // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT. Routes
+  // whose documented maxima do not fit BODY_LIMIT get LARGE_BODY_LIMIT.
+  const largeJson = express.json({ limit: LARGE_BODY_LIMIT });
+  app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : LARGE_BODY_ROUTES.test(req.path) ? largeJson(req, res, next) : json(req, res, next)));
 
   // One-click unsubscribe: no API key, the signed token is the credential.
   app.use('/u', unsubscribeRouter(deps));
@@ -76,23 +86,23 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(openApiRouter(deps.version));
   // Redeeming an invitation: the emailed token is the credential (an API key is optional).
   v1.use('/invitations', invitationAcceptRouter(deps));
-  v1.use('/keys', authenticate(deps.db), keysRouter(deps));
+  v1.use('/keys', auth, keysRouter(deps));
   // The caller's own chat channels (Telegram linking).
-  v1.use('/me', authenticate(deps.db), meRouter(deps));
-  v1.use(clientsCollectionRouter(deps, authenticate(deps.db)));
-  v1.use('/admin/stats', authenticate(deps.db), requirePlatformAdmin, adminStatsRouter(deps));
-  v1.use('/admin/clients', authenticate(deps.db), requirePlatformAdmin, adminClientsRouter(deps));
-  v1.use('/admin/suppression', authenticate(deps.db), requirePlatformAdmin, adminSuppressionRouter(deps));
-  v1.use('/admin/costs', authenticate(deps.db), requirePlatformAdmin, adminAiCostsRouter(deps));
-  v1.use('/admin/skills', authenticate(deps.db), requirePlatformAdmin, adminSkillsRouter(deps));
-  v1.use('/admin', authenticate(deps.db), requirePlatformAdmin, adminRouter(deps));
-  v1.use('/onboarding', authenticate(deps.db), onboardingRouter(deps));
-  v1.use('/campaigns', authenticate(deps.db), campaignTemplatesRouter(deps));
+  v1.use('/me', auth, meRouter(deps));
+  v1.use(clientsCollectionRouter(deps, auth));
+  v1.use('/admin/stats', auth, requirePlatformAdmin, adminStatsRouter(deps));
+  v1.use('/admin/clients', auth, requirePlatformAdmin, adminClientsRouter(deps));
+  v1.use('/admin/suppression', auth, requirePlatformAdmin, adminSuppressionRouter(deps));
+  v1.use('/admin/costs', auth, requirePlatformAdmin, adminAiCostsRouter(deps));
+  v1.use('/admin/skills', auth, requirePlatformAdmin, adminSkillsRouter(deps));
+  v1.use('/admin', auth, requirePlatformAdmin, adminRouter(deps));
+  v1.use('/onboarding', auth, onboardingRouter(deps));
+  v1.use('/campaigns', auth, campaignTemplatesRouter(deps));
   // Marketing skill runs (the client is named in the body, query or the object).
-  v1.use('/skills', authenticate(deps.db), skillsRouter(deps));
-  v1.use('/runs', authenticate(deps.db), runsRouter(deps));
-  v1.use('/outputs', authenticate(deps.db), outputsRouter(deps));
-  v1.use('/feedback', authenticate(deps.db), feedbackRouter(deps));
+  v1.use('/skills', auth, skillsRouter(deps));
+  v1.use('/runs', auth, runsRouter(deps));
+  v1.use('/outputs', auth, outputsRouter(deps));
+  v1.use('/feedback', auth, feedbackRouter(deps));
   const tenant = express.Router({ mergeParams: true });
   tenant.use(requireLiveClient(deps.db));
   tenant.use(clientRouter(deps));
@@ -107,7 +117,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/resources', sendResourcesRouter(deps));
   tenant.use('/costs', clientAiCostsRouter(deps));
   tenant.use('/context', contextDocsRouter(deps));
-  v1.use('/clients/:clientId', authenticate(deps.db), tenant);
+  v1.use('/clients/:clientId', auth, tenant);
   app.use('/api/v1', v1);
 
   app.use(notFoundHandler);

@@ -21,8 +21,13 @@ declare module 'express-serve-static-core' {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function authenticate(db: Db): RequestHandler {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+export interface AuthenticateOptions {
+  /** Runs once the caller is known (the per-user rate limit); throws to refuse. */
+  afterAuth?: ((req: Request, res: Response) => void) | null;
+}
+
+export function authenticate(db: Db, opts: AuthenticateOptions = {}): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!m) {
@@ -37,7 +42,8 @@ export function authenticate(db: Db): RequestHandler {
     }
     const user = await db.user.findFirst({
       where: { id: check.userId, deletedAt: null },
-      include: { memberships: { where: { deletedAt: null } } },
+      // A membership of a soft-deleted client grants nothing until the client is restored.
+      include: { memberships: { where: { deletedAt: null, client: { deletedAt: null } } } },
     });
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'invalid API key');
     req.caller = {
@@ -47,6 +53,7 @@ export function authenticate(db: Db): RequestHandler {
       isPlatformAdmin: user.isPlatformAdmin,
       roles: new Map(user.memberships.map((mb) => [mb.clientId, mb.role])),
     };
+    opts.afterAuth?.(req, res);
     // Recorded at minute resolution so every request does not write.
     const cutoff = new Date(Date.now() - LAST_USED_RESOLUTION_MS);
     await db.apiKey.updateMany({

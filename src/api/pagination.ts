@@ -12,16 +12,28 @@ export interface Cursor {
   id: string;
 }
 
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A cursor is ours only if it is exactly what encodeCursor writes: anything else (a forged year 0
+ * that PostgreSQL cannot compare, an object, a number) is a 400, never a database error. */
 export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (!cursor) return undefined;
+  let decoded: unknown;
   try {
-    const [ts, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(ts);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { createdAt, id };
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new HttpError(400, 'VALIDATION_ERROR', 'cursor is invalid', [{ path: ['cursor'], code: 'invalid', message: 'cursor is invalid' }]);
+    decoded = undefined; // not JSON: refused below like any other malformed cursor
   }
+  if (Array.isArray(decoded) && decoded.length === 2) {
+    const [ts, id] = decoded as unknown[];
+    if (typeof ts === 'string' && typeof id === 'string' && CURSOR_TIME.test(ts) && CURSOR_ID.test(id)) {
+      const createdAt = new Date(ts);
+      const year = createdAt.getUTCFullYear();
+      if (!Number.isNaN(createdAt.getTime()) && year >= 1970 && year <= 9999) return { createdAt, id };
+    }
+  }
+  throw new HttpError(400, 'VALIDATION_ERROR', 'cursor is invalid', [{ path: ['cursor'], code: 'invalid', message: 'cursor is invalid' }]);
 }
 
 export function encodeCursor(row: Cursor): string {

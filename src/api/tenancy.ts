@@ -1,7 +1,8 @@
 // Tenant scoping for /clients/:clientId/... routes. Another tenant's client is 404, never 403, so
 // existence does not leak; a member whose role is too low gets 403.
 import type { RequestHandler } from 'express';
-import type { MembershipRole } from '../db/client';
+import type { Db, MembershipRole } from '../db/client';
+import type { Caller } from './auth';
 import { HttpError, notFound } from './errors';
 import { uuid } from './validate';
 
@@ -34,6 +35,24 @@ export function clientScope(min: MembershipRole): RequestHandler {
     req.clientId = clientId;
     next();
   };
+}
+
+/** 404 (naming `what`) unless the client exists and is not soft-deleted: platform admins included,
+ * for routes that name their client in the body, the query or the object rather than the path. */
+export async function requireLiveClientId(db: Db, clientId: string, what = 'client'): Promise<void> {
+  const live = await db.client.findFirst({ where: { id: clientId, deletedAt: null }, select: { id: true } });
+  if (!live) throw notFound(what);
+}
+
+/** A filter on `clientId` for lists across the caller's clients: soft-deleted clients never show,
+ * for platform admins (every other client) as for members (their live memberships). */
+export async function visibleClientIds(db: Db, caller: Caller): Promise<{ in: string[] } | { notIn: string[] }> {
+  if (!caller.isPlatformAdmin) {
+    const live = await db.client.findMany({ where: { id: { in: [...caller.roles.keys()] }, deletedAt: null }, select: { id: true } });
+    return { in: live.map((c) => c.id) };
+  }
+  const deleted = await db.client.findMany({ where: { deletedAt: { not: null } }, select: { id: true } });
+  return { notIn: deleted.map((c) => c.id) };
 }
 
 /** The client id set by clientScope (throws if a route forgot it). */

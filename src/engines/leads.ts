@@ -3,7 +3,9 @@
 // all-or-nothing unless the caller asks for a partial import.
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import { findSuppressions, normalizeEmail, normalizePhone } from './compliance/suppression';
+import { findSuppressions, normalizeEmail } from './compliance/suppression';
+import { parsePhone } from './compliance/phone';
+import { countryCode } from './country';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (max: number) => z.preprocess(blank, z.string().trim().max(max).optional());
@@ -14,13 +16,22 @@ export const LeadInputSchema = z
     firstName: str(100),
     lastName: str(100),
     title: str(200),
-    phone: z.preprocess(blank, z.string().trim().regex(/^\+?[\d\s().-]{6,20}$/, 'must be a phone number').optional()),
-    linkedinUrl: z.preprocess(blank, z.string().trim().url('must be a URL').max(500).optional()),
+    // Shape only here: whether it is a number depends on the country (checked by importLeads).
+    phone: z.preprocess(blank, z.string().trim().max(40).regex(/^\+?[\d\s().-]*\d[\d\s().-]*$/, 'must be a phone number').optional()),
+    linkedinUrl: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .max(500)
+        .pipe(z.url({ protocol: /^https?$/, hostname: /^([a-z0-9-]+\.)*linkedin\.com$/i, message: 'must be an http(s) linkedin.com URL' }))
+        .optional(),
+    ),
     companyName: str(200),
     companyDomain: z.preprocess(blank, z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain').optional()),
     companyIndustry: str(100),
     companySize: z.preprocess(blank, z.coerce.number().int().min(1).max(10_000_000).optional()),
-    country: z.preprocess(blank, z.string().trim().toUpperCase().length(2, 'must be a 2-letter country code').optional()),
+    country: z.preprocess(blank, countryCode.optional()),
     state: str(50),
     city: str(100),
     timeZone: z.preprocess(
@@ -62,6 +73,16 @@ export interface RowError {
   row: number;
   field: string;
   message: string;
+  /** CSV only: the line the row starts on and the column as the file names it. */
+  line?: number;
+  column?: string;
+}
+
+/** Where the rows came from, for CSV imports: each row's line, header names, and rows the parser refused. */
+export interface ImportSource {
+  lines: number[];
+  columns: Map<string, string>;
+  rowErrors: Array<{ row: number; line: number; column: string; message: string }>;
 }
 
 export interface ImportResult {
@@ -73,13 +94,36 @@ export interface ImportResult {
 }
 
 /** Rows are numbered from 1 as the caller sees them (data rows; a CSV header is not counted). */
-export async function importLeads(db: Db, clientId: string, rows: unknown[], opts: { partial: boolean }): Promise<ImportResult> {
+export async function importLeads(db: Db, clientId: string, rows: unknown[], opts: { partial: boolean; source?: ImportSource }): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, leadIds: [], duplicates: [], refused: [], errors: [] };
   const valid: { row: number; lead: LeadInput }[] = [];
+  const source = opts.source;
+  const broken = new Set<number>();
+  for (const e of source?.rowErrors ?? []) {
+    broken.add(e.row);
+    result.errors.push({ row: e.row, field: '(row)', message: e.message, line: e.line, column: e.column });
+  }
+  const rowError = (row: number, field: string, message: string): RowError =>
+    source ? { row, field, message, line: source.lines[row - 1], column: source.columns.get(field.split('.')[0]) ?? field } : { row, field, message };
+  // National phone numbers are read in the lead's country, else the client's.
+  const clientCountry = (await db.client.findUnique({ where: { id: clientId }, select: { country: true } }))?.country;
   rows.forEach((raw, i) => {
+    if (broken.has(i + 1)) return;
     const parsed = LeadInputSchema.safeParse(raw);
-    if (parsed.success) valid.push({ row: i + 1, lead: parsed.data });
-    else for (const issue of parsed.error.issues) result.errors.push({ row: i + 1, field: issue.path.join('.') || '(row)', message: issue.message });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) result.errors.push(rowError(i + 1, issue.path.join('.') || '(row)', issue.message));
+      return;
+    }
+    const lead = parsed.data;
+    if (lead.phone) {
+      const phone = parsePhone(lead.phone, lead.country ?? clientCountry);
+      if (!phone) {
+        result.errors.push(rowError(i + 1, 'phone', `must be a phone number (national numbers are read as ${lead.country ?? clientCountry ?? 'AU'})`));
+        return;
+      }
+      lead.phone = phone;
+    }
+    valid.push({ row: i + 1, lead });
   });
 
   const seen = new Map<string, number>();
@@ -111,7 +155,7 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
       result.refused.push({ row: v.row, reason: `suppressed ${hit.kind} (${hit.reason})` });
       continue;
     }
-    toInsert.push({ row: v.row, lead: { ...v.lead, email, phone: v.lead.phone ? normalizePhone(v.lead.phone, v.lead.country ?? 'AU') : undefined } });
+    toInsert.push({ row: v.row, lead: { ...v.lead, email } });
   }
   if (result.errors.length > 0 && !opts.partial) return result;
 

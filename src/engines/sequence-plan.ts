@@ -27,6 +27,9 @@ const KINDS_BY_CHANNEL: Readonly<Record<Channel, readonly TouchKind[]>> = {
 };
 
 export const MAX_TOUCHES = 10;
+/** Touch numbers are stored as PostgreSQL integers; a sequence has at most MAX_TOUCHES of them, so
+ * 1..100 leaves room for gaps and stays far inside int range. */
+export const MAX_TOUCH_NUMBER = 100;
 /** The last day a touch may be planned for: a year after enrolment. */
 export const MAX_DAY = 365;
 
@@ -37,17 +40,17 @@ const fallbackSchema = z.strictObject({
   channel: channelSchema,
   kind: kindSchema,
   /** For an email fallback: thread it under this earlier email touch. */
-  threadWith: z.number().int().min(1).optional(),
+  threadWith: z.number().int().min(1).max(MAX_TOUCH_NUMBER).optional(),
 });
 
 const touchSchema = z.strictObject({
-  number: z.number().int().min(1),
+  number: z.number().int().min(1).max(MAX_TOUCH_NUMBER),
   /** Business days after enrolment (day 0 = the enrolment day). */
   day: z.number().int().min(0).max(MAX_DAY),
   channel: channelSchema,
   kind: kindSchema,
   /** Send as a reply in the thread of this earlier email touch (In-Reply-To/References). */
-  threadWith: z.number().int().min(1).optional(),
+  threadWith: z.number().int().min(1).max(MAX_TOUCH_NUMBER).optional(),
   /** Used instead when the lead's tier does not allow `channel`. */
   fallback: fallbackSchema.optional(),
 });

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApifyCrawler, createLocalCrawler, parseHtml, parseRobots, isAllowed, scrapeSite, loadPages, StartPageError } from '../../src/engines/icp-scraper';
-import { isPrivateAddress } from '../../src/engines/icp-scraper/url-guard';
+import { isPrivateAddress } from '../../src/net/ssrf';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { startTestSite, type TestSite } from './helpers/site';
 

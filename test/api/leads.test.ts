@@ -51,8 +51,8 @@ it('imports CSV all-or-nothing, with row numbers and fields on every error', asy
   const bad = await request(stack.app).post(`${base()}/bulk`).set(auth).set('Content-Type', 'text/csv').send(csv).expect(400);
   expect(bad.body.error.code).toBe('IMPORT_INVALID');
   expect(bad.body.error.details.errors).toEqual([
-    { row: 2, field: 'email', message: 'must be an email address' },
-    { row: 2, field: 'companySize', message: expect.any(String) },
+    { row: 2, line: 3, field: 'email', column: 'Email', message: 'must be an email address' },
+    { row: 2, line: 3, field: 'companySize', column: 'Employees', message: expect.any(String) },
   ]);
   expect(await stack.db.lead.count({ where: { clientId, email: { endsWith: '@bulk.example' } } })).toBe(0);
 

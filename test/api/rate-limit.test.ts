@@ -101,7 +101,7 @@ describe('per-IP limit', () => {
   it('is off when set to 0, and the defaults leave ordinary use alone', async () => {
     expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_KEY: 600, RATE_LIMIT_PER_IP: 1200 });
     expect(() => loadConfig({ RATE_LIMIT_PER_KEY: '-1' })).toThrow(/RATE_LIMIT_PER_KEY/);
-    const app = appWith({ RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_IP: '0' });
+    const app = appWith({ RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_USER: '0', RATE_LIMIT_PER_IP: '0' });
     const a = await createClientWithUser(stack.db);
     for (let i = 0; i < 20; i++) {
       const res = await request(app).get('/api/v1/keys').set(a.auth).expect(200);

@@ -108,4 +108,38 @@ describe('other rows', () => {
     await call('post', `/api/v1/admin/clients/${c.client.id}/restore`, platformAdmin());
     expect((await call('get', `/api/v1/clients/${c.client.id}/campaigns`, c.auth)).status).toBe(200);
   });
+
+  it("answers 404 for a deleted client's runs, outputs, feedback and templates, as for its other routes", async () => {
+    const c = await createClientWithUser(stack.db);
+    const cid = c.client.id;
+    const run = await stack.db.skillRun.create({ data: { clientId: cid, skillSlug: 'copywriting', message: 'x', status: 'completed' } });
+    const output = await stack.db.output.create({ data: { clientId: cid, runId: run.id, skillSlug: 'copywriting', title: 'T', content: 'secret copy' } });
+    await stack.db.feedback.create({ data: { clientId: cid, outputId: output.id, skillSlug: 'copywriting', overall: 4 } });
+    await stack.db.campaignTemplate.create({ data: { clientId: cid, name: 'T', sequence: SEQUENCE, messaging: {} } });
+    // Alive, the owner sees all of it.
+    expect((await call('get', `/api/v1/outputs/${output.id}`, c.auth)).status).toBe(200);
+    expect((await call('get', `/api/v1/feedback?clientId=${cid}`, c.auth)).body.data).toHaveLength(1);
+
+    await stack.db.client.update({ where: { id: cid }, data: { deletedAt: new Date() } });
+    for (const who of [c.auth, platformAdmin()]) {
+      const gone: Array<[string, number]> = [];
+      for (const [method, path, body] of [
+        ['get', `/api/v1/runs/${run.id}`],
+        ['post', `/api/v1/runs/${run.id}/cancel`],
+        ['get', `/api/v1/outputs/${output.id}`],
+        ['get', `/api/v1/outputs/${output.id}/download`],
+        ['get', `/api/v1/outputs?clientId=${cid}`],
+        ['get', `/api/v1/feedback?clientId=${cid}`],
+        ['post', '/api/v1/feedback', { outputId: output.id, overall: 5 }],
+        ['get', `/api/v1/campaigns/templates?clientId=${cid}`],
+      ] as Array<['get' | 'post', string, object?]>) {
+        gone.push([`${method} ${path}`, (await call(method, path, who, body)).status]);
+      }
+      expect(gone).toEqual(gone.map(([route]) => [route, 404]));
+      // Lists across the caller's clients leave it out.
+      expect((await call('get', '/api/v1/outputs?limit=200', who)).body.data.map((o: { outputId: string }) => o.outputId)).not.toContain(output.id);
+      expect((await call('get', '/api/v1/feedback?limit=200', who)).body.data.map((f: { clientId: string }) => f.clientId)).not.toContain(cid);
+    }
+    expect(await stack.db.feedback.count({ where: { outputId: output.id } })).toBe(1);
+  });
 });

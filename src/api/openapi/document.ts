@@ -70,8 +70,8 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], versio
       version,
       description:
         'Durable-workflow orchestration for a marketing agency. Every list is cursor-paginated (`limit`, `cursor` → `nextCursor`); ' +
-        'every error is `{error:{code,message,details}}`; every response carries `X-Request-Id`. Requests are limited per API key ' +
-        'and per IP (429 with `Retry-After`).',
+        'every error is `{error:{code,message,details}}`; every response carries `X-Request-Id`. Requests are limited per API key, ' +
+        'per user (all their keys) and per IP (IPv6 by /56) (429 with `Retry-After`).',
     },
   });
 }

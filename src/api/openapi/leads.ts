@@ -14,7 +14,8 @@ const importResult = z.object({
   leadIds: z.array(z.string()),
   duplicates: z.array(z.object({ row: z.number().int(), email: z.string(), existingLeadId: z.string().optional() })),
   refused: z.array(z.object({ row: z.number().int(), reason: z.string() })),
-  errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string() })),
+  /** CSV imports also give each error's `line` (where the row starts) and `column` (as the file names it). */
+  errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string(), line: z.number().int().optional(), column: z.string().optional() })),
   enrichment,
 });
 const sequenceView = z.object({ campaignId: z.string(), workflowId: z.string(), enrollmentStatus: EnrollmentStatusSchema, state: anyJson });
@@ -34,7 +35,8 @@ export const leadOperations: ApiOperation[] = [
     method: 'post',
     path: `${base}/bulk`,
     summary: 'Import leads from JSON or CSV (all or nothing unless partial)',
-    description: 'JSON `{leads:[...], partial}` or a text/csv body with `?partial=true|false`. Up to 10 MB.',
+    description:
+      'JSON `{leads:[...], partial}` or a text/csv body with `?partial=true|false`. Up to 10 MB. A CSV that is not well-formed (an unterminated quote, a stray quote) is a 400 `CSV_INVALID` naming its line; row errors carry `row`, `line` and `column`.',
     tag: 'leads',
     access: { kind: 'client', role: 'member' },
     params: clientParams,

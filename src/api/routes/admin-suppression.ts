@@ -3,12 +3,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
+import { parsePhone } from '../../engines/compliance/phone';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../../engines/compliance/suppression';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
-import { body, params, query, uuid } from '../validate';
+import { body, likeLiteral, params, query, uuid } from '../validate';
 
 const kind = z.enum(['email', 'phone', 'domain']);
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -28,7 +29,7 @@ export const addSuppressionBody = z
   .strict()
   .superRefine((b, ctx) => {
     const ok =
-      b.kind === 'email' ? z.email().safeParse(b.value).success : b.kind === 'domain' ? DOMAIN.test(b.value) : /^\+?[\d\s().-]{6,20}$/.test(b.value) && b.value.replace(/\D/g, '').length >= 6;
+      b.kind === 'email' ? z.email().safeParse(b.value).success : b.kind === 'domain' ? DOMAIN.test(b.value) : /^\+?[\d\s().-]{6,20}$/.test(b.value) && parsePhone(b.value) !== null;
     if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid ${b.kind}` });
   });
 export const suppressionParams = z.object({ suppressionId: uuid });
@@ -44,7 +45,7 @@ export function adminSuppressionRouter(deps: ApiDeps): Router {
         scope: GLOBAL_SCOPE,
         deletedAt: null,
         ...(q.kind ? { kind: q.kind } : {}),
-        ...(q.q ? { value: { contains: q.q.toLowerCase() } } : {}),
+        ...(q.q ? { value: { contains: likeLiteral(q.q.toLowerCase()) } } : {}),
         ...cursorWhere(decodeCursor(q.cursor)),
       },
       orderBy: newestFirst,

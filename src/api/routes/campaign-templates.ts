@@ -24,6 +24,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { body, params, query, uuid } from '../validate';
+import { requireLiveClientId } from '../tenancy';
 import { authorizeClient } from './onboarding';
 
 export const generateBody = z.object({ clientId: uuid }).strict();
@@ -169,6 +170,7 @@ export function campaignTemplatesRouter(deps: ApiDeps): Router {
   r.get('/templates', async (req, res) => {
     const q = query(listQuery, req);
     authorizeClient(req, q.clientId, 'viewer');
+    await requireLiveClientId(db, q.clientId);
     const rows = await db.campaignTemplate.findMany({
       where: { clientId: q.clientId, deletedAt: null, ...cursorWhere(decodeCursor(q.cursor)) },
       orderBy: newestFirst,

@@ -24,7 +24,8 @@ export const createBody = z
   .strict();
 export const idParams = z.object({ clientId: uuid, campaignId: uuid });
 export const actionParams = idParams.extend({ action: z.enum(['start', 'pause', 'resume', 'cancel']) });
-export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(10_000) }).strict();
+export const MAX_ENROL_LEADS = 10_000;
+export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS) }).strict();
 export const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
 
 export function campaignsRouter(deps: ApiDeps): Router {

@@ -8,12 +8,13 @@ import { z } from 'zod';
 import { Prisma, type Client, type Db } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
 import { SendWindowSchema } from '../../engines/calendar/business-time';
+import { COUNTRY_MESSAGE, isCountryCode } from '../../engines/country';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { clientScope, scopedClientId } from '../tenancy';
-import { body, query, uuid } from '../validate';
+import { body, likeLiteral, query, uuid } from '../validate';
 import { inviteAndSend } from './invitations';
 
 const isTimeZone = (tz: string) => {
@@ -27,7 +28,7 @@ const isTimeZone = (tz: string) => {
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
 const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Australia/Sydney');
-const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AU');
+const country = z.string().regex(/^[A-Z]{2}$/, COUNTRY_MESSAGE).refine(isCountryCode, COUNTRY_MESSAGE);
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
@@ -173,7 +174,7 @@ export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHand
       where: {
         deletedAt: null,
         ...(caller.isPlatformAdmin ? {} : { memberships: { some: { userId: caller.userId, deletedAt: null } } }),
-        ...(q.q ? { OR: [{ name: { contains: q.q, mode: 'insensitive' as const } }, { slug: { contains: q.q.toLowerCase() } }] } : {}),
+        ...(q.q ? { OR: [{ name: { contains: likeLiteral(q.q), mode: 'insensitive' as const } }, { slug: { contains: likeLiteral(q.q.toLowerCase()) } }] } : {}),
         AND: [cursorWhere(decodeCursor(q.cursor))],
       },
       orderBy: newestFirst,

@@ -10,6 +10,7 @@ import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
+import { requireLiveClientId, visibleClientIds } from '../tenancy';
 import { body, query, uuid } from '../validate';
 import { authorizeClient } from './onboarding';
 
@@ -30,6 +31,7 @@ export function feedbackRouter(deps: ApiDeps): Router {
     const output = await deps.db.output.findFirst({ where: { id: b.outputId, deletedAt: null }, select: { clientId: true } });
     if (!output) throw notFound('output');
     authorizeClient(req, output.clientId, 'member', 'output');
+    await requireLiveClientId(deps.db, output.clientId, 'output');
     const row = await recordFeedback(deps.db, req.caller?.userId ?? null, b);
     await recordAudit(deps.db, { clientId: row.clientId, ...actorOf(req), action: 'feedback.create', entityType: 'feedback', entityId: row.id, after: { overall: row.overall } });
     res.status(201).json(feedbackView(row));
@@ -37,10 +39,12 @@ export function feedbackRouter(deps: ApiDeps): Router {
 
   r.get('/', async (req, res) => {
     const q = query(feedbackQuery, req);
-    if (q.clientId) authorizeClient(req, q.clientId, 'viewer');
-    const caller = req.caller!;
+    if (q.clientId) {
+      authorizeClient(req, q.clientId, 'viewer');
+      await requireLiveClientId(deps.db, q.clientId);
+    }
     const where: Prisma.FeedbackWhereInput = {
-      ...(q.clientId ? { clientId: q.clientId } : caller.isPlatformAdmin ? {} : { clientId: { in: [...caller.roles.keys()] } }),
+      clientId: q.clientId ? q.clientId : await visibleClientIds(deps.db, req.caller!),
       ...(q.skill ? { skillSlug: q.skill } : {}),
       ...(q.outputId ? { outputId: q.outputId } : {}),
       ...cursorWhere(decodeCursor(q.cursor)),

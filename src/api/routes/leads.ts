@@ -11,8 +11,8 @@ import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagi
 import { actorOf } from '../actor';
 import { rejectNulCharacters } from '../input-guard';
 import { recordAudit } from '../../engines/audit';
-import { csvRecords } from '../../engines/csv';
-import { importLeads, leadFieldFromHeader, LeadInputSchema, MAX_IMPORT_ROWS } from '../../engines/leads';
+import { csvRecords, CsvSyntaxError } from '../../engines/csv';
+import { importLeads, leadFieldFromHeader, LeadInputSchema, MAX_IMPORT_ROWS, type ImportSource } from '../../engines/leads';
 import { startEnrichment } from '../../lifecycle/enrichment';
 import { sequenceTimelines, stopLeadSequences } from '../../lifecycle/sequences';
 
@@ -37,6 +37,9 @@ export function leadsRouter(deps: ApiDeps): Router {
     const clientId = scopedClientId(req);
     const lead = body(LeadInputSchema, req);
     const result = await importLeads(db, clientId, [lead], { partial: false });
+    if (result.errors.length) {
+      throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', result.errors.map((e) => ({ path: [e.field], code: 'invalid', message: e.message })));
+    }
     if (result.refused.length) throw new HttpError(422, 'SUPPRESSED', `contact is suppressed: ${result.refused[0].reason}`);
     if (result.duplicates.length) {
       throw new HttpError(409, 'DUPLICATE_LEAD', 'a lead with this email already exists', { existingLeadId: result.duplicates[0].existingLeadId });
@@ -57,8 +60,17 @@ export function leadsRouter(deps: ApiDeps): Router {
       const clientId = scopedClientId(req);
       let rows: unknown[];
       let partial: boolean;
+      let source: ImportSource | undefined;
       if (typeof req.body === 'string') {
-        rows = csvRecords(req.body, leadFieldFromHeader);
+        let csv;
+        try {
+          csv = csvRecords(req.body, leadFieldFromHeader);
+        } catch (err) {
+          if (!(err instanceof CsvSyntaxError)) throw err;
+          throw new HttpError(400, 'CSV_INVALID', err.message, [{ line: err.line, ...(err.column ? { column: err.column } : {}), message: err.message }]);
+        }
+        rows = csv.rows.map((r) => r.values);
+        source = { lines: csv.rows.map((r) => r.line), columns: csv.columns, rowErrors: csv.issues };
         partial = query(partialQuery, req).partial === 'true';
         if (rows.length === 0) throw new HttpError(400, 'VALIDATION_ERROR', 'the CSV has no data rows');
         if (rows.length > MAX_IMPORT_ROWS) throw new HttpError(413, 'TOO_MANY_ROWS', `at most ${MAX_IMPORT_ROWS} rows per import`);
@@ -67,7 +79,7 @@ export function leadsRouter(deps: ApiDeps): Router {
         rows = parsed.leads;
         partial = parsed.partial;
       }
-      const result = await importLeads(db, clientId, rows, { partial });
+      const result = await importLeads(db, clientId, rows, { partial, source });
       if (result.errors.length && !partial) {
         throw new HttpError(400, 'IMPORT_INVALID', `${result.errors.length} row error(s); nothing was imported (send partial=true to import the valid rows)`, {
           errors: result.errors.slice(0, 500),

@@ -7,10 +7,11 @@ import { listOutputs, outputFileName, outputView } from '../../engines/skill-run
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { params, query, uuid } from '../validate';
+import { requireLiveClientId, visibleClientIds } from '../tenancy';
+import { dayOrInstant, params, query, uuid } from '../validate';
 import { authorizeClient } from './onboarding';
 
-const day = z.iso.date().or(z.iso.datetime({ offset: true }));
+const day = dayOrInstant;
 export const outputsQuery = pageQuery
   .extend({
     clientId: uuid.optional(),
@@ -33,17 +34,20 @@ export function outputsRouter(deps: ApiDeps): Router {
     const output = await deps.db.output.findFirst({ where: { id: outputId, deletedAt: null } });
     if (!output) throw notFound('output');
     authorizeClient(req, output.clientId, 'viewer', 'output');
+    await requireLiveClientId(deps.db, output.clientId, 'output');
     return output;
   };
 
   r.get('/', async (req, res) => {
     const q = query(outputsQuery, req);
-    if (q.clientId) authorizeClient(req, q.clientId, 'viewer');
+    if (q.clientId) {
+      authorizeClient(req, q.clientId, 'viewer');
+      await requireLiveClientId(deps.db, q.clientId);
+    }
     const from = q.from ? toDate(q.from, false) : undefined;
     const to = q.to ? toDate(q.to, true) : undefined;
     if (from && to && from >= to) throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: ['from'], code: 'invalid_range', message: 'from must be before to' }]);
-    const caller = req.caller!;
-    const clientIds = q.clientId ? [q.clientId] : caller.isPlatformAdmin ? 'all' : [...caller.roles.keys()];
+    const clientIds = q.clientId ? { in: [q.clientId] } : await visibleClientIds(deps.db, req.caller!);
     const rows = await listOutputs(deps.db, { clientIds, skill: q.skill, from, to, after: decodeCursor(q.cursor), take: q.limit + 1 });
     const p = page(rows, q.limit);
     res.json({ data: p.data.map((o) => outputView(o)), nextCursor: p.nextCursor });

@@ -28,8 +28,9 @@ export const runParams = z.object({ runId: uuid });
 export function runsRouter(deps: ApiDeps): Router {
   const r = Router();
 
+  // A soft-deleted client's runs are gone like the rest of it.
   const loadRun = async (runId: string) => {
-    const run = await deps.db.skillRun.findUnique({ where: { id: runId } });
+    const run = await deps.db.skillRun.findFirst({ where: { id: runId, client: { deletedAt: null } } });
     if (!run) throw notFound('run');
     return run;
   };

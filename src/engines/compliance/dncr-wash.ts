@@ -2,12 +2,12 @@
 // A wash is kept for 30 days, then redone.
 import type { Db } from '../../db/client';
 import type { DncrDriver } from '../../integrations/dncr/dncr';
-import { normalizePhone } from './suppression';
+import { normalizePhone, phoneCountry } from './phone';
 
 export const WASH_MAX_AGE_DAYS = 30;
 
 export function isAustralianNumber(phone: string): boolean {
-  return normalizePhone(phone).startsWith('+61');
+  return phoneCountry(phone) === 'AU' || normalizePhone(phone).startsWith('+61');
 }
 
 export interface WashResult {

@@ -1,21 +1,14 @@
 // Suppression list: global (scope "global") and per client; by email, phone or email domain.
 import type { Db, SuppressionKind } from '../../db/client';
+import { normalizePhone } from './phone';
+
+// One phone function for suppression, STOP handling, DNCR and inbound matching (see ./phone).
+export { normalizePhone };
 
 export const GLOBAL_SCOPE = 'global';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** E.164-ish: keeps a leading + and digits; AU local 04xx → +614xx. */
-export function normalizePhone(phone: string, defaultCountry = 'AU'): string {
-  const trimmed = phone.trim();
-  const digits = trimmed.replace(/[^\d]/g, '');
-  if (trimmed.startsWith('+')) return `+${digits}`;
-  if (trimmed.startsWith('00')) return `+${digits.slice(2)}`;
-  if (defaultCountry === 'AU' && digits.startsWith('0') && digits.length === 10) return `+61${digits.slice(1)}`;
-  if (defaultCountry === 'US' && digits.length === 10) return `+1${digits}`;
-  return `+${digits}`;
 }
 
 export function emailDomain(email: string): string | null {

@@ -5,7 +5,7 @@
 import { TextDecoder } from 'node:util';
 import { parseHtml } from './html';
 import { ALLOW_ALL, DISALLOW_ALL, isAllowed, parseRobots, type Robots } from './robots';
-import { assertPublicHost, BlockedHostError } from './url-guard';
+import { BlockedHostError, createGuardedFetch, type GuardedFetch, type Resolver } from '../../net/ssrf';
 
 export interface CrawlLimits {
   maxPages: number;
@@ -71,12 +71,11 @@ export class StartPageError extends Error {
   }
 }
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-
 export interface LocalCrawlerOptions {
   userAgent?: string;
   allowPrivateHosts?: boolean;
-  fetch?: FetchLike;
+  /** DNS for the SSRF guard (tests answer what a rebinding DNS server would). */
+  resolve?: Resolver;
 }
 
 export const USER_AGENT = 'AgencyOSBot/1.0 (+https://agency-os.example/bot; ICP discovery)';
@@ -134,22 +133,9 @@ interface Fetched {
 }
 
 export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler {
-  const fetchImpl: FetchLike = opts.fetch ?? ((url, init) => fetch(url, init));
   const userAgent = opts.userAgent ?? USER_AGENT;
-  const checkedHosts = new Map<string, Promise<void>>();
 
-  async function guard(url: URL): Promise<void> {
-    if (opts.allowPrivateHosts) return;
-    let check = checkedHosts.get(url.hostname);
-    if (!check) {
-      check = assertPublicHost(url.hostname);
-      checkedHosts.set(url.hostname, check);
-    }
-    await check;
-  }
-
-  async function get(url: URL, limits: CrawlLimits, deadline: number, accept: string): Promise<Fetched> {
-    await guard(url);
+  async function get(fetchImpl: GuardedFetch, url: URL, limits: CrawlLimits, deadline: number, accept: string): Promise<Fetched> {
     const timeout = Math.max(1, Math.min(limits.requestTimeoutMs, deadline - Date.now()));
     const res = await fetchImpl(url.toString(), {
       redirect: 'manual',
@@ -197,9 +183,9 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
     return { status: res.status, contentType, body: decoder.decode(buf), bytes, truncated };
   }
 
-  async function loadRobots(origin: string, limits: CrawlLimits, deadline: number): Promise<Robots> {
+  async function loadRobots(fetchImpl: GuardedFetch, origin: string, limits: CrawlLimits, deadline: number): Promise<Robots> {
     try {
-      const r = await get(new URL('/robots.txt', origin), { ...limits, maxBytesPerPage: 500_000 }, deadline, 'text/plain,*/*;q=0.5');
+      const r = await get(fetchImpl, new URL('/robots.txt', origin), { ...limits, maxBytesPerPage: 500_000 }, deadline, 'text/plain,*/*;q=0.5');
       if (r.status >= 200 && r.status < 300) return parseRobots(r.body, ROBOTS_TOKEN);
       if (r.status >= 300 && r.status < 500) return ALLOW_ALL;
       return DISALLOW_ALL;
@@ -212,134 +198,145 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
   return {
     name: 'local',
     async crawl(startUrl, partial) {
-      const limits = { ...DEFAULT_LIMITS, ...partial };
-      const started = Date.now();
-      const deadline = started + limits.totalTimeoutMs;
-      let start = new URL(startUrl);
-      if (start.protocol !== 'http:' && start.protocol !== 'https:') throw new StartPageError(`not an http(s) URL: ${startUrl}`, true);
-      let origin = start.origin;
-      let robots = await loadRobots(origin, limits, deadline);
-
-      const pages: CrawledPage[] = [];
-      const skipped: CrawlSkip[] = [];
-      const seen = new Set<string>();
-      let totalBytes = 0;
-      let blogPages = 0;
-      let order = 0;
-      const queue: Array<{ url: URL; depth: number; score: number; order: number }> = [];
-      const enqueue = (u: URL, depth: number, anchor: string) => {
-        const key = normaliseUrl(u);
-        if (seen.has(key)) return;
-        seen.add(key);
-        queue.push({ url: new URL(key), depth, score: depth === 0 ? 100 : priorityOf(u, anchor, depth), order: order++ });
-      };
-      enqueue(start, 0, '');
-
-      let delayMs = Math.min(robots.crawlDelaySeconds ?? 0, 5) * 1000;
-      let first = true;
-      while (queue.length && pages.length < limits.maxPages) {
-        if (Date.now() >= deadline) {
-          skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'crawl time limit reached' })));
-          break;
-        }
-        if (totalBytes >= limits.maxTotalBytes) {
-          skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'total byte limit reached' })));
-          break;
-        }
-        queue.sort((a, b) => b.score - a.score || a.order - b.order);
-        const item = queue.shift()!;
-        let url = item.url;
-        if (!isAllowed(robots, url.pathname + url.search)) {
-          skipped.push({ url: url.toString(), reason: 'disallowed by robots.txt' });
-          continue;
-        }
-        if (BLOG.test(url.pathname) && item.depth > 0 && ++blogPages > MAX_BLOG_PAGES) {
-          skipped.push({ url: url.toString(), reason: 'blog page limit reached' });
-          continue;
-        }
-        if (!first && delayMs) await new Promise((r) => setTimeout(r, delayMs));
-
-        let res: Fetched | undefined;
-        let error: string | undefined;
-        for (let hops = 0; hops <= 5; hops++) {
-          try {
-            res = await get(url, limits, deadline, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1');
-          } catch (err) {
-            error = err instanceof BlockedHostError ? err.message : `fetch failed: ${(err as Error).message}`;
-            if (first && err instanceof BlockedHostError) throw new StartPageError(err.message, true);
-            res = undefined;
-            break;
-          }
-          if (!res.location) break;
-          const next = new URL(res.location, url);
-          if (next.origin !== origin) {
-            if (first && isWwwVariant(next, new URL(origin))) {
-              // The site lives on its www (or bare) host: crawl that origin instead.
-              origin = next.origin;
-              robots = await loadRobots(origin, limits, deadline);
-              delayMs = Math.min(robots.crawlDelaySeconds ?? 0, 5) * 1000;
-              start = next;
-            } else {
-              error = `redirects off-site to ${next.origin}`;
-              res = undefined;
-              break;
-            }
-          }
-          if (!isAllowed(robots, next.pathname + next.search)) {
-            error = 'redirect target disallowed by robots.txt';
-            res = undefined;
-            break;
-          }
-          url = next;
-          seen.add(normaliseUrl(next));
-          if (hops === 5) error = 'too many redirects';
-        }
-        const wasFirst = first;
-        first = false;
-        if (!res || res.location) {
-          skipped.push({ url: url.toString(), reason: error ?? 'too many redirects' });
-          if (wasFirst) throw new StartPageError(`could not fetch ${startUrl}: ${error ?? 'too many redirects'}`, !/^fetch failed/.test(error ?? ''));
-          continue;
-        }
-        totalBytes += res.bytes;
-        if (res.status !== 200) {
-          skipped.push({ url: url.toString(), reason: `HTTP ${res.status}` });
-          if (wasFirst) throw new StartPageError(`could not fetch ${startUrl}: HTTP ${res.status}`, res.status >= 400 && res.status < 500 && res.status !== 429);
-          continue;
-        }
-        if (!/text\/html|application\/xhtml\+xml/i.test(res.contentType)) {
-          skipped.push({ url: url.toString(), reason: `not HTML (${res.contentType || 'no content type'})` });
-          continue;
-        }
-        const parsed = parseHtml(res.body, url.toString());
-        if (parsed.robots.noindex) skipped.push({ url: url.toString(), reason: 'noindex' });
-        else {
-          pages.push({
-            url: normaliseUrl(url),
-            title: parsed.title,
-            text: parsed.text.slice(0, limits.maxTextChars),
-            bytes: res.bytes,
-            depth: item.depth,
-            truncated: res.truncated || parsed.text.length > limits.maxTextChars,
-          });
-        }
-        if (item.depth >= limits.maxDepth || parsed.robots.nofollow) continue;
-        for (const link of parsed.links) {
-          let u: URL;
-          try {
-            u = new URL(link.url);
-          } catch {
-            continue;
-          }
-          if (u.origin !== origin) continue;
-          if (ASSET.test(u.pathname) || LOW_VALUE.test(u.pathname)) continue;
-          enqueue(u, item.depth + 1, link.text);
-        }
+      // Every request (each redirect hop included) is checked where its socket connects, never
+      // trusted from an earlier answer for the same host.
+      const fetchImpl = createGuardedFetch({ allowPrivateHosts: opts.allowPrivateHosts ?? false, resolve: opts.resolve });
+      try {
+        return await crawlWith(fetchImpl, startUrl, partial);
+      } finally {
+        await fetchImpl.close();
       }
-      if (pages.length >= limits.maxPages && queue.length) {
-        skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'page limit reached' })));
-      }
-      return { startUrl: start.toString(), origin, driver: 'local', robots: robots.status, pages, skipped, totalBytes };
     },
   };
+
+  async function crawlWith(fetchImpl: GuardedFetch, startUrl: string, partial?: Partial<CrawlLimits>): Promise<CrawlResult> {
+    const limits = { ...DEFAULT_LIMITS, ...partial };
+    const started = Date.now();
+    const deadline = started + limits.totalTimeoutMs;
+    let start = new URL(startUrl);
+    if (start.protocol !== 'http:' && start.protocol !== 'https:') throw new StartPageError(`not an http(s) URL: ${startUrl}`, true);
+    let origin = start.origin;
+    let robots = await loadRobots(fetchImpl, origin, limits, deadline);
+
+    const pages: CrawledPage[] = [];
+    const skipped: CrawlSkip[] = [];
+    const seen = new Set<string>();
+    let totalBytes = 0;
+    let blogPages = 0;
+    let order = 0;
+    const queue: Array<{ url: URL; depth: number; score: number; order: number }> = [];
+    const enqueue = (u: URL, depth: number, anchor: string) => {
+      const key = normaliseUrl(u);
+      if (seen.has(key)) return;
+      seen.add(key);
+      queue.push({ url: new URL(key), depth, score: depth === 0 ? 100 : priorityOf(u, anchor, depth), order: order++ });
+    };
+    enqueue(start, 0, '');
+
+    let delayMs = Math.min(robots.crawlDelaySeconds ?? 0, 5) * 1000;
+    let first = true;
+    while (queue.length && pages.length < limits.maxPages) {
+      if (Date.now() >= deadline) {
+        skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'crawl time limit reached' })));
+        break;
+      }
+      if (totalBytes >= limits.maxTotalBytes) {
+        skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'total byte limit reached' })));
+        break;
+      }
+      queue.sort((a, b) => b.score - a.score || a.order - b.order);
+      const item = queue.shift()!;
+      let url = item.url;
+      if (!isAllowed(robots, url.pathname + url.search)) {
+        skipped.push({ url: url.toString(), reason: 'disallowed by robots.txt' });
+        continue;
+      }
+      if (BLOG.test(url.pathname) && item.depth > 0 && ++blogPages > MAX_BLOG_PAGES) {
+        skipped.push({ url: url.toString(), reason: 'blog page limit reached' });
+        continue;
+      }
+      if (!first && delayMs) await new Promise((r) => setTimeout(r, delayMs));
+
+      let res: Fetched | undefined;
+      let error: string | undefined;
+      for (let hops = 0; hops <= 5; hops++) {
+        try {
+          res = await get(fetchImpl, url, limits, deadline, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1');
+        } catch (err) {
+          error = err instanceof BlockedHostError ? err.message : `fetch failed: ${(err as Error).message}`;
+          if (first && err instanceof BlockedHostError) throw new StartPageError(err.message, true);
+          res = undefined;
+          break;
+        }
+        if (!res.location) break;
+        const next = new URL(res.location, url);
+        if (next.origin !== origin) {
+          if (first && isWwwVariant(next, new URL(origin))) {
+            // The site lives on its www (or bare) host: crawl that origin instead.
+            origin = next.origin;
+            robots = await loadRobots(fetchImpl, origin, limits, deadline);
+            delayMs = Math.min(robots.crawlDelaySeconds ?? 0, 5) * 1000;
+            start = next;
+          } else {
+            error = `redirects off-site to ${next.origin}`;
+            res = undefined;
+            break;
+          }
+        }
+        if (!isAllowed(robots, next.pathname + next.search)) {
+          error = 'redirect target disallowed by robots.txt';
+          res = undefined;
+          break;
+        }
+        url = next;
+        seen.add(normaliseUrl(next));
+        if (hops === 5) error = 'too many redirects';
+      }
+      const wasFirst = first;
+      first = false;
+      if (!res || res.location) {
+        skipped.push({ url: url.toString(), reason: error ?? 'too many redirects' });
+        if (wasFirst) throw new StartPageError(`could not fetch ${startUrl}: ${error ?? 'too many redirects'}`, !/^fetch failed/.test(error ?? ''));
+        continue;
+      }
+      totalBytes += res.bytes;
+      if (res.status !== 200) {
+        skipped.push({ url: url.toString(), reason: `HTTP ${res.status}` });
+        if (wasFirst) throw new StartPageError(`could not fetch ${startUrl}: HTTP ${res.status}`, res.status >= 400 && res.status < 500 && res.status !== 429);
+        continue;
+      }
+      if (!/text\/html|application\/xhtml\+xml/i.test(res.contentType)) {
+        skipped.push({ url: url.toString(), reason: `not HTML (${res.contentType || 'no content type'})` });
+        continue;
+      }
+      const parsed = parseHtml(res.body, url.toString());
+      if (parsed.robots.noindex) skipped.push({ url: url.toString(), reason: 'noindex' });
+      else {
+        pages.push({
+          url: normaliseUrl(url),
+          title: parsed.title,
+          text: parsed.text.slice(0, limits.maxTextChars),
+          bytes: res.bytes,
+          depth: item.depth,
+          truncated: res.truncated || parsed.text.length > limits.maxTextChars,
+        });
+      }
+      if (item.depth >= limits.maxDepth || parsed.robots.nofollow) continue;
+      for (const link of parsed.links) {
+        let u: URL;
+        try {
+          u = new URL(link.url);
+        } catch {
+          continue;
+        }
+        if (u.origin !== origin) continue;
+        if (ASSET.test(u.pathname) || LOW_VALUE.test(u.pathname)) continue;
+        enqueue(u, item.depth + 1, link.text);
+      }
+    }
+    if (pages.length >= limits.maxPages && queue.length) {
+      skipped.push(...queue.map((q) => ({ url: q.url.toString(), reason: 'page limit reached' })));
+    }
+    return { startUrl: start.toString(), origin, driver: 'local', robots: robots.status, pages, skipped, totalBytes };
+  }
 }

@@ -5,6 +5,7 @@
 import type { Channel, Db, SendLedger } from '../../db/client';
 import { normalizeLinkedInUrl } from '../../integrations/heyreach/webhook-schema';
 import { normalizeEmail, normalizePhone } from '../compliance/suppression';
+import { phoneSpellings } from '../compliance/phone';
 import type { MatchHints } from './events';
 
 export interface LeadMatch {
@@ -34,11 +35,7 @@ function fromLedger(row: Pick<SendLedger, 'clientId' | 'leadId' | 'campaignId'>,
 
 /** `+61412345678`, `0412345678`, and the value as given: the spellings a lead's phone may be stored in. */
 export function phoneVariants(phone: string): string[] {
-  const e164 = normalizePhone(phone);
-  const out = new Set([phone.trim(), e164]);
-  if (e164.startsWith('+61') && e164.length === 12) out.add(`0${e164.slice(3)}`);
-  if (e164.startsWith('+1') && e164.length === 12) out.add(e164.slice(2));
-  return [...out];
+  return phoneSpellings(phone);
 }
 
 async function latestSend(db: MatchDb, leadIds: string[], channel?: Channel) {

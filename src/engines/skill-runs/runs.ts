@@ -111,7 +111,8 @@ export function runView(run: SkillRun, outputId: string | null): RunView {
 // ---- outputs ------------------------------------------------------------------------------------
 
 export interface OutputFilter {
-  clientIds: string[] | 'all';
+  /** Which clients' outputs: a list, or every client except some (soft-deleted ones). */
+  clientIds: { in: string[] } | { notIn: string[] };
   skill?: string;
   from?: Date;
   to?: Date;
@@ -122,7 +123,7 @@ export interface OutputFilter {
 
 export async function listOutputs(db: Db, f: OutputFilter): Promise<Output[]> {
   const and: Prisma.OutputWhereInput[] = [{ deletedAt: null }];
-  if (f.clientIds !== 'all') and.push({ clientId: { in: f.clientIds } });
+  and.push({ clientId: f.clientIds });
   if (f.skill) and.push({ skillSlug: f.skill });
   if (f.from) and.push({ createdAt: { gte: f.from } });
   if (f.to) and.push({ createdAt: { lt: f.to } });
