@@ -3,6 +3,7 @@
 // retried activity that finds `sending` asks the provider instead of sending again.
 import { randomUUID } from 'node:crypto';
 import type { Channel, Db, SendLedger } from '../db/client';
+import { takeDailySlot } from './rate-limiter';
 
 export interface LedgerKey {
   idempotencyKey: string;
@@ -115,4 +116,24 @@ export async function finalizeSent(
     )
     SELECT (SELECT count(*) FROM moved)::int AS moved`;
   return rows[0].moved > 0;
+}
+
+/**
+ * Reserves the send and takes a slot for it (see reserveSendWithSlot). With `replacing`, the row
+ * holds a slot of a resource that is gone (`replacing`): the slot is taken again from `slot`.
+ */
+export async function claimSendSlot(
+  db: Db,
+  k: LedgerKey,
+  slot: { resourceId: string; day: string; limit: number } | null,
+  opts: { countAttempt: boolean; now: Date; replacing?: string | null },
+): Promise<{ ledger: LedgerRow; took: boolean }> {
+  if (opts.replacing === undefined) return reserveSendWithSlot(db, k, slot, opts);
+  return db.$transaction(async (tx) => {
+    const took = slot ? await takeDailySlot(tx, { resourceId: slot.resourceId, clientId: k.clientId, day: slot.day, limit: slot.limit }) : false;
+    const row = took
+      ? await tx.sendLedger.update({ where: { idempotencyKey: k.idempotencyKey }, data: { resourceId: slot!.resourceId, state: 'sending' } })
+      : await tx.sendLedger.findUniqueOrThrow({ where: { idempotencyKey: k.idempotencyKey } });
+    return { ledger: row, took };
+  });
 }
