@@ -119,7 +119,8 @@ function ledgerKey(ref: TouchRef): LedgerKey {
 export async function recordOutcomeOnce(db: Db, ref: TouchRef, action: 'skipped' | 'drafted', reason: string, metadata: Record<string, unknown> = {}): Promise<void> {
   const key = ledgerKey(ref);
   const row = await reserveSend(db, key);
-  if (row.state === 'skipped') return;
+  // Final already (skipped before, or sent by an earlier run of a restarted sequence): keep it.
+  if (row.state !== 'reserved') return;
   await db.$transaction(async (tx) => {
     await markSkipped(tx, key.idempotencyKey, reason);
     await tx.activity.create({
@@ -283,6 +284,14 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
 /** One attempt at a touch: validate, and send when `a.send` (see the top of the file). */
 export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise<AttemptResult> {
   const { db } = deps;
+  // What the ledger records as final for this touch stands (a sequence restarted after its run
+  // failed replays its touches: the ones sent are reported, never sent or put up for approval again).
+  const recorded = await db.sendLedger.findUnique({
+    where: { idempotencyKey: sendKey(a.workflowId, a.touch.number) },
+    select: { state: true, channel: true, providerMessageId: true, error: true },
+  });
+  if (recorded?.state === 'sent') return { action: 'sent', channel: recorded.channel as ChannelName, providerMessageId: recorded.providerMessageId ?? '' };
+  if (recorded?.state === 'failed' || recorded?.state === 'skipped') return { action: 'skip', reason: recorded.error ?? recorded.state, channel: recorded.channel as ChannelName };
   const loaded: Loaded = {};
   const ready = await prepareTouch(deps, a, loaded, a.send);
   const ref = { workflowId: a.workflowId, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number };
