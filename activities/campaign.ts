@@ -4,7 +4,7 @@
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CampaignStatus } from '../src/db/client';
+import type { Campaign, CampaignEnrollment, CampaignStatus, Client, Lead } from '../src/db/client';
 import { type Prisma } from '../src/db/client';
 import { workflowIds } from '../workflows/ids';
 import { campaignResumedSignal, stopSignal } from '../workflows/definitions/sequence';
@@ -16,6 +16,58 @@ import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
 
 export const ENROL_PAGE_SIZE = 100;
+
+/**
+ * Starts a lead's sequence (signal-with-start, so a repeated start only wakes it). A first start
+ * refuses an id that has run before: a sequence that ran to its end is never started again for
+ * this campaign. `restart` is the outreach sweep's repair of a sequence whose last run failed, was
+ * terminated or timed out (never one that completed or was cancelled): a new run with the same id,
+ * so its ledger keys are the same and what the ledger records as sent is not sent again, and with
+ * the first run's start, so its touches keep their days.
+ */
+export async function startSequence(
+  deps: Pick<ActivityDeps, 'temporal' | 'taskQueue'>,
+  a: {
+    campaign: Pick<Campaign, 'id' | 'clientId' | 'sequence' | 'permissionMode'>;
+    client: Pick<Client, 'permissionMode'>;
+    enrollment: Pick<CampaignEnrollment, 'leadId' | 'sequenceVersion' | 'startedAt'>;
+    lead: Pick<Lead, 'alsTier'>;
+    restart?: boolean;
+  },
+): Promise<void> {
+  const { campaign, enrollment: e } = a;
+  const touches: SequenceTouchPlan[] = parseSequence(campaign.sequence).touches;
+  try {
+    await deps.temporal.workflow.signalWithStart<typeof leadSequenceWorkflow, []>('leadSequenceWorkflow', {
+      workflowId: workflowIds.sequence(campaign.id, e.leadId),
+      taskQueue: deps.taskQueue,
+      args: [
+        {
+          version: 1,
+          clientId: campaign.clientId,
+          campaignId: campaign.id,
+          leadId: e.leadId,
+          sequenceVersion: e.sequenceVersion,
+          permissionMode: campaign.permissionMode ?? a.client.permissionMode,
+          tier: a.lead.alsTier,
+          touches,
+          ...(a.restart && e.startedAt ? { startedAt: e.startedAt.toISOString() } : {}),
+        },
+      ],
+      signal: campaignResumedSignal,
+      signalArgs: [],
+      workflowIdReusePolicy: a.restart ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE',
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: ClientIdKey, value: campaign.clientId },
+        { key: CampaignIdKey, value: campaign.id },
+        { key: LeadIdKey, value: e.leadId },
+        ...(a.lead.alsTier ? [{ key: AlsTierKey, value: a.lead.alsTier }] : []),
+      ]),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
 
 export function createCampaignActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -39,7 +91,6 @@ export function createCampaignActivities(deps: ActivityDeps) {
       const campaign = await db.campaign.findUnique({ where: { id: a.campaignId } });
       if (!campaign) throw ApplicationFailure.nonRetryable(`campaign ${a.campaignId} not found`, FailureType.NotFound);
       const client = await db.client.findUniqueOrThrow({ where: { id: campaign.clientId } });
-      const plan = parseSequence(campaign.sequence);
       const pending = await db.campaignEnrollment.findMany({
         where: { campaignId: a.campaignId, status: 'pending' },
         include: { lead: true },
@@ -48,38 +99,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
       });
       let enrolled = 0;
       for (const e of pending) {
-        const workflowId = workflowIds.sequence(a.campaignId, e.leadId);
-        const touches: SequenceTouchPlan[] = plan.touches;
-        try {
-          await deps.temporal.workflow.signalWithStart<typeof leadSequenceWorkflow, []>('leadSequenceWorkflow', {
-            workflowId,
-            taskQueue: deps.taskQueue,
-            args: [
-              {
-                version: 1,
-                clientId: campaign.clientId,
-                campaignId: a.campaignId,
-                leadId: e.leadId,
-                sequenceVersion: e.sequenceVersion,
-                permissionMode: campaign.permissionMode ?? client.permissionMode,
-                tier: e.lead.alsTier,
-                touches,
-              },
-            ],
-            signal: campaignResumedSignal,
-            signalArgs: [],
-            // A sequence that already ran to its end is never started again for this campaign.
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: new TypedSearchAttributes([
-              { key: ClientIdKey, value: campaign.clientId },
-              { key: CampaignIdKey, value: a.campaignId },
-              { key: LeadIdKey, value: e.leadId },
-              ...(e.lead.alsTier ? [{ key: AlsTierKey, value: e.lead.alsTier }] : []),
-            ]),
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
+        await startSequence(deps, { campaign, client, enrollment: e, lead: e.lead });
         await db.campaignEnrollment.updateMany({ where: { id: e.id, status: 'pending' }, data: { status: 'active', startedAt: new Date() } });
         enrolled++;
         heartbeat(enrolled);

@@ -7,6 +7,7 @@ import type { Logger } from '../src/logger';
 import type { ChannelName, ChannelProvider } from '../src/integrations/channels';
 import type { DncrDriver } from '../src/integrations/dncr/dncr';
 import type { EnrichmentDrivers } from '../src/integrations/enrichment';
+import type { SendFaults } from '../src/engines/outbound/send';
 
 export interface ActivityDeps {
   db: Db;
@@ -24,5 +25,5 @@ export interface ActivityDeps {
   /** Lead-enrichment drivers (Apollo, Apify, Clay); built from `config` when absent. */
   enrichment?: EnrichmentDrivers;
   /** Test-only fault injection (e.g. a crash right after the provider accepted a send). */
-  faults?: { afterProviderSend?: (key: string) => void };
+  faults?: SendFaults;
 }

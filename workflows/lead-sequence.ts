@@ -44,6 +44,8 @@ export interface LeadSequenceInput {
   permissionMode: 'autopilot' | 'copilot' | 'manual';
   tier: string | null;
   touches: SequenceTouchPlan[];
+  /** Set when the outreach sweep restarts a failed run: the first run's start, so touches keep their days. */
+  startedAt?: string;
 }
 
 export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
@@ -127,7 +129,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   const dueTimes = await acts.planSchedule({
     leadId: input.leadId,
     clientId: input.clientId,
-    startedAt: startedAt.toISOString(),
+    startedAt: input.startedAt ?? startedAt.toISOString(),
     days: input.touches.map((t) => t.day),
   });
   const base = { workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId };

@@ -120,7 +120,7 @@ export type JitOutcome =
   | { action: 'proceed'; client: TouchClient; campaign: TouchCampaign; lead: TouchLead; resources: TouchResource[]; thread: TouchThread | null; evidence: ComplianceEvidence }
   | { action: 'wait'; reason: 'campaign_paused' | 'subscription_inactive' | 'no_credits'; recheckAfterMs: number }
   | { action: 'skip'; reason: string; evidence?: ComplianceEvidence }
-  | { action: 'stop'; reason: 'campaign_cancelled' | 'campaign_completed' | 'lead_removed' | 'bounce' | 'unsubscribe' | 'converted' | 'suppressed' | 'not_interested' | 'client_removed' };
+  | { action: 'stop'; reason: 'campaign_cancelled' | 'campaign_completed' | 'lead_removed' | 'reply' | 'bounce' | 'unsubscribe' | 'converted' | 'suppressed' | 'not_interested' | 'client_removed' };
 
 /** Stored with each touch so an auditor can see what was checked and when. */
 export interface ComplianceEvidence {
@@ -134,7 +134,10 @@ export interface ComplianceEvidence {
 const PAUSED_RECHECK_MS = 24 * 60 * 60 * 1000;
 const RECHECK_MS = 6 * 60 * 60 * 1000;
 
+// A lead who replied (any human reply, including "yes, call me") or booked a meeting (converted)
+// never gets another automated touch, whether or not the stop signal reached the sequence.
 const STOPPING_LEAD_STATUS: Partial<Record<Lead['status'], Extract<JitOutcome, { action: 'stop' }>['reason']>> = {
+  replied: 'reply',
   bounced: 'bounce',
   unsubscribed: 'unsubscribe',
   converted: 'converted',

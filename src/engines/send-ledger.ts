@@ -42,42 +42,53 @@ export function sendKey(workflowId: string, touchNumber: number): string {
 export type LedgerRow = Pick<SendLedger, 'id' | 'state' | 'resourceId' | 'providerMessageId' | 'threadId' | 'error' | 'attempts' | 'reservedAt'>;
 
 /**
- * reserveSend and, when the row is (still) reserved without a resource, one slot of `slot.resourceId`
- * for `slot.day` with the move to `sending`: one statement, so one transaction (the slot is never
- * taken without the ledger recording it, as takeDailySlot in a transaction with markSending). The
- * counter increment is guarded like takeDailySlot's (`count < limit`, atomic under concurrency).
- * `countAttempt` false when the same attempt tries its next resource.
+ * Reserves the send (creates its row, or counts another attempt on it) and, when the row has no slot
+ * yet, takes one of `slot.resourceId` for `slot.day` and moves the row to `sending`. With
+ * `replacing`, the row holds a slot of a resource that is gone: it takes one from `slot` instead.
+ *
+ * One touch, one slot: the first statement takes the row's lock (an insert, or ON CONFLICT DO
+ * UPDATE, locks it until commit), so a second attempt of the same send running at the same time
+ * waits, then finds the slot taken and the row `sending` (`took` false: it does not own the send).
+ * The second statement takes the slot, guarded like takeDailySlot (`count < limit`), and records it
+ * on the row; it sees the row as committed (READ COMMITTED, fresh snapshot under the lock).
  */
-export async function reserveSendWithSlot(
-  db: Pick<Db, '$queryRaw'>,
+export async function claimSendSlot(
+  db: Pick<Db, '$transaction' | '$executeRaw' | '$queryRaw'>,
   k: LedgerKey,
   slot: { resourceId: string; day: string; limit: number } | null,
-  opts: { countAttempt: boolean; now: Date },
+  opts: { countAttempt: boolean; now: Date; replacing?: string | null },
 ): Promise<{ ledger: LedgerRow; took: boolean }> {
-  const now = opts.now.toISOString();
   // `::timestamp` drops the Z: the column holds UTC wall time, as Prisma writes it.
-  const rows = await db.$queryRaw<(LedgerRow & { took: boolean })[]>`
-    WITH existing AS (
-      SELECT state, "resourceId" FROM send_ledger WHERE "idempotencyKey" = ${k.idempotencyKey}
-    ), slot AS (
-      INSERT INTO send_resource_counters AS c (id, "clientId", "resourceId", day, count)
-      SELECT ${randomUUID()}, ${k.clientId}, ${slot?.resourceId ?? null}::text, ${slot?.day ?? null}::date, 1
-      WHERE ${slot?.resourceId ?? null}::text IS NOT NULL AND ${slot?.limit ?? 0}::int > 0
-        AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.state <> 'reserved' OR e."resourceId" IS NOT NULL)
-      ON CONFLICT ("resourceId", day) DO UPDATE SET count = c.count + 1 WHERE c.count < ${slot?.limit ?? 0}::int
-      RETURNING c."resourceId"
-    ), led AS (
-      INSERT INTO send_ledger AS s (id, "clientId", "campaignId", "leadId", "idempotencyKey", channel, "touchNumber", state, "resourceId", attempts, "reservedAt", "updatedAt")
-      VALUES (${randomUUID()}, ${k.clientId}, ${k.campaignId}, ${k.leadId}, ${k.idempotencyKey}, ${k.channel}::"Channel", ${k.touchNumber}::int,
-        (CASE WHEN EXISTS (SELECT 1 FROM slot) THEN 'sending' ELSE 'reserved' END)::"SendState", (SELECT "resourceId" FROM slot), 1, ${now}::timestamp, ${now}::timestamp)
-      ON CONFLICT ("idempotencyKey") DO UPDATE SET
-        attempts = s.attempts + ${opts.countAttempt ? 1 : 0}::int,
-        "updatedAt" = ${now}::timestamp,
-        state = CASE WHEN EXISTS (SELECT 1 FROM slot) THEN 'sending'::"SendState" ELSE s.state END,
-        "resourceId" = COALESCE((SELECT "resourceId" FROM slot), s."resourceId")
-      RETURNING s.id, s.state::text AS state, s."resourceId", s."providerMessageId", s."threadId", s.error, s.attempts, s."reservedAt"
-    )
-    SELECT led.*, EXISTS (SELECT 1 FROM slot) AS took FROM led`;
+  const now = opts.now.toISOString();
+  const replacing = opts.replacing !== undefined;
+  const [, rows] = await db.$transaction([
+    db.$executeRaw`
+      INSERT INTO send_ledger AS s (id, "clientId", "campaignId", "leadId", "idempotencyKey", channel, "touchNumber", state, attempts, "reservedAt", "updatedAt")
+      VALUES (${randomUUID()}, ${k.clientId}, ${k.campaignId}, ${k.leadId}, ${k.idempotencyKey}, ${k.channel}::"Channel", ${k.touchNumber}::int, 'reserved', 1, ${now}::timestamp, ${now}::timestamp)
+      ON CONFLICT ("idempotencyKey") DO UPDATE SET attempts = s.attempts + ${opts.countAttempt ? 1 : 0}::int, "updatedAt" = ${now}::timestamp`,
+    db.$queryRaw<(LedgerRow & { took: boolean })[]>`
+      WITH claimable AS (
+        SELECT id FROM send_ledger
+        WHERE "idempotencyKey" = ${k.idempotencyKey}
+          AND (CASE WHEN ${replacing}::boolean
+                 THEN state IN ('reserved', 'sending') AND "resourceId" IS NOT DISTINCT FROM ${opts.replacing ?? null}::text
+                 ELSE state = 'reserved' AND "resourceId" IS NULL END)
+      ), slot AS (
+        INSERT INTO send_resource_counters AS c (id, "clientId", "resourceId", day, count)
+        SELECT ${randomUUID()}, ${k.clientId}, ${slot?.resourceId ?? null}::text, ${slot?.day ?? null}::date, 1
+        WHERE ${slot?.resourceId ?? null}::text IS NOT NULL AND ${slot?.limit ?? 0}::int > 0 AND EXISTS (SELECT 1 FROM claimable)
+        ON CONFLICT ("resourceId", day) DO UPDATE SET count = c.count + 1 WHERE c.count < ${slot?.limit ?? 0}::int
+        RETURNING c."resourceId"
+      ), led AS (
+        UPDATE send_ledger s SET state = 'sending', "resourceId" = (SELECT "resourceId" FROM slot), "updatedAt" = ${now}::timestamp
+        WHERE s.id IN (SELECT id FROM claimable) AND EXISTS (SELECT 1 FROM slot)
+        RETURNING s.id, s.state::text AS state, s."resourceId", s."providerMessageId", s."threadId", s.error, s.attempts, s."reservedAt"
+      )
+      SELECT led.*, true AS took FROM led
+      UNION ALL
+      SELECT s.id, s.state::text AS state, s."resourceId", s."providerMessageId", s."threadId", s.error, s.attempts, s."reservedAt", false AS took
+      FROM send_ledger s WHERE s."idempotencyKey" = ${k.idempotencyKey} AND NOT EXISTS (SELECT 1 FROM led)`,
+  ]);
   const { took, ...ledger } = rows[0];
   return { ledger, took };
 }
@@ -116,3 +127,4 @@ export async function finalizeSent(
     SELECT (SELECT count(*) FROM moved)::int AS moved`;
   return rows[0].moved > 0;
 }
+

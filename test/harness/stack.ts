@@ -42,6 +42,8 @@ export interface StackOptions {
   /** Time-skipping only: the server's clock starts at this instant (ISO). */
   startAt?: string;
   env?: Record<string, string>;
+  /** A Temporal server of the test's own (e.g. one it stops and restarts) instead of the run's. */
+  temporalAddress?: string;
   /** Replace parts of the activities' dependencies (e.g. fault injection). */
   activityDeps?: Partial<ActivityDeps>;
 }
@@ -87,9 +89,10 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     nativeConnection = env.nativeConnection;
     await registerSearchAttributes(connection, 'default');
   } else {
-    const address = harnessValue('temporalAddress');
+    const address = opts.temporalAddress ?? harnessValue('temporalAddress');
     connection = await Connection.connect({ address });
     nativeConnection = await NativeConnection.connect({ address });
+    if (opts.temporalAddress) await registerSearchAttributes(connection, 'default');
   }
   const temporal = env ? env.client : new Client({ connection, namespace: 'default' });
 

@@ -118,3 +118,10 @@ it('stops for removed, converted and cancelled, and waits while paused', async (
   await db.client.update({ where: { id: c.client.id }, data: { deletedAt: new Date() } });
   expect(await validateTouch(db, dncr(), c.at('email'))).toMatchObject({ action: 'stop', reason: 'client_removed' });
 });
+
+it('stops for a lead who replied or booked a meeting, whatever happened to the stop signal', async () => {
+  const replied = await setup({ status: 'replied' });
+  expect(await validateTouch(db, dncr(), replied.at('email'))).toEqual({ action: 'stop', reason: 'reply' });
+  const booked = await setup({ status: 'converted' });
+  expect(await validateTouch(db, dncr(), booked.at('sms'))).toEqual({ action: 'stop', reason: 'converted' });
+});

@@ -133,12 +133,12 @@ export async function markIgnored(db: Pick<Db, 'webhookEvent'>, id: string, reas
 export async function markAttempt(
   db: Pick<Db, 'webhookEvent'>,
   id: string,
-  a: { error: string; status: 'pending' | 'failed'; unmatched?: boolean; maxAttempts?: number },
+  a: { error: string; status: 'pending' | 'failed'; unmatched?: boolean; maxAttempts?: number; count?: boolean },
 ): Promise<InboxStatus> {
   const max = a.maxAttempts ?? MAX_INBOX_ATTEMPTS;
   const row = await db.webhookEvent.update({
     where: { id },
-    data: { status: a.status, lastError: a.error.slice(0, MAX_ERROR_CHARS), attempts: { increment: 1 } },
+    data: { status: a.status, lastError: a.error.slice(0, MAX_ERROR_CHARS), attempts: { increment: a.count === false ? 0 : 1 } },
   });
   if (a.unmatched && row.attempts >= max) {
     await db.webhookEvent.update({ where: { id }, data: { status: 'ignored', processedAt: new Date() } });

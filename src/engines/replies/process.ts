@@ -44,6 +44,8 @@ export interface ProcessResult {
   outcome: ProcessOutcome;
   error?: string;
   plan?: EffectPlan;
+  /** The effects are applied and only the signals failed (Temporal unreachable): worth retrying soon. */
+  signalsPending?: boolean;
 }
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
@@ -223,8 +225,9 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
   } catch (err) {
     // Effects are applied; only the signals wait (typically Temporal unreachable) for the sweep.
     deps.logger?.warn({ err, webhookEventId: id }, 'webhook event signals failed; left pending for reply recovery');
-    await markAttempt(db, id, { error: `signal failed: ${message(err)}`, status: 'pending', maxAttempts });
-    return { outcome: 'pending', error: message(err), plan };
+    // Not counted as an attempt: the row is fine, Temporal was not; it must not run out of attempts.
+    await markAttempt(db, id, { error: `signal failed: ${message(err)}`, status: 'pending', maxAttempts, count: false });
+    return { outcome: 'pending', error: message(err), plan, signalsPending: true };
   }
   await markProcessed(db, id);
   return { outcome: 'processed', plan };

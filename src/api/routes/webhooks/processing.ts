@@ -9,8 +9,10 @@
 //     unless they themselves arrive at a flood rate no campaign produces (a mail loop, an attack);
 //   - the rest (tracking: deliveries, opens, clicks, status callbacks) and flooding urgent events
 //     wait, for at most MAX_DEFER_MS of a continuous burst, then share BURST_CONCURRENCY slots.
-// After the burst everything drains at full concurrency, urgent events first. A row that fails
-// stays in the inbox for the reply-recovery sweep, which retries with backoff.
+// After the burst everything drains at full concurrency, urgent events first. A row whose effects
+// are applied but whose signals could not be sent (Temporal unreachable) stays unprocessed and is
+// tried again here with backoff (at most SIGNAL_RETRY_MAX_MS apart), so a stop lands within seconds
+// of Temporal's return; any other failure stays in the inbox for the reply-recovery sweep.
 import { replyProcessingDeps } from '../../../../activities/replies';
 import { isTrackingEvent } from '../../../engines/inbox/priority';
 import { listUntried } from '../../../engines/inbox/store';
@@ -35,6 +37,10 @@ const RECHECK_MS = 200;
 // How far back reading untried rows from the inbox goes (older ones are the sweep's; it runs
 // every six hours): keeps the read on the (status, receivedAt) index.
 const READ_BACK_WINDOW_MS = 6 * 60 * 60 * 1000;
+// Signal retries while Temporal is unreachable: 1 s, 2 s, 4 s… then every 10 s, for up to the
+// window above (after that the sweep has it).
+const SIGNAL_RETRY_FIRST_MS = 1_000;
+const SIGNAL_RETRY_MAX_MS = 10_000;
 
 export interface InboxProcessorOptions {
   concurrency?: number;
@@ -43,6 +49,8 @@ export interface InboxProcessorOptions {
   maxDeferMs?: number;
   hintBytesMax?: number;
   now?: () => number;
+  /** Longest wait between two signal retries of a row (tests shorten it). */
+  signalRetryMaxMs?: number;
 }
 
 /** What the route knows of a row it has just written. */
@@ -102,6 +110,8 @@ export class InboxProcessor {
   private burstSince: number | null = null;
   private recheck: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  /** Rows whose signals wait for Temporal: how often each was retried, and its timer. */
+  private readonly signalRetries = new Map<string, { tries: number; since: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly deps: ReplyProcessingDeps,
@@ -207,11 +217,31 @@ export class InboxProcessor {
   private start(id: string, known?: KnownInboxRow): void {
     this.active.add(id);
     void processInboxEvent(this.deps, id, known)
+      .then((r) => (r.signalsPending ? this.retrySignalsLater(id) : this.signalRetries.delete(id)))
       .catch((err: unknown) => this.deps.logger?.warn({ err, webhookEventId: id }, 'webhook processing crashed; left for reply recovery'))
       .finally(() => {
         this.active.delete(id);
         this.pump();
       });
+  }
+
+  /** Tries the row again after a backoff: its effects are applied, its signals wait for Temporal. */
+  private retrySignalsLater(id: string): void {
+    const prev = this.signalRetries.get(id);
+    const tries = (prev?.tries ?? 0) + 1;
+    const since = prev?.since ?? Date.now();
+    if (Date.now() - since > READ_BACK_WINDOW_MS) {
+      this.signalRetries.delete(id);
+      return; // the reply-recovery sweep takes it from here
+    }
+    const delay = Math.min(SIGNAL_RETRY_FIRST_MS * 2 ** (tries - 1), this.opts.signalRetryMaxMs ?? SIGNAL_RETRY_MAX_MS);
+    const timer = setTimeout(() => {
+      this.hold(id, false, { bytes: 0 });
+      this.pump();
+    }, delay);
+    // The inbox row is the record: a process that stops leaves it to catch-up and the sweep.
+    timer.unref();
+    this.signalRetries.set(id, { tries, since, timer });
   }
 
   /** One page of untried rows from the inbox; the flag clears when a page brings nothing new. */
