@@ -20,6 +20,8 @@ beforeAll(async () => {
       TELEGRAM_BASE_URL: 'http://127.0.0.1:9',
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       WEBHOOK_AUTH_FAILURES_PER_IP: String(FAILURES_PER_IP),
+      // Each case comes from its own address (X-Forwarded-For), believed only from a trusted proxy.
+      TRUST_PROXY: 'loopback',
     },
   });
 });
