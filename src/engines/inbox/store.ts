@@ -136,10 +136,14 @@ export async function markAttempt(
   a: { error: string; status: 'pending' | 'failed'; unmatched?: boolean; maxAttempts?: number; count?: boolean },
 ): Promise<InboxStatus> {
   const max = a.maxAttempts ?? MAX_INBOX_ATTEMPTS;
-  const row = await db.webhookEvent.update({
-    where: { id },
+  // Only an unfinished row: a slow attempt that failed must not undo another's success (the
+  // processor's signal retries and the recovery sweep may overlap).
+  const updated = await db.webhookEvent.updateMany({
+    where: { id, status: { in: ['pending', 'failed'] } },
     data: { status: a.status, lastError: a.error.slice(0, MAX_ERROR_CHARS), attempts: { increment: a.count === false ? 0 : 1 } },
   });
+  const row = await db.webhookEvent.findUniqueOrThrow({ where: { id } });
+  if (updated.count === 0) return row.status;
   if (a.unmatched && row.attempts >= max) {
     await db.webhookEvent.update({ where: { id }, data: { status: 'ignored', processedAt: new Date() } });
     return 'ignored';
