@@ -300,7 +300,7 @@ describe('conversation', () => {
     const working = await say(u.telegramId, '/email_sequence a 3-email welcome series for Yaz Automate');
     // What was sent, not the message as it is now: the run may already have edited it.
     expect(sentText(u.telegramId)).toBe('Working on Email Sequence for Yaz Automate… This may take a minute or two.');
-    // The "working" message goes out before the run's row is written (the workflow writes it).
+    // The "working" message can go out before the run's row is written.
     const run = await waitFor('the run row', () => stack.db.skillRun.findFirst({ where: { userId: u.user.id } }));
     expect(run).toMatchObject({ skillSlug: 'email-sequence', message: 'a 3-email welcome series for Yaz Automate' });
     await waitFor('the result', () => tg.message(u.telegramId, working.message_id)?.text?.startsWith('✓'));
@@ -313,7 +313,7 @@ describe('conversation', () => {
     // What was sent, not the message as it is now: the run may already have edited it.
     expect(sentText(chat)).toBe('Working on Copywriting for Yaz Automate… This may take a minute or two.');
 
-    // The "working" message goes out before the run's row is written (the workflow writes it).
+    // The "working" message can go out before the run's row is written.
     const run = await waitFor('the run row', () => stack.db.skillRun.findFirst({ where: { userId: u.user.id } }));
     expect(run).toMatchObject({ skillSlug: 'copywriting', source: 'telegram', clientId: u.clients[0].id, message: 'Write homepage copy for Yaz Automate' });
     expect(run.notify).toEqual({ kind: 'telegram', chatId: String(chat), messageId: working.message_id });
