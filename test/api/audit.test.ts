@@ -28,7 +28,7 @@ it('records who changed what, with before and after, for each mutation', async (
   const base = `/api/v1/clients/${clientId}`;
   await request(stack.app).patch(base).set(owner.auth).set('X-Request-Id', 'audit-patch').send({ name: 'Audited' }).expect(200);
   await request(stack.app).post(`${base}/resources`).set(owner.auth).set('X-Request-Id', 'audit-resource').send({ channel: 'email', identifier: 'audit.example' }).expect(201);
-  await request(stack.app).post(`${base}/members`).set(owner.auth).set('X-Request-Id', 'audit-member').send({ email: 'audited@x.example', role: 'viewer' }).expect(201);
+  await request(stack.app).post(`${base}/members`).set(owner.auth).set('X-Request-Id', 'audit-member').send({ email: 'audited@x.example', role: 'viewer' }).expect(202);
   await request(stack.app).post(`${base}/leads`).set(owner.auth).set('X-Request-Id', 'audit-lead').send({ email: 'lead@audit.example', firstName: 'A' }).expect(201);
 
   const res = await get(`${base}/audit`, owner.auth);
@@ -46,7 +46,8 @@ it('records who changed what, with before and after, for each mutation', async (
     after: { name: 'Audited' },
   });
   expect(byRequest['audit-resource']).toMatchObject({ action: 'resource.create', entityType: 'send_resource', after: { identifier: 'audit.example' } });
-  expect(byRequest['audit-member']).toMatchObject({ action: 'member.add', entityType: 'membership', after: { email: 'audited@x.example', role: 'viewer' } });
+  // Adding a member is an invitation until the invitee accepts it.
+  expect(byRequest['audit-member']).toMatchObject({ action: 'invitation.create', entityType: 'invitation', after: { email: 'audited@x.example', role: 'viewer' } });
   expect(byRequest['audit-lead']).toMatchObject({ action: 'lead.create', entityType: 'lead', after: { email: 'lead@audit.example' } });
   // Newest first.
   const times = res.body.data.map((r: { createdAt: string }) => Date.parse(r.createdAt));
