@@ -60,6 +60,28 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
   return { logger: createLogger(level, sink), lines };
 }
 
+/**
+ * The SDK gives the Java test server 5 s to listen, which a busy machine's JVM start can miss
+ * ("did not start within 5s"); that one failure is retried (the second start finds its classes
+ * in the page cache). Any other error is the test's.
+ */
+async function startTimeSkippingServer(startAt: string | undefined): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: {
+          executable: { type: 'existing-path', path: findTestServer() },
+          extraArgs: startAt ? [`--start-time=${startAt}`] : [],
+        },
+      });
+    } catch (err) {
+      // Not `instanceof Error`: the native bridge's errors come from another realm than jest's.
+      const message = String((err as { message?: unknown } | null)?.message ?? err);
+      if (attempt >= 4 || !/did not start within/.test(message)) throw err;
+    }
+  }
+}
+
 export async function startTestStack(opts: StackOptions = {}): Promise<TestStack> {
   // A time-skipping server started at a fixed instant fixes the moment: Sydney's business hours then.
   pinDefaultCalendar(opts.timeSkipping && opts.startAt ? SYDNEY_BUSINESS_HOURS : undefined);
@@ -79,12 +101,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   let connection: Connection;
   let nativeConnection: NativeConnection;
   if (opts.timeSkipping) {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: {
-        executable: { type: 'existing-path', path: findTestServer() },
-        extraArgs: opts.startAt ? [`--start-time=${opts.startAt}`] : [],
-      },
-    });
+    env = await startTimeSkippingServer(opts.startAt);
     connection = env.connection;
     nativeConnection = env.nativeConnection;
     await registerSearchAttributes(connection, 'default');
