@@ -99,6 +99,10 @@ const schema = z.object({
   // Lets skill-run callbacks go to loopback/private addresses (tests, intranet); off by default (SSRF guard).
   CALLBACK_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   WEBHOOK_SHARED_SECRET: optionalSecret,
+  // Outbound webhooks (client endpoints): how long a delivery keeps retrying before it is failed, and
+  // how long one attempt may take. Same SSRF guard as callbacks (CALLBACK_ALLOW_PRIVATE_HOSTS).
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,
   // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.
