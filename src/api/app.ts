@@ -36,6 +36,7 @@ import { outputsRouter } from './routes/outputs';
 import { feedbackRouter } from './routes/feedback';
 import { contextDocsRouter } from './routes/context-docs';
 import { adminSkillsRouter } from './routes/admin-skills';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 
 export const BODY_LIMIT = '256kb';
 
@@ -102,6 +103,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/resources', sendResourcesRouter(deps));
   tenant.use('/costs', clientAiCostsRouter(deps));
   tenant.use('/context', contextDocsRouter(deps));
+  tenant.use('/webhook-endpoints', webhookEndpointsRouter(deps));
   v1.use('/clients/:clientId', authenticate(deps.db), tenant);
   app.use('/api/v1', v1);
 

@@ -20,6 +20,7 @@ import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
+import { webhookEndpointOperations } from './webhook-endpoints';
 
 const docOperations: ApiOperation[] = [
   {
@@ -60,4 +61,5 @@ export const allOperations: readonly ApiOperation[] = [
   ...platformAdminOperations,
   ...webhookOperations,
   ...skillRunOperations,
+  ...webhookEndpointOperations,
 ];
