@@ -13,6 +13,7 @@ import type { leadSequenceWorkflow, SequenceTouchPlan } from '../workflows/lead-
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/search-attributes';
 import { parseSequence } from '../src/engines/campaigns';
 import { FailureType } from '../workflows/definitions/retry';
+import { emitEvent } from '../src/engines/events';
 import type { ActivityDeps } from './deps';
 
 export const ENROL_PAGE_SIZE = 100;
@@ -82,8 +83,16 @@ export function createCampaignActivities(deps: ActivityDeps) {
       };
       // startedAt is kept from the first start: resume must not move it.
       const data = a.status === 'active' ? { status: a.status, pausedAt: null } : { status: a.status, ...stamp[a.status] };
-      await db.campaign.updateMany({ where: { id: a.campaignId }, data });
-      if (a.status === 'active') await db.campaign.updateMany({ where: { id: a.campaignId, startedAt: null }, data: { startedAt: new Date() } });
+      await db.$transaction(async (tx) => {
+        const before = await tx.campaign.findUnique({ where: { id: a.campaignId }, select: { status: true } });
+        await tx.campaign.updateMany({ where: { id: a.campaignId }, data });
+        if (a.status === 'active') await tx.campaign.updateMany({ where: { id: a.campaignId, startedAt: null }, data: { startedAt: new Date() } });
+        // Outbound event, with the change: a retried activity finds the status already set and emits nothing.
+        if (before && before.status !== a.status) {
+          const c = await tx.campaign.findUniqueOrThrow({ where: { id: a.campaignId }, select: { clientId: true, name: true } });
+          await emitEvent(tx, { clientId: c.clientId, type: 'campaign.status_changed', data: { campaignId: a.campaignId, name: c.name, from: before.status, to: a.status } });
+        }
+      });
     },
 
     /** Starts the sequences of up to one page of pending enrolments; returns how many remain. */

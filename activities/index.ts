@@ -11,6 +11,7 @@ import { createIcpDiscoveryActivities } from './icp-discovery';
 import { createCampaignGenerationActivities } from './campaign-generation';
 import { createSequenceActivities } from './sequence';
 import { createSkillRunActivities } from './skill-run';
+import { createWebhookActivities } from './webhooks-out';
 
 export type { ActivityDeps } from './deps';
 
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplyActivities(deps),
     ...createEnrichmentActivities(deps),
     ...createSkillRunActivities(deps),
+    ...createWebhookActivities(deps),
   });
 }
 

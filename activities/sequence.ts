@@ -12,6 +12,7 @@ import { aiDepsFrom } from './ai';
 import { sequenceEndedSignal } from '../workflows/definitions/campaign';
 import { workflowIds } from '../workflows/ids';
 import { FailureType } from '../workflows/definitions/retry';
+import { emitEvent } from '../src/engines/events';
 import type { ActivityDeps } from './deps';
 
 export type { AttemptResult, PrepareResult, TouchContent } from '../src/engines/outbound/touch';
@@ -92,9 +93,16 @@ export function createSequenceActivities(deps: ActivityDeps) {
     },
 
     async finishSequence(a: { clientId: string; campaignId: string; leadId: string; outcome: string; reason: string | null }): Promise<void> {
-      await db.campaignEnrollment.updateMany({
-        where: { campaignId: a.campaignId, leadId: a.leadId, status: { in: ['pending', 'active', 'paused'] } },
-        data: { status: a.outcome === 'completed' ? 'completed' : 'stopped', stopReason: a.reason, endedAt: new Date() },
+      await db.$transaction(async (tx) => {
+        const ended = await tx.campaignEnrollment.updateMany({
+          where: { campaignId: a.campaignId, leadId: a.leadId, status: { in: ['pending', 'active', 'paused'] } },
+          data: { status: a.outcome === 'completed' ? 'completed' : 'stopped', stopReason: a.reason, endedAt: new Date() },
+        });
+        // Outbound event, with the change (a retried activity ends nothing and emits nothing).
+        if (ended.count > 0) {
+          const outcome = a.outcome === 'completed' ? 'completed' : 'stopped';
+          await emitEvent(tx, { clientId: a.clientId, type: 'sequence.completed', leadId: a.leadId, data: { campaignId: a.campaignId, outcome, reason: a.reason } });
+        }
       });
       try {
         await deps.temporal.workflow

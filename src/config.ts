@@ -131,6 +131,10 @@ const schema = z.object({
   // Inbound email: comma-separated authserv-ids (RFC 8601) whose Authentication-Results headers are
   // believed, e.g. the receiving MX in front of Postmark. Unset: none is (a sender can write any).
   INBOUND_TRUSTED_AUTHSERV_IDS: z.string().optional(),
+  // Outbound webhooks (client endpoints): how long a delivery keeps retrying before it is failed, and
+  // how long one attempt may take. Same SSRF guard as callbacks (CALLBACK_ALLOW_PRIVATE_HOSTS).
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,
   // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.

@@ -14,6 +14,7 @@ import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
 import { inboxProcessor } from './api/routes/webhooks';
 import { createWorker } from './worker';
+import { startWebhookDispatcher } from './lifecycle/webhook-dispatcher';
 import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
@@ -97,6 +98,16 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
         await running;
       },
     });
+    // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).
+    const dispatcher = startWebhookDispatcher({
+      databaseUrl,
+      db,
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS,
+      logger,
+    });
+    stops.push({ name: 'webhook dispatcher', stop: () => dispatcher.stop() });
     // A worker that dies on its own takes the process down rather than leaving a half-alive service.
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'worker stopped unexpectedly');

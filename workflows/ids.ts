@@ -8,5 +8,6 @@ export const workflowIds = {
   campaignGeneration: (clientId: string, jobId: string) => `campaign-gen:${clientId}:${jobId}`,
   skillRun: (runId: string) => `skill-run:${runId}`,
   enrichment: (clientId: string, batchId: string) => `enrich:${clientId}:${batchId}`,
+  delivery: (endpointId: string, eventId: string) => `delivery:${endpointId}:${eventId}`,
   schedule: (name: string) => `schedule:${name}`,
 } as const;

@@ -10,3 +10,4 @@ export { campaignGenerationWorkflow } from './campaign-generation';
 export { outreachSweepWorkflow } from './outreach-sweep';
 export { skillRunWorkflow } from './skill-run';
 export { skillDigestWorkflow } from './skill-digest';
+export { webhookDeliveryWorkflow, webhookDispatchSweepWorkflow } from './webhook-delivery';

@@ -37,6 +37,7 @@ import { outputsRouter } from './routes/outputs';
 import { feedbackRouter } from './routes/feedback';
 import { contextDocsRouter } from './routes/context-docs';
 import { adminSkillsRouter } from './routes/admin-skills';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 
 export const BODY_LIMIT = '256kb';
 /** Enough for the largest documented bodies: 10,000 lead ids to enrol (~390 kB of JSON) and a
@@ -117,6 +118,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/resources', sendResourcesRouter(deps));
   tenant.use('/costs', clientAiCostsRouter(deps));
   tenant.use('/context', contextDocsRouter(deps));
+  tenant.use('/webhook-endpoints', webhookEndpointsRouter(deps));
   v1.use('/clients/:clientId', auth, tenant);
   app.use('/api/v1', v1);
 

@@ -19,6 +19,7 @@ import type { ApiOperation } from '../../src/api/openapi/spec';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addUser, createClientWithUser, createLead } from '../harness/fixtures';
 import { expectConforms } from './conformance';
+import { encryptSecret, generateEndpointSecret } from '../../src/engines/webhooks-out/secret';
 
 const ROLES: MembershipRole[] = ['viewer', 'member', 'admin', 'owner'];
 const RANK: Record<MembershipRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
@@ -129,6 +130,19 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await db.suppression.create({ data: { scope: 'global', kind: 'email', value: `s-${tag()}@example.com`, reason: 'test' } })).id;
     case 'invitationId':
       return (await db.invitation.create({ data: { clientId, email: `i-${tag()}@test.example`, role: 'viewer', tokenHash: randomBytes(32).toString('hex'), expiresAt: new Date(Date.now() + 86_400_000) } })).id;
+    case 'endpointId': {
+      const endpoint = await db.webhookEndpoint.create({ data: { clientId, url: 'https://receiver.invalid/hook', eventTypes: [], secretEncrypted: encryptSecret(generateEndpointSecret(), stack.config.SIGNING_SECRET!) } });
+      lastEndpoint = endpoint.id;
+      return endpoint.id;
+    }
+    case 'deliveryId': {
+      // A finished delivery of the endpoint made just before (path parameters are built in order).
+      const event = await db.outboundEvent.create({ data: { clientId, type: 'webhook.test', data: {}, dispatchedAt: new Date() } });
+      const delivery = await db.webhookDelivery.create({
+        data: { clientId, endpointId: lastEndpoint!, eventId: event.id, eventType: event.type, workflowId: `delivery:${lastEndpoint}:${event.id}`, status: 'failed' },
+      });
+      return delivery.id;
+    }
     case 'action':
       return 'pause';
     case 'decision':
@@ -140,6 +154,8 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
   }
 }
 
+let lastEndpoint: string | undefined;
+
 /** Request bodies/queries where `{}` would fail validation before the access check (the client is in the body). */
 const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => { body?: object; query?: Record<string, string> }> = {
   'post /api/v1/onboarding/analyze': (clientId) => ({ body: { clientId, websiteUrl: 'http://127.0.0.1:9/' } }),
@@ -148,6 +164,9 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/campaigns/generate': (clientId) => ({ body: { clientId } }),
   'get /api/v1/campaigns/templates': (clientId) => ({ query: { clientId } }),
   'post /api/v1/runs': (clientId) => ({ body: { skill: 'copywriting', clientId, message: 'Write homepage copy' } }),
+  // An IP literal: a public host without a DNS lookup.
+  'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
+  'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
 };
 const outputsByClient = new Map<string, string>();

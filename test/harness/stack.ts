@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/engines/api-keys';
 import { installTemporalRuntime } from '../../temporal/pino-logger';
 import { findTestServer } from '../../temporal/cli';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
+import { startWebhookDispatcher, type Dispatcher } from '../../src/lifecycle/webhook-dispatcher';
 import { pinDefaultCalendar, SYDNEY_BUSINESS_HOURS } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessValue } from './env';
@@ -34,6 +35,8 @@ export interface TestStack {
   env?: TestWorkflowEnvironment;
   adminKey: string;
   activityDeps: ActivityDeps;
+  /** The worker's outbound-webhook dispatcher (null when `webhookDispatcher: false`). */
+  dispatcher: Dispatcher | null;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Replace parts of the activities' dependencies (e.g. fault injection). */
   activityDeps?: Partial<ActivityDeps>;
+  /** Run the outbound-webhook dispatcher as the worker process does (default true). */
+  webhookDispatcher?: boolean;
 }
 
 /** Captures log lines so tests can assert on what was (and was not) logged. */
@@ -126,6 +131,11 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   });
   const running = worker.run();
 
+  const dispatcher =
+    opts.webhookDispatcher === false
+      ? null
+      : startWebhookDispatcher({ databaseUrl: database.url, db: database.db, temporal, taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS, logger, pollMs: 500 });
+
   const admin = await database.db.user.create({
     data: { email: `admin-${taskQueue}@test.example`, isPlatformAdmin: true },
   });
@@ -146,7 +156,9 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     env,
     adminKey,
     activityDeps,
+    dispatcher,
     stop: async () => {
+      await dispatcher?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       if (env) {

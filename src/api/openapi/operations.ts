@@ -21,6 +21,7 @@ import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
+import { webhookEndpointOperations } from './webhook-endpoints';
 
 const docOperations: ApiOperation[] = [
   {
@@ -62,4 +63,5 @@ export const allOperations: readonly ApiOperation[] = [
   ...platformAdminOperations,
   ...webhookOperations,
   ...skillRunOperations,
+  ...webhookEndpointOperations,
 ];

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, Db, Lead, LeadStatus, Prisma } from '../../db/client';
 import { REVIEW_THRESHOLD, type ReplyIntent } from '../closer/classification';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../compliance/suppression';
+import { emitEvent } from '../events';
 import type { ClassifiedReply } from './classify';
 import type { MatchableEvent } from './events';
 import type { LeadMatch } from './match';
@@ -302,6 +303,35 @@ async function applyOther(tx: Tx, eventId: string, e: Exclude<MatchableEvent, { 
   }
 }
 
+// ---- Outbound events (client webhooks): what each inbound event tells the client's own systems. ----
+
+function replyEventData(e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, c: ClassifiedReply, review: boolean): Record<string, unknown> {
+  return {
+    campaignId: m.campaignId,
+    channel: e.channel,
+    intent: c.intent,
+    confidence: c.confidence,
+    needsReview: review,
+    ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}),
+    text: e.text.slice(0, MAX_TEXT),
+    occurredAt: e.occurredAt.toISOString(),
+  };
+}
+
+async function emitInboundEvents(tx: Tx, a: { event: MatchableEvent; match: LeadMatch; classification?: ClassifiedReply }, applied: Applied): Promise<void> {
+  const { event: e, match: m } = a;
+  const base = { clientId: m.clientId, leadId: m.leadId };
+  const occurredAt = e.occurredAt.toISOString();
+  if (e.type === 'reply' && a.classification) {
+    await emitEvent(tx, { ...base, type: 'reply.received', data: replyEventData(e, m, a.classification, applied.metadata.review === true) });
+    if (applied.plan.stop === 'unsubscribe') await emitEvent(tx, { ...base, type: 'lead.unsubscribed', data: { campaignId: m.campaignId, channel: e.channel, source: 'reply', occurredAt } });
+  } else if (e.type === 'bounce') {
+    await emitEvent(tx, { ...base, type: 'lead.bounced', data: { campaignId: m.campaignId, channel: e.channel, occurredAt } });
+  } else if (e.type === 'unsubscribe' || e.type === 'complaint') {
+    await emitEvent(tx, { ...base, type: 'lead.unsubscribed', data: { campaignId: m.campaignId, channel: e.channel, source: e.type === 'complaint' ? 'complaint' : e.source, occurredAt } });
+  }
+}
+
 /** Applies the event's database effects and returns its signal plan (the caller marks the row). */
 export async function applyEventEffects(
   tx: Tx,
@@ -318,6 +348,7 @@ export async function applyEventEffects(
     applied = await applyOther(tx, a.eventId, event, match);
   }
   await tx.activity.create({ data: activityData(a, applied) as Prisma.ActivityUncheckedCreateInput });
+  await emitInboundEvents(tx, a, applied);
   return applied.plan;
 }
 
@@ -371,8 +402,19 @@ export async function applySimpleReplyEffects(
     ), fresh AS MATERIALIZED (
       SELECT id FROM locked WHERE "leadId" IS NULL
     ), moved AS (
-      UPDATE leads SET status = ${effects.moveTo ?? null}::text::"LeadStatus", "updatedAt" = ${now}::timestamp
-      WHERE id = ${m.leadId} AND status::text = ANY(${from}::text[]) AND EXISTS (SELECT 1 FROM fresh)
+      -- Also takes the lead's next outbound-event number: one UPDATE, as PostgreSQL keeps only one of
+      -- two changes to a row in one statement.
+      UPDATE leads SET
+        status = CASE WHEN status::text = ANY(${from}::text[]) THEN ${effects.moveTo ?? null}::text::"LeadStatus" ELSE status END,
+        "updatedAt" = CASE WHEN status::text = ANY(${from}::text[]) THEN ${now}::timestamp ELSE "updatedAt" END,
+        "eventSeq" = "eventSeq" + 1
+      WHERE id = ${m.leadId} AND EXISTS (SELECT 1 FROM fresh)
+      RETURNING "eventSeq"
+    ), outbound AS (
+      -- Outbound event (src/engines/events), as emitEvent would write it.
+      INSERT INTO outbound_events (id, "clientId", type, "leadId", "leadSeq", data, "createdAt")
+      SELECT ${randomUUID()}, ${m.clientId}, 'reply.received', ${m.leadId}, moved."eventSeq", ${JSON.stringify(replyEventData(e, m, a.classification, effects.review !== undefined))}::jsonb, ${now}::timestamp
+      FROM moved
       RETURNING id
     ), review AS (
       INSERT INTO reply_reviews (id, "clientId", "leadId", "webhookEventId", channel, text, intent, confidence, status, "createdAt")

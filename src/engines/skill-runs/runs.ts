@@ -2,6 +2,7 @@
 // with the tokens and cost summed from the ai_usage rows of the run (so retried Claude calls count).
 import { Prisma, type Db, type Output, type RunStatus, type SkillRun } from '../../db/client';
 import { runInvalid } from './errors';
+import { emitEvent } from '../events';
 
 /** How a finished run reaches its requester. */
 export type RunNotify =
@@ -56,18 +57,26 @@ export async function finishRun(db: Db, runId: string, status: 'completed' | 'fa
     where: { runId },
     _sum: { inputTokens: true, outputTokens: true, costUsd: true },
   });
-  await db.skillRun.updateMany({
-    where: { id: runId, status: { notIn: [...TERMINAL] } },
-    data: {
-      status,
-      error: error ? error.slice(0, 2000) : null,
-      completedAt: now,
-      inputTokens: usage._sum.inputTokens ?? 0,
-      outputTokens: usage._sum.outputTokens ?? 0,
-      costUsd: usage._sum.costUsd ?? new Prisma.Decimal(0),
-    },
+  return db.$transaction(async (tx) => {
+    const ended = await tx.skillRun.updateMany({
+      where: { id: runId, status: { notIn: [...TERMINAL] } },
+      data: {
+        status,
+        error: error ? error.slice(0, 2000) : null,
+        completedAt: now,
+        inputTokens: usage._sum.inputTokens ?? 0,
+        outputTokens: usage._sum.outputTokens ?? 0,
+        costUsd: usage._sum.costUsd ?? new Prisma.Decimal(0),
+      },
+    });
+    const run = await tx.skillRun.findUnique({ where: { id: runId } });
+    // Outbound event, with the change (a run ends once, so a repeated call emits nothing).
+    if (ended.count > 0 && run) {
+      const output = await tx.output.findFirst({ where: { runId }, select: { id: true } });
+      await emitEvent(tx, { clientId: run.clientId, type: 'run.completed', data: { runId, skill: run.skillSlug, status, error: run.error, outputId: output?.id ?? null } });
+    }
+    return run;
   });
-  return db.skillRun.findUnique({ where: { id: runId } });
 }
 
 export interface RunView {
