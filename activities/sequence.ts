@@ -309,7 +309,9 @@ export function createSequenceActivities(deps: ActivityDeps) {
         touchNumber: a.touch,
         providerMessageId,
         threadId,
-        metadata: { kind: a.kind, subject: message.subject ?? null, resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence },
+        // Replies inbox (issue 15): the sent text is kept with its activity so a reply's thread reads
+        // whole without the sandbox outbox (first 10,000 characters: a touch is far shorter).
+        metadata: { kind: a.kind, subject: message.subject ?? null, body: message.text.slice(0, 10_000), resourceId, provider: provider.provider, sandbox: provider.sandbox, evidence: a.evidence },
         now: new Date(),
       });
       return { status: 'sent' as const, providerMessageId, threadId };

@@ -99,6 +99,17 @@ const schema = z.object({
   // Lets skill-run callbacks go to loopback/private addresses (tests, intranet); off by default (SSRF guard).
   CALLBACK_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   WEBHOOK_SHARED_SECRET: optionalSecret,
+  // Scheduling tools' webhooks (meetings): Cal.com's webhook secret (X-Cal-Signature-256) and the
+  // signing key of the Calendly webhook subscription (Calendly-Webhook-Signature). Unset: refused.
+  CALCOM_WEBHOOK_SECRET: optionalSecret,
+  CALENDLY_WEBHOOK_SIGNING_KEY: optionalSecret,
+  // A reply review still unresolved after this long is told to the client again (reply.needs_review
+  // with stale: true), once: `<n>m`, `<n>h` or `<n>d`.
+  REVIEW_STALE_AFTER: z
+    .string()
+    .regex(/^\d{1,5}[mhd]$/, 'must be a duration such as 30m, 24h or 2d')
+    .default('24h')
+    .transform((v) => Number(v.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[v.slice(-1) as 'm' | 'h' | 'd']),
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,
   // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.

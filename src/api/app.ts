@@ -16,6 +16,7 @@ import { outboxRouter } from './routes/outbox';
 import { sendResourcesRouter } from './routes/send-resources';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
+import { keepRawBody } from './routes/webhooks/raw-body';
 import { cors } from './cors';
 import { requestLog } from './request-log';
 import { rateLimit } from './rate-limit';
@@ -54,8 +55,9 @@ export function createApp(deps: ApiDeps): Express {
 
   // Provider webhooks: no API key (each route verifies its provider's own credentials), no browser
   // concerns (CORS, helmet's page headers) and no rate limit (providers deliver in bursts from few
-  // addresses). Mounted first so a burst of deliveries pays for none of that.
-  app.use('/api/v1/webhooks', noSniff, json, webhooksRouter(deps));
+  // addresses). Mounted first so a burst of deliveries pays for none of that. The raw body is kept
+  // for the providers that sign it (Cal.com, Calendly).
+  app.use('/api/v1/webhooks', noSniff, express.json({ limit: BODY_LIMIT, verify: keepRawBody }), webhooksRouter(deps));
 
   app.use(cors(deps.config.CORS_ORIGINS));
   app.use(helmet());

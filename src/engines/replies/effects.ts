@@ -6,13 +6,15 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, Db, Lead, LeadStatus, Prisma } from '../../db/client';
 import { REVIEW_THRESHOLD, type ReplyIntent } from '../closer/classification';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../compliance/suppression';
+import { emitEvent } from '../events';
+import { proposeMeeting } from '../meetings';
 import type { ClassifiedReply } from './classify';
 import type { MatchableEvent } from './events';
 import type { LeadMatch } from './match';
 import { phoneVariants } from './match';
 
 /** The stop reasons the reply engine uses (a subset of the sequence's StopReason). */
-export type ReplyStopReason = 'reply' | 'bounce' | 'unsubscribe' | 'complaint' | 'converted' | 'not_interested' | 'wrong_person';
+export type ReplyStopReason = 'reply' | 'bounce' | 'unsubscribe' | 'complaint' | 'converted' | 'not_interested' | 'wrong_person' | 'meeting_booked';
 
 export interface EffectPlan {
   stop?: ReplyStopReason;
@@ -36,8 +38,10 @@ const MOVES: Partial<Record<LeadStatus, LeadStatus[]>> = {
 /** An out-of-office reply without a return date pauses the sequence for a week. */
 export const DEFAULT_OOO_DAYS = 7;
 const MAX_TEXT = 2_000;
+/** The inbox keeps a message's text up to this length (a reply is far shorter; a loop is not). */
+export const MAX_BODY = 50_000;
 
-async function moveLead(tx: Tx, leadId: string, to: LeadStatus): Promise<void> {
+export async function moveLead(tx: Pick<Tx, 'lead'>, leadId: string, to: LeadStatus): Promise<void> {
   await tx.lead.updateMany({ where: { id: leadId, status: { in: MOVES[to] ?? [] } }, data: { status: to } });
 }
 
@@ -96,8 +100,11 @@ async function referralLead(tx: Tx, referrer: Lead, c: ClassifiedReply): Promise
   return created.id;
 }
 
-/** What a reply asks of the sequence, given its classification (a referral also enrols: see applyReply). */
-function replySignals(e: Extract<MatchableEvent, { type: 'reply' }>, c: ClassifiedReply): Pick<EffectPlan, 'stop' | 'outOfOffice'> {
+/** What a reply says and when, wherever it came from (an inbox event, or the message a review is about). */
+export type ReplyText = { text: string; subject?: string; occurredAt: Date };
+
+/** What a reply asks of the sequence, given its classification (a referral also enrols: see applyIntent). */
+function replySignals(e: ReplyText, c: ClassifiedReply): Pick<EffectPlan, 'stop' | 'outOfOffice'> {
   // Any human reply stops the sequence; only an automatic away message pauses it instead.
   if (c.confidence < REVIEW_THRESHOLD) return { stop: 'reply' };
   switch (c.intent) {
@@ -151,14 +158,16 @@ interface Applied {
  */
 export interface SimpleReplyEffects extends Applied {
   review?: ReplyIntent | string;
+  /** Why the review: low_confidence, question (see ReplyReview.reason). */
+  reviewReason?: string;
   moveTo?: LeadStatus;
 }
 
-export function simpleReplyEffects(e: Extract<MatchableEvent, { type: 'reply' }>, c: ClassifiedReply): SimpleReplyEffects | null {
+export function simpleReplyEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const text = e.text.slice(0, MAX_TEXT);
   const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
   const plan = replySignals(e, c);
-  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, reviewReason: 'low_confidence', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
   switch (c.intent) {
     case 'interested':
     case 'meeting_request':
@@ -169,62 +178,129 @@ export function simpleReplyEffects(e: Extract<MatchableEvent, { type: 'reply' }>
     case 'out_of_office':
       return { action: 'out_of_office', plan, metadata: { ...meta, returnDate: plan.outOfOffice?.returnDate, returnDateGiven: c.returnDate !== undefined } };
     case 'question':
-      return { review: 'question', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+      return { review: 'question', reviewReason: 'question', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
     case 'unsubscribe_request':
     case 'referral':
       return null;
   }
 }
 
-async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, c: ClassifiedReply): Promise<Applied> {
-  // Read only by the intents that need the lead's details (most replies need none).
-  const lead = () => tx.lead.findUniqueOrThrow({ where: { id: m.leadId } });
-  const text = e.text.slice(0, MAX_TEXT);
-  const review = async (intent: ReplyIntent | string) => {
-    await tx.replyReview.create({
-      data: { clientId: m.clientId, leadId: m.leadId, webhookEventId: eventId, channel: e.channel, text, intent, confidence: c.confidence },
-    });
-  };
-  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
-
+/**
+ * The reply's effects when the one-statement path (applySimpleReplyEffects) can apply them: simple
+ * effects that add no review and no meeting (those write rows and outbound events of their own).
+ */
+export function oneStatementEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const simple = simpleReplyEffects(e, c);
+  if (!simple || simple.review !== undefined || c.intent === 'meeting_request') return null;
+  return simple;
+}
+
+/** A reply to apply effects for: what it said, whose it is, where it is kept. */
+export interface ReplyInput extends ReplyText {
+  /** Names the effects' origin: suppression sources, review rows (`reply:<id>`). */
+  sourceId: string;
+  webhookEventId: string | null;
+  /** Its inbox row (inbound_messages). */
+  messageId: string;
+  clientId: string;
+  leadId: string;
+  campaignId: string | null;
+  channel: Channel;
+  /** The sender's address as the message gave it (else the lead's own is used). */
+  contact: { email?: string; phone?: string };
+}
+
+/** What the system did with a reply, as the inbox lists it. */
+export function replyActions(intent: string, confidence: number, applied: Applied): string[] {
+  const out: string[] = [];
+  const meta = applied.metadata;
+  if (applied.plan.stop) out.push('stopped');
+  if (applied.plan.outOfOffice) out.push('paused_out_of_office');
+  if (confidence >= REVIEW_THRESHOLD && intent === 'unsubscribe_request') out.push('unsubscribed');
+  if (typeof meta.referredLeadId === 'string') out.push('referral_lead_created');
+  if (typeof meta.meetingId === 'string' && meta.meetingCreated === true) out.push('meeting_proposed');
+  if (meta.review === true) out.push('review');
+  return out;
+}
+
+/**
+ * THE function that turns a reply's intent into its effects: lead status, suppression, referral
+ * lead, proposed meeting, review item (with its reply.needs_review event), and the signal plan.
+ * Automatic classification and a reviewer's resolution both go through it; `reviewed` means a
+ * person chose the intent, so nothing goes back to review.
+ */
+export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opts: { reviewed?: boolean } = {}): Promise<Applied> {
+  // Read only by the intents that need the lead's details (most replies need none).
+  const lead = () => tx.lead.findUniqueOrThrow({ where: { id: r.leadId } });
+  const text = r.text.slice(0, MAX_TEXT);
+  const review = async (intent: ReplyIntent | string, reason: string): Promise<boolean> => {
+    if (opts.reviewed) return false;
+    const row = await tx.replyReview.create({
+      data: { clientId: r.clientId, leadId: r.leadId, webhookEventId: r.webhookEventId, messageId: r.messageId, channel: r.channel, text, intent, confidence: c.confidence, reason },
+    });
+    await emitEvent(tx, {
+      clientId: r.clientId,
+      type: 'reply.needs_review',
+      leadId: r.leadId,
+      data: { reviewId: row.id, replyId: r.messageId, leadId: r.leadId, campaignId: r.campaignId, channel: r.channel, intent, confidence: c.confidence, reason, stale: false },
+    });
+    return true;
+  };
+  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(r.subject ? { subject: r.subject.slice(0, 300) } : {}) };
+
+  const simple = simpleReplyEffects(r, c);
   if (simple) {
-    if (simple.review !== undefined) await review(simple.review);
-    if (simple.moveTo) await moveLead(tx, m.leadId, simple.moveTo);
-    return { action: simple.action, plan: simple.plan, metadata: simple.metadata };
+    const reviewed = simple.review !== undefined && (await review(simple.review, simple.reviewReason ?? 'low_confidence'));
+    if (simple.moveTo) await moveLead(tx, r.leadId, simple.moveTo);
+    const metadata: Record<string, unknown> = { ...simple.metadata, review: reviewed || undefined };
+    if (c.intent === 'meeting_request' && c.confidence >= REVIEW_THRESHOLD) {
+      const { meeting, created } = await proposeMeeting(tx, { clientId: r.clientId, leadId: r.leadId, campaignId: r.campaignId, inboundMessageId: r.messageId });
+      Object.assign(metadata, { meetingId: meeting.id, meetingCreated: created });
+    }
+    return { action: simple.action, plan: simple.plan, metadata };
   }
-  const plan = replySignals(e, c);
+  const plan = replySignals(r, c);
   switch (c.intent) {
     case 'unsubscribe_request': {
       const { email, phone } = await lead();
       const value = await suppressContact(tx, {
-        clientId: m.clientId,
-        channel: e.channel,
-        email: e.match.email ?? email,
-        phone: e.match.phone ?? phone,
+        clientId: r.clientId,
+        channel: r.channel,
+        email: r.contact.email ?? email,
+        phone: r.contact.phone ?? phone,
         reason: 'unsubscribe_request',
-        source: `reply:${eventId}`,
+        source: `reply:${r.sourceId}`,
       });
-      await moveLead(tx, m.leadId, 'unsubscribed');
+      await moveLead(tx, r.leadId, 'unsubscribed');
       return { action: 'replied', plan, metadata: { ...meta, suppressed: value } };
     }
     case 'referral': {
       const referredId = await referralLead(tx, await lead(), c);
-      await moveLead(tx, m.leadId, 'replied');
+      await moveLead(tx, r.leadId, 'replied');
       if (!referredId) {
-        await review('referral');
-        return { action: 'replied', plan, metadata: { ...meta, review: true, referral: c.referral ?? null } };
+        const reviewed = await review('referral', 'referral_incomplete');
+        return { action: 'replied', plan, metadata: { ...meta, review: reviewed || undefined, referral: c.referral ?? null } };
       }
       const campaignId =
-        m.campaignId ??
-        (await tx.campaignEnrollment.findFirst({ where: { leadId: m.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ??
+        r.campaignId ??
+        (await tx.campaignEnrollment.findFirst({ where: { leadId: r.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ??
         null;
-      const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: m.clientId, campaignId, leadId: referredId } } : {}) };
+      const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: r.clientId, campaignId, leadId: referredId } } : {}) };
       return { action: 'replied', plan: withEnrol, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
     }
     default:
       throw new Error(`reply intent ${c.intent} has simple effects`);
   }
+}
+
+/** The touch of ours a reply answers: the lead's latest send (on the campaign, when known) before it arrived. */
+export async function answeredTouch(tx: Pick<Tx, 'activity'>, a: { leadId: string; campaignId: string | null; before: Date }): Promise<number | null> {
+  const sent = await tx.activity.findFirst({
+    where: { leadId: a.leadId, action: 'sent', ...(a.campaignId ? { campaignId: a.campaignId } : {}), createdAt: { lte: a.before } },
+    orderBy: { createdAt: 'desc' },
+    select: { touchNumber: true },
+  });
+  return sent?.touchNumber ?? null;
 }
 
 async function applyOther(tx: Tx, eventId: string, e: Exclude<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<Applied> {
@@ -270,13 +346,55 @@ export async function applyEventEffects(
   const { event, match } = a;
   let applied: Applied;
   if (event.type === 'reply') {
-    if (!a.classification) throw new Error('a reply needs its classification');
-    applied = await applyReply(tx, a.eventId, event, match, a.classification);
+    const c = a.classification;
+    if (!c) throw new Error('a reply needs its classification');
+    const input = replyInputOf(a.eventId, randomUUID(), event, match);
+    const receivedAt = new Date();
+    // The inbox row first: a review and a proposed meeting name it.
+    await tx.inboundMessage.create({
+      data: {
+        id: input.messageId,
+        clientId: match.clientId,
+        leadId: match.leadId,
+        campaignId: match.campaignId,
+        channel: event.channel,
+        touchNumber: await answeredTouch(tx, { leadId: match.leadId, campaignId: match.campaignId, before: receivedAt }),
+        webhookEventId: a.eventId,
+        providerMessageId: providerMessageIdOf(event),
+        subject: event.subject?.slice(0, 1000) ?? null,
+        body: event.text.slice(0, MAX_BODY),
+        intent: c.intent,
+        confidence: c.confidence,
+        actions: [],
+        receivedAt: event.occurredAt,
+      },
+    });
+    applied = await applyIntent(tx, input, c);
+    await tx.inboundMessage.update({ where: { id: input.messageId }, data: { actions: replyActions(c.intent, c.confidence, applied) } });
+    applied.metadata.inboundMessageId = input.messageId;
   } else {
     applied = await applyOther(tx, a.eventId, event, match);
   }
   await tx.activity.create({ data: activityData(a, applied) as Prisma.ActivityUncheckedCreateInput });
   return applied.plan;
+}
+
+const providerMessageIdOf = (event: MatchableEvent) => (typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null);
+
+function replyInputOf(eventId: string, messageId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch): ReplyInput {
+  return {
+    sourceId: eventId,
+    webhookEventId: eventId,
+    messageId,
+    clientId: m.clientId,
+    leadId: m.leadId,
+    campaignId: m.campaignId,
+    channel: e.channel,
+    text: e.text,
+    subject: e.subject,
+    occurredAt: e.occurredAt,
+    contact: { email: e.match.email, phone: e.match.phone },
+  };
 }
 
 /** The Activity row that records an event's effects (and keeps its plan for storedPlan). */
@@ -288,7 +406,7 @@ function activityData(a: { eventId: string; event: MatchableEvent; match: LeadMa
     leadId: match.leadId,
     channel: event.channel,
     action: applied.action,
-    providerMessageId: typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null,
+    providerMessageId: providerMessageIdOf(event),
     metadata: {
       ...event.detail,
       ...applied.metadata,
@@ -311,15 +429,19 @@ export type SimpleApplyResult =
 /**
  * applyEventEffects for a reply with simple effects, plus the inbox row's update, as ONE statement:
  * it locks the row (SKIP LOCKED), and only when it is still pending/failed and has no lead yet
- * (no earlier attempt applied anything) moves the lead, adds the review, writes the Activity row and
- * sets the row's lead (marking it processed when `done`). All or nothing, like the transaction.
+ * (no earlier attempt applied anything) moves the lead, writes the Activity row and
+ * sets the row's lead (marking it processed when `done`), and records the message in the replies
+ * inbox. All or nothing, like the transaction. Only for oneStatementEffects (no review, no meeting).
  */
 export async function applySimpleReplyEffects(
   db: Pick<Db, '$queryRaw'>,
   a: { eventId: string; event: Extract<MatchableEvent, { type: 'reply' }>; match: LeadMatch; classification: ClassifiedReply; effects: SimpleReplyEffects; done: boolean },
 ): Promise<SimpleApplyResult> {
   const { event: e, match: m, effects } = a;
-  const act = activityData(a, effects);
+  if (effects.review !== undefined) throw new Error('a reply that needs review is applied in a transaction (its event needs one)');
+  const messageId = randomUUID();
+  const act = activityData(a, { ...effects, metadata: { ...effects.metadata, inboundMessageId: messageId } });
+  const actions = replyActions(a.classification.intent, a.classification.confidence, effects);
   const now = new Date().toISOString();
   const from = effects.moveTo ? (MOVES[effects.moveTo] ?? []) : [];
   // `::timestamp` drops the Z: columns hold UTC wall time, as Prisma writes them.
@@ -332,11 +454,16 @@ export async function applySimpleReplyEffects(
       UPDATE leads SET status = ${effects.moveTo ?? null}::text::"LeadStatus", "updatedAt" = ${now}::timestamp
       WHERE id = ${m.leadId} AND status::text = ANY(${from}::text[]) AND EXISTS (SELECT 1 FROM fresh)
       RETURNING id
-    ), review AS (
-      INSERT INTO reply_reviews (id, "clientId", "leadId", "webhookEventId", channel, text, intent, confidence, status, "createdAt")
-      SELECT ${randomUUID()}, ${m.clientId}, ${m.leadId}, ${a.eventId}, ${e.channel}::text::"Channel", ${e.text.slice(0, MAX_TEXT)}, ${effects.review ?? null}::text,
-        ${a.classification.confidence}::float8, 'pending', ${now}::timestamp
-      FROM fresh WHERE ${effects.review ?? null}::text IS NOT NULL
+    ), msg AS (
+      INSERT INTO inbound_messages (id, "clientId", "leadId", "campaignId", channel, "touchNumber", "webhookEventId", "providerMessageId", subject, body,
+        intent, confidence, actions, "receivedAt", "createdAt")
+      SELECT ${messageId}, ${m.clientId}, ${m.leadId}, ${m.campaignId}::text, ${e.channel}::text::"Channel",
+        (SELECT s."touchNumber" FROM activities s WHERE s."leadId" = ${m.leadId} AND s.action = 'sent'
+           AND (${m.campaignId}::text IS NULL OR s."campaignId" = ${m.campaignId}::text) AND s."createdAt" <= ${now}::timestamp
+         ORDER BY s."createdAt" DESC LIMIT 1),
+        ${a.eventId}, ${act.providerMessageId}::text, ${e.subject?.slice(0, 1000) ?? null}::text, ${e.text.slice(0, MAX_BODY)},
+        ${a.classification.intent}, ${a.classification.confidence}::float8, ${actions}::text[], ${e.occurredAt.toISOString()}::timestamp, ${now}::timestamp
+      FROM fresh
       RETURNING id
     ), act AS (
       INSERT INTO activities (id, "clientId", "campaignId", "leadId", channel, action, "providerMessageId", metadata, "createdAt")

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { ApiDeps } from '../../deps';
 import { heyreachWebhookRouter } from './heyreach';
 import { postmarkWebhookRouter } from './postmark';
+import { schedulingWebhookRouter } from './scheduling';
 import { telegramWebhookRouter } from './telegram';
 import { twilioWebhookRouter } from './twilio';
 import { vapiWebhookRouter } from './vapi';
@@ -15,6 +16,8 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use('/heyreach', heyreachWebhookRouter(deps));
   r.use('/vapi', vapiWebhookRouter(deps));
   r.use('/telegram', telegramWebhookRouter(deps));
+  r.use('/calcom', schedulingWebhookRouter(deps, 'calcom'));
+  r.use('/calendly', schedulingWebhookRouter(deps, 'calendly'));
   return r;
 }
 
