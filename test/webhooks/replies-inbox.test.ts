@@ -137,7 +137,8 @@ it('a sent touch, a reply through Postmark, the inbox with its thread, then a Ca
 
   // Reports count meetings from the meetings table.
   const report = await api('get', `/api/v1/clients/${client.id}/reports/campaigns/${campaign.id}`, auth);
-  if (report.status === 200) expect(report.body.totals.meetings).toBe(1);
+  expect(report.status).toBe(200);
+  expect(report.body.totals.meetings).toBe(1);
 });
 
 it('a Calendly booking stops a lead still in sequence (meeting_booked); cancel and reschedule move the meeting; stale or forged signatures are refused', async () => {

@@ -36,6 +36,9 @@ export const replyPatchBody = z
   .strict()
   .refine((b) => b.handled !== undefined || b.assignedTo !== undefined, 'give handled and/or assignedTo');
 
+/** A LIKE pattern matching `text` literally (backslash is PostgreSQL's default LIKE escape). */
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 const leadSelect = { id: true, firstName: true, lastName: true, email: true, phone: true, companyName: true, status: true } as const;
 
 /** Rows as the API shows them: with their lead, campaign and review. */
@@ -71,8 +74,9 @@ export function repliesRouter(deps: ApiDeps): Router {
       ...(q.handled === undefined ? {} : q.handled ? { handledAt: { not: null } } : { handledAt: null }),
       ...(q.assignedTo ? { assignedTo: q.assignedTo } : {}),
       ...(q.from || q.to ? { receivedAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } } : {}),
-      // Prisma's `contains` is a LIKE with the pattern's own % and _ escaped: the words are matched literally.
-      ...(q.q ? { OR: [{ body: { contains: q.q, mode: 'insensitive' } }, { subject: { contains: q.q, mode: 'insensitive' } }] } : {}),
+      // Prisma's `contains` is an ILIKE '%…%' that passes % and _ through as wildcards: escaped here,
+      // so the words are matched literally.
+      ...(q.q ? { OR: [{ body: { contains: likeLiteral(q.q), mode: 'insensitive' } }, { subject: { contains: likeLiteral(q.q), mode: 'insensitive' } }] } : {}),
     };
     const rows = await db.inboundMessage.findMany({
       where: { AND: [where, cursorWhere(decodeCursor(q.cursor))] },
@@ -103,6 +107,7 @@ export function repliesRouter(deps: ApiDeps): Router {
         return {
           direction: 'outbound' as const,
           id: a.id,
+          recordedAt: a.createdAt,
           at: a.createdAt,
           channel: a.channel,
           campaignId: a.campaignId,
@@ -114,6 +119,7 @@ export function repliesRouter(deps: ApiDeps): Router {
       ...[...earlier, row].map((m) => ({
         direction: 'inbound' as const,
         id: m.id,
+        recordedAt: m.createdAt,
         at: m.receivedAt,
         channel: m.channel,
         campaignId: m.campaignId,
@@ -121,7 +127,10 @@ export function repliesRouter(deps: ApiDeps): Router {
         subject: m.subject,
         body: m.body,
       })),
-    ].sort((a, b) => a.at.getTime() - b.at.getTime());
+    ]
+      // In the order we recorded them: a reply's own Date header may run behind our clock.
+      .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime())
+      .map(({ recordedAt: _recorded, ...entry }) => entry);
     res.json({ reply, thread });
   });
 
