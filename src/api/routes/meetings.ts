@@ -104,9 +104,10 @@ export function meetingsRouter(deps: ApiDeps): Router {
 
   r.patch('/:meetingId', clientScope('member'), async (req, res) => {
     const { clientId, meetingId } = params(meetingParams, req);
-    const b = body(updateMeetingBody, req);
+    // Another tenant's meeting is a 404 whatever the body says.
     const before = await db.meeting.findFirst({ where: { id: meetingId, clientId } });
     if (!before) throw notFound('meeting');
+    const b = body(updateMeetingBody, req);
     const to = (b.status ?? before.status) as MeetingStatus;
     const { meeting } = await db.$transaction(async (tx) => {
       const current = await tx.meeting.findUniqueOrThrow({ where: { id: meetingId } });

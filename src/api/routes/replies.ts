@@ -136,9 +136,10 @@ export function repliesRouter(deps: ApiDeps): Router {
 
   r.patch('/:replyId', clientScope('member'), async (req, res) => {
     const { clientId, replyId } = params(replyParams, req);
-    const b = body(replyPatchBody, req);
+    // Another tenant's reply is a 404 whatever the body says.
     const before = await db.inboundMessage.findFirst({ where: { id: replyId, clientId } });
     if (!before) throw notFound('reply');
+    const b = body(replyPatchBody, req);
     if (b.assignedTo) {
       const member = await db.membership.findFirst({ where: { clientId, userId: b.assignedTo, deletedAt: null, user: { deletedAt: null } } });
       if (!member) throw new HttpError(400, 'VALIDATION_ERROR', 'assignedTo is not a member of this client', [{ path: ['assignedTo'], code: 'not_a_member', message: 'not a member of this client' }]);

@@ -68,6 +68,8 @@ export function reviewsRouter(deps: ApiDeps): Router {
 
   r.post('/:reviewId/resolve', clientScope('member'), async (req, res) => {
     const { clientId, reviewId } = params(reviewParams, req);
+    // Another tenant's review is a 404 whatever the body says.
+    if (!(await db.replyReview.findFirst({ where: { id: reviewId, clientId }, select: { id: true } }))) throw notFound('review');
     const b = body(resolveBody, req);
     const result = await resolveReview({ db, sequences, logger: deps.logger }, { clientId, reviewId, resolvedBy: req.caller!.userId, ...b });
     if (result.outcome === 'not_found') throw notFound('review');
