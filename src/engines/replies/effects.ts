@@ -361,7 +361,7 @@ export async function applyEventEffects(
         touchNumber: await answeredTouch(tx, { leadId: match.leadId, campaignId: match.campaignId, before: receivedAt }),
         webhookEventId: a.eventId,
         providerMessageId: providerMessageIdOf(event),
-        subject: event.subject?.slice(0, 1000) ?? null,
+        subject: inboxSubject(event),
         body: event.text.slice(0, MAX_BODY),
         intent: c.intent,
         confidence: c.confidence,
@@ -378,6 +378,12 @@ export async function applyEventEffects(
   await tx.activity.create({ data: activityData(a, applied) as Prisma.ActivityUncheckedCreateInput });
   return applied.plan;
 }
+
+/** The inbox's subject line: the email's subject, or a call's summary (Vapi) for voice replies. */
+const inboxSubject = (event: Extract<MatchableEvent, { type: 'reply' }>): string | null => {
+  const summary = typeof event.detail?.summary === 'string' ? event.detail.summary : undefined;
+  return (event.subject ?? summary)?.slice(0, 1000) ?? null;
+};
 
 const providerMessageIdOf = (event: MatchableEvent) => (typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null);
 
@@ -461,7 +467,7 @@ export async function applySimpleReplyEffects(
         (SELECT s."touchNumber" FROM activities s WHERE s."leadId" = ${m.leadId} AND s.action = 'sent'
            AND (${m.campaignId}::text IS NULL OR s."campaignId" = ${m.campaignId}::text) AND s."createdAt" <= ${now}::timestamp
          ORDER BY s."createdAt" DESC LIMIT 1),
-        ${a.eventId}, ${act.providerMessageId}::text, ${e.subject?.slice(0, 1000) ?? null}::text, ${e.text.slice(0, MAX_BODY)},
+        ${a.eventId}, ${act.providerMessageId}::text, ${inboxSubject(e)}::text, ${e.text.slice(0, MAX_BODY)},
         ${a.classification.intent}, ${a.classification.confidence}::float8, ${actions}::text[], ${e.occurredAt.toISOString()}::timestamp, ${now}::timestamp
       FROM fresh
       RETURNING id
