@@ -13,6 +13,7 @@ import { addLeadsToCampaign } from '../src/engines/campaigns';
 import { listRecoverable, type InboxCursor } from '../src/engines/inbox/store';
 import { pullMissedEmail, pullMissedSms, type PullResult } from '../src/engines/inbox/pull';
 import { createReplyClassifier } from '../src/engines/replies/classify';
+import { notifyStaleReviews } from '../src/engines/replies/review';
 import { processInboxEvent, type ProcessOutcome, type ReplyProcessingDeps, type SequenceControl } from '../src/engines/replies/process';
 import { notifyLeadsAdded } from '../src/lifecycle/campaigns';
 import { pauseLeadSequencesForOoo, stopLeadSequences } from '../src/lifecycle/sequences';
@@ -91,6 +92,11 @@ export function createReplyActivities(deps: ActivityDeps, sources: { email?: Inb
       const counts = emptyCounts();
       await processAll(pulled.recorded, counts);
       return { ...pulled, counts };
+    },
+
+    /** Reply reviews unresolved past REVIEW_STALE_AFTER at `at`: told to their clients, once each. */
+    async notifyStaleReviews(a: { at: string }): Promise<{ notified: number }> {
+      return notifyStaleReviews(deps.db, { staleAfterMs: deps.config.REVIEW_STALE_AFTER, now: new Date(a.at) });
     },
 
     /** One page of pending/failed rows received before `olderThan`, oldest first. */

@@ -135,6 +135,17 @@ const schema = z.object({
   // how long one attempt may take. Same SSRF guard as callbacks (CALLBACK_ALLOW_PRIVATE_HOSTS).
   WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Scheduling tools' webhooks (meetings): Cal.com's webhook secret (X-Cal-Signature-256) and the
+  // signing key of the Calendly webhook subscription (Calendly-Webhook-Signature). Unset: refused.
+  CALCOM_WEBHOOK_SECRET: optionalSecret,
+  CALENDLY_WEBHOOK_SIGNING_KEY: optionalSecret,
+  // A reply review still unresolved after this long is told to the client again (reply.needs_review
+  // with stale: true), once: `<n>m`, `<n>h` or `<n>d`.
+  REVIEW_STALE_AFTER: z
+    .string()
+    .regex(/^\d{1,5}[mhd]$/, 'must be a duration such as 30m, 24h or 2d')
+    .default('24h')
+    .transform((v) => Number(v.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[v.slice(-1) as 'm' | 'h' | 'd']),
   DNCR_API_KEY: optionalSecret,
   DNCR_BASE_URL: optionalUrl,
   // Sandbox only: comma-separated E.164 numbers the offline DNCR driver reports as registered.

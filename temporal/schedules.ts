@@ -17,6 +17,7 @@ export const SWEEPS: SweepSchedule[] = [
   { name: 'outreach-sweep', workflowType: 'outreachSweepWorkflow', cron: '0 8-18 * * 1-5', description: 'start missing sequences, heal stuck ones' },
   { name: 'reply-recovery', workflowType: 'replyRecoveryWorkflow', cron: '0 */6 * * *', description: 'replay the webhook inbox, fetch missed inbound messages' },
   { name: 'webhook-dispatch', workflowType: 'webhookDispatchSweepWorkflow', cron: '*/5 * * * *', description: "start client webhook deliveries the worker's dispatcher missed" },
+  { name: 'review-sweep', workflowType: 'reviewSweepWorkflow', cron: '15 * * * *', description: 'tell clients about reply reviews unresolved past REVIEW_STALE_AFTER' },
   { name: 'skill-feedback-digest', workflowType: 'skillDigestWorkflow', cron: '0 7 * * 1', description: "weekly digest of skill ratings for the skills' rules" },
 ];
 

@@ -18,6 +18,13 @@ describe('config', () => {
     expect(c.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
+  it('reads REVIEW_STALE_AFTER as a duration (default a day) and refuses anything else', () => {
+    expect(loadConfig({}).REVIEW_STALE_AFTER).toBe(86_400_000);
+    expect(loadConfig({ REVIEW_STALE_AFTER: '30m' }).REVIEW_STALE_AFTER).toBe(1_800_000);
+    expect(loadConfig({ REVIEW_STALE_AFTER: '2d' }).REVIEW_STALE_AFTER).toBe(172_800_000);
+    for (const bad of ['24', '1w', '-1h', '1.5h']) expect(() => loadConfig({ REVIEW_STALE_AFTER: bad })).toThrow(/REVIEW_STALE_AFTER/);
+  });
+
   it('treats blank values as unset', () => {
     expect(loadConfig({ DATABASE_URL: '  ', PORT: '' }).PORT).toBe(3000);
   });

@@ -5,6 +5,7 @@ export { campaignWorkflow } from './campaign';
 export { leadEnrichmentWorkflow } from './lead-enrichment';
 export { enrichmentSweepWorkflow } from './enrichment-sweep';
 export { replyRecoveryWorkflow } from './reply-recovery';
+export { reviewSweepWorkflow } from './review-sweep';
 export { icpDiscoveryWorkflow } from './icp-discovery';
 export { campaignGenerationWorkflow } from './campaign-generation';
 export { outreachSweepWorkflow } from './outreach-sweep';

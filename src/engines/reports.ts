@@ -1,4 +1,4 @@
-// Reporter: campaign and client metrics from the `activities` log, the command-centre KPIs and each
+// Reporter: campaign and client metrics from the `activities` log (meetings from `meetings`), the command-centre KPIs and each
 // client's health. Every metric counts distinct leads, so a lead opening an email five times is one
 // "opened". Events that carry no touch number (opens, replies…) are attributed to the touch whose
 // provider message id they carry, else to the lead's latest send before them.
@@ -12,14 +12,31 @@ const DAY_MS = 86_400_000;
 
 export const emptyMetrics = (): Metrics => Object.fromEntries(METRICS.map((m) => [m, 0])) as Metrics;
 
-// Which metrics an activity row counts towards. A meeting request is a reply and a meeting.
+// Which metrics an activity row counts towards. Meetings are not activities: they come from the
+// meetings table (MEETING_EVENTS), so a meeting request that never became a booking is no meeting.
 const METRIC_OF_ACTIVITY = Prisma.sql`
   unnest(CASE
-    WHEN a.action = 'replied' AND a.metadata->>'intent' = 'meeting_request' THEN ARRAY['replied', 'meetings']
-    WHEN a.action IN ('converted', 'meeting', 'meeting_booked') THEN ARRAY['meetings']
     WHEN a.action IN ('sent', 'delivered', 'opened', 'clicked', 'replied', 'bounced', 'unsubscribed', 'complained') THEN ARRAY[a.action]
     ELSE ARRAY[]::text[]
   END)`;
+
+/** Meetings that count: booked (or moved, held, missed), not merely proposed or cancelled. */
+const COUNTED_MEETINGS = Prisma.sql`('booked', 'rescheduled', 'no_show', 'completed')`;
+
+/**
+ * One row per counted meeting as a "meetings" event: its channel and touch are those of the reply
+ * that proposed it, else of the lead's latest send (in the campaign) before it was recorded.
+ */
+const meetingEvents = (where: Prisma.Sql) => Prisma.sql`
+  SELECT m."leadId", COALESCE(im.channel::text, s.channel::text) AS channel, 'meetings' AS metric, COALESCE(im."touchNumber", s."touchNumber") AS touch
+  FROM meetings m
+  LEFT JOIN inbound_messages im ON im.id = m."inboundMessageId"
+  LEFT JOIN LATERAL (
+    SELECT a.channel, a."touchNumber" FROM activities a
+    WHERE a."leadId" = m."leadId" AND a.action = 'sent' AND (m."campaignId" IS NULL OR a."campaignId" = m."campaignId") AND a."createdAt" <= m."createdAt"
+    ORDER BY a."createdAt" DESC LIMIT 1
+  ) s ON true
+  WHERE m.status IN ${COUNTED_MEETINGS} AND ${where}`;
 
 interface GroupRow {
   channel: string | null;
@@ -70,6 +87,8 @@ export async function campaignReport(db: Db, campaignId: string): Promise<Campai
         ) AS touch
       FROM activities a CROSS JOIN LATERAL ${METRIC_OF_ACTIVITY} AS m(metric)
       WHERE a."campaignId" = ${campaignId}
+      UNION ALL
+      SELECT "leadId", channel, metric, touch FROM (${meetingEvents(Prisma.sql`m."campaignId" = ${campaignId}`)}) mt
     )
     SELECT channel, touch, metric, COUNT(DISTINCT "leadId")::int AS n, GROUPING(channel, touch)::int AS grp
     FROM events
@@ -124,10 +143,15 @@ export async function clientOverview(db: Db, clientId: string, days: number, now
     db.lead.groupBy({ by: ['status'], where: { clientId, deletedAt: null }, _count: { _all: true } }),
     db.campaign.groupBy({ by: ['status'], where: { clientId, deletedAt: null }, _count: { _all: true } }),
     db.$queryRaw<GroupRow[]>`
-      SELECT a.channel::text AS channel, NULL::int AS touch, m.metric, COUNT(DISTINCT a."leadId")::int AS n, GROUPING(a.channel)::int AS grp
-      FROM activities a CROSS JOIN LATERAL ${METRIC_OF_ACTIVITY} AS m(metric)
-      WHERE a."clientId" = ${clientId} AND a."createdAt" >= ${from} AND a."createdAt" < ${now}
-      GROUP BY GROUPING SETS ((a.channel, m.metric), (m.metric))`,
+      SELECT e.channel, NULL::int AS touch, e.metric, COUNT(DISTINCT e."leadId")::int AS n, GROUPING(e.channel)::int AS grp
+      FROM (
+        SELECT a."leadId", a.channel::text AS channel, m.metric
+        FROM activities a CROSS JOIN LATERAL ${METRIC_OF_ACTIVITY} AS m(metric)
+        WHERE a."clientId" = ${clientId} AND a."createdAt" >= ${from} AND a."createdAt" < ${now}
+        UNION ALL
+        SELECT mt."leadId", mt.channel, mt.metric FROM (${meetingEvents(Prisma.sql`m."clientId" = ${clientId} AND m."createdAt" >= ${from} AND m."createdAt" < ${now}`)}) mt
+      ) e
+      GROUP BY GROUPING SETS ((e.channel, e.metric), (e.metric))`,
     db.aiUsage.aggregate({ _sum: { costUsd: true }, where: { clientId, createdAt: { gte: from, lt: now } } }),
     db.approvalRequest.count({ where: { clientId, status: 'pending' } }),
   ]);

@@ -1,4 +1,4 @@
-// Reports from the activities log: campaign metrics per channel and per touch (events without a
+// Reports from the activities log (meetings from the meetings table): campaign metrics per channel and per touch (events without a
 // touch number are tied to their send), the client overview, the command-centre stats and client
 // health for platform admins.
 import request from 'supertest';
@@ -51,6 +51,15 @@ beforeAll(async () => {
   add(l2.id, 'sms', 'unsubscribed', 30);
   add(l2.id, 'email', 'skipped', 20, { touchNumber: 3 }); // not a metric
   await stack.db.activity.createMany({ data: rows });
+  // Meetings come from the meetings table: l1's meeting request was only proposed (no meeting yet),
+  // l3 booked one (tied to its latest send, the email touch 1); a cancelled one does not count.
+  await stack.db.meeting.createMany({
+    data: [
+      { clientId, campaignId, leadId: l1.id, status: 'proposed', source: 'reply', createdAt: at(39) },
+      { clientId, campaignId, leadId: l3.id, status: 'booked', source: 'calcom', externalId: 'r-1', createdAt: at(20) },
+      { clientId, campaignId, leadId: l2.id, status: 'cancelled', source: 'calcom', externalId: 'r-2', createdAt: at(19) },
+    ],
+  });
   // Another campaign's and another client's activity do not count.
   const other = await stack.db.campaign.create({ data: { clientId, name: 'Other', sequence: SEQUENCE } });
   await stack.db.activity.create({ data: { clientId, campaignId: other.id, leadId: l1.id, channel: 'email', action: 'sent', touchNumber: 1 } });
@@ -69,12 +78,12 @@ describe('GET /reports/campaigns/{campaignId}', () => {
     expect(res.body.totals).toEqual({ ...zero, sent: 3, delivered: 2, opened: 1, clicked: 1, replied: 1, bounced: 1, unsubscribed: 1, meetings: 1 });
     expect(res.body.rates).toMatchObject({ replyRate: 0.3333, bounceRate: 0.3333, deliveryRate: 0.6667 });
     expect(res.body.byChannel).toEqual([
-      { channel: 'email', ...zero, sent: 3, delivered: 2, opened: 1, clicked: 1, bounced: 1 },
-      { channel: 'sms', ...zero, sent: 2, replied: 1, unsubscribed: 1, meetings: 1 },
+      { channel: 'email', ...zero, sent: 3, delivered: 2, opened: 1, clicked: 1, bounced: 1, meetings: 1 },
+      { channel: 'sms', ...zero, sent: 2, replied: 1, unsubscribed: 1 },
     ]);
     expect(res.body.byTouch).toEqual([
-      { touchNumber: 1, ...zero, sent: 3, delivered: 2, opened: 1, clicked: 1, bounced: 1 },
-      { touchNumber: 2, ...zero, sent: 2, replied: 1, unsubscribed: 1, meetings: 1 },
+      { touchNumber: 1, ...zero, sent: 3, delivered: 2, opened: 1, clicked: 1, bounced: 1, meetings: 1 },
+      { touchNumber: 2, ...zero, sent: 2, replied: 1, unsubscribed: 1 },
     ]);
   });
 

@@ -104,6 +104,16 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       });
       return row.id;
     }
+    case 'replyId':
+      return (await inboundMessage(clientId)).id;
+    case 'reviewId': {
+      const m = await inboundMessage(clientId);
+      return (await db.replyReview.create({ data: { clientId, leadId: m.leadId, messageId: m.id, channel: 'email', text: m.body, intent: 'question', confidence: 0.4, reason: 'low_confidence' } })).id;
+    }
+    case 'meetingId': {
+      const lead = await createLead(db, clientId);
+      return (await db.meeting.create({ data: { clientId, leadId: lead.id, status: 'proposed', source: 'manual' } })).id;
+    }
     case 'resourceId':
       return (await db.sendResource.create({ data: { clientId, channel: 'email', identifier: `m-${tag()}.example`, dailyLimit: 50 } })).id;
     case 'userId':
@@ -170,6 +180,10 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
 };
 const outputsByClient = new Map<string, string>();
+const inboundMessage = async (clientId: string) => {
+  const lead = await createLead(stack.db, clientId);
+  return stack.db.inboundMessage.create({ data: { clientId, leadId: lead.id, channel: 'email', body: 'Could you tell me more?', intent: 'question', confidence: 0.4, actions: ['review'], receivedAt: new Date() } });
+};
 const skillOutput = (clientId: string) =>
   stack.db.output.create({ data: { clientId, runId: randomBytes(16).toString('hex'), skillSlug: 'copywriting', title: 'Copy', content: '# Copy' } });
 const onboardingJobs = new Map<string, string>();

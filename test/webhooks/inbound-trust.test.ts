@@ -22,13 +22,13 @@ const REMOVE_ME = 'Please remove me from your list.';
 
 /** A lead in a running sequence with one email sent to it. */
 async function leadInSequence() {
-  const { client } = await createClientWithUser(stack.db);
+  const { client, auth } = await createClientWithUser(stack.db);
   await addResources(stack.db, client.id);
   const lead = await createLead(stack.db, client.id);
   const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: `trust ${hex(3)}` }, [lead.id]);
   const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
   const send = await seedSend(stack.db, { clientId: client.id, leadId: lead.id, campaignId: campaign.id });
-  return { client, lead, campaign, handle, send, domain: lead.email!.split('@')[1] };
+  return { client, auth, lead, campaign, handle, send, domain: lead.email!.split('@')[1] };
 }
 
 /** The inbound fixture with our own headers (the route stores them as Postmark posts them). */
@@ -49,7 +49,7 @@ async function post(body: object) {
 }
 
 it('holds a forged From (no thread, SPF and DMARC fail) for review and leaves the lead alone', async () => {
-  const { lead, handle, domain } = await leadInSequence();
+  const { client, auth, lead, handle, domain } = await leadInSequence();
   const forged = email(lead.email!, [
     // What the receiving side wrote (Postmark's Received-SPF first, the trusted MX's verdicts)…
     spf('Fail', `attacker@${domain}`),
@@ -81,6 +81,15 @@ it('holds a forged From (no thread, SPF and DMARC fail) for review and leaves th
   let stops = 0;
   for (const e of (await handle.fetchHistory()).events ?? []) if (e.workflowExecutionSignaledEventAttributes?.signalName === 'stop') stops++;
   expect(stops).toBe(0);
+
+  // It is in the replies inbox with its review, and a person who confirms it applies the intent.
+  const inbox = await request(stack.app).get(`/api/v1/clients/${client.id}/replies?leadId=${lead.id}`).set(auth);
+  expect(inbox.body.data).toHaveLength(1);
+  expect(inbox.body.data[0]).toMatchObject({ id: reviews[0].messageId, intent: 'unsubscribe_request', actions: ['review'], review: { id: reviews[0].id, reason: 'untrusted_sender' } });
+  const resolved = await request(stack.app).post(`/api/v1/clients/${client.id}/reviews/${reviews[0].id}/resolve`).set(auth).send({ intent: 'unsubscribe_request' });
+  expect(resolved.status).toBe(200);
+  expect(await stack.db.suppression.count({ where: { value: lead.email! } })).toBe(1);
+  expect((await handle.result()).stopReason).toBe('unsubscribe');
 });
 
 it('acts on a genuine reply in our thread (In-Reply-To names our message)', async () => {

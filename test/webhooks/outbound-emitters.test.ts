@@ -32,13 +32,14 @@ it('a reply (one-statement path) writes reply.received with the lead number; it 
   rx.secret = created.body.secret as string;
   const lead = await createLead(stack.db, t.client.id);
   const send = await seedSend(stack.db, { clientId: t.client.id, leadId: lead.id });
-  const reply = inboundReply({ email: lead.email!, inReplyTo: send.threadId, text: 'Thursday at 10am works for me.' });
+  // An interested reply takes the one-statement path (a meeting request proposes a meeting, so it does not).
+  const reply = inboundReply({ email: lead.email!, inReplyTo: send.threadId, text: "Yes, I'm interested - send me more details." });
   expect((await postmark(reply)).status).toBe(200);
   await settled(stack.db, 'postmark', `inbound:${reply.MessageID}`);
 
   const events = await eventsOf({ leadId: lead.id });
   expect(events.map((e) => [e.type, e.leadSeq])).toEqual([['reply.received', 1]]);
-  expect(events[0].data).toMatchObject({ intent: 'meeting_request', channel: 'email', campaignId: send.campaignId, needsReview: false, text: 'Thursday at 10am works for me.' });
+  expect(events[0].data).toMatchObject({ intent: 'interested', channel: 'email', campaignId: send.campaignId, needsReview: false, text: "Yes, I'm interested - send me more details." });
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('converted');
   // A repeated webhook applies nothing twice, and so emits nothing twice.
   expect((await postmark(reply)).status).toBe(200);
@@ -46,7 +47,7 @@ it('a reply (one-statement path) writes reply.received with the lead number; it 
 
   const [got] = await rx.waitFor(1);
   expect(got.verified).toBe(true);
-  expect(got.payload).toMatchObject({ type: 'reply.received', data: { eventId: events[0].id, leadId: lead.id, leadSeq: 1, intent: 'meeting_request' } });
+  expect(got.payload).toMatchObject({ type: 'reply.received', data: { eventId: events[0].id, leadId: lead.id, leadSeq: 1, intent: 'interested' } });
 });
 
 it('an unsubscribe request writes reply.received then lead.unsubscribed; a hard bounce writes lead.bounced', async () => {

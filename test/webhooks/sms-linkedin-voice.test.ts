@@ -7,7 +7,7 @@ import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { launchCampaign, sequenceHandle } from '../sequences/helpers';
-import { activities, fixture, hex, inboxRow, postmarkAuth, secretHeader, seedSend, settled, twilioSid, twilioSignature, WEBHOOK_ENV } from './helpers';
+import { activities, fixture, hex, inboxRow, postmarkAuth, secretHeader, seedSend, settled, twilioSid, twilioSignature, waitFor, WEBHOOK_ENV } from './helpers';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -161,7 +161,12 @@ describe('HeyReach', () => {
     body.conversation_id = `conv-${hex(4)}`;
     expect((await post(body)).status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'reply' });
-    expect(await stack.db.replyReview.findMany({ where: { leadId: lead.id } })).toMatchObject([{ channel: 'linkedin', intent: 'not_interested', status: 'pending' }]);
+    // The stop is signalled before the database effects are written: the review is there once the row is processed.
+    const reviews = await waitFor('the review', async () => {
+      const rows = await stack.db.replyReview.findMany({ where: { leadId: lead.id } });
+      return rows.length > 0 ? rows : null;
+    });
+    expect(reviews).toMatchObject([{ channel: 'linkedin', intent: 'not_interested', status: 'pending' }]);
 
     const accepted = fixture<{ lead: Record<string, unknown> }>('heyreach', 'connection-accepted');
     accepted.lead = { ...accepted.lead, profile_url: `https://www.linkedin.com/in/${slug}`, email_address: null };

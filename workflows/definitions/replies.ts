@@ -41,3 +41,7 @@ export interface ReplyRecoveryResult {
 
 /** `reply-recovery:<tag>`: on-demand runs get a unique tag; the schedule names its own runs. */
 export const replyRecoveryWorkflowId = (tag: string) => `reply-recovery:${tag}`;
+
+export interface ReviewSweepInput {
+  version: 1;
+}

@@ -11,6 +11,8 @@ export type StopReason =
   | 'converted'
   | 'not_interested'
   | 'wrong_person'
+  // A scheduling tool (or a person) booked a meeting with the lead: the outreach did its job.
+  | 'meeting_booked'
   | 'campaign_cancelled'
   | 'lead_removed'
   | 'suppressed';

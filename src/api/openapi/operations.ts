@@ -16,6 +16,7 @@ import { memberOperations } from './members';
 import { onboardingOperations } from './onboarding';
 import { outboxOperations } from './outbox';
 import { platformAdminOperations } from './platform-admin';
+import { replyOperations } from './replies';
 import { reportOperations } from './reports';
 import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
@@ -53,6 +54,7 @@ export const allOperations: readonly ApiOperation[] = [
   ...campaignOperations,
   ...leadOperations,
   ...approvalOperations,
+  ...replyOperations,
   ...outboxOperations,
   ...sendResourceOperations,
   ...aiCostOperations,

@@ -322,7 +322,9 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
       message,
       useResource: useResource(client),
       provider: deps.channels[ready.channel],
-      metadata: { kind: ready.kind, subject: message.subject ?? null, evidence: ready.evidence },
+      // The sent text is kept with its activity so a reply's thread in the inbox reads whole without
+      // the sandbox outbox (first 10,000 characters: a touch is far shorter).
+      metadata: { kind: ready.kind, subject: message.subject ?? null, body: message.text.slice(0, 10_000), evidence: ready.evidence },
     },
     deps.faults,
   );

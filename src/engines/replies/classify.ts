@@ -15,7 +15,8 @@ export interface ReplyContext {
   timeZone?: string;
 }
 
-export type ClassifiedReply = ReplyClassification & { source: 'ai' | 'rules'; aiError?: string };
+/** `review`: a person chose the intent (a resolved review). */
+export type ClassifiedReply = ReplyClassification & { source: 'ai' | 'rules' | 'review'; aiError?: string };
 
 export type ReplyClassifier = (reply: ReplyContext) => Promise<ClassifiedReply>;
 

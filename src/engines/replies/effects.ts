@@ -1,12 +1,14 @@
 // The database side of an event, applied once per inbox row inside the transaction that holds the
 // row's lock: the Activity row (which also keeps the signal plan, so a retry after a failed signal
-// re-sends the same signals without re-applying anything), lead status, suppressions, reviews and
-// referral leads. Signals are sent afterwards by the caller (see process.ts).
+// re-sends the same signals without re-applying anything), lead status, suppressions, reviews,
+// referral leads, the replies inbox row and the outbound events. Signals are sent afterwards by the
+// caller (see process.ts).
 import { randomUUID } from 'node:crypto';
 import type { Channel, Db, Lead, LeadStatus, Prisma } from '../../db/client';
 import { REVIEW_THRESHOLD, type ReplyIntent } from '../closer/classification';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../compliance/suppression';
 import { emitEvent } from '../events';
+import { proposeMeeting } from '../meetings';
 import type { ClassifiedReply } from './classify';
 import type { MatchableEvent } from './events';
 import type { LeadMatch } from './match';
@@ -14,7 +16,7 @@ import { phoneVariants } from './match';
 import type { SenderAuthentication } from './sender-auth';
 
 /** The stop reasons the reply engine uses (a subset of the sequence's StopReason). */
-export type ReplyStopReason = 'reply' | 'bounce' | 'unsubscribe' | 'complaint' | 'converted' | 'not_interested' | 'wrong_person';
+export type ReplyStopReason = 'reply' | 'bounce' | 'unsubscribe' | 'complaint' | 'converted' | 'not_interested' | 'wrong_person' | 'meeting_booked';
 
 export interface EffectPlan {
   stop?: ReplyStopReason;
@@ -47,8 +49,10 @@ const MOVES: Partial<Record<LeadStatus, LeadStatus[]>> = {
 /** An out-of-office reply without a return date pauses the sequence for a week. */
 export const DEFAULT_OOO_DAYS = 7;
 const MAX_TEXT = 2_000;
+/** The inbox keeps a message's text up to this length (a reply is far shorter; a loop is not). */
+export const MAX_BODY = 50_000;
 
-async function moveLead(tx: Tx, leadId: string, to: LeadStatus): Promise<void> {
+export async function moveLead(tx: Pick<Tx, 'lead'>, leadId: string, to: LeadStatus): Promise<void> {
   await tx.lead.updateMany({ where: { id: leadId, status: { in: MOVES[to] ?? [] } }, data: { status: to } });
 }
 
@@ -107,8 +111,11 @@ async function referralLead(tx: Tx, referrer: Lead, c: ClassifiedReply): Promise
   return created.id;
 }
 
-/** What a reply asks of the sequence, given its classification (a referral also enrols: see applyReply). */
-function replySignals(e: Extract<MatchableEvent, { type: 'reply' }>, c: ClassifiedReply): Pick<EffectPlan, 'stop' | 'outOfOffice'> {
+/** What a reply says and when, wherever it came from (an inbox event, or the message a review is about). */
+export type ReplyText = { text: string; subject?: string; occurredAt: Date };
+
+/** What a reply asks of the sequence, given its classification (a referral also enrols: see applyIntent). */
+function replySignals(e: ReplyText, c: ClassifiedReply): Pick<EffectPlan, 'stop' | 'outOfOffice'> {
   // Any human reply stops the sequence; only an automatic away message pauses it instead.
   if (c.confidence < REVIEW_THRESHOLD) return { stop: 'reply' };
   switch (c.intent) {
@@ -162,14 +169,16 @@ interface Applied {
  */
 export interface SimpleReplyEffects extends Applied {
   review?: ReplyIntent | string;
+  /** Why the review: low_confidence, question (see ReplyReview.reason). */
+  reviewReason?: string;
   moveTo?: LeadStatus;
 }
 
-export function simpleReplyEffects(e: Extract<MatchableEvent, { type: 'reply' }>, c: ClassifiedReply): SimpleReplyEffects | null {
+export function simpleReplyEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const text = e.text.slice(0, MAX_TEXT);
   const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
   const plan = replySignals(e, c);
-  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, reviewReason: 'low_confidence', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
   switch (c.intent) {
     case 'interested':
     case 'meeting_request':
@@ -180,57 +189,149 @@ export function simpleReplyEffects(e: Extract<MatchableEvent, { type: 'reply' }>
     case 'out_of_office':
       return { action: 'out_of_office', plan, metadata: { ...meta, returnDate: plan.outOfOffice?.returnDate, returnDateGiven: c.returnDate !== undefined } };
     case 'question':
-      return { review: 'question', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+      return { review: 'question', reviewReason: 'question', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
     case 'unsubscribe_request':
     case 'referral':
       return null;
   }
 }
 
-async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, c: ClassifiedReply): Promise<Applied> {
-  // Read only by the intents that need the lead's details (most replies need none).
-  const lead = () => tx.lead.findUniqueOrThrow({ where: { id: m.leadId } });
-  const text = e.text.slice(0, MAX_TEXT);
-  const review = async (intent: ReplyIntent | string) => {
-    await tx.replyReview.create({
-      data: { clientId: m.clientId, leadId: m.leadId, webhookEventId: eventId, channel: e.channel, text, intent, confidence: c.confidence },
-    });
-  };
-  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
-
+/**
+ * The reply's effects when the one-statement path (applySimpleReplyEffects) can apply them: simple
+ * effects that add no review and no meeting (those write rows and outbound events of their own).
+ */
+export function oneStatementEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const simple = simpleReplyEffects(e, c);
+  if (!simple || simple.review !== undefined || c.intent === 'meeting_request') return null;
+  return simple;
+}
+
+/** A reply to apply effects for: what it said, whose it is, where it is kept. */
+export interface ReplyInput extends ReplyText {
+  /** Names the effects' origin: suppression sources, review rows (`reply:<id>`). */
+  sourceId: string;
+  webhookEventId: string | null;
+  /** Its inbox row (inbound_messages). */
+  messageId: string;
+  clientId: string;
+  leadId: string;
+  campaignId: string | null;
+  channel: Channel;
+  /** The sender's address as the message gave it (else the lead's own is used). */
+  contact: { email?: string; phone?: string };
+}
+
+/** What the system did with a reply, as the inbox lists it. */
+export function replyActions(intent: string, confidence: number, applied: Applied): string[] {
+  const out: string[] = [];
+  const meta = applied.metadata;
+  if (applied.plan.stop) out.push('stopped');
+  if (applied.plan.outOfOffice) out.push('paused_out_of_office');
+  // From what was applied, not the intent alone: a held reply's intent is only a suggestion.
+  if (applied.plan.stop === 'unsubscribe' && intent === 'unsubscribe_request') out.push('unsubscribed');
+  if (typeof meta.referredLeadId === 'string') out.push('referral_lead_created');
+  if (typeof meta.meetingId === 'string' && meta.meetingCreated === true) out.push('meeting_proposed');
+  if (meta.review === true) out.push('review');
+  return out;
+}
+
+/** A review item for a reply, with its reply.needs_review event. */
+async function addReview(tx: Tx, r: ReplyInput, a: { intent: string; confidence: number; reason: string; evidence?: Record<string, unknown> }): Promise<void> {
+  const row = await tx.replyReview.create({
+    data: {
+      clientId: r.clientId,
+      leadId: r.leadId,
+      webhookEventId: r.webhookEventId,
+      messageId: r.messageId,
+      channel: r.channel,
+      text: r.text.slice(0, MAX_TEXT),
+      intent: a.intent,
+      confidence: a.confidence,
+      reason: a.reason,
+      ...(a.evidence ? { evidence: a.evidence as Prisma.InputJsonValue } : {}),
+    },
+  });
+  await emitEvent(tx, {
+    clientId: r.clientId,
+    type: 'reply.needs_review',
+    leadId: r.leadId,
+    data: { reviewId: row.id, replyId: r.messageId, leadId: r.leadId, campaignId: r.campaignId, channel: r.channel, intent: a.intent, confidence: a.confidence, reason: a.reason, stale: false },
+  });
+}
+
+/**
+ * A held reply: a review item that explains itself (reason, the sender verdicts, the suggested
+ * intent). The lead, its suppressions and its sequences are left alone: the plan is empty. A
+ * reviewer who resolves it applies the chosen intent through applyIntent, like any other review.
+ */
+async function holdReply(tx: Tx, r: ReplyInput, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, held: HeldReply): Promise<Applied> {
+  const evidence = {
+    from: e.sender?.from ?? e.match.email ?? null,
+    matchedVia: m.via,
+    authentication: held.authentication,
+    suggested: { intent: held.suggested.intent, confidence: held.suggested.confidence, classifier: held.suggested.source },
+  };
+  await addReview(tx, r, { intent: held.suggested.intent, confidence: held.suggested.confidence, reason: held.reason, evidence });
+  const metadata = { review: true, reason: held.reason, text: r.text.slice(0, MAX_TEXT), ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}), ...evidence };
+  return { action: 'reply_held', plan: {}, metadata };
+}
+
+/**
+ * THE function that turns a reply's intent into its effects: lead status, suppression, referral
+ * lead, proposed meeting, review item (with its reply.needs_review event), and the signal plan.
+ * Automatic classification and a reviewer's resolution both go through it; `reviewed` means a
+ * person chose the intent, so nothing goes back to review.
+ */
+export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opts: { reviewed?: boolean } = {}): Promise<Applied> {
+  // Read only by the intents that need the lead's details (most replies need none).
+  const lead = () => tx.lead.findUniqueOrThrow({ where: { id: r.leadId } });
+  const text = r.text.slice(0, MAX_TEXT);
+  const review = async (intent: ReplyIntent | string, reason: string): Promise<boolean> => {
+    if (opts.reviewed) return false;
+    await addReview(tx, r, { intent, confidence: c.confidence, reason });
+    return true;
+  };
+  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(r.subject ? { subject: r.subject.slice(0, 300) } : {}) };
+
+  const simple = simpleReplyEffects(r, c);
   if (simple) {
-    if (simple.review !== undefined) await review(simple.review);
-    if (simple.moveTo) await moveLead(tx, m.leadId, simple.moveTo);
-    return { action: simple.action, plan: simple.plan, metadata: simple.metadata };
+    const reviewed = simple.review !== undefined && (await review(simple.review, simple.reviewReason ?? 'low_confidence'));
+    if (simple.moveTo) await moveLead(tx, r.leadId, simple.moveTo);
+    const metadata: Record<string, unknown> = { ...simple.metadata, review: reviewed || undefined };
+    if (c.intent === 'meeting_request' && c.confidence >= REVIEW_THRESHOLD) {
+      const { meeting, created } = await proposeMeeting(tx, { clientId: r.clientId, leadId: r.leadId, campaignId: r.campaignId, inboundMessageId: r.messageId });
+      Object.assign(metadata, { meetingId: meeting.id, meetingCreated: created });
+    }
+    return { action: simple.action, plan: simple.plan, metadata };
   }
-  const plan = replySignals(e, c);
+  const plan = replySignals(r, c);
   switch (c.intent) {
     case 'unsubscribe_request': {
       const { email, phone } = await lead();
       const value = await suppressContact(tx, {
-        clientId: m.clientId,
-        channel: e.channel,
-        email: e.match.email ?? email,
-        phone: e.match.phone ?? phone,
+        clientId: r.clientId,
+        channel: r.channel,
+        email: r.contact.email ?? email,
+        phone: r.contact.phone ?? phone,
         reason: 'unsubscribe_request',
-        source: `reply:${eventId}`,
+        source: `reply:${r.sourceId}`,
       });
-      await moveLead(tx, m.leadId, 'unsubscribed');
+      await moveLead(tx, r.leadId, 'unsubscribed');
+      await emitEvent(tx, { clientId: r.clientId, leadId: r.leadId, type: 'lead.unsubscribed', data: { campaignId: r.campaignId, channel: r.channel, source: 'reply', occurredAt: r.occurredAt.toISOString() } });
       return { action: 'replied', plan, metadata: { ...meta, suppressed: value } };
     }
     case 'referral': {
       const referredId = await referralLead(tx, await lead(), c);
-      await moveLead(tx, m.leadId, 'replied');
+      await moveLead(tx, r.leadId, 'replied');
       if (!referredId) {
-        await review('referral');
-        return { action: 'replied', plan, metadata: { ...meta, review: true, referral: c.referral ?? null } };
+        const reviewed = await review('referral', 'referral_incomplete');
+        return { action: 'replied', plan, metadata: { ...meta, review: reviewed || undefined, referral: c.referral ?? null } };
       }
       const campaignId =
-        m.campaignId ??
-        (await tx.campaignEnrollment.findFirst({ where: { leadId: m.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ??
+        r.campaignId ??
+        (await tx.campaignEnrollment.findFirst({ where: { leadId: r.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ??
         null;
-      const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: m.clientId, campaignId, leadId: referredId } } : {}) };
+      const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: r.clientId, campaignId, leadId: referredId } } : {}) };
       return { action: 'replied', plan: withEnrol, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
     }
     default:
@@ -238,34 +339,14 @@ async function applyReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { 
   }
 }
 
-/**
- * A held reply: a review row that explains itself (reason, the sender verdicts, the suggested intent)
- * and the Activity row for the lead's timeline. The lead, its suppressions and its sequences are
- * left alone: the plan is empty.
- */
-async function holdReply(tx: Tx, eventId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, held: HeldReply): Promise<Applied> {
-  const text = e.text.slice(0, MAX_TEXT);
-  const evidence = {
-    from: e.sender?.from ?? e.match.email ?? null,
-    matchedVia: m.via,
-    authentication: held.authentication,
-    suggested: { intent: held.suggested.intent, confidence: held.suggested.confidence, classifier: held.suggested.source },
-  };
-  await tx.replyReview.create({
-    data: {
-      clientId: m.clientId,
-      leadId: m.leadId,
-      webhookEventId: eventId,
-      channel: e.channel,
-      text,
-      intent: held.suggested.intent,
-      confidence: held.suggested.confidence,
-      reason: held.reason,
-      evidence: evidence as unknown as Prisma.InputJsonValue,
-    },
+/** The touch of ours a reply answers: the lead's latest send (on the campaign, when known) before it arrived. */
+export async function answeredTouch(tx: Pick<Tx, 'activity'>, a: { leadId: string; campaignId: string | null; before: Date }): Promise<number | null> {
+  const sent = await tx.activity.findFirst({
+    where: { leadId: a.leadId, action: 'sent', ...(a.campaignId ? { campaignId: a.campaignId } : {}), createdAt: { lte: a.before } },
+    orderBy: { createdAt: 'desc' },
+    select: { touchNumber: true },
   });
-  const metadata = { review: true, reason: held.reason, text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}), ...evidence };
-  return { action: 'reply_held', plan: {}, metadata };
+  return sent?.touchNumber ?? null;
 }
 
 async function applyOther(tx: Tx, eventId: string, e: Exclude<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<Applied> {
@@ -318,14 +399,11 @@ function replyEventData(e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMa
   };
 }
 
-async function emitInboundEvents(tx: Tx, a: { event: MatchableEvent; match: LeadMatch; classification?: ClassifiedReply }, applied: Applied): Promise<void> {
-  const { event: e, match: m } = a;
+/** Events of a bounce, an unsubscribe or a complaint (a reply's are emitted where it is applied). */
+async function emitInboundEvents(tx: Tx, e: Exclude<MatchableEvent, { type: 'reply' }>, m: LeadMatch): Promise<void> {
   const base = { clientId: m.clientId, leadId: m.leadId };
   const occurredAt = e.occurredAt.toISOString();
-  if (e.type === 'reply' && a.classification) {
-    await emitEvent(tx, { ...base, type: 'reply.received', data: replyEventData(e, m, a.classification, applied.metadata.review === true) });
-    if (applied.plan.stop === 'unsubscribe') await emitEvent(tx, { ...base, type: 'lead.unsubscribed', data: { campaignId: m.campaignId, channel: e.channel, source: 'reply', occurredAt } });
-  } else if (e.type === 'bounce') {
+  if (e.type === 'bounce') {
     await emitEvent(tx, { ...base, type: 'lead.bounced', data: { campaignId: m.campaignId, channel: e.channel, occurredAt } });
   } else if (e.type === 'unsubscribe' || e.type === 'complaint') {
     await emitEvent(tx, { ...base, type: 'lead.unsubscribed', data: { campaignId: m.campaignId, channel: e.channel, source: e.type === 'complaint' ? 'complaint' : e.source, occurredAt } });
@@ -339,17 +417,71 @@ export async function applyEventEffects(
 ): Promise<EffectPlan> {
   const { event, match } = a;
   let applied: Applied;
-  if (event.type === 'reply' && a.held) {
-    applied = await holdReply(tx, a.eventId, event, match, a.held);
-  } else if (event.type === 'reply') {
-    if (!a.classification) throw new Error('a reply needs its classification');
-    applied = await applyReply(tx, a.eventId, event, match, a.classification);
+  if (event.type === 'reply') {
+    // A held reply is in the inbox too, with the classifier's suggestion as its intent.
+    const c = a.held?.suggested ?? a.classification;
+    if (!c) throw new Error('a reply needs its classification');
+    const input = replyInputOf(a.eventId, randomUUID(), event, match);
+    const receivedAt = new Date();
+    // The inbox row first: a review and a proposed meeting name it.
+    await tx.inboundMessage.create({
+      data: {
+        id: input.messageId,
+        clientId: match.clientId,
+        leadId: match.leadId,
+        campaignId: match.campaignId,
+        channel: event.channel,
+        touchNumber: await answeredTouch(tx, { leadId: match.leadId, campaignId: match.campaignId, before: receivedAt }),
+        webhookEventId: a.eventId,
+        providerMessageId: providerMessageIdOf(event),
+        subject: inboxSubject(event),
+        body: event.text.slice(0, MAX_BODY),
+        intent: c.intent,
+        confidence: c.confidence,
+        actions: [],
+        receivedAt: event.occurredAt,
+      },
+    });
+    // reply.received comes first in the lead's event order: what the reply caused (a review, a
+    // meeting, an unsubscribe) follows it. Whether it needs review is known once applied; the row is
+    // invisible to others until the transaction commits, so completing it here is safe.
+    const received = await emitEvent(tx, { clientId: match.clientId, leadId: match.leadId, type: 'reply.received', data: replyEventData(event, match, c, false) });
+    applied = a.held ? await holdReply(tx, input, event, match, a.held) : await applyIntent(tx, input, c);
+    if (applied.metadata.review === true) {
+      await tx.outboundEvent.update({ where: { id: received.id }, data: { data: replyEventData(event, match, c, true) as Prisma.InputJsonValue } });
+    }
+    await tx.inboundMessage.update({ where: { id: input.messageId }, data: { actions: replyActions(c.intent, c.confidence, applied) } });
+    applied.metadata.inboundMessageId = input.messageId;
   } else {
     applied = await applyOther(tx, a.eventId, event, match);
+    await emitInboundEvents(tx, event, match);
   }
   await tx.activity.create({ data: activityData(a, applied) as Prisma.ActivityUncheckedCreateInput });
-  await emitInboundEvents(tx, a, applied);
   return applied.plan;
+}
+
+/** The inbox's subject line: the email's subject, or a call's summary (Vapi) for voice replies. */
+const inboxSubject = (event: Extract<MatchableEvent, { type: 'reply' }>): string | null => {
+  const summary = typeof event.detail?.summary === 'string' ? event.detail.summary : undefined;
+  return (event.subject ?? summary)?.slice(0, 1000) ?? null;
+};
+
+const providerMessageIdOf = (event: MatchableEvent) => (typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null);
+
+function replyInputOf(eventId: string, messageId: string, e: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch): ReplyInput {
+  return {
+    sourceId: eventId,
+    webhookEventId: eventId,
+    messageId,
+    clientId: m.clientId,
+    leadId: m.leadId,
+    campaignId: m.campaignId,
+    channel: e.channel,
+    text: e.text,
+    subject: e.subject,
+    occurredAt: e.occurredAt,
+    contact: { email: e.match.email, phone: e.match.phone },
+  };
 }
 
 /** The Activity row that records an event's effects (and keeps its plan for storedPlan). */
@@ -361,7 +493,7 @@ function activityData(a: { eventId: string; event: MatchableEvent; match: LeadMa
     leadId: match.leadId,
     channel: event.channel,
     action: applied.action,
-    providerMessageId: typeof event.detail?.providerMessageId === 'string' ? event.detail.providerMessageId : null,
+    providerMessageId: providerMessageIdOf(event),
     metadata: {
       ...event.detail,
       ...applied.metadata,
@@ -384,15 +516,19 @@ export type SimpleApplyResult =
 /**
  * applyEventEffects for a reply with simple effects, plus the inbox row's update, as ONE statement:
  * it locks the row (SKIP LOCKED), and only when it is still pending/failed and has no lead yet
- * (no earlier attempt applied anything) moves the lead, adds the review, writes the Activity row and
- * sets the row's lead (marking it processed when `done`). All or nothing, like the transaction.
+ * (no earlier attempt applied anything) moves the lead, writes the Activity row and
+ * sets the row's lead (marking it processed when `done`), and records the message in the replies
+ * inbox. All or nothing, like the transaction. Only for oneStatementEffects (no review, no meeting).
  */
 export async function applySimpleReplyEffects(
   db: Pick<Db, '$queryRaw'>,
   a: { eventId: string; event: Extract<MatchableEvent, { type: 'reply' }>; match: LeadMatch; classification: ClassifiedReply; effects: SimpleReplyEffects; done: boolean },
 ): Promise<SimpleApplyResult> {
   const { event: e, match: m, effects } = a;
-  const act = activityData(a, effects);
+  if (effects.review !== undefined) throw new Error('a reply that needs review is applied in a transaction (its event needs one)');
+  const messageId = randomUUID();
+  const act = activityData(a, { ...effects, metadata: { ...effects.metadata, inboundMessageId: messageId } });
+  const actions = replyActions(a.classification.intent, a.classification.confidence, effects);
   const now = new Date().toISOString();
   const from = effects.moveTo ? (MOVES[effects.moveTo] ?? []) : [];
   // `::timestamp` drops the Z: columns hold UTC wall time, as Prisma writes them.
@@ -413,14 +549,19 @@ export async function applySimpleReplyEffects(
     ), outbound AS (
       -- Outbound event (src/engines/events), as emitEvent would write it.
       INSERT INTO outbound_events (id, "clientId", type, "leadId", "leadSeq", data, "createdAt")
-      SELECT ${randomUUID()}, ${m.clientId}, 'reply.received', ${m.leadId}, moved."eventSeq", ${JSON.stringify(replyEventData(e, m, a.classification, effects.review !== undefined))}::jsonb, ${now}::timestamp
+      SELECT ${randomUUID()}, ${m.clientId}, 'reply.received', ${m.leadId}, moved."eventSeq", ${JSON.stringify(replyEventData(e, m, a.classification, false))}::jsonb, ${now}::timestamp
       FROM moved
       RETURNING id
-    ), review AS (
-      INSERT INTO reply_reviews (id, "clientId", "leadId", "webhookEventId", channel, text, intent, confidence, status, "createdAt")
-      SELECT ${randomUUID()}, ${m.clientId}, ${m.leadId}, ${a.eventId}, ${e.channel}::text::"Channel", ${e.text.slice(0, MAX_TEXT)}, ${effects.review ?? null}::text,
-        ${a.classification.confidence}::float8, 'pending', ${now}::timestamp
-      FROM fresh WHERE ${effects.review ?? null}::text IS NOT NULL
+    ), msg AS (
+      INSERT INTO inbound_messages (id, "clientId", "leadId", "campaignId", channel, "touchNumber", "webhookEventId", "providerMessageId", subject, body,
+        intent, confidence, actions, "receivedAt", "createdAt")
+      SELECT ${messageId}, ${m.clientId}, ${m.leadId}, ${m.campaignId}::text, ${e.channel}::text::"Channel",
+        (SELECT s."touchNumber" FROM activities s WHERE s."leadId" = ${m.leadId} AND s.action = 'sent'
+           AND (${m.campaignId}::text IS NULL OR s."campaignId" = ${m.campaignId}::text) AND s."createdAt" <= ${now}::timestamp
+         ORDER BY s."createdAt" DESC LIMIT 1),
+        ${a.eventId}, ${act.providerMessageId}::text, ${inboxSubject(e)}::text, ${e.text.slice(0, MAX_BODY)},
+        ${a.classification.intent}, ${a.classification.confidence}::float8, ${actions}::text[], ${e.occurredAt.toISOString()}::timestamp, ${now}::timestamp
+      FROM fresh
       RETURNING id
     ), act AS (
       INSERT INTO activities (id, "clientId", "campaignId", "leadId", channel, action, "providerMessageId", metadata, "createdAt")

@@ -10,9 +10,10 @@
 import type { Logger } from 'pino';
 import type { Db, WebhookEvent } from '../../db/client';
 import type { ReplyLocale } from '../closer/classification';
+import { isSchedulingProvider, processBookingRow } from '../meetings/bookings';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import { ruleClassifier, type ClassifiedReply, type ReplyClassifier } from './classify';
-import { applyEventEffects, applySimpleReplyEffects, earlySignals, simpleReplyEffects, storedPlan, type EffectPlan, type HeldReply, type ReplyStopReason } from './effects';
+import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, storedPlan, type EffectPlan, type HeldReply, type ReplyStopReason } from './effects';
 import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import { normalizeInboxEvent } from './normalize';
@@ -110,17 +111,26 @@ function signalsLeft(plan: EffectPlan, alreadySent: EffectPlan): boolean {
 // Claude may take seconds): otherwise they are read again, just before the signals.
 const KNOWN_ENROLLMENTS_MAX_AGE_MS = 250;
 
-/** Sends the plan's signals, skipping what `alreadySent` covered. */
-async function sendSignals(deps: ReplyProcessingDeps, leadId: string, rowId: string, plan: EffectPlan, alreadySent: EffectPlan = {}, known?: KnownEnrollments): Promise<void> {
-  const eventId = signalEventId(rowId);
+/** Sends the plan's signals under `eventId` (the workflows drop a repeated one), skipping what `alreadySent` covered. */
+export async function sendPlanSignals(
+  sequences: SequenceControl,
+  leadId: string,
+  eventId: string,
+  plan: EffectPlan,
+  alreadySent: EffectPlan = {},
+  known?: KnownEnrollments,
+): Promise<void> {
   // The referred lead first: enrolling it keeps the campaign open when this lead's sequence ends.
-  if (plan.enrol) await deps.sequences.enrol(plan.enrol);
+  if (plan.enrol) await sequences.enrol(plan.enrol);
   const fresh = known && !plan.enrol && Date.now() - known.readAt <= KNOWN_ENROLLMENTS_MAX_AGE_MS ? known.rows : undefined;
-  if (plan.stop && plan.stop !== alreadySent.stop) await deps.sequences.stop(leadId, plan.stop, eventId, fresh);
+  if (plan.stop && plan.stop !== alreadySent.stop) await sequences.stop(leadId, plan.stop, eventId, fresh);
   if (plan.outOfOffice && plan.outOfOffice.returnDate !== alreadySent.outOfOffice?.returnDate) {
-    await deps.sequences.outOfOffice(leadId, plan.outOfOffice.returnDate, eventId);
+    await sequences.outOfOffice(leadId, plan.outOfOffice.returnDate, eventId);
   }
 }
+
+const sendSignals = (deps: ReplyProcessingDeps, leadId: string, rowId: string, plan: EffectPlan, alreadySent: EffectPlan = {}, known?: KnownEnrollments) =>
+  sendPlanSignals(deps.sequences, leadId, signalEventId(rowId), plan, alreadySent, known);
 
 /** What the caller already knows of a row it has just written (saves reading it back). */
 export type KnownInboxRow = Pick<WebhookEvent, 'provider' | 'payload' | 'receivedAt' | 'status' | 'leadId'>;
@@ -132,6 +142,8 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
   const row = known ?? (await db.webhookEvent.findUnique({ where: { id } }));
   if (!row) return { outcome: 'missing' };
   if (row.status === 'processed' || row.status === 'ignored') return { outcome: row.status };
+  // Bookings from scheduling tools share the inbox (and its sweep) but are meetings, not replies.
+  if (isSchedulingProvider(row.provider)) return { outcome: await processBookingRow({ db, sequences: deps.sequences, maxAttempts }, id, row) };
 
   let event;
   try {
@@ -177,7 +189,7 @@ export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, k
     // Most replies' effects need no reads: then the lock, the effects and the row's update are one
     // statement instead of a six-statement transaction (this runs for every inbound reply).
     if (prepared?.classification && event.type === 'reply') {
-      const simple = simpleReplyEffects(event, prepared.classification);
+      const simple = oneStatementEffects(event, prepared.classification);
       if (simple) {
         const finished = !earlyError && !signalsLeft(simple.plan, early);
         const r = await applySimpleReplyEffects(db, { eventId: id, event, match: prepared.match, classification: prepared.classification, effects: simple, done: finished });

@@ -3,10 +3,14 @@
 // gets up to WEBHOOK_BODY_LIMIT parsed. Twilio's signature covers the body: it parses this bounded
 // form body first, then verifies.
 import express from 'express';
+import { keepRawBody } from './raw-body';
 
 /** The largest webhook body (a 413 past it); the same as the API's JSON limit. */
 export const WEBHOOK_BODY_LIMIT = '256kb';
 
 export const webhookJson = express.json({ limit: WEBHOOK_BODY_LIMIT });
+
+/** JSON that also keeps the bytes as received, for providers that sign the raw body (Cal.com, Calendly). */
+export const webhookJsonRaw = express.json({ limit: WEBHOOK_BODY_LIMIT, verify: keepRawBody });
 
 export const webhookForm = express.urlencoded({ extended: false, limit: WEBHOOK_BODY_LIMIT, parameterLimit: 1000 });

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../../deps';
 import { limitAuthFailures } from './auth-failures';
 import { heyreachWebhookRouter } from './heyreach';
 import { postmarkWebhookRouter } from './postmark';
+import { schedulingWebhookRouter } from './scheduling';
 import { telegramWebhookRouter } from './telegram';
 import { twilioWebhookRouter } from './twilio';
 import { vapiWebhookRouter } from './vapi';
@@ -17,6 +18,8 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use('/heyreach', heyreachWebhookRouter(deps));
   r.use('/vapi', vapiWebhookRouter(deps));
   r.use('/telegram', telegramWebhookRouter(deps));
+  r.use('/calcom', schedulingWebhookRouter(deps, 'calcom'));
+  r.use('/calendly', schedulingWebhookRouter(deps, 'calendly'));
   r.use(limitAuthFailures(deps.config.WEBHOOK_AUTH_FAILURES_PER_IP));
   return r;
 }

@@ -1,0 +1,90 @@
+// /api/v1/clients/:clientId/reviews — replies waiting for a person (low confidence, questions,
+// referrals without a contact, mail that cannot be trusted automatically). Resolving one with the
+// right intent applies exactly that intent's effects, once (a second resolve is 409), and signals
+// the lead's sequences as automatic processing does.
+import { Router } from 'express';
+import { z } from 'zod';
+import { recordAudit } from '../../engines/audit';
+import { INTENTS, ReferralContactSchema } from '../../engines/closer/classification';
+import { resolveReview, REVIEW_STATUSES } from '../../engines/replies/review';
+import { temporalSequenceControl } from '../../../activities/replies';
+import { actorOf } from '../actor';
+import type { ApiDeps } from '../deps';
+import { HttpError, notFound } from '../errors';
+import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
+import { clientScope } from '../tenancy';
+import { body, params, query, uuid } from '../validate';
+
+const clientParams = z.object({ clientId: uuid });
+export const reviewParams = z.object({ clientId: uuid, reviewId: uuid });
+export const reviewListQuery = pageQuery.extend({
+  status: z.enum(REVIEW_STATUSES).optional(),
+  reason: z.string().regex(/^[a-z_]{1,50}$/, 'expected a reason such as low_confidence').optional(),
+  leadId: uuid.optional(),
+});
+export const resolveBody = z
+  .object({
+    intent: z.enum(INTENTS),
+    returnDate: z.iso.date().optional(),
+    referral: ReferralContactSchema.optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.returnDate !== undefined && b.intent !== 'out_of_office') ctx.addIssue({ code: 'custom', path: ['returnDate'], message: 'returnDate is only for out_of_office' });
+    if (b.referral !== undefined && b.intent !== 'referral') ctx.addIssue({ code: 'custom', path: ['referral'], message: 'referral is only for the referral intent' });
+    if (b.intent === 'referral' && !b.referral?.email && !b.referral?.phone) {
+      ctx.addIssue({ code: 'custom', path: ['referral'], message: 'a referral needs the email or phone of the person to contact' });
+    }
+  });
+
+export function reviewsRouter(deps: ApiDeps): Router {
+  const r = Router({ mergeParams: true });
+  const { db } = deps;
+  const sequences = temporalSequenceControl(deps.temporal, db);
+
+  r.get('/', clientScope('viewer'), async (req, res) => {
+    const { clientId } = params(clientParams, req);
+    const q = query(reviewListQuery, req);
+    const rows = await db.replyReview.findMany({
+      where: {
+        clientId,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.reason ? { reason: q.reason } : {}),
+        ...(q.leadId ? { leadId: q.leadId } : {}),
+        ...cursorWhere(decodeCursor(q.cursor)),
+      },
+      orderBy: newestFirst,
+      take: q.limit + 1,
+    });
+    res.json(page(rows, q.limit));
+  });
+
+  r.get('/:reviewId', clientScope('viewer'), async (req, res) => {
+    const { clientId, reviewId } = params(reviewParams, req);
+    const review = await db.replyReview.findFirst({ where: { id: reviewId, clientId } });
+    if (!review) throw notFound('review');
+    res.json({ review });
+  });
+
+  r.post('/:reviewId/resolve', clientScope('member'), async (req, res) => {
+    const { clientId, reviewId } = params(reviewParams, req);
+    // Another tenant's review is a 404 whatever the body says.
+    if (!(await db.replyReview.findFirst({ where: { id: reviewId, clientId }, select: { id: true } }))) throw notFound('review');
+    const b = body(resolveBody, req);
+    const result = await resolveReview({ db, sequences, logger: deps.logger }, { clientId, reviewId, resolvedBy: req.caller!.userId, ...b });
+    if (result.outcome === 'not_found') throw notFound('review');
+    if (result.outcome === 'already_resolved') throw new HttpError(409, 'ALREADY_RESOLVED', `review was already resolved as ${result.review.resolvedIntent ?? result.review.intent}`);
+    await recordAudit(db, {
+      clientId,
+      ...actorOf(req),
+      action: 'review.resolve',
+      entityType: 'reply_review',
+      entityId: reviewId,
+      before: { status: 'pending' },
+      after: { status: 'resolved', intent: b.intent, actions: result.actions },
+    });
+    res.json({ review: result.review, actions: result.actions, signalled: result.signalled });
+  });
+
+  return r;
+}
