@@ -5,12 +5,10 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ReplyActivities } from '../activities/replies';
 import type { ReviewSweepInput } from './definitions/replies';
+import { LONG_ACTIVITY } from './definitions/retry';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from './search-attributes';
 
-const acts = proxyActivities<Pick<ReplyActivities, 'notifyStaleReviews'>>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const acts = proxyActivities<Pick<ReplyActivities, 'notifyStaleReviews'>>(LONG_ACTIVITY);
 
 export async function reviewSweepWorkflow(_input: ReviewSweepInput = { version: 1 }): Promise<{ notified: number }> {
   upsertSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]);

@@ -10,23 +10,15 @@
 // worker's dispatcher; starts deliveries for events nobody dispatched yet.
 import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks-out';
+import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { retryDelayMs, type WebhookDeliveryInput, type WebhookDeliveryResult, type WebhookDispatchSweepInput } from './definitions/webhook-delivery';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from './search-attributes';
 
-const attempts = proxyActivities<Pick<WebhookActivities, 'attemptWebhookDelivery'>>({
-  // One POST (WEBHOOK_TIMEOUT_MS, at most a minute) and its bookkeeping.
-  startToCloseTimeout: '90 seconds',
-  // Only infrastructure errors (database) reach this policy; HTTP failures are results, retried below.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const bookkeeping = proxyActivities<Pick<WebhookActivities, 'failWebhookDelivery' | 'notifyWebhookEndpointDisabled'>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const sweep = proxyActivities<Pick<WebhookActivities, 'dispatchOutboundEvents'>>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
-});
+// The shared unlimited policies (definitions/retry.ts): only infrastructure errors (database) reach
+// them; HTTP failures are results, retried by the loop below within the delivery's window.
+const attempts = proxyActivities<Pick<WebhookActivities, 'attemptWebhookDelivery'>>(SHORT_ACTIVITY);
+const bookkeeping = proxyActivities<Pick<WebhookActivities, 'failWebhookDelivery' | 'notifyWebhookEndpointDisabled'>>(SHORT_ACTIVITY);
+const sweep = proxyActivities<Pick<WebhookActivities, 'dispatchOutboundEvents'>>(LONG_ACTIVITY);
 
 export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   // ClientId is set by the start (src/lifecycle/webhook-deliveries.ts).

@@ -57,6 +57,30 @@ export async function dispatchOutbound(deps: DeliveryDeps, opts: { maxEvents?: n
   });
 }
 
+/** How long a redelivery waits for the previous run to close once its row says it finished. */
+const CLOSING_RUN_WAIT_MS = 5_000;
+
+/**
+ * Starts a redelivery. The row says the delivery finished, but its run closes a moment after its last
+ * activity wrote that (and a failed one may still be telling the owners): wait for that run briefly
+ * and start again, rather than answering 409 to a delivery the log shows as finished.
+ */
+async function startAfterClose(deps: DeliveryDeps, d: DeliveryStart): Promise<void> {
+  try {
+    return await start(deps, d, true);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const running = deps.temporal.workflow.getHandle(workflowIds.delivery(d.endpointId, d.eventId));
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), CLOSING_RUN_WAIT_MS)));
+  // The previous run's outcome is already in the row; only its closing matters here.
+  const closed = running.result().then(() => 'closed' as const, () => 'closed' as const);
+  const state = await Promise.race([closed, gaveUp]).finally(() => clearTimeout(timer));
+  if (state === 'waiting') throw new DeliveryInProgressError();
+  await start(deps, d, true);
+}
+
 /** A new attempt series for a delivery that has finished (succeeded or failed). */
 export async function redeliver(deps: DeliveryDeps, delivery: WebhookDelivery): Promise<WebhookDelivery> {
   if (delivery.status === 'pending') throw new DeliveryInProgressError();
@@ -66,7 +90,7 @@ export async function redeliver(deps: DeliveryDeps, delivery: WebhookDelivery): 
     data: { status: 'pending', redeliveries: series, nextAttemptAt: new Date(), succeededAt: null, failedAt: null },
   });
   try {
-    await start(deps, { ...delivery, deliveryId: delivery.id, series }, true);
+    await startAfterClose(deps, { ...delivery, deliveryId: delivery.id, series });
   } catch (err) {
     await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { status: delivery.status, redeliveries: delivery.redeliveries, nextAttemptAt: null, succeededAt: delivery.succeededAt, failedAt: delivery.failedAt } });
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new DeliveryInProgressError();
