@@ -1,7 +1,9 @@
 // The replies inbox, the review queue and meetings, end to end on real servers (PostgreSQL, the
 // Temporal dev server, the real Postmark SDK against its local fake):
 //   - a sequence sends, the lead replies through the Postmark webhook, the reply is in the inbox with
-//     its thread (our sent text included), a Cal.com booking for that lead books the proposed meeting;
+//     its thread (our sent text included), the client's endpoint (a loopback receiver verifying with
+//     the standardwebhooks library) gets reply.received after failing for a while, and a Cal.com
+//     booking for that lead books the proposed meeting and is delivered as meeting.booked;
 //   - a Calendly booking for a lead still in sequence stops it (meeting_booked); cancel, reschedule,
 //     replayed and badly signed deliveries;
 //   - a low-confidence reply waits in the review queue; resolving it applies its effects once;
@@ -15,6 +17,7 @@ import { startPostmarkFake, POSTMARK_FAKE_TOKEN, type PostmarkFake } from '../fa
 import { calcomSignature, calendlySignature } from '../../src/integrations/scheduling';
 import { notifyStaleReviews } from '../../src/engines/replies/review';
 import { expectConforms } from '../api/conformance';
+import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver';
 import { hex, inboundReply, postmarkAuth, seedSend, settled, waitFor, WEBHOOK_ENV } from './helpers';
 
 const CALCOM_SECRET = 'calcom-webhook-secret-0123456789';
@@ -30,15 +33,19 @@ const twoEmails = {
 
 let stack: TestStack;
 let postmark: PostmarkFake;
+let receiver: WebhookReceiver;
 beforeAll(async () => {
   postmark = await startPostmarkFake();
+  receiver = await startWebhookReceiver();
   stack = await startTestStack({
-    env: { ...WEBHOOK_ENV, POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN, POSTMARK_BASE_URL: postmark.url, CALCOM_WEBHOOK_SECRET: CALCOM_SECRET, CALENDLY_WEBHOOK_SIGNING_KEY: CALENDLY_KEY },
+    // Private hosts allowed: the client's endpoint is the loopback receiver.
+    env: { ...WEBHOOK_ENV, CALLBACK_ALLOW_PRIVATE_HOSTS: 'true', POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN, POSTMARK_BASE_URL: postmark.url, CALCOM_WEBHOOK_SECRET: CALCOM_SECRET, CALENDLY_WEBHOOK_SIGNING_KEY: CALENDLY_KEY },
   });
 });
 afterAll(async () => {
   await stack?.stop();
   await postmark?.close();
+  await receiver?.fake.close();
 });
 
 async function api(method: 'get' | 'post' | 'patch', path: string, auth: Record<string, string>, body?: object) {
@@ -62,13 +69,18 @@ const events = (leadId: string) => stack.db.outboundEvent.findMany({ where: { le
 /** The lead's events of these types, in the lead's order (a stopped sequence's own event comes when its workflow ends). */
 const eventsOfType = async (leadId: string, prefix: string) => (await events(leadId)).filter((e) => e.type.startsWith(prefix));
 
-it('a sent touch, a reply through Postmark, the inbox with its thread, then a Cal.com booking confirms the meeting', async () => {
+it('a sent touch, a reply through Postmark, the inbox with its thread, reply.received delivered to the client after its endpoint recovers, then a Cal.com booking confirms the meeting and is delivered', async () => {
   const cal = windowOpenNow();
   const { client, auth } = await createClientWithUser(stack.db, cal);
   await addResources(stack.db, client.id);
   const lead = await createLead(stack.db, client.id, leadCalendar(cal));
   const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'inbox', sequence: twoEmails }, [lead.id]);
   const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
+  // The client's own system listens for replies and bookings; it is down for its first two deliveries.
+  const endpoint = await api('post', `/api/v1/clients/${client.id}/webhook-endpoints`, auth, { url: receiver.url, eventTypes: ['reply.received', 'meeting.booked'] });
+  expect(endpoint.status).toBe(201);
+  receiver.secret = endpoint.body.secret as string;
+  receiver.fake.failNext(503, { error: 'down for maintenance' }, 2);
 
   // The sequence sends its first touch through Postmark (the fake), and keeps its text.
   const ledger = await waitFor('the first touch sent', () => stack.db.sendLedger.findFirst({ where: { leadId: lead.id, touchNumber: 1, state: 'sent' } }), 30_000);
@@ -106,6 +118,15 @@ it('a sent touch, a reply through Postmark, the inbox with its thread, then a Ca
   expect(one.body.thread[0]).toMatchObject({ subject: sentMail.Subject, body: sentMail.TextBody });
   expect(one.body.thread[1].body).toContain('Tuesday suits me');
 
+  // The endpoint got reply.received, signed, on its third attempt (5 s and 10 s after the first).
+  const [down1, down2, delivered] = await receiver.waitFor(3);
+  expect([down1, down2, delivered].map((d) => [d.payload.type, d.id])).toEqual([0, 1, 2].map(() => ['reply.received', down1.id]));
+  expect(delivered.verified).toBe(true);
+  expect(delivered.payload.data).toMatchObject({ leadId: lead.id, leadSeq: 1, intent: 'meeting_request', campaignId: campaign.id });
+  const log = await api('get', `/api/v1/clients/${client.id}/webhook-endpoints/${endpoint.body.endpoint.id}/deliveries`, auth);
+  expect(log.body.data[0]).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
+  expect(log.body.data[0].attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 503, 200]);
+
   // The reply proposed a meeting; the lead books it with Cal.com.
   const [proposed] = await stack.db.meeting.findMany({ where: { leadId: lead.id } });
   expect(proposed).toMatchObject({ status: 'proposed', source: 'reply', inboundMessageId: item.id });
@@ -138,6 +159,9 @@ it('a sent touch, a reply through Postmark, the inbox with its thread, then a Ca
   const meetingEvents = await eventsOfType(lead.id, 'meeting.');
   expect(meetingEvents.map((e) => e.type)).toEqual(['meeting.proposed', 'meeting.booked']);
   expect(meetingEvents[1].data).toMatchObject({ meetingId: proposed.id, status: 'booked', source: 'calcom' });
+  // …and the client's endpoint is told, first time (only the subscribed types reach it).
+  const booked = (await receiver.waitFor(4))[3];
+  expect(booked).toMatchObject({ verified: true, payload: { type: 'meeting.booked', data: { meetingId: proposed.id, leadId: lead.id } } });
 
   // Reports count meetings from the meetings table.
   const report = await api('get', `/api/v1/clients/${client.id}/reports/campaigns/${campaign.id}`, auth);
