@@ -2,7 +2,8 @@
 // migrations, search attributes, first-run demo data, then the API and the worker. Ctrl-C stops
 // everything this process started, in reverse order.
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporal } from './lifecycle/temporal';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
 import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
@@ -66,7 +67,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     uiUrl = dev.uiUrl;
     logger.info({ address }, 'Temporal dev server started');
   }
-  const connection = await Connection.connect({ address });
+  const connection = await connectTemporal(address);
   stops.push({ name: 'Temporal client', stop: () => connection.close() });
   const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'search attributes registered');

@@ -2,6 +2,7 @@
 // unexpected errors are logged with their stack and answered with a generic 500.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { isTemporalUnavailable, TEMPORAL_RETRY_AFTER_SECONDS } from '../lifecycle/temporal';
 
 export class HttpError extends Error {
   constructor(
@@ -49,6 +50,14 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
         details: err.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.message })),
       },
     };
+  } else if (isTemporalUnavailable(err)) {
+    // Nothing was changed (the command never reached Temporal): the caller may simply retry.
+    status = 503;
+    body = { error: { code: 'TEMPORAL_UNAVAILABLE', message: 'the workflow service is unreachable; nothing was changed, retry shortly' } };
+    res.setHeader('Retry-After', String(TEMPORAL_RETRY_AFTER_SECONDS));
+    req.log?.warn({ err }, 'Temporal unreachable');
+    res.status(status).json(body);
+    return;
   } else if ((err as BodyParserError)?.type === 'entity.too.large') {
     status = 413;
     body = { error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } };

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
+import { connectTemporal } from '../../src/lifecycle/temporal';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config';
@@ -112,7 +113,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     await registerSearchAttributes(connection, 'default');
   } else {
     const address = opts.temporalAddress ?? harnessValue('temporalAddress');
-    connection = await Connection.connect({ address });
+    connection = await connectTemporal(address);
     nativeConnection = await NativeConnection.connect({ address });
     if (opts.temporalAddress) await registerSearchAttributes(connection, 'default');
   }

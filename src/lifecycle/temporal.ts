@@ -1,0 +1,28 @@
+// The API side's Temporal connection, and how its outages look to callers. A call made while the
+// server is unreachable fails after about a second of retries (the SDK's default retries for ~20 s,
+// so a campaign command used to hang that long and then fail or succeed): the route answers 503 with
+// Retry-After at once, and the caller retries when Temporal is back. Work that must not be lost in an
+// outage never depends on such a call: webhooks are written to the inbox first, and activities retry.
+import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/** gRPC attempts per call: the first and three retries, 0.2–0.5 s apart (covers a blip, not an outage). */
+export const API_GRPC_ATTEMPTS = 4;
+
+/** Seconds a caller is told to wait before retrying a command Temporal could not take. */
+export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
+
+export async function connectTemporal(address: string): Promise<Connection> {
+  return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_GRPC_ATTEMPTS }))] });
+}
+
+const UNREACHABLE = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+
+/** True when the call failed because Temporal could not be reached (not because it refused the call). */
+export function isTemporalUnavailable(err: unknown): boolean {
+  // The client wraps the gRPC error (ServiceError and friends carry it as `cause`).
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && UNREACHABLE.has(e.code)) return true;
+  }
+  return false;
+}
