@@ -4,6 +4,7 @@
 // signal (reply, bounce, unsubscribe, complaint, cancel) ends it at once; out-of-office pauses it.
 import {
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -23,7 +24,7 @@ import {
   type TimelineEntry,
 } from './definitions/sequence';
 import type { ChannelName } from './definitions/channel';
-import { LOCAL_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
+import { LOCAL_ACTIVITY, LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
 
 export interface SequenceTouchPlan {
@@ -54,8 +55,32 @@ export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
 // reply closes the sequence without another round trip through the task queue.
 const { finishSequence } = proxyLocalActivities<SequenceActivities>(LOCAL_ACTIVITY);
 
-// A touch may wait on Claude (personalisation) and a provider; retried until the cause is gone.
+// A touch's checks and send; retried until the cause is gone.
 const acts = proxyActivities<SequenceActivities>(SHORT_ACTIVITY);
+// Claude personalising a touch (up to three calls of 90 s each): its own activity and timeout, so a
+// slow model never times out, and retries, a send.
+const ai = proxyActivities<Pick<SequenceActivities, 'personaliseTouchCopy'>>(LONG_ACTIVITY);
+
+/** Shipped with patched(): runs before it called Claude inside attemptTouch and replay that way. */
+export const AI_PERSONALISE_ACTIVITY_PATCH = 'ai-personalise-activity';
+
+type AttemptArgs = Parameters<SequenceActivities['attemptTouch']>[0];
+type Attempted = Exclude<Awaited<ReturnType<SequenceActivities['attemptTouch']>>, { action: 'personalise' }>;
+
+/** One attempt at a touch; a touch whose AI copy is not ready has it made first, by its own activity. */
+async function attempt(args: AttemptArgs): Promise<Attempted> {
+  let mode: AttemptArgs['ai'] = patched(AI_PERSONALISE_ACTIVITY_PATCH) ? 'ask' : undefined;
+  for (;;) {
+    const r = await acts.attemptTouch({ ...args, ...(mode ? { ai: mode } : {}) });
+    if (r.action !== 'personalise') return r;
+    const { send: _send, approvedContent: _approved, ...touch } = args;
+    await ai.personaliseTouchCopy(touch);
+    // Now the copy is cached (or Claude gave none and the template is used): never 'personalise'
+    // again. The send checks the window again at the time it runs (workflow time is deterministic).
+    mode = 'cached';
+    args = { ...args, now: new Date().toISOString() };
+  }
+}
 
 export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<SequenceState> {
   const { workflowId } = workflowInfo();
@@ -154,7 +179,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
       await honourOutOfOffice(touch);
       if (stop) break;
       const send = input.permissionMode === 'autopilot' || approvedContent !== undefined;
-      const r = await acts.attemptTouch({ ...base, touch, tier: input.tier, now: now().toISOString(), send, approvedContent });
+      const r = await attempt({ ...base, touch, tier: input.tier, now: now().toISOString(), send, approvedContent });
       if (r.action === 'stop') {
         // A stop signal handled while the check ran carries the real reason (wrong_person, say);
         // the check only sees the lead status it left behind (not_interested).

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
 import { SERIALISED_TRANSITIONS_PATCH } from '../../workflows/campaign';
+import { AI_PERSONALISE_ACTIVITY_PATCH } from '../../workflows/lead-sequence';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
@@ -44,4 +45,12 @@ function patchIds(file: string): string[] {
 it('holds a campaign history recorded before the serialised-transitions patch, and one after', () => {
   expect(patchIds('campaign-transitions-pre-patch.json')).toEqual([]);
   expect(patchIds('campaign-transitions-serialised.json')).toContain(SERIALISED_TRANSITIONS_PATCH);
+});
+
+// workflows/lead-sequence.ts, AI personalisation as its own activity: a history of an AI-personalised
+// touch recorded before the patch (Claude called inside attemptTouch) and one after it (attemptTouch,
+// personaliseTouchCopy, attemptTouch) both replay above.
+it('holds a lead-sequence history from before the ai-personalise-activity patch, and one after', () => {
+  expect(patchIds('lead-sequence-ai-pre-patch.json')).toEqual([]);
+  expect(patchIds('lead-sequence-ai-personalised.json')).toContain(AI_PERSONALISE_ACTIVITY_PATCH);
 });

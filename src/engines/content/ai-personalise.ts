@@ -90,6 +90,12 @@ function schemaFor(input: PersonaliseInput) {
   }) as z.ZodType<{ subject?: string; body: string }>;
 }
 
+/** Whether this lead's touch already has personalised copy cached (the sequence then sends it without asking Claude). */
+export async function hasPersonalisedCopy(db: Db, a: { campaignId: string; leadId: string; touch: number }, now = new Date()): Promise<boolean> {
+  const hit = await db.enrichmentCache.findUnique({ where: { key: contentCacheKey(a.campaignId, a.leadId, a.touch) }, select: { expiresAt: true } });
+  return hit !== null && hit.expiresAt > now;
+}
+
 export async function personaliseTouch(deps: { db: Db; ai: AiDeps | null; now?: () => Date }, input: PersonaliseInput): Promise<PersonaliseResult> {
   const now = deps.now?.() ?? new Date();
   const max = bodyLimit(input.channel, input.kind, input.rendered.body);

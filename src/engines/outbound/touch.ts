@@ -10,7 +10,7 @@ import { isChannelAllowed, pickResource } from '../allocator';
 import { addBusinessDays, instantAt, localDate, nextSendWindow, SendWindowSchema } from '../calendar/business-time';
 import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../compliance/email-compliance';
 import { signUnsubscribeToken } from '../compliance/unsubscribe-token';
-import { personaliseTouch } from '../content/ai-personalise';
+import { hasPersonalisedCopy, personaliseTouch } from '../content/ai-personalise';
 import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../content/templates';
 import { loadTouchRows, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
 import { markSkipped, reserveSend, sendKey, type LedgerKey } from '../send-ledger';
@@ -48,7 +48,9 @@ export type PrepareResult =
   | { action: 'ready'; channel: ChannelName; kind: string; threadWith?: number; content: TouchContent; evidence: ComplianceEvidence }
   | { action: 'wait'; reason: string; until: string }
   | { action: 'skip'; reason: string }
-  | { action: 'stop'; reason: string };
+  | { action: 'stop'; reason: string }
+  /** The campaign personalises with Claude and this touch's copy is not ready: run personaliseAttempt first. */
+  | { action: 'personalise' };
 
 export type AttemptResult =
   | Exclude<PrepareResult, { action: 'skip' }>
@@ -75,6 +77,14 @@ export interface AttemptInput {
   /** Send when ready (autopilot, or content a human approved); otherwise only validate and render. */
   send: boolean;
   approvedContent?: TouchContent;
+  /**
+   * Where the Claude call of an AI-personalised campaign happens. `ask`: not in this attempt; a touch
+   * whose copy is not cached yet answers `personalise`, and the workflow runs personaliseAttempt as
+   * its own activity (its own timeout, so a slow model never times out a send). `cached`: that
+   * activity has run; use its copy, or the rendered template when Claude gave none. Unset (histories
+   * from before the 'ai-personalise-activity' patch): Claude is called inside the attempt.
+   */
+  ai?: 'ask' | 'cached';
 }
 
 /** Rows one attempt has already read (prepareTouch's reads, so its send reads nothing again). */
@@ -264,8 +274,12 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
     if (jit.campaign.aiPersonalisation) {
       // Claude rewrites the rendered copy for this lead (cached per lead and touch, spend-limited,
       // channel length rules); on any AI problem the rendered template is kept.
+      const ai = a.ai === undefined ? deps.ai() : null;
+      if (a.ai === 'ask' && deps.ai() && !(await hasPersonalisedCopy(db, { campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number }, now))) {
+        return { action: 'personalise' };
+      }
       const p = await personaliseTouch(
-        { db, ai: deps.ai() },
+        { db, ai },
         {
           clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number, channel, kind,
           rendered, agencyName: client.name, workflowId: a.workflowId,
@@ -279,6 +293,16 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
     if (err instanceof UnfilledMergeFieldError) return { action: 'skip', reason: `unfilled_merge_field:${err.fields.join(',')}` };
     throw err;
   }
+}
+
+/**
+ * The AI step of a touch, as its own activity: validates as an attempt would and, when the touch is
+ * ready, has Claude personalise its copy, which is cached for the attempt that sends it. Whatever
+ * else the checks say (wait, stop, skip) is left to that attempt.
+ */
+export async function personaliseAttempt(deps: OutboundDeps, a: Omit<AttemptInput, 'send' | 'approvedContent' | 'ai'>): Promise<{ personalised: boolean }> {
+  const r = await prepareTouch(deps, a, {}, false);
+  return { personalised: r.action === 'ready' };
 }
 
 /** One attempt at a touch: validate, and send when `a.send` (see the top of the file). */
