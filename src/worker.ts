@@ -1,6 +1,6 @@
 // The Temporal worker: task queue `agency-os` by default, all workflows and activities.
 // Run alone with `npm run worker` (needs DATABASE_URL and TEMPORAL_ADDRESS), or from src/main.ts.
-import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 
@@ -11,8 +11,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build one per run); bundled from source when absent. */
-  workflowBundle?: WorkflowBundle;
+  /** A pre-built bundle, in memory or as a file (tests build one per run); bundled from source when absent. */
+  workflowBundle?: WorkflowBundleOption;
   maxCachedWorkflows?: number;
 }
 

@@ -46,6 +46,11 @@ export interface HttpFake {
   clearFailures(): void;
   /** Forgets recorded requests and pending failures (provider fakes also clear what they stored). */
   reset(): void;
+  /**
+   * A slow provider: every request is recorded at once but handled (and answered) this many ms
+   * later, even when its client has gone meanwhile, as a real provider would have taken it.
+   */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -113,6 +118,7 @@ export async function startFake(routes: Route[]): Promise<HttpFake> {
   const requests: RecordedRequest[] = [];
   let injections: Injection[] = [];
   const sockets = new Set<Socket>();
+  let latencyMs = 0;
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -128,6 +134,7 @@ export async function startFake(routes: Route[]): Promise<HttpFake> {
         params: {},
       };
       requests.push(recorded);
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
 
       const injection = injections.find((i) => i.remaining > 0 && (!i.where || i.where(recorded)));
       if (injection) {
@@ -165,6 +172,9 @@ export async function startFake(routes: Route[]): Promise<HttpFake> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
     failNext(status, body = { error: 'injected failure' }, times = 1, where) {
       injections.push({ remaining: times, where, act: { kind: 'fail', status, body } });
     },
