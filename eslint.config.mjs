@@ -46,7 +46,7 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', WebAssembly: 'readonly' } },
   },
   {
     files: ['scripts/**', 'bench/**', 'prisma/tools/**'],

@@ -1,19 +1,16 @@
 /**
  * `npm run migration:new -- <name> [--timestamp YYYYMMDDHHMMSS] [--schema path] [--migrations dir]`
  *
- * Our stand-in for `prisma migrate dev --create-only`: applies the existing
- * migrations to a throwaway PostgreSQL (embedded, or MIGRATION_DATABASE_URL,
- * which must be a disposable database: migrations get applied to it),
- * compares it with schema.prisma and writes the difference as
- * prisma/migrations/<UTC timestamp>_<name>/migration.sql.
+ * Writes prisma/migrations/<UTC timestamp>_<name>/migration.sql: the SQL Prisma's own schema
+ * engine generates from the committed migrations to schema.prisma
+ * (`prisma migrate diff --from-migrations … --to-schema … --script`). The engine replays the
+ * migrations into a temporary shadow database on a throwaway embedded PostgreSQL (or on the
+ * server of MIGRATION_DATABASE_URL, where it may create and drop databases; the URL's own
+ * database is not changed).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
-import { applyMigrations } from '../../src/db/migrate';
-import { diffStructures, sqlForDiff } from './diff';
-import { introspectDatabase } from './introspect';
-import { readSchemaModel, type DbStructure } from './schema-model';
+import { diffError, migrateDiff } from './migrate-diff';
 import { startScratchPostgres } from './scratch-postgres';
 
 const PRISMA_DIR = resolve(__dirname, '..');
@@ -32,51 +29,39 @@ export interface NewMigrationArgs {
 }
 
 export interface NewMigrationResult {
-  /** Folder written, or null when the database already matched the schema. */
+  /** Folder written, or null when the migrations already matched the schema. */
   folder: string | null;
-  differences: string[];
+  sql: string;
 }
 
 /** Generates the next migration; exported so tests can drive it without a CLI. */
 export async function createMigration(args: NewMigrationArgs, log: (msg: string) => void): Promise<NewMigrationResult> {
-  const expected = readSchemaModel(args.schema); // fails fast on an invalid schema
   ensureLockFile(args.migrationsDir);
-  return withScratchDatabase(log, async (url) => {
-    await applyMigrations(url, { migrationsDir: args.migrationsDir });
-    const actual = await introspect(url);
-    const differences = diffStructures(expected, actual);
-    if (differences.length === 0) return { folder: null, differences };
+  const diffArgs = ['--from-migrations', args.migrationsDir, '--to-schema', args.schema, '--script', '--exit-code'];
+  return withScratchServer(log, async (databaseUrl) => {
+    const diff = await migrateDiff(diffArgs, { databaseUrl });
+    if (diff.exitCode === 0) return { folder: null, sql: '' };
+    if (diff.exitCode !== 2) throw new Error(`prisma migrate diff failed: ${diffError(diff)}`);
 
     const folder = join(args.migrationsDir, `${args.timestamp}_${args.name}`);
     if (existsSync(folder)) throw new Error(`${folder} already exists`);
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, 'migration.sql'), sqlForDiff(expected, actual));
+    writeFileSync(join(folder, 'migration.sql'), diff.stdout);
 
-    // Self-check: the new migration must apply and leave nothing to do.
-    await applyMigrations(url, { migrationsDir: args.migrationsDir });
-    const left = diffStructures(expected, await introspect(url));
-    if (left.length > 0) log(`warning: after applying it, differences remain:\n  ${left.join('\n  ')}`);
-    return { folder, differences };
+    // Self-check: with the new migration, the engine must find nothing left to do.
+    const after = await migrateDiff(diffArgs, { databaseUrl });
+    if (after.exitCode !== 0) log(`warning: after this migration, prisma migrate diff still reports:\n${after.stdout || diffError(after)}`);
+    return { folder, sql: diff.stdout };
   });
 }
 
-async function introspect(url: string): Promise<DbStructure> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await introspectDatabase(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function withScratchDatabase<T>(log: (msg: string) => void, fn: (url: string) => Promise<T>): Promise<T> {
+async function withScratchServer<T>(log: (msg: string) => void, fn: (url: string) => Promise<T>): Promise<T> {
   const external = process.env.MIGRATION_DATABASE_URL;
   if (external) return fn(external);
-  log('starting a throwaway PostgreSQL...');
+  log('starting a throwaway PostgreSQL for the shadow database...');
   const pg = await startScratchPostgres();
   try {
-    return await fn(await pg.createDatabase('migration_scratch'));
+    return await fn(pg.url);
   } finally {
     await pg.stop();
   }
@@ -135,7 +120,7 @@ async function main(): Promise<void> {
     console.log('no changes: the migrations already match schema.prisma');
     return;
   }
-  console.log(`differences:\n  ${result.differences.join('\n  ')}`);
+  console.log(result.sql);
   console.log(`wrote ${join(result.folder, 'migration.sql')}`);
 }
 
