@@ -15,7 +15,8 @@ import { ROOT, startMain, waitForHttp, waitForWorkerPolling, type MainProcess } 
 jest.setTimeout(420_000);
 
 // Inside the checkout so the compiled files resolve node_modules; kept between runs (incremental tsc).
-const OUT = join(ROOT, '.data', 'test-build');
+// AOS_BUILD_OUT=<dir>/dist next to a `npm ci --omit=dev` install checks the production dependencies.
+const OUT = process.env.AOS_BUILD_OUT ?? join(ROOT, '.data', 'test-build');
 
 const GUARD = `
 const Module = require('node:module');
