@@ -15,6 +15,7 @@ import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
 import { inboxProcessor } from './api/routes/webhooks';
 import { createWorker } from './worker';
+import { startWorkerHealthServer } from './worker-health';
 import { startWebhookDispatcher } from './lifecycle/webhook-dispatcher';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
@@ -117,6 +118,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       logger,
     });
     stops.push({ name: 'webhook dispatcher', stop: () => dispatcher.stop() });
+    if (config.ROLE === 'worker' && config.WORKER_HEALTH_PORT !== 0) {
+      const health = await startWorkerHealthServer({ host: config.HOST, port: config.WORKER_HEALTH_PORT, state: () => worker.getState() });
+      stops.push({ name: 'worker health endpoint', stop: () => health.stop() });
+      logger.info({ port: health.port }, 'worker health endpoint listening');
+    }
     // A worker that dies on its own takes the process down rather than leaving a half-alive service.
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'worker stopped unexpectedly');

@@ -47,8 +47,10 @@ describe('API and workers starting together on an empty database', () => {
     };
     // Same tick: the three race through migrations, skills sync, search attributes and schedules.
     const api = startMain({ ...env, ROLE: 'api', PORT: String(port) });
-    const workerA = startMain({ ...env, ROLE: 'worker' });
-    const workerB = startMain({ ...env, ROLE: 'worker' });
+    const healthA = await freePort();
+    const healthB = await freePort();
+    const workerA = startMain({ ...env, ROLE: 'worker', WORKER_HEALTH_PORT: String(healthA) });
+    const workerB = startMain({ ...env, ROLE: 'worker', WORKER_HEALTH_PORT: String(healthB) });
     procs.push(api, workerA, workerB);
 
     await Promise.all([
@@ -57,6 +59,11 @@ describe('API and workers starting together on an empty database', () => {
       waitForWorkerPolling(workerB, temporalAddress, taskQueue),
     ]);
     expect(procs.map((p) => p.child.exitCode)).toEqual([null, null, null]);
+    // The workers' own health endpoints (what the compose healthcheck asks) agree.
+    for (const [w, port] of [[workerA, healthA], [workerB, healthB]] as const) {
+      await waitForHttp(w, `http://127.0.0.1:${port}/health/ready`);
+      expect(await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()).toEqual({ status: 'ok', worker: 'RUNNING' });
+    }
     // No demo backdoor on an external database; the API says how to make the first admin instead.
     expect(api.output()).not.toContain('Demo API key');
     expect(api.output()).toContain('npm run admin -- create --email');
