@@ -20,7 +20,13 @@ export function resolveSigningSecret(config: Config): string {
   const file = join(config.DATA_DIR, 'signing-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  try {
+    // 'wx': of processes starting at once on the same DATA_DIR, one writes and the others read it.
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readFileSync(file, 'utf8').trim();
+  }
   return secret;
 }
 

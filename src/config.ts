@@ -35,6 +35,8 @@ const schema = z.object({
   // all: API + worker in one process (npm start); api / worker: one role each (docker-compose).
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   PORT: port.default(3000),
+  // ROLE=worker: its health endpoint (GET /health/ready is 200 while the worker polls), on HOST; 0 turns it off.
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

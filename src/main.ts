@@ -1,12 +1,13 @@
 // `npm start`: embedded PostgreSQL and Temporal dev server when no external ones are configured,
-// migrations, search attributes, first-run demo data, then the API and the worker. Ctrl-C stops
-// everything this process started, in reverse order.
+// migrations, search attributes, then the API and the worker. Demo data (a client and a
+// platform-admin key) is created only on the embedded database; production gets its first admin
+// from `npm run admin -- create`. Ctrl-C stops everything this process started, in reverse order.
+// Everything done at start is safe when several replicas start at once on an empty database.
 import type { Server } from 'node:http';
 import { Client } from '@temporalio/client';
 import { connectTemporal } from './lifecycle/temporal';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
-import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { seedDemo } from './seed';
@@ -15,8 +16,8 @@ import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
 import { createApp } from './api/app';
 import { inboxProcessor } from './api/routes/webhooks';
 import { createWorker } from './worker';
+import { startWorkerHealthServer } from './worker-health';
 import { startWebhookDispatcher } from './lifecycle/webhook-dispatcher';
-import { startDevServer } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
@@ -33,12 +34,20 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   if (config.ROLE !== 'all' && (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS)) {
     throw new Error(`ROLE=${config.ROLE} needs DATABASE_URL and TEMPORAL_ADDRESS (embedded servers run only with ROLE=all)`);
   }
+  if (config.ROLE !== 'all' && !config.SIGNING_SECRET) {
+    // A secret generated per replica would make one replica's unsubscribe links and callbacks
+    // unverifiable by the others.
+    throw new Error(`ROLE=${config.ROLE} needs SIGNING_SECRET (32+ characters), the same for every replica`);
+  }
 
   // Before anything touches Temporal's native runtime (the dev server launcher does).
   installTemporalRuntime(logger);
 
   let databaseUrl = config.DATABASE_URL;
+  const embeddedDatabase = !databaseUrl;
   if (!databaseUrl) {
+    // Loaded only here: production (ROLE=api|worker) never needs the development servers' packages.
+    const { ensureDatabase, startEmbeddedPostgres } = await import('./db/embedded-postgres');
     const pg = await startEmbeddedPostgres({
       dataDir: join(config.DATA_DIR, 'postgres'),
       port: config.PG_PORT,
@@ -55,6 +64,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   let address = config.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
   if (!address) {
+    const { startDevServer } = await import('../temporal/dev-server');
     const dev = await startDevServer({
       dataDir: join(config.DATA_DIR, 'temporal'),
       port: config.TEMPORAL_PORT,
@@ -79,7 +89,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
 
   const db: Db = createDb(databaseUrl);
   stops.push({ name: 'database pool', stop: () => db.$disconnect() });
-  const seeded = await seedDemo(db);
+  const seeded = embeddedDatabase ? await seedDemo(db) : { created: false as const };
   const skills = await syncSkills(db);
   logger.info(skills, 'skills synced from skills/');
 
@@ -109,6 +119,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       logger,
     });
     stops.push({ name: 'webhook dispatcher', stop: () => dispatcher.stop() });
+    if (config.ROLE === 'worker' && config.WORKER_HEALTH_PORT !== 0) {
+      const health = await startWorkerHealthServer({ host: config.HOST, port: config.WORKER_HEALTH_PORT, state: () => worker.getState() });
+      stops.push({ name: 'worker health endpoint', stop: () => health.stop() });
+      logger.info({ port: health.port }, 'worker health endpoint listening');
+    }
     // A worker that dies on its own takes the process down rather than leaving a half-alive service.
     running.catch((err: unknown) => {
       logger.fatal({ err }, 'worker stopped unexpectedly');
@@ -147,6 +162,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     if (seeded.created) {
       // Printed to the terminal, never to the log stream: the key is shown this once and not stored.
       lines.push(`  Demo client  ${seeded.clientId}`, `  Demo API key ${seeded.apiKey}   (shown on first start only)`);
+    } else if (!embeddedDatabase && (await db.user.count({ where: { isPlatformAdmin: true, deletedAt: null } })) === 0) {
+      lines.push('  No platform admin yet: npm run admin -- create --email <you@example.com>');
     }
     lines.push('  Ctrl-C stops everything.', '');
     process.stdout.write(lines.join('\n') + '\n');

@@ -11,11 +11,12 @@ export interface MainProcess {
   exited: Promise<number | null>;
 }
 
-export function startMain(env: Record<string, string>): MainProcess {
-  // As `npm start` runs it: one node process with tsx's loader. Only PATH and HOME from the
-  // parent: the child must work from the given variables alone.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+export function startMain(env: Record<string, string>, opts: { args?: string[]; cwd?: string } = {}): MainProcess {
+  // As `npm start` runs it: one node process with tsx's loader (or the given arguments, e.g. a
+  // compiled entry point). Only PATH and HOME from the parent: the child must work from the given
+  // variables alone.
+  const child = spawn(process.execPath, opts.args ?? ['--import', 'tsx', 'src/main.ts'], {
+    cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,4 +41,44 @@ export function startMain(env: Record<string, string>): MainProcess {
         tick();
       }),
   };
+}
+
+/** Resolves once `url` answers 200, or rejects when `main` exits first or the time is up. */
+export async function waitForHttp(main: MainProcess, url: string, timeoutMs = 90_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (main.child.exitCode !== null) throw new Error(`process exited (${main.child.exitCode}) before ${url} answered:\n${main.output()}`);
+    const status = await fetch(url).then((r) => r.status, () => 0); // 0: connection refused, not listening yet
+    if (status === 200) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${url} (last status ${status}):\n${main.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Resolves once a worker of process `main` polls `taskQueue` for workflow tasks (the SDK's default
+ * identity is `<pid>@<hostname>`): the worker is registered with Temporal and taking work.
+ */
+export async function waitForWorkerPolling(main: MainProcess, temporalAddress: string, taskQueue: string, timeoutMs = 120_000): Promise<void> {
+  const { Connection } = await import('@temporalio/client');
+  const { temporal } = await import('@temporalio/proto');
+  const { hostname } = await import('node:os');
+  const identity = `${main.child.pid}@${hostname()}`;
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    const started = Date.now();
+    for (;;) {
+      if (main.child.exitCode !== null) throw new Error(`worker exited (${main.child.exitCode}) before polling:\n${main.output()}`);
+      const { pollers } = await connection.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      if ((pollers ?? []).some((p) => p.identity === identity)) return;
+      if (Date.now() - started > timeoutMs) throw new Error(`worker ${identity} never polled ${taskQueue}:\n${main.output()}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,10 +1,10 @@
 // `npm start` as a user runs it: embedded PostgreSQL and Temporal, first-run key, Ctrl-C, restart.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports';
-import { startMain, type MainProcess } from '../harness/process';
+import { ROOT, startMain, type MainProcess } from '../harness/process';
 import { harnessValue } from '../harness/env';
 
 jest.setTimeout(240_000);
@@ -20,6 +20,16 @@ function processesUsing(dir: string): string {
   } catch {
     return ''; // pgrep exits 1 when nothing matches
   }
+}
+
+/** `npm run <command>` as scripts/run.mjs runs it (the TypeScript source, in a checkout). */
+function runCommand(args: string[], databaseUrl: string) {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function stop(main: MainProcess): Promise<number | null> {
@@ -70,7 +80,7 @@ describe('npm start (external servers)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aos-main-ext-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('uses DATABASE_URL and TEMPORAL_ADDRESS instead of starting its own', async () => {
+  it('uses DATABASE_URL and TEMPORAL_ADDRESS instead of starting its own, and seeds nothing there', async () => {
     const { Client } = await import('pg');
     const admin = new Client({ connectionString: harnessValue('adminUrl') });
     await admin.connect();
@@ -87,10 +97,42 @@ describe('npm start (external servers)', () => {
       TEMPORAL_TASK_QUEUE: `ext-${port}`,
     });
     try {
-      const [, key] = await main.waitFor(/Demo API key (aos_\S+)/);
+      await main.waitFor(/Agency OS is running/);
+      // No demo data on an external database: the first admin comes from the admin command.
+      expect(main.output()).not.toContain('Demo API key');
+      expect(main.output()).toContain('No platform admin yet: npm run admin -- create --email');
       expect(main.output()).not.toContain('Temporal UI');
       expect((await get(`http://127.0.0.1:${port}/api/v1/health/ready`)).status).toBe(200);
+
+      const made = runCommand(['src/cli/admin', 'create', '--email', ' Ops@Example.com '], url.toString());
+      expect(made.status).toBe(0);
+      const key = /API key (aos_\S+)/.exec(made.stdout)?.[1];
+      expect(made.stdout).toContain('created platform admin ops@example.com');
       expect((await get(`http://127.0.0.1:${port}/api/v1/admin/self-test`, key, 'POST')).body.ok).toBe(true);
+      // Again for the same email: a second key, the first still valid (how a lost key is replaced).
+      const again = runCommand(['src/cli/admin', 'create', '--email', 'ops@example.com'], url.toString());
+      expect(again.stdout).toContain('issued a new key to platform admin ops@example.com');
+      const key2 = /API key (aos_\S+)/.exec(again.stdout)?.[1];
+      expect(key2).not.toBe(key);
+      expect((await get(`http://127.0.0.1:${port}/api/v1/admin/clients`, key2)).status).toBe(200);
+      // Bad usage changes nothing and exits 2 with one line of reason and the usage.
+      const bad = runCommand(['src/cli/admin', 'create', '--email', 'not-an-email'], url.toString());
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--email must be an email address');
+      expect(runCommand(['src/cli/admin', 'delete'], url.toString()).status).toBe(2);
+      const db = new Client({ connectionString: url.toString() });
+      await db.connect();
+      try {
+        expect((await db.query('SELECT count(*)::int AS n FROM users')).rows[0].n).toBe(1);
+        expect((await db.query(`SELECT count(*)::int AS n FROM clients`)).rows[0].n).toBe(0);
+        // The demo data only on request: once, then never again.
+        const seeded = runCommand(['src/cli/seed-demo'], url.toString());
+        expect(seeded.stdout).toMatch(/Demo API key aos_\S+/);
+        expect(runCommand(['src/cli/seed-demo'], url.toString()).stdout).toContain('the demo client exists already');
+        expect((await db.query(`SELECT slug FROM clients`)).rows).toEqual([{ slug: 'demo' }]);
+      } finally {
+        await db.end();
+      }
       expect(existsSync(join(dir, 'postgres'))).toBe(false);
       expect(existsSync(join(dir, 'temporal'))).toBe(false);
     } finally {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFrontMatter, readSkillFolder, readSkillLibrary, SkillFolderError, syncSkills } from '../../src/engines/skill-runs/library';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
+import { createDb } from '../../src/db/client';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -85,6 +86,27 @@ describe('syncing into the skills table', () => {
     const changed = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
     expect(changed.version).toBe(2);
     expect((changed.files as Record<string, string>)['expert-modes/product-manager.md']).toContain('riskiest assumption');
+  });
+
+  it('is safe when several processes sync at once: each skill created once, each change applied once', async () => {
+    const db = database.db;
+    await db.skill.deleteMany({});
+    // Separate clients, as separate processes would have (one pool would serialise less than reality).
+    const others = [createDb(database.url, { max: 2 }), createDb(database.url, { max: 2 })];
+    try {
+      const runs = await Promise.all([db, ...others].map((d) => syncSkills(d, dir)));
+      expect(runs.flatMap((r) => r.created).sort()).toEqual(['copywriting', 'idea-to-spec']);
+      expect((await db.skill.findMany({ select: { slug: true, version: true }, orderBy: { slug: 'asc' } }))).toEqual([
+        { slug: 'copywriting', version: 1 },
+        { slug: 'idea-to-spec', version: 1 },
+      ]);
+      appendFileSync(join(dir, 'copywriting', 'SKILL.md'), '\nOne more line.\n');
+      const again = await Promise.all([db, ...others].map((d) => syncSkills(d, dir)));
+      expect(again.flatMap((r) => r.updated)).toEqual(['copywriting']);
+      expect((await db.skill.findUniqueOrThrow({ where: { slug: 'copywriting' } })).version).toBe(2);
+    } finally {
+      await Promise.all(others.map((d) => d.$disconnect()));
+    }
   });
 
   it('refuses a folder without front-matter or triggers, naming the skill', () => {

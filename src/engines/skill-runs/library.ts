@@ -124,12 +124,15 @@ export async function syncSkills(db: Db, dir = DEFAULT_SKILLS_DIR): Promise<Sync
     };
     const row = existing.get(f.slug);
     if (!row) {
-      // Two processes starting at once (api + worker) may race to create it: the loser updates nothing.
-      await db.skill.upsert({ where: { slug: f.slug }, create: { slug: f.slug, ...data }, update: {} });
-      result.created.push(f.slug);
+      // Several processes starting at once on an empty database all get here: INSERT … ON CONFLICT
+      // DO NOTHING lets one create the row and the others move on (Prisma's upsert is a read then
+      // a write, and the loser failed on skills_slug_key).
+      const { count } = await db.skill.createMany({ data: [{ slug: f.slug, ...data }], skipDuplicates: true });
+      (count === 1 ? result.created : result.unchanged).push(f.slug);
     } else if (row.contentHash !== f.contentHash) {
-      await db.skill.updateMany({ where: { slug: f.slug, contentHash: row.contentHash }, data: { ...data, version: row.version + 1 } });
-      result.updated.push(f.slug);
+      // Compare-and-set on the hash: of several processes seeing the same old row, one bumps the version.
+      const { count } = await db.skill.updateMany({ where: { slug: f.slug, contentHash: row.contentHash }, data: { ...data, version: row.version + 1 } });
+      (count === 1 ? result.updated : result.unchanged).push(f.slug);
     } else {
       result.unchanged.push(f.slug);
     }

@@ -1,0 +1,33 @@
+// `npm run build`: the service as JavaScript in dist/ (or --out <dir>), ready for `node dist/src/main.js`:
+//   1. tsc -p tsconfig.build.json (incremental; the Prisma client in src/db/generated included),
+//   2. the files read at run time next to it (prisma/migrations, skills), at the same relative paths,
+//   3. the workflow bundle, built once here from the compiled workflows (dist/workflow-bundle.js),
+//      which the compiled worker loads instead of bundling at every start.
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+const out = resolve(root, values.out);
+const require = createRequire(import.meta.url);
+
+const tsc = spawnSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out, '--tsBuildInfoFile', join(out, '.tsbuildinfo')],
+  { stdio: 'inherit' },
+);
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+for (const dir of ['prisma/migrations', 'skills']) {
+  rmSync(join(out, dir), { recursive: true, force: true });
+  cpSync(join(root, dir), join(out, dir), { recursive: true });
+}
+
+const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+const { code } = await bundleWorkflowCode({ workflowsPath: join(out, 'workflows', 'index.js'), logger: new DefaultLogger('WARN') });
+writeFileSync(join(out, 'workflow-bundle.js'), code);
+process.stdout.write(`built ${out} (workflow bundle ${(code.length / 1024).toFixed(0)} KiB)\n`);
