@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
 import { ensureDatabase, startEmbeddedPostgres } from './db/embedded-postgres';
 import { applyMigrations } from './db/migrate';
-import { createLogger, redactUrl, type Logger } from './logger';
+import { createLogger, redactUrl, resolveLogFormat, type Logger } from './logger';
 import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
 import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
@@ -20,6 +20,8 @@ import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
 import { join } from 'node:path';
+import { freePort } from './net/free-port';
+import { startWorkerMetricsServer } from './observability/worker-metrics';
 
 const DATABASE_NAME = 'agency_os';
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -33,8 +35,10 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     throw new Error(`ROLE=${config.ROLE} needs DATABASE_URL and TEMPORAL_ADDRESS (embedded servers run only with ROLE=all)`);
   }
 
-  // Before anything touches Temporal's native runtime (the dev server launcher does).
-  installTemporalRuntime(logger);
+  // Before anything touches Temporal's native runtime (the dev server launcher does). A worker's
+  // runtime exports its metrics on a loopback port the worker metrics server reads (and guards).
+  const coreMetricsPort = wantsWorker && config.WORKER_METRICS_PORT ? await freePort() : undefined;
+  installTemporalRuntime(logger, coreMetricsPort ? { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` } : undefined);
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -98,6 +102,19 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
         await running;
       },
     });
+    if (coreMetricsPort) {
+      const metrics = await startWorkerMetricsServer({
+        host: config.HOST,
+        port: config.WORKER_METRICS_PORT,
+        coreUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+        // With the API in this process, its GET /metrics serves the process's own series.
+        includeProcess: !wantsApi,
+        token: config.METRICS_TOKEN,
+        logger,
+      });
+      stops.push({ name: 'worker metrics server', stop: metrics.stop });
+      logger.info({ port: metrics.port }, 'worker metrics listening');
+    }
     // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).
     const dispatcher = startWebhookDispatcher({
       databaseUrl,
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY));
   const stops: Stop[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {

@@ -8,6 +8,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
+/** Database-state gauges: served by the API only (N workers would each report the same rows). */
+export const stateRegistry = new Registry();
 // Process CPU, memory, event-loop lag, GC: standard names, as every Node exporter has them.
 collectDefaultMetrics({ register: registry });
 
@@ -72,26 +74,26 @@ export const inboxBacklog = new Gauge({
   name: 'agency_os_inbox_backlog',
   help: 'Webhook inbox rows not yet processed (pending or failed and to be retried), by provider.',
   labelNames: ['provider'] as const,
-  registers: [registry],
+  registers: [stateRegistry],
 });
 
 export const inboxDeadLetters = new Gauge({
   name: 'agency_os_inbox_dead_letters',
   help: 'Webhook inbox rows that failed every attempt and are no longer retried, by provider.',
   labelNames: ['provider'] as const,
-  registers: [registry],
+  registers: [stateRegistry],
 });
 
 export const inboxOldestAge = new Gauge({
   name: 'agency_os_inbox_oldest_pending_age_seconds',
   help: 'Age of the oldest webhook inbox row not yet tried (0 when none waits): processing has stalled when it grows.',
-  registers: [registry],
+  registers: [stateRegistry],
 });
 
 export const reviewQueueSize = new Gauge({
   name: 'agency_os_review_queue_pending',
   help: 'Replies waiting for a person (reply reviews still pending).',
-  registers: [registry],
+  registers: [stateRegistry],
 });
 
 export const stateQueryFailures = new Counter({
@@ -106,9 +108,10 @@ export function boundedLabel(value: string | null | undefined, fallback = 'unkno
   return v || fallback;
 }
 
-/** The text exposition of this process's metrics, and its content type. */
-export async function exposition(): Promise<{ contentType: string; body: string }> {
-  return { contentType: registry.contentType, body: await registry.metrics() };
+/** The text exposition of this process's metrics (with the database-state gauges when `state`), and its content type. */
+export async function exposition(opts: { state: boolean }): Promise<{ contentType: string; body: string }> {
+  const body = await registry.metrics();
+  return { contentType: registry.contentType, body: opts.state ? joinExpositions(body, await stateRegistry.metrics()) : body };
 }
 
 /**
@@ -121,4 +124,9 @@ export function scrapeAllowed(authorization: string | undefined, token: string |
   if (!m) return false;
   const given = createHash('sha256').update(m[1].trim()).digest();
   return timingSafeEqual(given, createHash('sha256').update(token).digest());
+}
+
+/** Two text expositions as one (metric names never overlap: ours are agency_os_*, process_*, nodejs_*). */
+export function joinExpositions(...parts: string[]): string {
+  return parts.filter((p) => p.trim() !== '').map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
 }

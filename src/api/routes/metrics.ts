@@ -20,7 +20,7 @@ export function metricsRouter(deps: ApiDeps): Router {
       // Counted in agency_os_metrics_state_query_failures_total; the rest of the scrape still answers.
       req.log.warn({ err }, 'metrics: database state query failed');
     }
-    const { contentType, body } = await exposition();
+    const { contentType, body } = await exposition({ state: true });
     res.setHeader('Content-Type', contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.send(body);
