@@ -103,17 +103,24 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       },
     });
     if (coreMetricsPort) {
-      const metrics = await startWorkerMetricsServer({
-        host: config.HOST,
-        port: config.WORKER_METRICS_PORT,
-        coreUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
-        // With the API in this process, its GET /metrics serves the process's own series.
-        includeProcess: !wantsApi,
-        token: config.METRICS_TOKEN,
-        logger,
-      });
-      stops.push({ name: 'worker metrics server', stop: metrics.stop });
-      logger.info({ port: metrics.port }, 'worker metrics listening');
+      try {
+        const metrics = await startWorkerMetricsServer({
+          host: config.HOST,
+          port: config.WORKER_METRICS_PORT,
+          coreUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+          // With the API in this process, its GET /metrics serves the process's own series.
+          includeProcess: !wantsApi,
+          token: config.METRICS_TOKEN,
+          logger,
+        });
+        stops.push({ name: 'worker metrics server', stop: metrics.stop });
+        logger.info({ port: metrics.port }, 'worker metrics listening');
+      } catch (err) {
+        // A worker without its metrics is a deployment mistake; `npm start` on a machine where the
+        // port is taken still runs (the API's /metrics has the rest), and says so.
+        if (!wantsApi) throw new Error(`worker metrics port ${config.WORKER_METRICS_PORT}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        logger.warn({ port: config.WORKER_METRICS_PORT, err: err instanceof Error ? err.message : String(err) }, 'worker metrics port unavailable: Temporal worker metrics not served (set WORKER_METRICS_PORT, 0 for none)');
+      }
     }
     // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).
     const dispatcher = startWebhookDispatcher({
