@@ -21,6 +21,7 @@ import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
 import { join } from 'node:path';
 import { freePort } from './net/free-port';
+import { enableProcessMetrics } from './observability/metrics';
 import { startWorkerMetricsServer } from './observability/worker-metrics';
 
 const DATABASE_NAME = 'agency_os';
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL, undefined, resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY));
+  enableProcessMetrics();
   const stops: Stop[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {

@@ -10,8 +10,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const registry = new Registry();
 /** Database-state gauges: served by the API only (N workers would each report the same rows). */
 export const stateRegistry = new Registry();
-// Process CPU, memory, event-loop lag, GC: standard names, as every Node exporter has them.
-collectDefaultMetrics({ register: registry });
 
 export const httpRequestDuration = new Histogram({
   name: 'agency_os_http_request_duration_seconds',
@@ -108,8 +106,22 @@ export function boundedLabel(value: string | null | undefined, fallback = 'unkno
   return v || fallback;
 }
 
+let processMetrics = false;
+
+/**
+ * Process CPU, memory, event-loop lag and GC (standard names, as every Node exporter has them). Turned
+ * on by the process entry at start and by the first scrape, not on import: each call starts an
+ * event-loop monitor and a GC observer, which a test run importing this module per file would pile up.
+ */
+export function enableProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: registry });
+}
+
 /** The text exposition of this process's metrics (with the database-state gauges when `state`), and its content type. */
 export async function exposition(opts: { state: boolean }): Promise<{ contentType: string; body: string }> {
+  enableProcessMetrics();
   const body = await registry.metrics();
   return { contentType: registry.contentType, body: opts.state ? joinExpositions(body, await stateRegistry.metrics()) : body };
 }
