@@ -40,6 +40,15 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Log lines: `json` (one object a line, for pipes and collectors) or `pretty` (readable, via
+  // pino-pretty); unset: pretty when stdout is a terminal, JSON otherwise.
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // Prometheus: when set, GET /metrics (API port) and the worker's metrics port need
+  // `Authorization: Bearer <METRICS_TOKEN>`; unset, they answer anyone who reaches the port.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // The worker's Prometheus port (Temporal SDK worker metrics, plus this process's own when it runs
+  // no API), on HOST; 0 turns it off.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   PUBLIC_URL: optionalUrl,
   // Comma-separated origins allowed to call the API from a browser (`*` for any); none by default.
   CORS_ORIGINS: z.string().optional(),

@@ -1,6 +1,7 @@
 // One pino logger for the whole process. Secrets are removed by path before a line is written, so
 // neither API keys, authorization headers, provider tokens nor database passwords reach the logs.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -72,7 +73,27 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT when set; else readable lines for a person at a terminal, JSON for pipes and collectors. */
+export function resolveLogFormat(configured: LogFormat | undefined, stdoutIsTTY: boolean | undefined): LogFormat {
+  return configured ?? (stdoutIsTTY ? 'pretty' : 'json');
+}
+
+/** Where lines go when no destination is given: stdout, as JSON or through pino-pretty. */
+function stdoutDestination(format: LogFormat): DestinationStream | undefined {
+  if (format === 'json') return undefined; // pino's own fast stdout writer
+  // Colours when the terminal supports them (pino-pretty's own check). In-thread and synchronous,
+  // not a transport's worker thread: no line is lost at process.exit, and redaction has happened
+  // before pino-pretty sees the line.
+  return pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+}
+
+/**
+ * The process logger. `destination` (tests, captures) always receives JSON; otherwise stdout gets
+ * `format` (see resolveLogFormat).
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   return pino(
     {
       level,
@@ -81,6 +102,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: pino.stdSerializers.err },
     },
-    destination,
+    destination ?? stdoutDestination(format),
   );
 }

@@ -9,7 +9,7 @@ import { connectTemporal } from './lifecycle/temporal';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
 import { applyMigrations } from './db/migrate';
-import { createLogger, redactUrl, type Logger } from './logger';
+import { createLogger, redactUrl, resolveLogFormat, type Logger } from './logger';
 import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
 import { buildActivityDeps, resolveSigningSecret } from './activity-deps';
@@ -22,6 +22,9 @@ import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
 import { join } from 'node:path';
+import { freePort } from './net/free-port';
+import { enableProcessMetrics } from './observability/metrics';
+import { startWorkerMetricsServer } from './observability/worker-metrics';
 
 const DATABASE_NAME = 'agency_os';
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -40,8 +43,10 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
     throw new Error(`ROLE=${config.ROLE} needs SIGNING_SECRET (32+ characters), the same for every replica`);
   }
 
-  // Before anything touches Temporal's native runtime (the dev server launcher does).
-  installTemporalRuntime(logger);
+  // Before anything touches Temporal's native runtime (the dev server launcher does). A worker's
+  // runtime exports its metrics on a loopback port the worker metrics server reads (and guards).
+  const coreMetricsPort = wantsWorker && config.WORKER_METRICS_PORT ? await freePort() : undefined;
+  installTemporalRuntime(logger, coreMetricsPort ? { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` } : undefined);
 
   let databaseUrl = config.DATABASE_URL;
   const embeddedDatabase = !databaseUrl;
@@ -109,6 +114,26 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
         await running;
       },
     });
+    if (coreMetricsPort) {
+      try {
+        const metrics = await startWorkerMetricsServer({
+          host: config.HOST,
+          port: config.WORKER_METRICS_PORT,
+          coreUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+          // With the API in this process, its GET /metrics serves the process's own series.
+          includeProcess: !wantsApi,
+          token: config.METRICS_TOKEN,
+          logger,
+        });
+        stops.push({ name: 'worker metrics server', stop: metrics.stop });
+        logger.info({ port: metrics.port }, 'worker metrics listening');
+      } catch (err) {
+        // A worker without its metrics is a deployment mistake; `npm start` on a machine where the
+        // port is taken still runs (the API's /metrics has the rest), and says so.
+        if (!wantsApi) throw new Error(`worker metrics port ${config.WORKER_METRICS_PORT}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        logger.warn({ port: config.WORKER_METRICS_PORT, err: err instanceof Error ? err.message : String(err) }, 'worker metrics port unavailable: Temporal worker metrics not served (set WORKER_METRICS_PORT, 0 for none)');
+      }
+    }
     // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).
     const dispatcher = startWebhookDispatcher({
       databaseUrl,
@@ -181,7 +206,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY));
+  enableProcessMetrics();
   const stops: Stop[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {

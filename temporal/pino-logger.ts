@@ -34,16 +34,36 @@ export class PinoTemporalLogger implements TemporalLogger {
   }
 }
 
+/**
+ * For the workflow bundler: its webpack report (and "Workflow bundle created") is an info line of
+ * many kilobytes on every start; at debug it stays available without filling the log.
+ */
+export class BundlerLogger extends PinoTemporalLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    super.log(level === 'INFO' ? 'DEBUG' : level, message, meta);
+  }
+}
+
+export interface RuntimeMetrics {
+  /** host:port of the Core runtime's Prometheus exporter (see src/observability/worker-metrics.ts). */
+  prometheusBindAddress: string;
+}
+
 let installed = false;
 
-/** Installs the process-wide Temporal runtime once (the SDK allows one per process). */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * Installs the process-wide Temporal runtime once (the SDK allows one per process, before any
+ * connection or worker). Only the real process entry passes `metrics`: the test harness runs many
+ * workers in one process and installs the runtime without an exporter.
+ */
+export function installTemporalRuntime(logger: Logger, metrics?: RuntimeMetrics): void {
   if (installed) return;
   installed = true;
   Runtime.install({
     logger: new PinoTemporalLogger(logger.child({ component: 'temporal' })),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+      ...(metrics ? { metrics: { prometheus: { bindAddress: metrics.prometheusBindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
     },
   });
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, SECRET_KEYS } from '../src/config';
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -23,6 +23,26 @@ describe('config', () => {
     expect(loadConfig({ REVIEW_STALE_AFTER: '30m' }).REVIEW_STALE_AFTER).toBe(1_800_000);
     expect(loadConfig({ REVIEW_STALE_AFTER: '2d' }).REVIEW_STALE_AFTER).toBe(172_800_000);
     for (const bad of ['24', '1w', '-1h', '1.5h']) expect(() => loadConfig({ REVIEW_STALE_AFTER: bad })).toThrow(/REVIEW_STALE_AFTER/);
+  });
+
+  it('reads the observability variables: LOG_FORMAT, METRICS_TOKEN, WORKER_METRICS_PORT', () => {
+    const d = loadConfig({});
+    expect(d.LOG_FORMAT).toBeUndefined(); // decided by whether stdout is a terminal
+    expect(d.METRICS_TOKEN).toBeUndefined();
+    expect(d.WORKER_METRICS_PORT).toBe(9464);
+    const c = loadConfig({ LOG_FORMAT: 'pretty', METRICS_TOKEN: 'scrape-token-0123456789', WORKER_METRICS_PORT: '0' });
+    expect(c).toMatchObject({ LOG_FORMAT: 'pretty', METRICS_TOKEN: 'scrape-token-0123456789', WORKER_METRICS_PORT: 0 });
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
+    let caught: unknown;
+    try {
+      loadConfig({ METRICS_TOKEN: 'short-secret' });
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as ConfigError).message).toMatch(/METRICS_TOKEN: must be at least 16 characters/);
+    expect((caught as ConfigError).message).not.toContain('short-secret');
+    expect(SECRET_KEYS).toContain('METRICS_TOKEN');
   });
 
   it('treats blank values as unset', () => {

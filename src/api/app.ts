@@ -21,6 +21,8 @@ import { unsubscribeRouter } from './routes/unsubscribe';
 import { webhooksRouter } from './routes/webhooks';
 import { cors } from './cors';
 import { requestLog } from './request-log';
+import { requestMetrics } from './request-metrics';
+import { metricsRouter } from './routes/metrics';
 import { rateLimit, userRateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
 import { openApiRouter } from './openapi/router';
@@ -60,7 +62,9 @@ export function createApp(deps: ApiDeps): Express {
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default): anyone
   // else could pick their own address and so their own per-IP rate limit.
   app.set('trust proxy', deps.config.TRUST_PROXY.length ? deps.config.TRUST_PROXY : false);
-  app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health')));
+  // Health probes and scrapes come every few seconds: not worth an access-log line each.
+  app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health') || req.path === '/metrics'));
+  app.use(requestMetrics(app));
   const json = express.json({ limit: BODY_LIMIT });
   // Every API-key route: the key verified, then the per-user limit (all of the user's keys together).
   const auth = authenticate(deps.db, { afterAuth: userRateLimit(deps.config.RATE_LIMIT_PER_USER) });
@@ -70,6 +74,8 @@ export function createApp(deps: ApiDeps): Express {
   // (providers deliver in bursts from few addresses; failed authentications are limited per IP).
   // Mounted first so a burst of deliveries pays for none of that.
   app.use('/api/v1/webhooks', noSniff, webhooksRouter(deps));
+  // Prometheus: its own optional token (METRICS_TOKEN), no API key, no rate limit.
+  app.use('/metrics', noSniff, metricsRouter(deps));
 
   app.use(cors(deps.config.CORS_ORIGINS));
   app.use(helmet());

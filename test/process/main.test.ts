@@ -43,7 +43,7 @@ describe('npm start (embedded servers)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts everything, keeps data across restarts and leaves nothing running after Ctrl-C', async () => {
-    const ports = { PORT: await freePort(), PG_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    const ports = { PORT: await freePort(), PG_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), WORKER_METRICS_PORT: await freePort() };
     const env = Object.fromEntries(Object.entries({ ...ports, DATA_DIR: dir }).map(([k, v]) => [k, String(v)]));
     const api = `http://127.0.0.1:${ports.PORT}/api/v1`;
 
@@ -95,6 +95,7 @@ describe('npm start (external servers)', () => {
       DATABASE_URL: url.toString(),
       TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
       TEMPORAL_TASK_QUEUE: `ext-${port}`,
+      WORKER_METRICS_PORT: String(await freePort()),
     });
     try {
       await main.waitFor(/Agency OS is running/);

@@ -8,6 +8,7 @@ import { campaignTemplateOperations } from './campaign-templates';
 import { campaignOperations } from './campaigns';
 import { clientOperations } from './clients';
 import { healthOperations } from './health';
+import { metricsOperations } from './metrics';
 import { keyOperations } from './keys';
 import { leadOperations } from './leads';
 import { meOperations } from './me';
@@ -45,6 +46,7 @@ const docOperations: ApiOperation[] = [
 
 export const allOperations: readonly ApiOperation[] = [
   ...healthOperations,
+  ...metricsOperations,
   ...docOperations,
   ...keyOperations,
   ...meOperations,

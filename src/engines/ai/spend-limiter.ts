@@ -5,6 +5,7 @@
 import { Prisma, type Db } from '../../db/client';
 import { AI_CLIENT_NOT_FOUND, budgetExceeded } from './errors';
 import { ApplicationFailure } from '@temporalio/common';
+import { aiSpend, aiTokens, boundedLabel } from '../../observability/metrics';
 
 export interface UsageRecord {
   clientId: string;
@@ -75,6 +76,10 @@ export async function recordUsage(db: Db, r: UsageRecord, now: Date = new Date()
       createdAt: now,
     },
   });
+  const model = boundedLabel(r.model);
+  aiSpend.inc({ model, purpose: boundedLabel(r.purpose) }, r.costUsd);
+  aiTokens.inc({ model, direction: 'input' }, r.inputTokens);
+  aiTokens.inc({ model, direction: 'output' }, r.outputTokens);
 }
 
 // ---- reporting -------------------------------------------------------------------------------

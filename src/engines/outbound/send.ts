@@ -6,6 +6,7 @@ import { type Db, type Prisma } from '../../db/client';
 import { PermanentSendError, type ChannelProvider, type OutboundMessage } from '../../integrations/channels';
 import { releaseDailySlot } from '../rate-limiter';
 import { claimSendSlot, finalizeSent, markFailed, markSending, type LedgerKey, type LedgerRow } from '../send-ledger';
+import { sends } from '../../observability/metrics';
 import { afterProviderCall, nextStep, type SendCrashPoint, type SendState } from './send-states';
 
 /** A resource a send may take a slot of. */
@@ -47,6 +48,8 @@ export const UNKNOWN_OUTCOME = 'unknown_outcome_after_interrupted_send';
 
 export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults): Promise<SendOutcome> {
   const { key, day, message, provider } = req;
+  // What this attempt did (a `report` of an earlier attempt's outcome is not counted again).
+  const count = (outcome: 'sent' | 'rejected' | 'unknown' | 'wait_for_room' | 'transient_error') => sends.inc({ channel: key.channel, outcome });
   const crash = (point: SendCrashPoint) => {
     faults?.at?.(point, key.idempotencyKey);
     if (point === 'after_provider_send') faults?.afterProviderSend?.(key.idempotencyKey);
@@ -69,15 +72,20 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
           ? { status: 'sent', providerMessageId: ledger.providerMessageId ?? '', threadId: ledger.threadId ?? undefined }
           : { status: 'skipped', reason: ledger.error ?? step.outcome };
       case 'wait_for_room':
+        count('wait_for_room');
         return { status: 'wait_for_room' };
       case 'give_up_unknown':
+        count('unknown');
         await markFailed(db, key.idempotencyKey, 'unknown_outcome: the provider cannot confirm an interrupted send');
         await recordActivity(db, key, 'skipped', { reason: UNKNOWN_OUTCOME });
         return { status: 'skipped', reason: UNKNOWN_OUTCOME };
       case 'look_up': {
         if (resource) req.useResource(message, resource.identifier);
         const found = await provider.findSent!(message, ledger.reservedAt);
-        if (found) return finalize(db, req, found.providerMessageId, found.threadId, ledger.resourceId, crash);
+        if (found) {
+          count('sent');
+          return finalize(db, req, found.providerMessageId, found.threadId, ledger.resourceId, crash);
+        }
         lookedUp = true;
         crash('after_lookup');
         continue;
@@ -90,7 +98,10 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
           claimed = await claimSendSlot(db, key, slotOf(c, day), { countAttempt: false, now: new Date(), replacing: stale });
           if (claimed.took) break;
         }
-        if (!claimed?.took) return { status: 'wait_for_room' };
+        if (!claimed?.took) {
+          count('wait_for_room');
+          return { status: 'wait_for_room' };
+        }
         ({ ledger, took } = claimed);
         resource = await resourceOf(db, req.candidates, ledger.resourceId!);
         lookedUp = true; // this attempt holds the row now: it sends
@@ -105,13 +116,18 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
           result = await provider.send(message);
         } catch (err) {
           const next = afterProviderCall({ kind: err instanceof PermanentSendError ? 'rejected' : 'transient' });
-          if (next.rethrow) throw err; // retryable: the row stays `sending`, so the retry asks first
+          if (next.rethrow) {
+            count('transient_error');
+            throw err; // retryable: the row stays `sending`, so the retry asks first
+          }
+          count('rejected');
           const msg = (err as Error).message;
           if (next.releaseSlot) await releaseDailySlot(db, { resourceId: r.id, day });
           await markFailed(db, key.idempotencyKey, msg);
           await recordActivity(db, key, 'failed', { reason: 'provider_rejected', error: msg.slice(0, 300) });
           return { status: 'skipped', reason: `provider_rejected: ${msg.slice(0, 200)}` };
         }
+        count('sent');
         crash('after_provider_send');
         return finalize(db, req, result.providerMessageId, result.threadId, r.id, crash);
       }

@@ -15,6 +15,7 @@ import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemp
 import { loadTouchRows, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
 import { markSkipped, reserveSend, sendKey, type LedgerKey } from '../send-ledger';
 import { executeSend, type SendFaults, type SlotCandidate } from './send';
+import { sends } from '../../observability/metrics';
 
 export interface OutboundDeps {
   db: Db;
@@ -137,6 +138,7 @@ export async function recordOutcomeOnce(db: Db, ref: TouchRef, action: 'skipped'
       data: { clientId: ref.clientId, campaignId: ref.campaignId, leadId: ref.leadId, channel: ref.channel, action, touchNumber: ref.touch, metadata: { reason, ...metadata } as Prisma.InputJsonValue },
     });
   });
+  sends.inc({ channel: ref.channel, outcome: action });
 }
 
 /** The campaign's generated copy for this touch kind, when it was launched from a template. */

@@ -18,6 +18,7 @@ import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import { normalizeInboxEvent } from './normalize';
 import { authenticateSender } from './sender-auth';
+import { webhookEventsProcessed } from '../../observability/metrics';
 
 /** How the reply engine reaches running sequences and campaigns (Temporal, in production). */
 export interface SequenceControl {
@@ -135,13 +136,23 @@ const sendSignals = (deps: ReplyProcessingDeps, leadId: string, rowId: string, p
 /** What the caller already knows of a row it has just written (saves reading it back). */
 export type KnownInboxRow = Pick<WebhookEvent, 'provider' | 'payload' | 'receivedAt' | 'status' | 'leadId'>;
 
+// Outcomes of an attempt that did something (counted); `busy` (another holds the row), `missing` and
+// a row already finished are no attempt of this call's.
+const COUNTED: ReadonlySet<ProcessOutcome> = new Set(['processed', 'ignored', 'pending', 'failed']);
+
 export async function processInboxEvent(deps: ReplyProcessingDeps, id: string, known?: KnownInboxRow): Promise<ProcessResult> {
-  const { db } = deps;
-  const maxAttempts = deps.maxAttempts ?? MAX_INBOX_ATTEMPTS;
   // A stale `known` is harmless: the row lock below decides who applies what.
-  const row = known ?? (await db.webhookEvent.findUnique({ where: { id } }));
+  const row = known ?? (await deps.db.webhookEvent.findUnique({ where: { id } }));
   if (!row) return { outcome: 'missing' };
   if (row.status === 'processed' || row.status === 'ignored') return { outcome: row.status };
+  const result = await processRow(deps, id, row);
+  if (COUNTED.has(result.outcome)) webhookEventsProcessed.inc({ provider: row.provider, outcome: result.outcome });
+  return result;
+}
+
+async function processRow(deps: ReplyProcessingDeps, id: string, row: KnownInboxRow): Promise<ProcessResult> {
+  const { db } = deps;
+  const maxAttempts = deps.maxAttempts ?? MAX_INBOX_ATTEMPTS;
   // Bookings from scheduling tools share the inbox (and its sweep) but are meetings, not replies.
   if (isSchedulingProvider(row.provider)) return { outcome: await processBookingRow({ db, sequences: deps.sequences, maxAttempts }, id, row) };
 

@@ -4,6 +4,7 @@
 // agree, also under a time-skipping test server; the signature's timestamp is the wall clock, which
 // is what receivers check it against.
 import type { Db, Prisma, WebhookEndpoint } from '../../db/client';
+import { webhookDeliveriesFailed, webhookDeliveryAttempts } from '../../observability/metrics';
 import { decryptSecret } from './secret';
 import { eventPayload, postSigned, signedHeaders, type PostResult } from './http';
 
@@ -59,6 +60,7 @@ export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryO
   if (!endpoint || endpoint.deletedAt || !endpoint.enabled) {
     const error = !endpoint || endpoint.deletedAt ? 'endpoint deleted' : 'endpoint disabled';
     await db.webhookDelivery.update({ where: { id: delivery.id }, data: { lastError: error, nextAttemptAt: null } });
+    webhookDeliveryAttempts.inc({ outcome: 'endpoint_unavailable' });
     return { outcome: 'endpoint_unavailable', statusCode: null, error, latencyMs: null };
   }
   const event = await db.outboundEvent.findUniqueOrThrow({ where: { id: r.eventId } });
@@ -93,6 +95,7 @@ export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryO
       await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, failingSince: { gt: r.at } }, data: { failingSince: r.at } });
     }
   });
+  webhookDeliveryAttempts.inc({ outcome });
   const disabled = outcome === 'gone' ? await disableEndpoint(db, endpoint.id, `the endpoint answered ${GONE} Gone`, r.at) : false;
   return { outcome, statusCode: res.statusCode, error: res.error, latencyMs: res.latencyMs, ...(disabled ? { disabled } : {}) };
 }
@@ -131,10 +134,12 @@ export interface FinishResult {
  * for that long).
  */
 export async function failDelivery(db: Db, a: { endpointId: string; eventId: string; at: Date; windowSeconds: number; exhausted: boolean }): Promise<FinishResult> {
-  await db.webhookDelivery.updateMany({
+  const failed = await db.webhookDelivery.updateMany({
     where: { endpointId: a.endpointId, eventId: a.eventId, status: 'pending' },
     data: { status: 'failed', failedAt: a.at, nextAttemptAt: null },
   });
+  // Counted once: a retried activity finds the row failed already.
+  if (failed.count > 0) webhookDeliveriesFailed.inc();
   if (!a.exhausted) return { disabled: false };
   const since = new Date(a.at.getTime() - a.windowSeconds * 1000);
   const endpoint = await db.webhookEndpoint.findUnique({ where: { id: a.endpointId } });

@@ -7,6 +7,7 @@ import type { KnownInboxRow } from '../../../engines/replies/process';
 import type { ApiDeps } from '../../deps';
 import { HttpError } from '../../errors';
 import { findNul } from '../../input-guard';
+import { webhookEventsAccepted } from '../../../observability/metrics';
 import { inboxProcessor } from './processing';
 
 export interface Accepted {
@@ -34,6 +35,7 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
   }
   const row = await writerFor(deps).record(event);
   const accepted = { id: row.id, duplicate: row.duplicate };
+  webhookEventsAccepted.inc({ provider: event.provider, duplicate: String(row.duplicate) });
   if (reply) reply(accepted);
   else res.status(200).json({ received: true, ...accepted });
   // Only the first delivery is processed here; a row a redelivery finds is the sweep's business.
