@@ -1,6 +1,7 @@
 // Runs `src/main.ts` as a child process, the way `npm start` does, and watches its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch, type RequestInit } from 'undici';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -17,7 +18,9 @@ export function startMain(env: Record<string, string>, opts: { args?: string[]; 
   // variables alone.
   const child = spawn(process.execPath, opts.args ?? ['--import', 'tsx', 'src/main.ts'], {
     cwd: opts.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    // The worker's metrics and health ports have fixed defaults (9464, 3001) that processes of other
+    // test files would share: off unless a test asks for them.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', WORKER_HEALTH_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -82,3 +85,9 @@ export async function waitForWorkerPolling(main: MainProcess, temporalAddress: s
     await connection.close();
   }
 }
+
+// Process tests block their event loop with spawnSync (the CLI) between requests, so a pooled
+// keep-alive connection can be closed by the server without the pool noticing, and the next request
+// fails with "other side closed". Requests to the child processes get a connection each.
+const unpooled = new Agent({ pipelining: 0 });
+export const fetchFresh = (url: string, init: RequestInit = {}) => undiciFetch(url, { ...init, dispatcher: unpooled });

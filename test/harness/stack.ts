@@ -83,7 +83,9 @@ async function startTimeSkippingServer(startAt: string | undefined): Promise<Tes
     } catch (err) {
       // Not `instanceof Error`: the native bridge's errors come from another realm than jest's.
       const message = String((err as { message?: unknown } | null)?.message ?? err);
-      if (attempt >= 4 || !/did not start within/.test(message)) throw err;
+      if (attempt >= 8 || !/did not start within/.test(message)) throw err;
+      // A busy machine: give the JVM a moment before the next start (its classes are cached by then).
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
     }
   }
 }

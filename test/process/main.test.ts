@@ -4,13 +4,13 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports';
-import { ROOT, startMain, type MainProcess } from '../harness/process';
+import { fetchFresh, ROOT, startMain, type MainProcess } from '../harness/process';
 import { harnessValue } from '../harness/env';
 
 jest.setTimeout(240_000);
 
 async function get(url: string, key?: string, method = 'GET') {
-  const res = await fetch(url, { method, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  const res = await fetchFresh(url, { method, headers: key ? { Authorization: `Bearer ${key}` } : {} });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
