@@ -60,10 +60,12 @@ interface FullService extends Service {
   healthcheck?: { test: string[] };
   volumes?: string[];
   entrypoint?: string[];
+  secrets?: string[];
 }
 const full = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, FullService>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
 };
 const ROOT_DIR = join(__dirname, '../..');
 const deps = (s: FullService) => (Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {}));
@@ -81,7 +83,7 @@ describe('docker-compose.yml (stack wiring)', () => {
     }
     // Only secrets without a safe default are required.
     const required = [...readFileSync(join(ROOT_DIR, 'docker-compose.yml'), 'utf8').matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]);
-    expect([...new Set(required)].sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'SIGNING_SECRET']);
+    expect([...new Set(required)].sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'METRICS_TOKEN', 'SIGNING_SECRET']);
   });
 
   it('runs temporalio/server with its schema set up by admin-tools (not the deprecated auto-setup)', () => {
@@ -111,11 +113,17 @@ describe('docker-compose.yml (stack wiring)', () => {
     for (const s of [api, worker]) expect(s.healthcheck?.test.slice(0, 2)).toEqual(['CMD', 'node']);
   });
 
-  it('has Prometheus scrape the API, every worker replica and the Temporal server', () => {
-    const [promConfig] = hostMounts(full.services.prometheus).find(([, dest]) => dest === '/etc/prometheus/prometheus.yml')!;
-    const prom = parse(readFileSync(join(ROOT_DIR, promConfig), 'utf8')) as {
-      scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }>; static_configs?: Array<{ targets: string[] }> }>;
-    };
+  it('has Prometheus scrape the API, every worker replica and the Temporal server, with the metrics token', () => {
+    const mounts = new Map(hostMounts(full.services.prometheus).map(([src, dest]) => [dest, src]));
+    const promConfig = mounts.get('/etc/prometheus/prometheus.yml')!;
+    interface Job {
+      job_name: string;
+      metrics_path?: string;
+      authorization?: { type?: string; credentials?: string; credentials_file?: string };
+      dns_sd_configs?: Array<{ names: string[]; port: number }>;
+      static_configs?: Array<{ targets: string[] }>;
+    }
+    const prom = parse(readFileSync(join(ROOT_DIR, promConfig), 'utf8')) as { scrape_configs: Job[]; rule_files?: string[] };
     const job = (name: string) => prom.scrape_configs.find((j) => j.job_name === name)!;
     expect(job('agency-os-api').dns_sd_configs).toEqual([expect.objectContaining({ names: ['api'], type: 'A', port: 3000 })]);
     const metricsPort = Number(full.services.worker.environment?.WORKER_METRICS_PORT);
@@ -123,6 +131,29 @@ describe('docker-compose.yml (stack wiring)', () => {
     expect(job('agency-os-worker').dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: metricsPort })]);
     const temporalMetrics = String(full.services.temporal.environment?.PROMETHEUS_ENDPOINT).split(':')[1];
     expect(job('temporal-server').static_configs).toEqual([{ targets: [`temporal:${temporalMetrics}`] }]);
+
+    // The app's endpoints: /metrics (src/api/routes/metrics.ts, src/observability/worker-metrics.ts),
+    // bound on every interface of the container (HOST defaults to 127.0.0.1, unreachable from Prometheus).
+    for (const role of ['api', 'worker']) expect([role, full.services[role].environment?.HOST]).toEqual([role, '0.0.0.0']);
+    // With METRICS_TOKEN required by the app, each app scrape sends it as a bearer token read from a
+    // compose secret that carries the same variable into the Prometheus container.
+    expect(full.services.api.environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:?set METRICS_TOKEN (16+ characters)}');
+    expect(full.services.worker.environment?.METRICS_TOKEN).toBe(full.services.api.environment?.METRICS_TOKEN);
+    for (const name of ['agency-os-api', 'agency-os-worker']) {
+      const j = job(name);
+      expect([name, j.metrics_path]).toEqual([name, '/metrics']);
+      expect([name, j.authorization?.type ?? 'Bearer', j.authorization?.credentials]).toEqual([name, 'Bearer', undefined]);
+      const secret = /^\/run\/secrets\/([\w-]+)$/.exec(j.authorization?.credentials_file ?? '')?.[1];
+      expect([name, secret]).toEqual([name, expect.any(String)]);
+      expect(full.services.prometheus.secrets).toContain(secret);
+      expect(full.secrets?.[secret!]).toEqual({ environment: 'METRICS_TOKEN' });
+    }
+    // Every rule file Prometheus loads is mounted from the repository.
+    expect(prom.rule_files?.length).toBeGreaterThan(0);
+    for (const file of prom.rule_files ?? []) {
+      const src = mounts.get(file);
+      expect([file, src !== undefined && existsSync(join(ROOT_DIR, src))]).toEqual([file, true]);
+    }
   });
 
   it('provisions Grafana with the Prometheus data source and the committed dashboard', () => {

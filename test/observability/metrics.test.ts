@@ -21,6 +21,7 @@ import { sendKey } from '../../src/engines/send-ledger';
 import { recordUsage } from '../../src/engines/ai/spend-limiter';
 import { refreshState } from '../../src/engines/state-metrics';
 import { emitEvent } from '../../src/engines/events';
+import { SEEN_AFTER_WORK } from '../deploy/temporal-series';
 
 jest.setTimeout(240_000);
 
@@ -185,6 +186,9 @@ describe('the worker process metrics port', () => {
       total(before, 'temporal_workflow_task_schedule_to_start_latency_count', { task_queue: taskQueue }),
     );
     expect(has(after, 'temporal_sticky_cache_size')).toBe(true);
+    // The Temporal series the Grafana dashboard and the alert rules use (test/deploy/temporal-series.ts,
+    // checked against them by test/deploy/dashboard.test.ts), as this SDK version really names them.
+    expect(SEEN_AFTER_WORK.filter((name) => !has(after, name))).toEqual([]);
 
     // Logs on a pipe are JSON lines, and the workflow bundler's webpack report is not among them at info.
     const lines = main.output().split('\n').filter((l) => l.startsWith('{'));
