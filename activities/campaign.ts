@@ -7,9 +7,8 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Campaign, CampaignEnrollment, CampaignStatus, Client, Lead } from '../src/db/client';
 import { type Prisma } from '../src/db/client';
 import { workflowIds } from '../workflows/ids';
-import { campaignResumedSignal, stopSignal } from '../workflows/definitions/sequence';
+import { campaignResumedSignal, stopSignal, type LeadSequenceWorkflow, type SequenceTouchPlan } from '../workflows/definitions/sequence';
 import type { CampaignState } from '../workflows/definitions/campaign';
-import type { leadSequenceWorkflow, SequenceTouchPlan } from '../workflows/lead-sequence';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/search-attributes';
 import { parseSequence } from '../src/engines/campaigns';
 import { FailureType } from '../workflows/definitions/retry';
@@ -39,7 +38,7 @@ export async function startSequence(
   const { campaign, enrollment: e } = a;
   const touches: SequenceTouchPlan[] = parseSequence(campaign.sequence).touches;
   try {
-    await deps.temporal.workflow.signalWithStart<typeof leadSequenceWorkflow, []>('leadSequenceWorkflow', {
+    await deps.temporal.workflow.signalWithStart<LeadSequenceWorkflow, []>('leadSequenceWorkflow', {
       workflowId: workflowIds.sequence(campaign.id, e.leadId),
       taskQueue: deps.taskQueue,
       args: [

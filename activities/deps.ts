@@ -8,6 +8,28 @@ import type { ChannelName, ChannelProvider } from '../src/integrations/channels'
 import type { DncrDriver } from '../src/integrations/dncr/dncr';
 import type { EnrichmentDrivers } from '../src/integrations/enrichment';
 import type { SendFaults } from '../src/engines/outbound/send';
+import type { ReplyProcessingDeps } from '../src/engines/replies/process';
+import type { BotDeps } from '../src/engines/telegram-bot/deps';
+import type { DispatchResult } from '../src/engines/webhooks-out/dispatch';
+
+/**
+ * The workflow starts and signals activities make, bound to the Temporal client by the composition
+ * module (src/activity-deps.ts) from src/lifecycle: activities sit below it and never import it.
+ */
+export interface ActivityLifecycle {
+  /** Starts an enrichment batch (a repeated start is a no-op). */
+  startEnrichment(a: { clientId: string; leadIds: readonly string[]; batchId?: string }): Promise<{ workflowId: string; batchId: string }>;
+  /** Starts a campaign's workflow (a repeated start is a no-op), in `resumeFrom`'s state when given. */
+  startCampaignWorkflow(c: { clientId: string; id: string }, resumeFrom?: { status: 'active' | 'paused' }): Promise<void>;
+  /** Tells a campaign's workflow that leads were added (nothing when it is not running). */
+  notifyLeadsAdded(campaignId: string, count: number): Promise<void>;
+  /** Starts deliveries for the events not yet dispatched. */
+  dispatchOutbound(opts: { maxEvents?: number }): Promise<DispatchResult>;
+  /** What processing an inbox row needs (sequence control over Temporal, the classifier). */
+  replyProcessing(): ReplyProcessingDeps;
+  /** The Telegram bot's dependencies; null when no bot is configured. */
+  telegramBot(): BotDeps | null;
+}
 
 export interface ActivityDeps {
   db: Db;
@@ -16,6 +38,7 @@ export interface ActivityDeps {
   /** For activities that start or signal other workflows (enrolment, broadcasts). */
   temporal: TemporalClient;
   taskQueue: string;
+  lifecycle: ActivityLifecycle;
   channels: Record<ChannelName, ChannelProvider>;
   dncr: DncrDriver;
   /** HMAC secret for unsubscribe tokens. */

@@ -19,7 +19,6 @@ import {
 import { GLOBAL_SCOPE, emailDomain, normalizeEmail, normalizePhone } from '../src/engines/compliance/suppression';
 import { createEnrichmentDrivers } from '../src/integrations/enrichment-drivers';
 import { normaliseDomain } from '../src/integrations/enrichment';
-import { startEnrichment } from '../src/lifecycle/enrichment';
 import { MAX_ENRICHMENT_LEADS } from '../workflows/definitions/enrichment';
 import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
@@ -272,7 +271,7 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
           const leadIds = ids.slice(i, i + MAX_ENRICHMENT_LEADS);
           // Same leads → same batch id, so a retried sweep finds its own workflow instead of a twin.
           const batchId = `sweep-${createHash('sha256').update([...leadIds].sort().join(',')).digest('hex').slice(0, 20)}`;
-          const { workflowId } = await startEnrichment(deps.temporal, deps.taskQueue, { clientId, leadIds, batchId });
+          const { workflowId } = await deps.lifecycle.startEnrichment({ clientId, leadIds, batchId });
           started.push({ clientId, workflowId, batchId, leads: leadIds.length });
           heartbeat(started.length);
         }

@@ -12,7 +12,6 @@ import { heartbeat, activityInfo } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SequenceState } from '../workflows/definitions/sequence';
 import { workflowIds } from '../workflows/ids';
-import { notifyLeadsAdded, startCampaignWorkflow } from '../src/lifecycle/campaigns';
 import { startSequence } from './campaign';
 import type { ActivityDeps } from './deps';
 
@@ -76,14 +75,14 @@ export function createOutreachSweepActivities(deps: ActivityDeps) {
         for (const c of campaigns) {
           if ((await workflowStatus(workflowIds.campaign(c.id))) !== 'RUNNING') {
             // A new run in the recorded state; it reads its counts and enrols what is pending.
-            await startCampaignWorkflow(temporal, deps.taskQueue, { clientId: c.clientId, id: c.id }, { status: c.status === 'paused' ? 'paused' : 'active' });
+            await deps.lifecycle.startCampaignWorkflow({ clientId: c.clientId, id: c.id }, { status: c.status === 'paused' ? 'paused' : 'active' });
             result.campaignsRestarted++;
           } else if (c.status === 'active') {
             const stalePending = await db.campaignEnrollment.count({
               where: { campaignId: c.id, status: 'pending', createdAt: { lt: new Date(Date.now() - PENDING_GRACE_MS) } },
             });
             if (stalePending > 0) {
-              await notifyLeadsAdded(temporal, c.id, stalePending);
+              await deps.lifecycle.notifyLeadsAdded(c.id, stalePending);
               result.campaignsNudged++;
             }
           }
@@ -107,7 +106,7 @@ export function createOutreachSweepActivities(deps: ActivityDeps) {
           if (status === null) {
             // Lost (e.g. the namespace was reset): enrol it again through its campaign.
             await db.campaignEnrollment.updateMany({ where: { id: e.id, status: 'active' }, data: { status: 'pending' } });
-            await notifyLeadsAdded(temporal, e.campaignId, 1);
+            await deps.lifecycle.notifyLeadsAdded(e.campaignId, 1);
             result.sequencesRestarted++;
           } else if (BROKEN.has(status)) {
             const client = await db.client.findUniqueOrThrow({ where: { id: e.clientId }, select: { permissionMode: true } });

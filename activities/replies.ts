@@ -1,53 +1,15 @@
 // Activities of replyRecoveryWorkflow: pull inbound messages the providers have but whose webhooks
-// never arrived, and replay inbox rows still pending or failed. Also builds the reply-processing
-// dependencies (Temporal-backed sequence control, classifier) that the webhook routes share.
+// never arrived, and replay inbox rows still pending or failed. The reply-processing dependencies
+// (Temporal-backed sequence control, classifier) come from src/lifecycle/replies.ts through deps.
 import { heartbeat } from '@temporalio/activity';
-import type { Client as TemporalClient } from '@temporalio/client';
-import type { Config } from '../src/config';
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
-import { claudeFromConfig } from '../src/integrations/anthropic';
 import { inboundEmailSource, type InboundEmailSource } from '../src/integrations/postmark/inbound';
 import { inboundSmsSource, type InboundSmsSource } from '../src/integrations/twilio/inbound';
-import { addLeadsToCampaign } from '../src/engines/campaigns';
 import { listRecoverable, type InboxCursor } from '../src/engines/inbox/store';
 import { pullMissedEmail, pullMissedSms, type PullResult } from '../src/engines/inbox/pull';
-import { createReplyClassifier } from '../src/engines/replies/classify';
 import { notifyStaleReviews } from '../src/engines/replies/review';
-import { processInboxEvent, type ProcessOutcome, type ReplyProcessingDeps, type SequenceControl } from '../src/engines/replies/process';
-import { notifyLeadsAdded } from '../src/lifecycle/campaigns';
-import { pauseLeadSequencesForOoo, stopLeadSequences } from '../src/lifecycle/sequences';
+import { processInboxEvent, type ProcessOutcome } from '../src/engines/replies/process';
 import { processTelegramInboxRow, TELEGRAM_PROVIDER } from '../src/engines/telegram-bot/inbox';
-import { telegramBotDeps } from '../src/lifecycle/telegram-bot';
 import type { ActivityDeps } from './deps';
-
-/** A signal that cannot reach Temporal within this fails, leaving the inbox row for the sweep. */
-export const SIGNAL_DEADLINE_MS = 5_000;
-
-export function temporalSequenceControl(temporal: TemporalClient, db: Db, deadlineMs = SIGNAL_DEADLINE_MS): SequenceControl {
-  const bounded = <T>(fn: () => Promise<T>) => temporal.withDeadline(Date.now() + deadlineMs, fn);
-  return {
-    stop: (leadId, reason, eventId, known) => bounded(() => stopLeadSequences(temporal, db, leadId, reason, eventId, known)),
-    outOfOffice: (leadId, returnDate, eventId) => bounded(() => pauseLeadSequencesForOoo(temporal, db, leadId, returnDate, eventId)),
-    enrol: async (a) => {
-      const added = await addLeadsToCampaign(db, { clientId: a.clientId, campaignId: a.campaignId, leadIds: [a.leadId] });
-      // Told even when the enrolment existed: a retry must reach the campaign if the first call did not.
-      await bounded(() => notifyLeadsAdded(temporal, a.campaignId, Math.max(added.added, 1)));
-    },
-  };
-}
-
-/** What processing an inbox row needs: Claude classifies replies when ANTHROPIC_API_KEY is set. */
-export function replyProcessingDeps(a: { db: Db; temporal: TemporalClient; config: Config; logger: Logger }): ReplyProcessingDeps {
-  const claude = claudeFromConfig(a.config);
-  return {
-    db: a.db,
-    sequences: temporalSequenceControl(a.temporal, a.db),
-    classify: createReplyClassifier(claude.client ? { db: a.db, claude: claude.client, prices: claude.prices } : null),
-    logger: a.logger.child({ component: 'replies' }),
-    trustedAuthservIds: (a.config.INBOUND_TRUSTED_AUTHSERV_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
-  };
-}
 
 export type OutcomeCounts = Record<ProcessOutcome, number>;
 
@@ -60,11 +22,11 @@ export interface ReplayPage {
 }
 
 export function createReplyActivities(deps: ActivityDeps, sources: { email?: InboundEmailSource; sms?: InboundSmsSource } = {}) {
-  const processing = replyProcessingDeps(deps);
+  const processing = deps.lifecycle.replyProcessing();
   const email = sources.email ?? inboundEmailSource(deps.config);
   const sms = sources.sms ?? inboundSmsSource(deps.config);
 
-  const telegram = telegramBotDeps(deps);
+  const telegram = deps.lifecycle.telegramBot();
 
   async function processAll(ids: string[], counts: OutcomeCounts): Promise<void> {
     const chat = new Set(

@@ -3,7 +3,6 @@
 import { log } from '@temporalio/activity';
 import { PermanentSendError } from '../src/integrations/channels';
 import { attemptDelivery, disabledNotice, endpointAdmins, failDelivery, type AttemptResult } from '../src/engines/webhooks-out/deliveries';
-import { dispatchOutbound } from '../src/lifecycle/webhook-deliveries';
 import type { ActivityDeps } from './deps';
 
 export interface WebhookActivities {
@@ -59,7 +58,7 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookActivities {
       return { notified };
     },
     async dispatchOutboundEvents({ maxEvents }) {
-      return dispatchOutbound({ db, temporal: deps.temporal, taskQueue: deps.taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS }, { maxEvents });
+      return deps.lifecycle.dispatchOutbound({ maxEvents });
     },
   };
 }

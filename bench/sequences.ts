@@ -24,7 +24,7 @@ import { startPostmarkFake, POSTMARK_FAKE_TOKEN } from '../test/fakes/postmark-f
 import { startTwilioFake, TWILIO_FAKE_SID, TWILIO_FAKE_TOKEN } from '../test/fakes/twilio-fake';
 import { startHeyReachFake, HEYREACH_FAKE_KEY, HEYREACH_FAKE_CAMPAIGN } from '../test/fakes/heyreach-fake';
 import { startVapiFake, VAPI_FAKE_KEY, VAPI_FAKE_NUMBER } from '../test/fakes/vapi-fake';
-import type { LeadSequenceInput } from '../workflows/lead-sequence';
+import type { LeadSequenceInput } from '../workflows/definitions/sequence';
 
 const N = Number(process.argv[2] ?? 200);
 const CACHED = Number(process.argv[3] ?? 300);

@@ -1,10 +1,7 @@
 // Builds the activities' dependencies from the configuration: real provider drivers where
-// credentials are set, sandbox drivers otherwise.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// credentials are set, sandbox drivers otherwise, and the lifecycle operations bound to Temporal.
 import type { Client as TemporalClient } from '@temporalio/client';
-import type { ActivityDeps } from '../activities/deps';
+import type { ActivityDeps, ActivityLifecycle } from '../activities/deps';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { Logger } from './logger';
@@ -12,23 +9,11 @@ import { createChannelProviders } from './integrations/channel-registry';
 import { PrismaSandboxRecorder } from './integrations/sandbox/prisma-recorder';
 import { HttpDncrDriver, SandboxDncrDriver, type DncrDriver } from './integrations/dncr/dncr';
 import { normalizePhone } from './engines/compliance/suppression';
-
-/** SIGNING_SECRET, or one generated once and kept under DATA_DIR (so links survive restarts). */
-export function resolveSigningSecret(config: Config): string {
-  if (config.SIGNING_SECRET) return config.SIGNING_SECRET;
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const file = join(config.DATA_DIR, 'signing-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  try {
-    // 'wx': of processes starting at once on the same DATA_DIR, one writes and the others read it.
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readFileSync(file, 'utf8').trim();
-  }
-  return secret;
-}
+import { startEnrichment } from './lifecycle/enrichment';
+import { notifyLeadsAdded, startCampaignWorkflow } from './lifecycle/campaigns';
+import { dispatchOutbound } from './lifecycle/webhook-deliveries';
+import { replyProcessingDeps } from './lifecycle/replies';
+import { telegramBotDeps } from './lifecycle/telegram-bot';
 
 export function dncrDriver(config: Config): DncrDriver {
   if (config.DNCR_API_KEY && config.DNCR_BASE_URL) return new HttpDncrDriver(config.DNCR_BASE_URL, config.DNCR_API_KEY);
@@ -44,12 +29,22 @@ export function buildActivityDeps(a: {
   taskQueue: string;
   signingSecret: string;
 }): ActivityDeps {
+  const { db, temporal, taskQueue, config, logger } = a;
+  const lifecycle: ActivityLifecycle = {
+    startEnrichment: (batch) => startEnrichment(temporal, taskQueue, batch),
+    startCampaignWorkflow: (c, resumeFrom) => startCampaignWorkflow(temporal, taskQueue, c, resumeFrom),
+    notifyLeadsAdded: (campaignId, count) => notifyLeadsAdded(temporal, campaignId, count),
+    dispatchOutbound: (opts) => dispatchOutbound({ db, temporal, taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS }, opts),
+    replyProcessing: () => replyProcessingDeps({ db, temporal, config, logger }),
+    telegramBot: () => telegramBotDeps({ db, temporal, taskQueue, config, logger }),
+  };
   return {
     db: a.db,
     logger: a.logger,
     config: a.config,
     temporal: a.temporal,
     taskQueue: a.taskQueue,
+    lifecycle,
     channels: createChannelProviders(a.config, new PrismaSandboxRecorder(a.db)),
     dncr: dncrDriver(a.config),
     signingSecret: a.signingSecret,

@@ -19,35 +19,15 @@ import {
   stopSignal,
   timelineQuery,
   type ApprovalDecision,
+  type LeadSequenceInput,
+  type LeadSequenceWorkflow,
   type SequenceState,
+  type SequenceTouchPlan,
   type StopReason,
   type TimelineEntry,
 } from './definitions/sequence';
-import type { ChannelName } from './definitions/channel';
 import { LOCAL_ACTIVITY, LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
-
-export interface SequenceTouchPlan {
-  number: number;
-  day: number;
-  channel: ChannelName;
-  kind: string;
-  threadWith?: number;
-  fallback?: { channel: ChannelName; kind: string; threadWith?: number };
-}
-
-export interface LeadSequenceInput {
-  version: 1;
-  clientId: string;
-  campaignId: string;
-  leadId: string;
-  sequenceVersion: number;
-  permissionMode: 'autopilot' | 'copilot' | 'manual';
-  tier: string | null;
-  touches: SequenceTouchPlan[];
-  /** Set when the outreach sweep restarts a failed run: the first run's start, so touches keep their days. */
-  startedAt?: string;
-}
 
 export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
 
@@ -238,3 +218,6 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   await finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
   return state;
 }
+
+// Others start it by this signature (definitions/sequence.ts): a change here must change that too.
+const _signature: LeadSequenceWorkflow = leadSequenceWorkflow;

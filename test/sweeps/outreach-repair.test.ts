@@ -10,7 +10,7 @@ import { startCampaignWorkflow } from '../../src/lifecycle/campaigns';
 import { sendKey } from '../../src/engines/send-ledger';
 import { timelineQuery } from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
-import type { LeadSequenceInput } from '../../workflows/lead-sequence';
+import type { LeadSequenceInput } from '../../workflows/definitions/sequence';
 import { launchCampaign, sequenceHandle } from '../sequences/helpers';
 import { startPostmarkFake, POSTMARK_FAKE_TOKEN, type PostmarkFake } from '../fakes/postmark-fake';
 

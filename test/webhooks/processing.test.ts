@@ -3,7 +3,7 @@
 // lasts, drains after it, and shares the process once a burst outlasts the deferral limit.
 // Time is a fake clock for the arrival rate; processing itself is real.
 import { randomUUID } from 'node:crypto';
-import { replyProcessingDeps } from '../../activities/replies';
+import { replyProcessingDeps } from '../../src/lifecycle/replies';
 import { InboxProcessor, type InboxProcessorOptions } from '../../src/api/routes/webhooks/processing';
 import { recordInboxEvents } from '../../src/engines/inbox/store';
 import { createClientWithUser, createLead } from '../harness/fixtures';

@@ -1,4 +1,4 @@
-// Signals and queries of leadSequenceWorkflow, shared by the workflow, the API and the webhook
+// Input, signals and queries of leadSequenceWorkflow, shared by the workflow, the API and the webhook
 // processors (so names are never string literals scattered around).
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ChannelName } from './channel';
@@ -86,3 +86,28 @@ export interface SequenceState {
 }
 
 export const timelineQuery = defineQuery<SequenceState>('timeline');
+
+export interface SequenceTouchPlan {
+  number: number;
+  day: number;
+  channel: ChannelName;
+  kind: string;
+  threadWith?: number;
+  fallback?: { channel: ChannelName; kind: string; threadWith?: number };
+}
+
+export interface LeadSequenceInput {
+  version: 1;
+  clientId: string;
+  campaignId: string;
+  leadId: string;
+  sequenceVersion: number;
+  permissionMode: 'autopilot' | 'copilot' | 'manual';
+  tier: string | null;
+  touches: SequenceTouchPlan[];
+  /** Set when the outreach sweep restarts a failed run: the first run's start, so touches keep their days. */
+  startedAt?: string;
+}
+
+/** leadSequenceWorkflow's signature, for starting it by name without importing the workflow file. */
+export type LeadSequenceWorkflow = (input: LeadSequenceInput) => Promise<SequenceState>;

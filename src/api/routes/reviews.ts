@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
 import { INTENTS, ReferralContactSchema } from '../../engines/closer/classification';
 import { resolveReview, REVIEW_STATUSES } from '../../engines/replies/review';
-import { temporalSequenceControl } from '../../../activities/replies';
+import { temporalSequenceControl } from '../../lifecycle/replies';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';

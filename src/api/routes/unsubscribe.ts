@@ -5,7 +5,7 @@
 // stopped, now or, if Temporal is unreachable, by the reply-recovery sweep.
 import { createHash } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import { resolveSigningSecret } from '../../activity-deps';
+import { resolveSigningSecret } from '../../shared/signing-secret';
 import { verifyUnsubscribeToken, type UnsubscribePayload } from '../../engines/compliance/unsubscribe-token';
 import { suppress } from '../../engines/compliance/suppression';
 import { recordInboxEvent } from '../../engines/inbox/store';

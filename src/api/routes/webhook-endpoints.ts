@@ -15,7 +15,7 @@ import { recordAudit } from '../../engines/audit';
 import { EVENT_TYPES } from '../../engines/events';
 import { assertPublicHost, BlockedHostError } from '../../net/ssrf';
 import { encryptSecret, generateEndpointSecret } from '../../engines/webhooks-out/secret';
-import { resolveSigningSecret } from '../../activity-deps';
+import { resolveSigningSecret } from '../../shared/signing-secret';
 import { DeliveryInProgressError, redeliver, sendTestEvent, type DeliveryDeps } from '../../lifecycle/webhook-deliveries';
 
 /** Event types an endpoint can subscribe to (`webhook.test` goes only where it is sent). */

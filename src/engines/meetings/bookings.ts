@@ -12,7 +12,7 @@ import { normalizeEmail } from '../compliance/suppression';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import { moveLead, storedPlan, type EffectPlan } from '../replies/effects';
 import { matchLead } from '../replies/match';
-import type { SequenceControl } from '../replies/process';
+import type { SequenceControl } from '../replies/sequence-control';
 import { changeMeeting, createMeeting, OPEN_MEETING_STATUSES, type MeetingStatus } from '.';
 
 export const isSchedulingProvider = (p: string): p is SchedulingProvider => (SCHEDULING_PROVIDERS as readonly string[]).includes(p);

@@ -13,23 +13,15 @@ import type { ReplyLocale } from '../closer/classification';
 import { isSchedulingProvider, processBookingRow } from '../meetings/bookings';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import { ruleClassifier, type ClassifiedReply, type ReplyClassifier } from './classify';
-import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, storedPlan, type EffectPlan, type HeldReply, type ReplyStopReason } from './effects';
+import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, storedPlan, type EffectPlan, type HeldReply } from './effects';
 import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
+import type { SequenceControl } from './sequence-control';
 import { normalizeInboxEvent } from './normalize';
 import { authenticateSender } from './sender-auth';
 import { webhookEventsProcessed } from '../../observability/metrics';
 
 /** How the reply engine reaches running sequences and campaigns (Temporal, in production). */
-export interface SequenceControl {
-  /** Stops every running sequence of the lead; returns how many were signalled. `known`: its enrolments, if just read. */
-  stop(leadId: string, reason: ReplyStopReason, eventId: string, known?: KnownEnrollments['rows']): Promise<number>;
-  /** Pauses every running sequence of the lead until after the return date. */
-  outOfOffice(leadId: string, returnDate: string, eventId: string): Promise<number>;
-  /** Enrols a (referred) lead in a campaign and tells the campaign. */
-  enrol(a: { clientId: string; campaignId: string; leadId: string }): Promise<void>;
-}
-
 export interface ReplyProcessingDeps {
   db: Db;
   sequences: SequenceControl;

@@ -9,7 +9,8 @@ import type { ReferralContact, ReplyIntent } from '../closer/classification';
 import { emitEvent } from '../events';
 import type { ClassifiedReply } from './classify';
 import { applyIntent, DEFAULT_OOO_DAYS, replyActions, type EffectPlan, type ReplyInput } from './effects';
-import { sendPlanSignals, type SequenceControl } from './process';
+import { sendPlanSignals } from './process';
+import type { SequenceControl } from './sequence-control';
 
 export const REVIEW_STATUSES = ['pending', 'resolved'] as const;
 

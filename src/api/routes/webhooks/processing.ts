@@ -13,7 +13,7 @@
 // are applied but whose signals could not be sent (Temporal unreachable) stays unprocessed and is
 // tried again here with backoff (at most SIGNAL_RETRY_MAX_MS apart), so a stop lands within seconds
 // of Temporal's return; any other failure stays in the inbox for the reply-recovery sweep.
-import { replyProcessingDeps } from '../../../../activities/replies';
+import { replyProcessingDeps } from '../../../lifecycle/replies';
 import { isTrackingEvent } from '../../../engines/inbox/priority';
 import { listUntried } from '../../../engines/inbox/store';
 import { processInboxEvent, type KnownInboxRow, type ReplyProcessingDeps } from '../../../engines/replies/process';
