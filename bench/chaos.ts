@@ -6,7 +6,8 @@
 //   sends       emails the provider accepted
 //   duplicates  emails beyond the first per lead (must be 0)
 //   missing     leads with no email (must be 0)
-// Kills come at random moments 0.5–1.5 intervals after each worker process starts polling.
+// Kills come at random moments 0.5–1.5 intervals after each worker process starts polling, held back
+// (up to 10 s) until some send is in flight.
 //   stranded_p99_s  for every send caught by a kill (its ledger row reserved or sending at the
 //               moment of the kill), the time until the ledger showed it sent; the 99th percentile
 // Exit code 0 = PASS. Not part of `npm test` (it takes minutes).
@@ -158,7 +159,13 @@ async function main(): Promise<void> {
     // Each kill lands while the worker is working: some time (0.5–1.5 × the interval) after it polls.
     await ready;
     await sleep(INTERVAL_MS * (0.5 + Math.random()));
-    const inFlight = await db.sendLedger.findMany({ where: { ...firstTouches, state: { in: ['reserved', 'sending'] } }, select: { idempotencyKey: true } });
+    // Aim the kill at a moment with sends in flight (up to 10 s more), while any are left to send.
+    const inFlightNow = () => db.sendLedger.findMany({ where: { ...firstTouches, state: { in: ['reserved', 'sending'] } }, select: { idempotencyKey: true } });
+    let inFlight = await inFlightNow();
+    for (let waited = 0; inFlight.length === 0 && waited < 10_000 && sentSeen.size < LEADS; waited += 100) {
+      await sleep(100);
+      inFlight = await inFlightNow();
+    }
     const victim = child;
     if (victim) {
       const killedAt = Date.now();
