@@ -17,15 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { startEmailCampaign } from './email-campaign';
 import { Client } from '@temporalio/client';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { applyMigrations } from '../src/db/migrate';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
 import { buildWorkflowBundle } from '../src/worker';
-import { addLeadsToCampaign, createCampaign } from '../src/engines/campaigns';
 import { connectTemporal } from '../src/lifecycle/temporal';
-import { notifyLeadsAdded, startCampaignWorkflow, transitionCampaign } from '../src/lifecycle/campaigns';
 import { startDevServer, type DevServerHandle } from '../temporal/dev-server';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
@@ -49,15 +48,6 @@ const KILLS = Number(args.kills);
 const INTERVAL_MS = Number(args.interval) * 1000;
 const RESTARTS = Number(args['temporal-restarts']);
 
-// Every hour of every day in a zone without public holidays: the first touch is due at once.
-const ALWAYS_OPEN = { startHour: 0, endHour: 24, days: [0, 1, 2, 3, 4, 5, 6] };
-const SEQUENCE = {
-  version: 1 as const,
-  touches: [
-    { number: 1, day: 0, channel: 'email' as const, kind: 'email_intro' as const },
-    { number: 2, day: 3, channel: 'email' as const, kind: 'email_followup' as const, threadWith: 1 },
-  ],
-};
 
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
@@ -123,19 +113,7 @@ async function main(): Promise<void> {
   child = spawnWorker();
 
   const db = createDb(url, { max: 5 });
-  const c = await db.client.create({
-    data: { name: 'Chaos', slug: `chaos-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', creditsRemaining: 1_000_000, permissionMode: 'autopilot', timeZone: 'UTC', country: 'ZZ', senderName: 'Cara', senderEmail: 'cara@chaos.example', postalAddress: '1 Chaos St' },
-  });
-  await db.sendResource.create({ data: { clientId: c.id, channel: 'email', identifier: 'chaos.example', dailyLimit: 1_000_000 } });
-  const leads = await db.lead.createManyAndReturn({
-    data: Array.from({ length: LEADS }, (_, i) => ({ clientId: c.id, email: `lead${i}@prospect.example`, firstName: 'Lee', companyName: 'Prospect', timeZone: 'UTC', country: 'ZZ', status: 'scored' as const, alsTier: 'cold' as const, alsScore: 25 })),
-    select: { id: true, email: true },
-  });
-  const campaign = await createCampaign(db, { clientId: c.id, name: 'chaos', sequence: SEQUENCE });
-  await startCampaignWorkflow(temporal, taskQueue, { clientId: c.id, id: campaign.id });
-  await addLeadsToCampaign(db, { clientId: c.id, campaignId: campaign.id, leadIds: leads.map((l) => l.id) });
-  await notifyLeadsAdded(temporal, campaign.id, LEADS);
-  await transitionCampaign(temporal, campaign.id, 'start');
+  const { campaign, leads } = await startEmailCampaign(db, temporal, taskQueue, { name: 'Chaos', leads: LEADS });
   log(`campaign started: ${LEADS} leads, provider latency ${args['latency-ms']} ms; killing the worker every ${args.interval} s`);
 
   // When each first touch was first seen sent in the ledger (polled).

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { startEmailCampaign } from './email-campaign';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded-postgres';
 import { applyMigrations } from '../src/db/migrate';
@@ -17,8 +18,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { buildActivityDeps } from '../src/activity-deps';
 import { createWorker } from '../src/worker';
-import { addLeadsToCampaign, createCampaign } from '../src/engines/campaigns';
-import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, transitionCampaign } from '../src/lifecycle/campaigns';
+import { campaignLiveState } from '../src/lifecycle/campaigns';
 import { findTemporalCli } from '../temporal/cli';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
@@ -37,16 +37,6 @@ const OUTAGE_MS = Number(args.minutes) * 60_000;
 const LEADS = Number(args.leads);
 const RECOVERY_MS = Number(args['recovery-minutes']) * 60_000;
 
-// Every hour of every day in a zone without public holidays: the first touch is due at once,
-// whenever this runs. The second touch is days away, so sequences stay running afterwards.
-const ALWAYS_OPEN = { startHour: 0, endHour: 24, days: [0, 1, 2, 3, 4, 5, 6] };
-const SEQUENCE = {
-  version: 1 as const,
-  touches: [
-    { number: 1, day: 0, channel: 'email' as const, kind: 'email_intro' as const },
-    { number: 2, day: 3, channel: 'email' as const, kind: 'email_followup' as const, threadWith: 1 },
-  ],
-};
 
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
@@ -84,21 +74,7 @@ async function main(): Promise<void> {
   const { worker, connection } = await createWorker({ address: env.connection.options.address, namespace: 'default', taskQueue, deps });
   const running = worker.run();
 
-  const c = await db.client.create({
-    data: { name: 'Outage', slug: `outage-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', creditsRemaining: 100_000, permissionMode: 'autopilot', timeZone: 'UTC', country: 'ZZ', senderName: 'Olive', senderEmail: 'olive@outage.example', postalAddress: '1 Outage St' },
-  });
-  await db.sendResource.create({ data: { clientId: c.id, channel: 'email', identifier: 'outage.example', dailyLimit: 100_000 } });
-  const leads = await db.lead.createManyAndReturn({
-    data: Array.from({ length: LEADS }, (_, i) => ({ clientId: c.id, email: `lead${i}@prospect.example`, firstName: 'Lee', companyName: 'Prospect', timeZone: 'UTC', country: 'ZZ', status: 'scored' as const, alsTier: 'cold' as const, alsScore: 25 })),
-    select: { id: true, email: true },
-  });
-
-  // The campaign as the API starts it.
-  const campaign = await createCampaign(db, { clientId: c.id, name: 'outage', sequence: SEQUENCE });
-  await startCampaignWorkflow(temporal, taskQueue, { clientId: c.id, id: campaign.id });
-  await addLeadsToCampaign(db, { clientId: c.id, campaignId: campaign.id, leadIds: leads.map((l) => l.id) });
-  await notifyLeadsAdded(temporal, campaign.id, LEADS);
-  await transitionCampaign(temporal, campaign.id, 'start');
+  const { campaign, leads } = await startEmailCampaign(db, temporal, taskQueue, { name: 'Outage', leads: LEADS });
   log(`campaign started with ${LEADS} leads`);
   for (;;) {
     const s = await campaignLiveState(temporal, campaign.id);
