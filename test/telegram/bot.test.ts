@@ -173,7 +173,9 @@ describe('POST /api/v1/webhooks/telegram', () => {
     expect(again.body).toMatchObject({ received: true, id: first.body.id, duplicate: true });
     expect(first.body.duplicate).toBe(false);
     // One user's updates are handled in order: once a later update is answered, a (wrongly) queued
-    // duplicate would have been answered before it.
+    // duplicate would have been answered before it. The first reply is awaited first, so `say`
+    // waits for the later update's own reply (on a busy machine the first may not be out yet).
+    await waitFor('a reply to "hello?"', () => tg.messages(from)[0]);
     await say(from, 'anyone there?');
     expect(botTexts(from)).toHaveLength(2);
     expect(await inboxRows(String(update.update_id))).toBe(1);
