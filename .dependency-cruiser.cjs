@@ -14,6 +14,9 @@
 // that new violations of the same rule still fail.
 
 const SHARED = '^src/(shared/|config\\.ts$|logger\\.ts$|net/|observability/)';
+// Pure domain definitions (channels, place names, email domains): the one part of src workflows may
+// import, since it has no I/O and no Node APIs.
+const SHARED_DOMAIN = '^src/shared/domain/';
 const DB = '^src/db/';
 const INTEGRATIONS = '^src/integrations/';
 const ENGINES = '^src/engines/';
@@ -73,8 +76,17 @@ module.exports = {
       `${LIFECYCLE}|${GLUE}`),
     ...layer('activities-import-only-workflow-definitions', 'Activities import workflow definitions, ids and search attributes, never a workflow file (not even `import type`).',
       ACTIVITIES, WORKFLOWS, { pathNot: WORKFLOW_DEFINITIONS }),
-    ...layer('workflows-import-only-workflows', 'Workflow code is replayed: it imports only workflows/** and packages (activities with `import type`, below).', WORKFLOWS,
-      '^(src|temporal|test|bench|scripts|prisma)/'),
+    ...layer('workflows-import-only-workflows', 'Workflow code is replayed: it imports only workflows/**, src/shared/domain and packages (activities with `import type`, below).', WORKFLOWS,
+      '^(src|temporal|test|bench|scripts|prisma)/', { pathNot: SHARED_DOMAIN }),
+    ...layer('shared-domain-is-pure', 'src/shared/domain is bundled into workflows: no Node built-ins and nothing from src outside it.', SHARED_DOMAIN,
+      '^(src/(?!shared/domain/)|activities/|workflows/|temporal/)'),
+    {
+      name: 'shared-domain-no-node-builtins',
+      comment: 'src/shared/domain is bundled into workflows, which must stay deterministic.',
+      severity: 'error',
+      from: { path: SHARED_DOMAIN },
+      to: { dependencyTypes: ['core'] },
+    },
     {
       name: 'workflows-import-activities-as-types',
       comment: 'A workflow reaches its activities through proxyActivities; a value import would bundle their implementation.',

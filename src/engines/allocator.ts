@@ -1,9 +1,9 @@
 // Allocator: which channels a lead's ALS tier allows, and which send resource (sending domain, phone
 // number, LinkedIn seat) carries the next touch. Pure: the caller passes today's counters.
+import type { Channel } from '../shared/domain/channels';
 import type { AlsTier } from './scorer';
 
-export type Channel = 'email' | 'sms' | 'linkedin' | 'voice' | 'mail';
-export const CHANNELS: readonly Channel[] = ['email', 'sms', 'linkedin', 'voice', 'mail'];
+export { CHANNELS, type Channel } from '../shared/domain/channels';
 
 // Hotter leads justify costlier, more personal channels; dead leads are not contacted at all.
 const CHANNELS_BY_TIER: Readonly<Record<AlsTier, readonly Channel[]>> = {

@@ -11,6 +11,8 @@
 // leave that range, the clamp only guards future rule edits). A disqualified lead (unsubscribed,
 // complained, competitor) is capped at 19, so it is always `dead`.
 import { z } from 'zod';
+import { isDisposableDomain, isFreeMailDomain } from '../shared/domain/email-domains';
+import { auStateCode, countryCodeFromName } from '../shared/domain/places';
 
 export type AlsTier = 'hot' | 'warm' | 'cool' | 'cold' | 'dead';
 export const ALS_TIERS: readonly AlsTier[] = ['hot', 'warm', 'cool', 'cold', 'dead'];
@@ -224,22 +226,6 @@ function parseEmail(address: string | null | undefined): ParsedEmail | null {
   return m ? { local: m[1].split('+')[0], domain: m[2] } : null;
 }
 
-// Common consumer providers (AU/NZ ISPs included); a verifier's flag overrides the list.
-const FREE_MAIL = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.com.au', 'yahoo.co.uk', 'yahoo.co.nz', 'ymail.com',
-  'hotmail.com', 'hotmail.co.uk', 'hotmail.com.au', 'outlook.com', 'outlook.com.au', 'live.com',
-  'live.com.au', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'protonmail.com', 'proton.me',
-  'gmx.com', 'gmx.net', 'mail.com', 'yandex.com', 'bigpond.com', 'bigpond.net.au', 'optusnet.com.au',
-  'iinet.net.au', 'tpg.com.au', 'internode.on.net', 'xtra.co.nz', 'btinternet.com', 'sky.com',
-  'comcast.net', 'verizon.net', 'att.net', 'qq.com', '163.com',
-]);
-
-const DISPOSABLE = new Set([
-  'mailinator.com', 'guerrillamail.com', '10minutemail.com', 'tempmail.com', 'temp-mail.org', 'yopmail.com',
-  'trashmail.com', 'sharklasers.com', 'getnada.com', 'dispostable.com', 'maildrop.cc', 'throwawaymail.com',
-  'fakeinbox.com', 'mailnesia.com', 'tempmailo.com', 'emailondeck.com', 'burnermail.io', 'moakt.com',
-]);
-
 const ROLE_LOCAL_PARTS = new Set([
   'info', 'admin', 'sales', 'support', 'hello', 'hi', 'contact', 'office', 'enquiries', 'enquiry', 'inquiries',
   'inquiry', 'accounts', 'billing', 'marketing', 'team', 'help', 'reception', 'mail', 'noreply', 'no-reply',
@@ -251,9 +237,9 @@ function emailFlags(facts: LeadFacts, email: ParsedEmail | null): EmailFlags {
   // "info.sydney@" and "sales-team@" are shared inboxes too.
   const roleByList = email !== null && ROLE_LOCAL_PARTS.has(email.local.split(/[._-]/)[0]);
   return {
-    freeMail: facts.freeMailDomain ?? (email !== null && FREE_MAIL.has(email.domain)),
+    freeMail: facts.freeMailDomain ?? (email !== null && isFreeMailDomain(email.domain)),
     roleBased: facts.roleBasedAddress ?? (roleByList || (email !== null && ROLE_LOCAL_PARTS.has(email.local))),
-    disposable: facts.disposableDomain ?? (email !== null && DISPOSABLE.has(email.domain)),
+    disposable: facts.disposableDomain ?? (email !== null && isDisposableDomain(email.domain)),
   };
 }
 
@@ -403,40 +389,39 @@ function industryMatches(leadIndustry: string | null | undefined, icpIndustry: s
   return [...a].every((t) => b.has(t)) || [...b].every((t) => a.has(t));
 }
 
-const COUNTRY_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  australia: ['AU'], aus: ['AU'], au: ['AU'],
-  'new zealand': ['NZ'], nzl: ['NZ'], nz: ['NZ'],
-  'united kingdom': ['GB'], uk: ['GB'], gb: ['GB'], gbr: ['GB'], 'great britain': ['GB'], england: ['GB'],
-  'united states': ['US'], usa: ['US'], us: ['US'], 'united states of america': ['US'],
-  canada: ['CA'], can: ['CA'], ca: ['CA'],
-  ireland: ['IE'], ie: ['IE'], singapore: ['SG'], sg: ['SG'],
-  anz: ['AU', 'NZ'],
+// Two-letter entries read as countries before states ("CA" is Canada, "WA" Western Australia);
+// "ANZ" is the region agencies here sell into.
+const COUNTRY_WORDS: Readonly<Record<string, readonly string[]>> = {
+  au: ['AU'], nz: ['NZ'], uk: ['GB'], gb: ['GB'], us: ['US'], ca: ['CA'], ie: ['IE'], sg: ['SG'], anz: ['AU', 'NZ'],
 };
 
-const AU_STATES: Readonly<Record<string, string>> = {
-  nsw: 'NSW', 'new south wales': 'NSW', vic: 'VIC', victoria: 'VIC', qld: 'QLD', queensland: 'QLD',
-  sa: 'SA', 'south australia': 'SA', wa: 'WA', 'western australia': 'WA', tas: 'TAS', tasmania: 'TAS',
-  act: 'ACT', 'australian capital territory': 'ACT', nt: 'NT', 'northern territory': 'NT',
-};
+/** Country codes a normalised place word names: a known word, a name or alpha-3 code, else none. */
+function namedCountries(key: string): readonly string[] | undefined {
+  const word = COUNTRY_WORDS[key];
+  if (word) return word;
+  const code = countryCodeFromName(key);
+  return code ? [code] : undefined;
+}
 
 function countryCodes(value: string | null | undefined): readonly string[] {
   const key = normalizeText(value);
-  return COUNTRY_ALIASES[key] ?? (/^[a-z]{2}$/.test(key) ? [key.toUpperCase()] : []);
+  return namedCountries(key) ?? (/^[a-z]{2}$/.test(key) ? [key.toUpperCase()] : []);
 }
 
 function locationMatches(facts: LeadFacts, entry: string): boolean {
   const leadCountries = countryCodes(facts.country);
   const leadState = normalizeText(facts.state);
-  const leadAuState = AU_STATES[leadState];
+  const leadAuState = auStateCode(leadState);
   const e = normalizeText(entry);
   const iso = /^([a-z]{2}) ([a-z]{2,3})$/.exec(e); // "AU-NSW" (ISO 3166-2) once normalised
   if (iso) {
     return leadCountries.includes(iso[1].toUpperCase()) && (leadAuState ?? leadState.toUpperCase()) === iso[2].toUpperCase();
   }
   // "AU", "Australia", "ANZ" and other known country names before states ("WA" is a state here).
-  const wanted = COUNTRY_ALIASES[e];
+  const wanted = namedCountries(e);
   if (wanted) return wanted.some((c) => leadCountries.includes(c));
-  if (AU_STATES[e]) return (leadCountries.length === 0 || leadCountries.includes('AU')) && leadAuState === AU_STATES[e];
+  const entryAuState = auStateCode(e);
+  if (entryAuState) return (leadCountries.length === 0 || leadCountries.includes('AU')) && leadAuState === entryAuState;
   if (/^[a-z]{2}$/.test(e)) return leadCountries.includes(e.toUpperCase());
   // Anything else is a place name: a state or city spelled the same way.
   return e !== '' && (e === leadState || e === normalizeText(facts.city));

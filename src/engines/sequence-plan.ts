@@ -3,7 +3,8 @@
 // lead's ALS tier allows). A definition is stored on the campaign with its version; each lead stays
 // pinned to the version it started with.
 import { z } from 'zod';
-import { isChannelAllowed, type Channel } from './allocator';
+import { CHANNELS, type Channel } from '../shared/domain/channels';
+import { isChannelAllowed } from './allocator';
 import type { AlsTier } from './scorer';
 
 export const TOUCH_KINDS = [
@@ -33,7 +34,7 @@ export const MAX_TOUCH_NUMBER = 100;
 /** The last day a touch may be planned for: a year after enrolment. */
 export const MAX_DAY = 365;
 
-const channelSchema = z.enum(['email', 'sms', 'linkedin', 'voice', 'mail']);
+const channelSchema = z.enum(CHANNELS);
 const kindSchema = z.enum(TOUCH_KINDS);
 
 const fallbackSchema = z.strictObject({

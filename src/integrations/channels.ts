@@ -2,7 +2,9 @@
 // Twilio; LinkedIn: HeyReach; voice: Vapi; direct mail: ClickSend), each with a sandbox twin that
 // records instead of sending. Engines and activities depend on this file only, never on an SDK.
 
-export type ChannelName = 'email' | 'sms' | 'linkedin' | 'voice' | 'mail';
+import type { Channel } from '../shared/domain/channels';
+
+export type ChannelName = Channel;
 
 export interface Recipient {
   name?: string;

@@ -1,6 +1,8 @@
 // The lead-enrichment provider interface (Apollo, Apify, Clay), the normalised record every driver
 // returns, and what a sandbox driver may derive from the lead's own data. The scout engine depends
 // on this file only, never on a provider's wire format.
+import { isWorkDomain } from '../shared/domain/email-domains';
+
 export type EnrichmentSource = 'apollo' | 'apify' | 'clay';
 
 /** What we already know about the lead: the identifiers a provider matches on. */
@@ -182,22 +184,8 @@ function errorText(body: string): string {
 // What a sandbox may derive from the lead's own data (nothing else: no people, titles or phones).
 // ---------------------------------------------------------------------------------------------
 
-// Consumer providers: a lead's address at one of these says nothing about their employer.
-const FREE_MAIL = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.com.au', 'yahoo.co.uk', 'yahoo.co.nz', 'ymail.com',
-  'hotmail.com', 'hotmail.co.uk', 'hotmail.com.au', 'outlook.com', 'outlook.com.au', 'live.com',
-  'live.com.au', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'protonmail.com', 'proton.me',
-  'gmx.com', 'gmx.net', 'mail.com', 'yandex.com', 'bigpond.com', 'bigpond.net.au', 'optusnet.com.au',
-  'iinet.net.au', 'tpg.com.au', 'internode.on.net', 'xtra.co.nz', 'btinternet.com', 'sky.com',
-  'comcast.net', 'verizon.net', 'att.net', 'qq.com', '163.com', 'mailinator.com', 'yopmail.com',
-]);
-
 // Registries of these country domains require a local presence, so the country is evidence, not a guess.
 const CC_TLD_COUNTRY: Readonly<Record<string, string>> = { au: 'AU', nz: 'NZ', uk: 'GB', ca: 'CA', ie: 'IE', sg: 'SG' };
-
-export function isFreeMailDomain(domain: string): boolean {
-  return FREE_MAIL.has(domain.toLowerCase());
-}
 
 /** `Jane@Acme.COM` → `acme.com`; null for a malformed address. */
 export function emailDomainOf(email: string | null | undefined): string | null {
@@ -222,7 +210,8 @@ export function deriveFromLead(input: LookupInput): Pick<ProviderResult, 'compan
   const company: CompanyData = {};
   const fromEmail = emailDomainOf(input.email);
   const given = normaliseDomain(input.companyDomain);
-  if (!given && fromEmail && !isFreeMailDomain(fromEmail)) {
+  // A consumer or throwaway address says nothing about the lead's employer.
+  if (!given && fromEmail && isWorkDomain(fromEmail)) {
     company.domain = fromEmail;
     derived.push({ field: 'company.domain', from: 'email' });
   }

@@ -71,7 +71,9 @@ describe('layer rules (npm run lint)', () => {
     'src/db/client.ts': `import type { Channel } from '../shared/channel';\nexport const db = (c: Channel) => c;\n`,
     'src/integrations/postmark.ts': `import { db } from '../db/client';\nexport const send = () => db('email');\n`,
     'src/engines/outbound.ts': `import { send } from '../integrations/postmark';\nexport const touch = () => send();\n`,
-    'workflows/definitions/sequence.ts': `export interface SequenceInput { leadId: string }\n`,
+    'src/shared/domain/channels.ts': `export const CHANNELS = ['email', 'sms'] as const;\n`,
+    'workflows/definitions/sequence.ts':
+      `import { CHANNELS } from '../../src/shared/domain/channels';\nexport interface SequenceInput { leadId: string }\nexport const channels = CHANNELS;\n`,
     'workflows/ids.ts': `export const sequenceId = (l: string) => 'sequence:' + l;\n`,
     'activities/sequence.ts':
       `import { touch } from '../src/engines/outbound';\nimport type { SequenceInput } from '../workflows/definitions/sequence';\n` +
@@ -109,6 +111,8 @@ describe('layer rules (npm run lint)', () => {
       'src/integrations/wrong.ts': `import { touch } from '../engines/outbound';\nexport const wrong = touch;\n`,
       'src/engines/a.ts': `import { b } from './b';\nexport const a = () => b;\n`,
       'src/engines/b.ts': `import { a } from './a';\nexport const b = () => a;\n`,
+      // Shared domain code is bundled into workflows: no Node built-ins, nothing else from src.
+      'src/shared/domain/wrong.ts': `import { readFileSync } from 'node:fs';\nimport { db } from '../../db/client';\nexport const wrong = [readFileSync, db];\n`,
     });
     const r = await cruise(dir);
     expect(r.exitCode).not.toBe(0);
@@ -122,6 +126,9 @@ describe('layer rules (npm run lint)', () => {
         'workflows-import-only-workflows: workflows/wrong.ts -> src/engines/outbound.ts',
         'integrations-below-engines: src/integrations/wrong.ts -> src/engines/outbound.ts',
         'no-circular: src/engines/a.ts -> src/engines/b.ts',
+        'shared-domain-no-node-builtins: src/shared/domain/wrong.ts -> fs',
+        'shared-domain-is-pure: src/shared/domain/wrong.ts -> src/db/client.ts',
+        'shared-is-the-bottom: src/shared/domain/wrong.ts -> src/db/client.ts',
       ].sort(),
     );
   });

@@ -1,8 +1,9 @@
 // Messages of campaignGenerationWorkflow, shared by the workflow and the API.
 import { defineQuery } from '@temporalio/workflow';
+import { MESSAGING_ORDER } from '../../src/shared/domain/channels';
 
-export const MESSAGING_CHANNELS = ['email', 'linkedin', 'sms', 'voice', 'mail'] as const;
-export type MessagingChannel = (typeof MESSAGING_CHANNELS)[number];
+export const MESSAGING_CHANNELS = MESSAGING_ORDER;
+export type MessagingChannel = (typeof MESSAGING_ORDER)[number];
 
 export type CampaignGenerationStatus = 'running' | 'completed' | 'failed';
 

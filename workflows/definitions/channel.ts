@@ -1,2 +1,2 @@
-// Channel names as workflows see them (mirrors src/integrations/channels.ts without importing it).
-export type ChannelName = 'email' | 'sms' | 'linkedin' | 'voice' | 'mail';
+// Channel names as workflows see them: the shared domain definition (pure, safe to bundle).
+export type { Channel as ChannelName } from '../../src/shared/domain/channels';

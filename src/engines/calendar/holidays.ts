@@ -17,6 +17,7 @@
 //   GB (England & Wales by default, SCT, NIR), US (federal), CA (federal statutory). Any other
 //   country has no holidays (an empty list): weekends still apply, nothing else is guessed.
 //   An unknown region of a known country gets the national list.
+import { AU_STATE_CODES, type AuStateCode } from '../../shared/domain/places';
 
 export interface Holiday {
   /** YYYY-MM-DD, the civil date in the jurisdiction. */
@@ -189,8 +190,8 @@ function oneOffs(y: number, table: Readonly<Record<string, string>>): Rule[] {
 // (TAS), Holidays Act 1958 (ACT), Public Holidays Act 1981 (NT), plus proclamations noted inline.
 // ---------------------------------------------------------------------------------------------
 
-export const AU_STATES = ['ACT', 'NSW', 'NT', 'QLD', 'SA', 'TAS', 'VIC', 'WA'] as const;
-export type AuState = (typeof AU_STATES)[number];
+export const AU_STATES = AU_STATE_CODES;
+export type AuState = AuStateCode;
 
 const AU_ONE_OFFS: Readonly<Record<string, string>> = {
   '2022-09-22': 'National Day of Mourning for Queen Elizabeth II',

@@ -10,8 +10,9 @@ import { type Prisma, type Db } from '../../db/client';
 import { AI_BUDGET_EXCEEDED, AI_OUTPUT_INVALID, isFailureOfType } from '../ai/errors';
 import { callStructured, type AiDeps } from '../ai/structured';
 import { SMS_OPT_OUT } from '../compliance/email-compliance';
+import type { Channel } from '../../shared/domain/channels';
 
-export type ContentChannel = 'email' | 'sms' | 'linkedin' | 'voice' | 'mail';
+export type ContentChannel = Channel;
 
 export interface PersonaliseInput {
   clientId: string;

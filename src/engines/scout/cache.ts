@@ -2,8 +2,9 @@
 // holding the merged waterfall result for 90 days. The `v1` prefix versions the stored shape: a
 // change to LeadEnrichment bumps it and old rows are simply never read again (then purged).
 import type { Db, Prisma } from '../../db/client';
-import { emailDomainOf, isFreeMailDomain, normaliseDomain } from '../../integrations/enrichment';
+import { emailDomainOf, normaliseDomain } from '../../integrations/enrichment';
 import type { LeadEnrichment, ScoutLead } from './types';
+import { isWorkDomain } from '../../shared/domain/email-domains';
 
 export const CACHE_VERSION = 'v1';
 export const CACHE_TTL_DAYS = 90;
@@ -26,7 +27,7 @@ export function cacheKeyFor(lead: Pick<ScoutLead, 'email' | 'linkedinUrl' | 'fir
   if (linkedin) return `${CACHE_VERSION}:person:linkedin:${linkedin}`;
   const name = [lead.firstName, lead.lastName].map((n) => n?.trim().toLowerCase().replace(/\s+/g, ' ')).filter(Boolean);
   const domain = normaliseDomain(lead.companyDomain);
-  if (name.length === 2 && domain && !isFreeMailDomain(domain)) return `${CACHE_VERSION}:person:name:${name.join(' ')}@${domain}`;
+  if (name.length === 2 && domain && isWorkDomain(domain)) return `${CACHE_VERSION}:person:name:${name.join(' ')}@${domain}`;
   return null;
 }
 

@@ -6,56 +6,20 @@
 // most of its people live in: TX/TN Central, FL/IN/KY/MI Eastern, ID Mountain). A single-zone
 // country needs no state (NZ, GB, IE, SG). AU, US and CA without a state are left unset: they span
 // several zones and a guess would move send windows by hours. Any other country: unset.
+import { countryCodeFromName, knownStateCode } from '../../shared/domain/places';
 
-const COUNTRY_CODES: Readonly<Record<string, string>> = {
-  australia: 'AU', 'new zealand': 'NZ', aotearoa: 'NZ', 'united kingdom': 'GB', uk: 'GB', 'great britain': 'GB',
-  england: 'GB', scotland: 'GB', wales: 'GB', 'northern ireland': 'GB', 'united states': 'US',
-  'united states of america': 'US', usa: 'US', canada: 'CA', ireland: 'IE', singapore: 'SG', india: 'IN',
-  germany: 'DE', france: 'FR', netherlands: 'NL', spain: 'ES', italy: 'IT', sweden: 'SE', japan: 'JP',
-  'south africa': 'ZA', philippines: 'PH', 'hong kong': 'HK', 'united arab emirates': 'AE', brazil: 'BR', mexico: 'MX',
-};
-
-/** `Australia`, `au`, `AUS`? → `AU`; null when unknown (never a guess). */
+/** `Australia`, `au`, `AUS` → `AU`; null when unknown (never a guess). */
 export function countryCode(value: string | null | undefined): string | null {
   const v = (value ?? '').trim();
   if (/^[A-Za-z]{2}$/.test(v)) return v.toUpperCase() === 'UK' ? 'GB' : v.toUpperCase();
-  return COUNTRY_CODES[v.toLowerCase().replace(/\s+/g, ' ')] ?? null;
+  return v ? countryCodeFromName(v) : null;
 }
-
-const AU_STATES: Readonly<Record<string, string>> = {
-  'new south wales': 'NSW', victoria: 'VIC', queensland: 'QLD', 'south australia': 'SA', 'western australia': 'WA',
-  tasmania: 'TAS', 'australian capital territory': 'ACT', 'northern territory': 'NT',
-};
-
-const US_STATES: Readonly<Record<string, string>> = {
-  alabama: 'AL', alaska: 'AK', arizona: 'AZ', arkansas: 'AR', california: 'CA', colorado: 'CO', connecticut: 'CT',
-  delaware: 'DE', 'district of columbia': 'DC', florida: 'FL', georgia: 'GA', hawaii: 'HI', idaho: 'ID', illinois: 'IL',
-  indiana: 'IN', iowa: 'IA', kansas: 'KS', kentucky: 'KY', louisiana: 'LA', maine: 'ME', maryland: 'MD',
-  massachusetts: 'MA', michigan: 'MI', minnesota: 'MN', mississippi: 'MS', missouri: 'MO', montana: 'MT',
-  nebraska: 'NE', nevada: 'NV', 'new hampshire': 'NH', 'new jersey': 'NJ', 'new mexico': 'NM', 'new york': 'NY',
-  'north carolina': 'NC', 'north dakota': 'ND', ohio: 'OH', oklahoma: 'OK', oregon: 'OR', pennsylvania: 'PA',
-  'rhode island': 'RI', 'south carolina': 'SC', 'south dakota': 'SD', tennessee: 'TN', texas: 'TX', utah: 'UT',
-  vermont: 'VT', virginia: 'VA', washington: 'WA', 'west virginia': 'WV', wisconsin: 'WI', wyoming: 'WY',
-};
-
-const CA_PROVINCES: Readonly<Record<string, string>> = {
-  alberta: 'AB', 'british columbia': 'BC', manitoba: 'MB', 'new brunswick': 'NB', 'newfoundland and labrador': 'NL',
-  newfoundland: 'NL', 'nova scotia': 'NS', ontario: 'ON', 'prince edward island': 'PE', quebec: 'QC', québec: 'QC',
-  saskatchewan: 'SK', 'northwest territories': 'NT', nunavut: 'NU', yukon: 'YT',
-};
-
-const STATES_BY_COUNTRY: Readonly<Record<string, Readonly<Record<string, string>>>> = { AU: AU_STATES, US: US_STATES, CA: CA_PROVINCES };
 
 /** `New South Wales` (AU) → `NSW`; abbreviations are upper-cased; other countries' states unchanged. */
 export function stateCode(country: string | null, state: string | null | undefined): string | null {
   const s = (state ?? '').trim();
   if (!s) return null;
-  const table = country ? STATES_BY_COUNTRY[country] : undefined;
-  if (!table) return s;
-  const byName = table[s.toLowerCase().replace(/\s+/g, ' ')];
-  if (byName) return byName;
-  const upper = s.toUpperCase();
-  return Object.values(table).includes(upper) ? upper : s;
+  return (country ? knownStateCode(country, s) : null) ?? s;
 }
 
 const SINGLE_ZONE: Readonly<Record<string, string>> = {

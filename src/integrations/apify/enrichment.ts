@@ -22,7 +22,6 @@ import {
   asStringList,
   compact,
   emailDomainOf,
-  isFreeMailDomain,
   normaliseDomain,
   postJson,
   type CompanyData,
@@ -33,6 +32,7 @@ import {
   type RecentPost,
   type SignalData,
 } from '../enrichment';
+import { isWorkDomain } from '../../shared/domain/email-domains';
 
 export const APIFY_DEFAULT_BASE_URL = 'https://api.apify.com';
 
@@ -58,7 +58,7 @@ export interface ApifyEnrichmentInput {
 /** The actor input for a lead, or null when there is nothing to scrape. */
 export function apifyActorInput(input: LookupInput, maxPosts = 5): ApifyEnrichmentInput | null {
   const emailDomain = emailDomainOf(input.email);
-  const companyDomain = normaliseDomain(input.companyDomain) ?? (emailDomain && !isFreeMailDomain(emailDomain) ? emailDomain : null);
+  const companyDomain = normaliseDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
   const personLinkedinUrl = input.linkedinUrl?.trim() || undefined;
   if (!companyDomain && !personLinkedinUrl) return null;
   return compact({

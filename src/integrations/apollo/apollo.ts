@@ -12,7 +12,6 @@ import {
   compact,
   deriveFromLead,
   emailDomainOf,
-  isFreeMailDomain,
   normaliseDomain,
   postJson,
   type CompanyData,
@@ -24,6 +23,7 @@ import {
   type ProviderResult,
   type SignalData,
 } from '../enrichment';
+import { isWorkDomain } from '../../shared/domain/email-domains';
 
 export const APOLLO_DEFAULT_BASE_URL = 'https://api.apollo.io';
 
@@ -41,7 +41,7 @@ export function apolloMatchParams(input: LookupInput): URLSearchParams | null {
   const first = input.firstName?.trim();
   const last = input.lastName?.trim();
   const emailDomain = emailDomainOf(email);
-  const domain = normaliseDomain(input.companyDomain) ?? (emailDomain && !isFreeMailDomain(emailDomain) ? emailDomain : null);
+  const domain = normaliseDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
   const linkedin = input.linkedinUrl?.trim();
   if (email) p.set('email', email);
   if (first) p.set('first_name', first);

@@ -11,12 +11,13 @@ import { z } from 'zod';
 import { SMS_OPT_OUT } from '../../compliance/email-compliance';
 import type { TouchTemplate } from '../../content/templates';
 import type { TouchKind } from '../../sequence-plan';
+import { MESSAGING_ORDER } from '../../../shared/domain/channels';
 import { defineSkill } from '../skill';
 import { estimatedLength, mergeFieldProblems } from './merge-fields';
 import { scoreIndustries } from '../icp/industry-classifier';
 
-export const CHANNELS = ['email', 'linkedin', 'sms', 'voice', 'mail'] as const;
-export type CopyChannel = (typeof CHANNELS)[number];
+export const CHANNELS = MESSAGING_ORDER;
+export type CopyChannel = (typeof MESSAGING_ORDER)[number];
 
 export const SMS_MAX = 160;
 export const LINKEDIN_NOTE_MAX = 300;
