@@ -22,6 +22,7 @@ export function currentWorkflowId(): string | undefined {
   try {
     return activityInfo().workflowExecution?.workflowId;
   } catch {
+    // activityInfo() throws outside an activity (a direct call in a unit test): no workflow id.
     return undefined;
   }
 }

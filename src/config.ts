@@ -11,6 +11,7 @@ const isPriceTableJson = (v: string) => {
     const t = JSON.parse(v) as unknown;
     return typeof t === 'object' && t !== null && Object.values(t).every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0));
   } catch {
+    // Not JSON (SyntaxError): the setting is refused with its message.
     return false;
   }
 };

@@ -69,6 +69,7 @@ export function redactUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
+    // Not a URL (TypeError): log a placeholder, never the raw text (it may hold a password).
     return '[unparseable url]';
   }
 }

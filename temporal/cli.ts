@@ -10,6 +10,7 @@ function executable(path: string): boolean {
     accessSync(path, constants.X_OK);
     return true;
   } catch {
+    // accessSync throws (ENOENT/EACCES) when the file is missing or not executable: that is the answer.
     return false;
   }
 }

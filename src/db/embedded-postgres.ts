@@ -50,7 +50,7 @@ let stopping = false;
 const stop = async (code) => {
   if (stopping) return;
   stopping = true;
-  try { await pg.stop(); } catch {}
+  try { await pg.stop(); } catch (e) { say({ log: 'stopping PostgreSQL failed: ' + String(e && e.message ? e.message : e) }); }
   process.exit(code);
 };
 process.stdin.on('end', () => stop(0));
@@ -146,6 +146,7 @@ function waitReady(child: Child, port: number, onLog?: (line: string) => void): 
         try {
           msg = JSON.parse(line);
         } catch {
+          // A line that is not JSON (SyntaxError): the child printed a plain log line.
           msg = { log: line };
         }
         if (msg.log !== undefined) remember(msg.log);

@@ -3,6 +3,7 @@
 // all-or-nothing unless the caller asks for a partial import.
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { isIanaTimeZone } from '../shared/domain/time-zones';
 import { findSuppressions, normalizeEmail } from './compliance/suppression';
 import { parsePhone } from './compliance/phone';
 import { countryCode } from './country';
@@ -38,14 +39,7 @@ export const LeadInputSchema = z
       blank,
       z
         .string()
-        .refine((tz) => {
-          try {
-            new Intl.DateTimeFormat('en-US', { timeZone: tz });
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'must be an IANA time zone')
+        .refine(isIanaTimeZone, 'must be an IANA time zone')
         .optional(),
     ),
   })

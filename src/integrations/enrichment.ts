@@ -164,6 +164,7 @@ export async function postJson(
   try {
     return { status: res.status, body: JSON.parse(text) as unknown };
   } catch {
+    // A body that is not JSON (SyntaxError) on an answer we must read: the provider misbehaved.
     throw new EnrichmentProviderError(source, `HTTP ${res.status} with a body that is not JSON`, false, res.status);
   }
 }
@@ -175,6 +176,7 @@ function errorText(body: string): string {
     const msg = typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : b.message;
     if (typeof msg === 'string') return msg.slice(0, 200);
   } catch {
+    // An error body that is not JSON (SyntaxError): the status line is the message.
     // not JSON: fall through
   }
   return body.slice(0, 200);

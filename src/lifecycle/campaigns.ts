@@ -6,6 +6,7 @@ import { campaignStateQuery, leadsAddedSignal, transitionUpdate, type CampaignAc
 import { workflowIds } from '../../workflows/ids';
 import { CampaignIdKey, ClientIdKey } from '../../workflows/search-attributes';
 import type { campaignWorkflow } from '../../workflows/campaign';
+import { queryOrNull } from './temporal';
 
 export class TransitionRefused extends Error {}
 
@@ -58,11 +59,7 @@ export async function notifyLeadsAdded(temporal: Client, campaignId: string, cou
   }
 }
 
-/** The workflow's live state, or null when it has closed (the database then holds the truth). */
+/** The workflow's live state, or null when there is no workflow to ask (the database holds the truth). */
 export async function campaignLiveState(temporal: Client, campaignId: string): Promise<CampaignState | null> {
-  try {
-    return await temporal.workflow.getHandle(workflowIds.campaign(campaignId)).query(campaignStateQuery);
-  } catch {
-    return null;
-  }
+  return queryOrNull(() => temporal.workflow.getHandle(workflowIds.campaign(campaignId)).query(campaignStateQuery));
 }

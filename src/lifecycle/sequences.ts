@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { approvalSignal, outOfOfficeSignal, stopSignal, timelineQuery, type ApprovalDecision, type SequenceState, type StopReason } from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
+import { queryOrNull } from './temporal';
 
 export interface LeadSequenceView {
   campaignId: string;
@@ -18,12 +19,8 @@ export async function sequenceTimelines(temporal: Client, db: Db, leadId: string
       const workflowId = workflowIds.sequence(e.campaignId, leadId);
       let state: SequenceState | null = null;
       if (e.status !== 'pending') {
-        try {
-          // Queries also work on closed workflows while their history is retained.
-          state = await temporal.workflow.getHandle(workflowId).query(timelineQuery);
-        } catch {
-          state = null;
-        }
+        // Queries also work on closed workflows while their history is retained.
+        state = await queryOrNull(() => temporal.workflow.getHandle(workflowId).query(timelineQuery));
       }
       return { campaignId: e.campaignId, workflowId, enrollmentStatus: e.status, state };
     }),

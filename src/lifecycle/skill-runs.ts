@@ -5,6 +5,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db, SkillRun } from '../db/client';
 import { createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
 import { workflowIds } from '../../workflows/ids';
+import { queryOrNull } from './temporal';
 import { ClientIdKey, PLATFORM_CLIENT_ID, SkillSlugKey } from '../../workflows/search-attributes';
 import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from '../../workflows/definitions/skill-run';
 import type { skillRunWorkflow } from '../../workflows/skill-run';
@@ -44,13 +45,9 @@ export async function requestSkillRun(deps: SkillRunDeps, r: NewRun): Promise<Sk
   return run;
 }
 
-/** Live progress while the workflow runs; null once it has closed or cannot be reached. */
+/** Live progress while the workflow runs; null when there is no workflow to ask. */
 export async function skillRunLiveProgress(temporal: Client, runId: string): Promise<SkillRunProgress | null> {
-  try {
-    return await temporal.workflow.getHandle(workflowIds.skillRun(runId)).query(skillRunProgressQuery);
-  } catch {
-    return null;
-  }
+  return queryOrNull(() => temporal.workflow.getHandle(workflowIds.skillRun(runId)).query(skillRunProgressQuery));
 }
 
 /** Asks the run's workflow to cancel; it records `cancelled` and tells the requester. */

@@ -3,7 +3,14 @@
 // so a campaign command used to hang that long and then fail or succeed): the route answers 503 with
 // Retry-After at once, and the caller retries when Temporal is back. Work that must not be lost in an
 // outage never depends on such a call: webhooks are written to the inbox first, and activities retry.
-import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Connection,
+  defaultGrpcRetryOptions,
+  isGrpcServiceError,
+  makeGrpcRetryInterceptor,
+  QueryNotRegisteredError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /** gRPC attempts per call: the first and three retries, 0.2–0.5 s apart (covers a blip, not an outage). */
@@ -25,4 +32,20 @@ export function isTemporalUnavailable(err: unknown): boolean {
     if (isGrpcServiceError(e) && UNREACHABLE.has(e.code)) return true;
   }
   return false;
+}
+
+/**
+ * A workflow query's answer for a read, or null when there is no live state to read: the workflow
+ * does not exist (never started, or its history is gone), was started by code without that query,
+ * or Temporal cannot be reached — reads then answer from the database, which holds the truth once a
+ * workflow has acted (commands answer 503 instead, see above; /health reports the outage). Any other
+ * failure (a query that threw, a refused call) propagates rather than passing for "no live state".
+ */
+export async function queryOrNull<T>(query: () => Promise<T>): Promise<T | null> {
+  try {
+    return await query();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError || isTemporalUnavailable(err)) return null;
+    throw err;
+  }
 }

@@ -8,6 +8,7 @@
 // permission mode) and starts its campaignWorkflow; launching again returns the same campaign.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { queryOrNull } from '../../lifecycle/temporal';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { Db, MembershipRole } from '../../db/client';
@@ -56,11 +57,7 @@ export async function startCampaignGeneration(temporal: TemporalClient, taskQueu
 }
 
 export async function generationLiveProgress(temporal: TemporalClient, clientId: string, jobId: string): Promise<CampaignGenerationProgress | null> {
-  try {
-    return await temporal.workflow.getHandle(workflowIds.campaignGeneration(clientId, jobId)).query(campaignGenerationProgressQuery);
-  } catch {
-    return null;
-  }
+  return queryOrNull(() => temporal.workflow.getHandle(workflowIds.campaignGeneration(clientId, jobId)).query(campaignGenerationProgressQuery));
 }
 
 export interface LaunchDeps {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { isIanaTimeZone } from '../../shared/domain/time-zones';
 import { Prisma, type Client, type Db } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
 import { SendWindowSchema } from '../../engines/calendar/business-time';
@@ -17,17 +18,9 @@ import { clientScope, scopedClientId } from '../tenancy';
 import { body, likeLiteral, query, uuid } from '../validate';
 import { inviteAndSend } from './invitations';
 
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
-const timeZone = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Australia/Sydney');
+const timeZone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as Australia/Sydney');
 const country = z.string().regex(/^[A-Z]{2}$/, COUNTRY_MESSAGE).refine(isCountryCode, COUNTRY_MESSAGE);
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);

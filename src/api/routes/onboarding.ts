@@ -3,6 +3,7 @@
 // the job's client (member to start/edit/confirm, viewer to read); another tenant's job is a 404.
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { queryOrNull } from '../../lifecycle/temporal';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client as TemporalClient } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { MembershipRole } from '../../db/client';
@@ -57,13 +58,9 @@ export async function startIcpDiscovery(temporal: TemporalClient, taskQueue: str
   return workflowId;
 }
 
-/** Live progress, or null when the workflow has closed or cannot be reached (the job row then tells). */
+/** Live progress, or null when there is no workflow to ask (the job row then tells). */
 export async function icpLiveProgress(temporal: TemporalClient, clientId: string, jobId: string): Promise<IcpProgress | null> {
-  try {
-    return await temporal.workflow.getHandle(workflowIds.icpDiscovery(clientId, jobId)).query(icpProgressQuery);
-  } catch {
-    return null;
-  }
+  return queryOrNull(() => temporal.workflow.getHandle(workflowIds.icpDiscovery(clientId, jobId)).query(icpProgressQuery));
 }
 
 export class IcpRefused extends Error {}

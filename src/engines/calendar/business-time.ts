@@ -3,6 +3,7 @@
 // Pure: time zones come from the ICU data in Node (`Intl.DateTimeFormat`), the clock from the caller.
 import { z } from 'zod';
 import { addDays, holidayOn, weekdayOf } from './holidays';
+import { isIanaTimeZone } from '../../shared/domain/time-zones';
 
 /** Used when a lead's zone is missing or invalid and the caller gives no fallback (the clients' default). */
 export const DEFAULT_TIME_ZONE = 'Australia/Sydney';
@@ -57,12 +58,7 @@ export function isValidTimeZone(timeZone: unknown): timeZone is string {
   if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
   let ok = validity.get(timeZone);
   if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone });
-      ok = true;
-    } catch {
-      ok = false;
-    }
+    ok = isIanaTimeZone(timeZone);
     validity.set(timeZone, ok);
   }
   return ok;

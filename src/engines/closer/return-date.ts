@@ -54,6 +54,7 @@ export function calendarDay(at: Date, timeZone = 'UTC'): Day {
     const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
     return day(get('year'), get('month'), get('day'));
   } catch {
+    // An unknown time zone (RangeError): read the day in UTC, a day off at worst.
     return day(at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate());
   }
 }

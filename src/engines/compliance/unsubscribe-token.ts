@@ -101,6 +101,7 @@ export function verifyUnsubscribeToken(
   try {
     json = JSON.parse(payloadBytes.toString('utf8'));
   } catch {
+    // Signed by us but not JSON (SyntaxError): a token from no version of ours.
     return { ok: false, reason: 'malformed' };
   }
   const parsed = UnsubscribePayloadSchema.safeParse(json);

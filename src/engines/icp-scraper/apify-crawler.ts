@@ -12,6 +12,7 @@ export function createApifyCrawler(settings: ApifySettings): SiteCrawler {
       if (r.ok) return parseRobots(await r.text(), 'agencyosbot');
       return r.status < 500 ? ALLOW_ALL : DISALLOW_ALL;
     } catch {
+      // robots.txt unreachable (network error or timeout): crawl nothing rather than ignore it.
       return DISALLOW_ALL;
     }
   }
@@ -35,6 +36,7 @@ export function createApifyCrawler(settings: ApifySettings): SiteCrawler {
         try {
           u = new URL(item.url);
         } catch {
+          // An item whose url is not a URL (TypeError): nothing to crawl.
           continue;
         }
         const key = normaliseUrl(u);

@@ -172,6 +172,7 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
     try {
       decoder = new TextDecoder(charset);
     } catch {
+      // A charset TextDecoder does not know (RangeError): read it as UTF-8.
       decoder = new TextDecoder('utf-8');
     }
     const buf = new Uint8Array(bytes);
@@ -327,6 +328,7 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
         try {
           u = new URL(link.url);
         } catch {
+          // A link that is not a URL (TypeError): skip it.
           continue;
         }
         if (u.origin !== origin) continue;

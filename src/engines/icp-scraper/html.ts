@@ -81,6 +81,7 @@ export function parseHtml(rawHtml: string, pageUrl: string): ParsedPage {
   try {
     base = new URL($('base[href]').attr('href') ?? pageUrl, pageUrl);
   } catch {
+    // A <base href> that is not a URL (TypeError): resolve links against the page.
     base = new URL(pageUrl);
   }
   const links: ParsedPage['links'] = [];

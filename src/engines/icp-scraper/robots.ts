@@ -97,6 +97,7 @@ function normalisePath(p: string): string {
   try {
     return decodeURI(p);
   } catch {
+    // A malformed escape (URIError): compare the path as written.
     return p;
   }
 }

@@ -56,6 +56,7 @@ export async function pullMissedEmail(db: PullDb, source: InboundEmailSource, op
     try {
       parsed = parsePostmarkWebhook(payload);
     } catch {
+      // A message the webhook parser refuses (a ZodError): counted, as the webhook route would refuse it.
       invalid++;
       continue;
     }
@@ -81,6 +82,7 @@ export async function pullMissedSms(db: PullDb, source: InboundSmsSource, opts: 
     try {
       parsed = parseTwilioWebhook(m.fields);
     } catch {
+      // A message the webhook parser refuses (a ZodError): counted, as the webhook route would refuse it.
       invalid++;
       continue;
     }

@@ -65,12 +65,4 @@ export function timeZoneFor(country: string | null | undefined, state: string | 
   return zones && s ? (zones[s] ?? null) : null;
 }
 
-export function isIanaTimeZone(value: string | null | undefined): value is string {
-  if (!value) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isIanaTimeZone } from '../../shared/domain/time-zones';

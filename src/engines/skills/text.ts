@@ -131,6 +131,7 @@ export function pathOf(url: string): string {
   try {
     return new URL(url).pathname.toLowerCase();
   } catch {
+    // Not an absolute URL (TypeError): compare it as written.
     return url.toLowerCase();
   }
 }

@@ -85,6 +85,7 @@ function parse(text: string): ClickSendBody {
   try {
     return JSON.parse(text) as ClickSendBody;
   } catch {
+    // Not JSON (SyntaxError): keep the text as the message.
     return { response_msg: text };
   }
 }

@@ -58,6 +58,7 @@ function errorText(body: string): string {
     if (parsed.errors) return JSON.stringify(parsed.errors);
     return parsed.errorMessage ?? parsed.message ?? parsed.title ?? body;
   } catch {
+    // An error body that is not JSON (SyntaxError): report it as text.
     return body;
   }
 }
@@ -144,6 +145,7 @@ export class HeyReachLinkedInProvider implements ChannelProvider {
       try {
         return text ? (JSON.parse(text) as unknown) : undefined;
       } catch {
+        // Accepted with a body that is not JSON (SyntaxError): the send happened; keep the raw text.
         return text;
       }
     }

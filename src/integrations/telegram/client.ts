@@ -170,6 +170,7 @@ function parseApiResponse(text: string): z.infer<typeof ApiResponse> | null {
     const r = ApiResponse.safeParse(JSON.parse(text));
     return r.success ? r.data : null;
   } catch {
+    // Not JSON (SyntaxError): the caller treats it like any unreadable answer.
     return null;
   }
 }

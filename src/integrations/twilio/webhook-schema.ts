@@ -137,6 +137,7 @@ export function verifyTwilioSignature(
   try {
     return validateRequest(authToken, signature, url, sent);
   } catch {
+    // The SDK throws on a malformed URL or signature: that is a signature that does not verify.
     return false;
   }
 }

@@ -44,6 +44,7 @@ function errorText(body: string): string {
     const m = Array.isArray(parsed.message) ? parsed.message.join('; ') : parsed.message;
     return typeof m === 'string' ? m : (parsed.error ?? body);
   } catch {
+    // An error body that is not JSON (SyntaxError): report it as text.
     return body;
   }
 }
@@ -149,6 +150,7 @@ export class VapiVoiceProvider implements ChannelProvider {
       try {
         return text ? (JSON.parse(text) as unknown) : undefined;
       } catch {
+        // Accepted with a body that is not JSON (SyntaxError): the call was placed; nothing to read.
         return undefined;
       }
     }
