@@ -6,10 +6,10 @@
 // each activity's span (the activity interceptor reads the context back from the activity's headers).
 // Off, nothing is loaded or registered: the OpenTelemetry API stays a no-op, the workers run the
 // workflow bundle without the interceptors, and the Temporal client has no interceptor.
-// The OTLP exporter (OTLP/HTTP, JSON bodies) reads the standard variables itself:
-// OTEL_EXPORTER_OTLP_ENDPOINT (…/v1/traces is appended), OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-// OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT; the provider reads OTEL_TRACES_SAMPLER(_ARG)
-// and OTEL_RESOURCE_ATTRIBUTES. Bottom layer: imports only packages.
+// Spans go over OTLP/HTTP (JSON bodies) to <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces, as the spec
+// derives a signal's URL from the base endpoint; the exporter reads OTEL_EXPORTER_OTLP_HEADERS and
+// OTEL_EXPORTER_OTLP_TIMEOUT itself, the provider OTEL_TRACES_SAMPLER(_ARG) and
+// OTEL_RESOURCE_ATTRIBUTES. Bottom layer: imports only packages.
 import type { ClientInterceptors } from '@temporalio/client';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
@@ -80,7 +80,8 @@ export async function startTracing(config: TracingConfig, opts: TracingOptions =
     processor = new base.SimpleSpanProcessor(opts.exporter);
   } else {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    processor = new base.BatchSpanProcessor(new OTLPTraceExporter());
+    const url = `${config.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/+$/, '')}/v1/traces`;
+    processor = new base.BatchSpanProcessor(new OTLPTraceExporter({ url }));
   }
   const provider = new node.NodeTracerProvider({ resource, spanProcessors: [processor] });
   // The AsyncLocalStorage context manager and the W3C trace-context propagator.

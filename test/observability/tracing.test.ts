@@ -3,6 +3,8 @@
 // it (the SDK's workflow interceptors, spans exported through the worker's sink) and the local
 // activity that closes the sequence: one trace, each span the child of the one before. Spans go to
 // an in-memory exporter; the worker runs in this process against the run's Temporal dev server.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Worker } from '@temporalio/worker';
 import { SpanKind, context, trace } from '@opentelemetry/api';
@@ -107,17 +109,38 @@ describe('tracing on', () => {
   });
 });
 
-it('with OTEL_EXPORTER_OTLP_ENDPOINT set, registers a provider named by role and unregisters it on shutdown', async () => {
-  const config = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', ROLE: 'worker' });
-  const tracing = await startTracing(config, { version: '1.2.3' });
-  expect(tracing).not.toBeNull();
-  expect(tracing!.provider.resource.attributes).toMatchObject({ 'service.name': 'agency-os-worker', 'service.version': '1.2.3' });
-  expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(true);
-  await tracing!.shutdown();
-  expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
-  // Spans started here are never ended: nothing is sent to the (absent) collector.
-  const named = await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', ROLE: 'api', OTEL_SERVICE_NAME: 'edge' }));
-  expect(named!.provider.resource.attributes['service.name']).toBe('edge');
-  await named!.shutdown();
+it("with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the role's service name, flushes on shutdown and unregisters", async () => {
+  // A collector that records what it is sent.
+  const received: { path: string; body: string }[] = [];
+  const collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', body });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  const { port } = collector.address() as AddressInfo;
+  try {
+    const tracing = await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`, ROLE: 'worker' }), { version: '1.2.3' });
+    expect(tracing!.provider.resource.attributes).toMatchObject({ 'service.name': 'agency-os-worker', 'service.version': '1.2.3' });
+    const span = trace.getTracer('probe').startSpan('probe-span');
+    expect(span.isRecording()).toBe(true);
+    span.end();
+    // Batched: nothing is sent before the flush that shutdown does.
+    await tracing!.shutdown();
+    expect(received.map((r) => r.path)).toEqual(['/v1/traces']);
+    const sent = JSON.parse(received[0].body) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[] };
+    expect(sent.resourceSpans[0].resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'agency-os-worker' } });
+    expect(sent.resourceSpans[0].scopeSpans[0].spans.map((s) => s.name)).toEqual(['probe-span']);
+    expect(trace.getTracer('probe').startSpan('after').isRecording()).toBe(false);
+
+    const named = await startTracing(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, ROLE: 'api', OTEL_SERVICE_NAME: 'edge' }));
+    expect(named!.provider.resource.attributes['service.name']).toBe('edge');
+    await named!.shutdown();
+  } finally {
+    await new Promise((resolve) => collector.close(resolve));
+  }
   expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
 });
