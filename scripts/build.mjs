@@ -1,8 +1,9 @@
 // `npm run build`: the service as JavaScript in dist/ (or --out <dir>), ready for `node dist/src/main.js`:
 //   1. tsc -p tsconfig.build.json (incremental; the Prisma client in src/db/generated included),
 //   2. the files read at run time next to it (prisma/migrations, skills), at the same relative paths,
-//   3. the workflow bundle, built once here from the compiled workflows (dist/workflow-bundle.js),
-//      which the compiled worker loads instead of bundling at every start.
+//   3. the workflow bundles, built once here from the compiled workflows (dist/workflow-bundle.js,
+//      and dist/workflow-bundle.traced.js with the OpenTelemetry workflow interceptors, which a
+//      worker with tracing on loads), so the compiled worker does not bundle at every start.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +29,12 @@ for (const dir of ['prisma/migrations', 'skills']) {
 }
 
 const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-const { code } = await bundleWorkflowCode({ workflowsPath: join(out, 'workflows', 'index.js'), logger: new DefaultLogger('WARN') });
-writeFileSync(join(out, 'workflow-bundle.js'), code);
-process.stdout.write(`built ${out} (workflow bundle ${(code.length / 1024).toFixed(0)} KiB)\n`);
+// The same module list as src/observability/tracing.ts (WORKFLOW_TRACING_MODULES), from the compiled copy.
+const { WORKFLOW_TRACING_MODULES } = require(join(out, 'src', 'observability', 'tracing.js'));
+const sizes = [];
+for (const [file, workflowInterceptorModules] of [['workflow-bundle.js', []], ['workflow-bundle.traced.js', [...WORKFLOW_TRACING_MODULES]]]) {
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(out, 'workflows', 'index.js'), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+  writeFileSync(join(out, file), code);
+  sizes.push(`${file} ${(code.length / 1024).toFixed(0)} KiB`);
+}
+process.stdout.write(`built ${out} (${sizes.join(', ')})\n`);

@@ -50,6 +50,11 @@ const schema = z.object({
   // The worker's Prometheus port (Temporal SDK worker metrics, plus this process's own when it runs
   // no API), on HOST; 0 turns it off.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Tracing (OpenTelemetry, src/observability/tracing.ts): on when the OTLP endpoint is set (the
+  // exporter reads the other standard OTEL_EXPORTER_OTLP_* variables itself); the service name
+  // defaults to agency-os-api, agency-os-worker or agency-os (ROLE=all).
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
   PUBLIC_URL: optionalUrl,
   // Comma-separated origins allowed to call the API from a browser (`*` for any); none by default.
   CORS_ORIGINS: z.string().optional(),

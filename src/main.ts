@@ -4,8 +4,7 @@
 // from `npm run admin -- create`. Ctrl-C stops everything this process started, in reverse order.
 // Everything done at start is safe when several replicas start at once on an empty database.
 import type { Server } from 'node:http';
-import { Client } from '@temporalio/client';
-import { connectTemporal } from './lifecycle/temporal';
+import { connectTemporal, temporalClient } from './lifecycle/temporal';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
 import { applyMigrations } from './db/migrate';
@@ -26,6 +25,7 @@ import { join } from 'node:path';
 import { freePort } from './net/free-port';
 import { enableProcessMetrics } from './observability/metrics';
 import { startWorkerMetricsServer } from './observability/worker-metrics';
+import { startTracing } from './observability/tracing';
 
 const DATABASE_NAME = 'agency_os';
 const VERSION = process.env.npm_package_version ?? '0.1.0';
@@ -48,6 +48,14 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   // runtime exports its metrics on a loopback port the worker metrics server reads (and guards).
   const coreMetricsPort = wantsWorker && config.WORKER_METRICS_PORT ? await freePort() : undefined;
   installTemporalRuntime(logger, coreMetricsPort ? { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` } : undefined);
+
+  // Before the Temporal client and the API that carry traces. Stopped last (stops run in reverse):
+  // what the other parts record while they stop is flushed too.
+  const tracing = await startTracing(config, { version: VERSION });
+  if (tracing) {
+    stops.push({ name: 'tracing', stop: () => tracing.shutdown() });
+    logger.info({ service: tracing.provider.resource.attributes['service.name'] }, 'tracing on: spans exported over OTLP');
+  }
 
   let databaseUrl = config.DATABASE_URL;
   const embeddedDatabase = !databaseUrl;
@@ -87,7 +95,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   stops.push({ name: 'Temporal client', stop: () => connection.close() });
   const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   if (added.length) logger.info({ added }, 'search attributes registered');
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = temporalClient(connection, config.TEMPORAL_NAMESPACE, tracing);
   if (wantsWorker) {
     const schedules = await registerSchedules(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.SCHEDULE_TIME_ZONE });
     logger.info(schedules, 'sweep schedules registered');
@@ -105,6 +113,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: buildActivityDeps({ config, db, logger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, signingSecret: resolveSigningSecret(config) }),
+      tracing,
     });
     const running = worker.run();
     stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
@@ -158,7 +167,7 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   }
 
   if (wantsApi) {
-    const apiDeps = { config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION };
+    const apiDeps = { config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, tracing: tracing !== null };
     const app = createApp(apiDeps);
     // Webhooks a previous process accepted but stopped before processing.
     inboxProcessor(apiDeps).catchUp();

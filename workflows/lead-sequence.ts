@@ -27,6 +27,7 @@ import {
   type TimelineEntry,
 } from './definitions/sequence';
 import { LOCAL_ACTIVITY, LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
+import { inTrace, traceContext } from './trace-context';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from './search-attributes';
 
 export const APPROVAL_TIMEOUT_MS = 72 * 60 * 60 * 1000;
@@ -75,6 +76,8 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   const state: SequenceState = { status: 'running', currentTouch: 0, timeline: [] };
   const seenEvents = new Set<string>();
   let stop: StopReason | undefined;
+  /** The stop signal's trace: the closing activity runs in it (trace-context.ts). */
+  let stopTrace: ReturnType<typeof traceContext> | undefined;
   let oooReturnDate: string | undefined;
   let resumed = 0;
   const approvals = new Map<string, ApprovalDecision>();
@@ -84,6 +87,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
     if (seenEvents.has(s.eventId) || stop) return;
     seenEvents.add(s.eventId);
     stop = s.reason;
+    stopTrace = traceContext();
   });
   setHandler(outOfOfficeSignal, (s) => {
     if (seenEvents.has(s.eventId)) return;
@@ -214,8 +218,8 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   } else {
     state.status = 'completed';
   }
-  // One local activity closes the enrolment and tells the campaign.
-  await finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null });
+  // One local activity closes the enrolment and tells the campaign (stopped: in the stop's trace).
+  await inTrace(stopTrace, () => finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null }));
   return state;
 }
 

@@ -22,6 +22,7 @@ import { webhooksRouter } from './routes/webhooks';
 import { cors } from './cors';
 import { requestLog } from './request-log';
 import { requestMetrics } from './request-metrics';
+import { requestTracing } from './request-tracing';
 import { metricsRouter } from './routes/metrics';
 import { rateLimit, userRateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
@@ -62,6 +63,8 @@ export function createApp(deps: ApiDeps): Express {
   // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default): anyone
   // else could pick their own address and so their own per-IP rate limit.
   app.set('trust proxy', deps.config.TRUST_PROXY.length ? deps.config.TRUST_PROXY : false);
+  // First, so the span covers everything the request costs (and is the context of all of it).
+  if (deps.tracing) app.use(requestTracing(app));
   // Health probes and scrapes come every few seconds: not worth an access-log line each.
   app.use(requestLog(app, deps.logger.child({ component: 'api' }), (req) => req.url.startsWith('/api/v1/health') || req.path === '/metrics'));
   app.use(requestMetrics(app));

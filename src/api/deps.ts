@@ -11,4 +11,6 @@ export interface ApiDeps {
   temporal: Client;
   taskQueue: string;
   version: string;
+  /** Tracing is on (a tracer provider is registered): each request gets a server span. */
+  tracing?: boolean;
 }

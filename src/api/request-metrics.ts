@@ -7,7 +7,7 @@ import type { Express, Request, RequestHandler } from 'express';
 import { httpRequestDuration } from '../observability/metrics';
 import { mountedRoutes } from './openapi/mounted-routes';
 
-interface Pattern {
+export interface Pattern {
   method: string;
   path: string;
   regex: RegExp;
@@ -16,7 +16,8 @@ interface Pattern {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function compile(app: Express): Pattern[] {
+/** The app's mounted route patterns, for routeLabel (read once routes are mounted). */
+export function routePatterns(app: Express): Pattern[] {
   return mountedRoutes(app)
     .map((r) => {
       const parts = r.path.split(/(\{\w+\})/).map((p) => (/^\{\w+\}$/.test(p) ? '[^/]+' : escape(p)));
@@ -49,7 +50,7 @@ export function requestMetrics(app: Express): RequestHandler {
     const started = performance.now();
     res.once('finish', () => {
       // Routes are mounted after this middleware: read them on the first finished request.
-      patterns ??= compile(app);
+      patterns ??= routePatterns(app);
       httpRequestDuration.observe({ method: req.method, route: routeLabel(patterns, req), status: String(res.statusCode) }, (performance.now() - started) / 1000);
     });
     next();

@@ -4,6 +4,7 @@
 // Retry-After at once, and the caller retries when Temporal is back. Work that must not be lost in an
 // outage never depends on such a call: webhooks are written to the inbox first, and activities retry.
 import {
+  Client,
   Connection,
   defaultGrpcRetryOptions,
   isGrpcServiceError,
@@ -12,6 +13,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Tracing } from '../observability/tracing';
 
 /** gRPC attempts per call: the first and three retries, 0.2–0.5 s apart (covers a blip, not an outage). */
 export const API_GRPC_ATTEMPTS = 4;
@@ -21,6 +23,11 @@ export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
 
 export async function connectTemporal(address: string): Promise<Connection> {
   return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_GRPC_ATTEMPTS }))] });
+}
+
+/** The Temporal client; with tracing, its starts, signals, updates and queries carry the caller's trace. */
+export function temporalClient(connection: Connection, namespace: string, tracing?: Tracing | null): Client {
+  return new Client({ connection, namespace, interceptors: tracing?.clientInterceptors });
 }
 
 const UNREACHABLE = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);

@@ -52,8 +52,8 @@ describe('npm run build', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('emits JavaScript, the generated Prisma client, the run-time files and the workflow bundle', () => {
-    for (const file of ['src/main.js', 'src/cli/admin.js', 'src/db/generated/client.js', 'workflows/index.js', 'workflow-bundle.js']) {
+  it('emits JavaScript, the generated Prisma client, the run-time files and the workflow bundles (plain and traced)', () => {
+    for (const file of ['src/main.js', 'src/cli/admin.js', 'src/db/generated/client.js', 'workflows/index.js', 'workflow-bundle.js', 'workflow-bundle.traced.js']) {
       expect([file, existsSync(join(OUT, file))]).toEqual([file, true]);
     }
     expect(readdirSync(join(OUT, 'prisma/migrations')).sort()).toEqual(readdirSync(join(ROOT, 'prisma/migrations')).sort());

@@ -3,15 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import { Client, type Connection } from '@temporalio/client';
-import { connectTemporal } from '../../src/lifecycle/temporal';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client, Connection } from '@temporalio/client';
+import { connectTemporal, temporalClient } from '../../src/lifecycle/temporal';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { buildActivityDeps } from '../../src/activity-deps';
 import { createApp } from '../../src/api/app';
+import type { Tracing } from '../../src/observability/tracing';
+import { buildWorkflowBundle } from '../../src/worker';
 import { createApiKey } from '../../src/engines/api-keys';
 import { installTemporalRuntime } from '../../temporal/pino-logger';
 import { findTestServer } from '../../temporal/cli';
@@ -52,6 +54,16 @@ export interface StackOptions {
   activityDeps?: Partial<ActivityDeps>;
   /** Run the outbound-webhook dispatcher as the worker process does (default true). */
   webhookDispatcher?: boolean;
+  /** Tracing on (startTracing's result): the client's and the worker's interceptors, the traced bundle, server spans. */
+  tracing?: Tracing;
+}
+
+let tracedBundle: Promise<WorkflowBundleOption> | undefined;
+
+/** The workflow bundle with the tracing interceptors, built once per test file that asks for it. */
+export function tracedWorkflowBundle(): Promise<WorkflowBundleOption> {
+  tracedBundle ??= buildWorkflowBundle(undefined, { tracing: true });
+  return tracedBundle;
 }
 
 /** Captures log lines so tests can assert on what was (and was not) logged. */
@@ -119,7 +131,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     nativeConnection = await NativeConnection.connect({ address });
     if (opts.temporalAddress) await registerSearchAttributes(connection, 'default');
   }
-  const temporal = env ? env.client : new Client({ connection, namespace: 'default' });
+  const temporal = env ? env.client : temporalClient(connection, 'default', opts.tracing);
 
   const activityDeps = {
     ...buildActivityDeps({ config, db: database.db, logger, temporal, taskQueue, signingSecret: config.SIGNING_SECRET! }),
@@ -129,8 +141,10 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    workflowBundle: { codePath: harnessValue('bundlePath') },
+    workflowBundle: opts.tracing ? await tracedWorkflowBundle() : { codePath: harnessValue('bundlePath') },
     activities: createActivities(activityDeps),
+    interceptors: opts.tracing?.workerInterceptors,
+    sinks: opts.tracing?.sinks,
   });
   const running = worker.run();
 
@@ -144,7 +158,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   });
   const { key: adminKey } = await createApiKey(database.db, { userId: admin.id, name: 'test admin' });
 
-  const app = createApp({ config, logger, db: database.db, temporal, taskQueue, version: 'test' });
+  const app = createApp({ config, logger, db: database.db, temporal, taskQueue, version: 'test', tracing: opts.tracing !== undefined });
 
   return {
     database,

@@ -1,17 +1,27 @@
 // Replays every committed workflow history against the current workflow code: an edit to a
-// running workflow that is not behind patched() fails here with a non-determinism error.
+// running workflow that is not behind patched() fails here with a non-determinism error. Each is
+// replayed twice: on the bundle workers run with tracing off, and on the one with the OpenTelemetry
+// workflow interceptors (tracing on), which must not change what a workflow does either.
 // The worker parses the CLI's proto JSON itself. Record new histories with RECORD_HISTORIES=1 (see test/harness/histories.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
+import { Worker, type InjectedSinks } from '@temporalio/worker';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
+import { tracedWorkflowBundle } from '../harness/stack';
 import { SERIALISED_TRANSITIONS_PATCH } from '../../workflows/campaign';
 import { AI_PERSONALISE_ACTIVITY_PATCH } from '../../workflows/lead-sequence';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
-it('replays every committed history without non-determinism', async () => {
+// The traced bundle's workflows call the span sink, which a replay never calls: registered to drop.
+const dropSpans: InjectedSinks<OpenTelemetrySinks> = { exporter: { export: { fn: () => undefined } } };
+
+it.each([
+  ['the plain bundle', () => Promise.resolve({ codePath: harnessValue('bundlePath') }), undefined],
+  ['the traced bundle', tracedWorkflowBundle, dropSpans],
+])('replays every committed history without non-determinism on %s', async (_name, bundle, sinks) => {
   expect(files.length).toBeGreaterThan(0);
   const histories = files.map((file) => {
     const raw = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
@@ -19,7 +29,7 @@ it('replays every committed history without non-determinism', async () => {
   });
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: harnessValue('bundlePath') } }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await bundle(), sinks }, histories)) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

@@ -13,6 +13,11 @@
 // are applied but whose signals could not be sent (Temporal unreachable) stays unprocessed and is
 // tried again here with backoff (at most SIGNAL_RETRY_MAX_MS apart), so a stop lands within seconds
 // of Temporal's return; any other failure stays in the inbox for the reply-recovery sweep.
+// Tracing: a row keeps the trace context of the request that accepted it (its server span), and is
+// processed in a span of that trace, so the signals it sends and what the workflows do with them
+// are in the request's trace although the answer has long gone. Rows read back from the inbox have
+// no request: their processing starts a trace of its own. With tracing off the API is a no-op.
+import { ROOT_CONTEXT, context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { replyProcessingDeps } from '../../../lifecycle/replies';
 import { isTrackingEvent } from '../../../engines/inbox/priority';
 import { listUntried } from '../../../engines/inbox/store';
@@ -66,7 +71,11 @@ export interface AcceptedRow {
 interface Hint {
   known?: KnownInboxRow;
   bytes: number;
+  /** The accepting request's trace context. */
+  trace?: Context;
 }
+
+const tracer = trace.getTracer('agency-os-api');
 
 /** An exponentially decaying arrival count: arrivals per second over the last second or so. */
 class ArrivalRate {
@@ -129,7 +138,7 @@ export class InboxProcessor {
     if (!tracking) this.urgentArrivals.hit();
     const bytes = row.bytes ?? 1024;
     const room = this.urgent.size + this.tracking.size < HINTS_MAX && this.hintBytes + bytes <= (this.opts.hintBytesMax ?? HINT_BYTES_MAX);
-    if (room) this.hold(id, tracking, { known: row.known, bytes });
+    if (room) this.hold(id, tracking, { known: row.known, bytes, trace: context.active() });
     else this.inInboxOnly = true;
     this.pump();
   }
@@ -188,7 +197,7 @@ export class InboxProcessor {
       if (this.active.size >= limit) break;
       queue.delete(id);
       this.hintBytes -= hint.bytes;
-      this.start(id, hint.known);
+      this.start(id, hint);
     }
   }
 
@@ -214,11 +223,21 @@ export class InboxProcessor {
     }
   }
 
-  private start(id: string, known?: KnownInboxRow): void {
+  private start(id: string, hint: Hint): void {
     this.active.add(id);
-    void processInboxEvent(this.deps, id, known)
-      .then((r) => (r.signalsPending ? this.retrySignalsLater(id) : this.signalRetries.delete(id)))
-      .catch((err: unknown) => this.deps.logger?.warn({ err, webhookEventId: id }, 'webhook processing crashed; left for reply recovery'))
+    const run = () =>
+      tracer.startActiveSpan('webhook process', { attributes: { 'webhook.provider': hint.known?.provider ?? 'unknown' } }, (span) =>
+        processInboxEvent(this.deps, id, hint.known)
+          .then((r) => (r.signalsPending ? this.retrySignalsLater(id, hint.trace) : this.signalRetries.delete(id)))
+          .catch((err: unknown) => {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'processing crashed' });
+            this.deps.logger?.warn({ err, webhookEventId: id }, 'webhook processing crashed; left for reply recovery');
+          })
+          .finally(() => span.end()),
+      );
+    // Not the active context when the row has none: pump() also runs in the wake of another row.
+    void context
+      .with(hint.trace ?? ROOT_CONTEXT, run)
       .finally(() => {
         this.active.delete(id);
         this.pump();
@@ -226,7 +245,7 @@ export class InboxProcessor {
   }
 
   /** Tries the row again after a backoff: its effects are applied, its signals wait for Temporal. */
-  private retrySignalsLater(id: string): void {
+  private retrySignalsLater(id: string, traceContext?: Context): void {
     const prev = this.signalRetries.get(id);
     const tries = (prev?.tries ?? 0) + 1;
     const since = prev?.since ?? Date.now();
@@ -236,7 +255,7 @@ export class InboxProcessor {
     }
     const delay = Math.min(SIGNAL_RETRY_FIRST_MS * 2 ** (tries - 1), this.opts.signalRetryMaxMs ?? SIGNAL_RETRY_MAX_MS);
     const timer = setTimeout(() => {
-      this.hold(id, false, { bytes: 0 });
+      this.hold(id, false, { bytes: 0, trace: traceContext });
       this.pump();
     }, delay);
     // The inbox row is the record: a process that stops leaves it to catch-up and the sweep.
