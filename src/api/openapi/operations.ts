@@ -17,10 +17,12 @@ import { memberOperations } from './members';
 import { onboardingOperations } from './onboarding';
 import { outboxOperations } from './outbox';
 import { platformAdminOperations } from './platform-admin';
-import { replyOperations } from './replies';
 import { reportOperations } from './reports';
 import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
+import { meetingRoutes } from '../routes/meetings';
+import { replyRoutes } from '../routes/replies';
+import { reviewRoutes } from '../routes/reviews';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
 import { webhookEndpointOperations } from './webhook-endpoints';
@@ -56,7 +58,9 @@ export const allOperations: readonly ApiOperation[] = [
   ...campaignOperations,
   ...leadOperations,
   ...approvalOperations,
-  ...replyOperations,
+  ...replyRoutes,
+  ...reviewRoutes,
+  ...meetingRoutes,
   ...outboxOperations,
   ...sendResourceOperations,
   ...aiCostOperations,
