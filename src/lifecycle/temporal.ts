@@ -3,7 +3,7 @@
 // so a campaign command used to hang that long and then fail or succeed): the route answers 503 with
 // Retry-After at once, and the caller retries when Temporal is back. Work that must not be lost in an
 // outage never depends on such a call: webhooks are written to the inbox first, and activities retry.
-import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, WorkflowNotFoundError } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /** gRPC attempts per call: the first and three retries, 0.2–0.5 s apart (covers a blip, not an outage). */
@@ -23,6 +23,20 @@ export function isTemporalUnavailable(err: unknown): boolean {
   // The client wraps the gRPC error (ServiceError and friends carry it as `cause`).
   for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     if (isGrpcServiceError(e) && UNREACHABLE.has(e.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when a signal or update failed because the workflow no longer runs: it was never started or
+ * has closed (completed, cancelled, failed). The server answers such calls with gRPC NOT_FOUND
+ * ("workflow execution already completed"), which the client raises as WorkflowNotFoundError; the
+ * status code is checked as well for a NOT_FOUND that reaches us wrapped in a ServiceError.
+ */
+export function isWorkflowClosed(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === GrpcStatus.NOT_FOUND) return true;
   }
   return false;
 }

@@ -1,10 +1,8 @@
 // Every operation the API serves, by route group. A route mounted in the app but missing here fails
 // test/api/openapi.test.ts; the tenancy matrix (test/api/tenancy-matrix.test.ts) runs over this list.
 import { z } from 'zod';
-import { adminOperations } from './admin';
 import { aiCostOperations } from './ai-costs';
 import { approvalOperations } from './approvals';
-import { campaignTemplateOperations } from './campaign-templates';
 import { campaignOperations } from './campaigns';
 import { clientOperations } from './clients';
 import { healthOperations } from './health';
@@ -14,12 +12,14 @@ import { leadOperations } from './leads';
 import { meOperations } from './me';
 import { invitationOperations } from './invitations';
 import { memberOperations } from './members';
-import { onboardingOperations } from './onboarding';
 import { outboxOperations } from './outbox';
 import { platformAdminOperations } from './platform-admin';
 import { reportOperations } from './reports';
 import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
+import { adminRoutes } from '../routes/admin';
+import { campaignTemplateRoutes } from '../routes/campaign-templates';
+import { onboardingRoutes } from '../routes/onboarding';
 import { meetingRoutes } from '../routes/meetings';
 import { replyRoutes } from '../routes/replies';
 import { reviewRoutes } from '../routes/reviews';
@@ -65,9 +65,9 @@ export const allOperations: readonly ApiOperation[] = [
   ...sendResourceOperations,
   ...aiCostOperations,
   ...reportOperations,
-  ...onboardingOperations,
-  ...campaignTemplateOperations,
-  ...adminOperations,
+  ...onboardingRoutes,
+  ...campaignTemplateRoutes,
+  ...adminRoutes,
   ...platformAdminOperations,
   ...webhookOperations,
   ...skillRunOperations,
