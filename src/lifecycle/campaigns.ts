@@ -6,7 +6,7 @@ import { campaignStateQuery, leadsAddedSignal, transitionUpdate, type CampaignAc
 import { workflowIds } from '../../workflows/ids';
 import { CampaignIdKey, ClientIdKey } from '../../workflows/search-attributes';
 import type { campaignWorkflow } from '../../workflows/campaign';
-import { queryOrNull } from './temporal';
+import { isWorkflowClosed, queryOrNull } from './temporal';
 
 export class TransitionRefused extends Error {}
 
@@ -44,9 +44,7 @@ export async function transitionCampaign(temporal: Client, campaignId: string, a
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new TransitionRefused(err.cause?.message ?? err.message);
     // A closed campaign workflow (completed or cancelled) accepts no updates.
-    if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(String((err as Error).message))) {
-      throw new TransitionRefused(`cannot ${action} a finished campaign`);
-    }
+    if (isWorkflowClosed(err)) throw new TransitionRefused(`cannot ${action} a finished campaign`);
     throw err;
   }
 }

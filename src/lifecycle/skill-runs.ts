@@ -1,6 +1,6 @@
 // Skill runs as the API and the Telegram bot see them: request one (row + workflow), read its live
 // progress, cancel it, build the feedback digest on demand. Route handlers never touch Temporal.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db, SkillRun } from '../db/client';
 import { createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
@@ -51,8 +51,15 @@ export async function skillRunLiveProgress(temporal: Client, runId: string): Pro
 }
 
 /** Asks the run's workflow to cancel; it records `cancelled` and tells the requester. */
-export async function cancelSkillRun(temporal: Client, runId: string): Promise<void> {
-  await temporal.workflow.getHandle(workflowIds.skillRun(runId)).cancel();
+/** Asks the run's workflow to cancel; false when there is no workflow to ask (never started, or gone). */
+export async function cancelSkillRun(temporal: Client, runId: string): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(workflowIds.skillRun(runId)).cancel();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
 
 /** Builds this week's digest now (the weekly schedule runs the same workflow). */

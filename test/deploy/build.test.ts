@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { harnessValue } from '../harness/env';
 import { freePort } from '../harness/ports';
-import { fetchFresh, ROOT, startMain, waitForHttp, waitForWorkerPolling, type MainProcess } from '../harness/process';
+import { ROOT, selfTestOverHttp, startMain, waitForHttp, waitForWorkerPolling, type MainProcess } from '../harness/process';
 
 jest.setTimeout(420_000);
 
@@ -94,9 +94,8 @@ describe('npm run build', () => {
     expect(key).toBeDefined();
 
     // A real workflow through the compiled worker (its code from dist/workflow-bundle.js).
-    const res = await fetchFresh(`http://127.0.0.1:${port}/api/v1/admin/self-test`, { method: 'POST', headers: { Authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    const selfTest = await selfTestOverHttp(`http://127.0.0.1:${port}`, key);
+    expect(selfTest).toMatchObject({ started: 202, outcome: { status: 'completed', result: { ok: true } } });
     expect(api.output() + worker.output()).not.toContain('production code loaded');
 
     for (const p of procs) p.child.kill('SIGTERM');

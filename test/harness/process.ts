@@ -91,3 +91,18 @@ export async function waitForWorkerPolling(main: MainProcess, temporalAddress: s
 // fails with "other side closed". Requests to the child processes get a connection each.
 const unpooled = new Agent({ pipelining: 0 });
 export const fetchFresh = (url: string, init: RequestInit = {}) => undiciFetch(url, { ...init, dispatcher: unpooled });
+
+/** POST /admin/self-test on a running service (`origin`: http://host:port), then its status URL until
+ * the run has ended: the start's status and the outcome's body. */
+export async function selfTestOverHttp(origin: string, key: string | undefined, timeoutMs = 60_000): Promise<{ started: number; outcome: Record<string, unknown> }> {
+  const headers = key ? { Authorization: `Bearer ${key}` } : {};
+  const start = await fetchFresh(`${origin}/api/v1/admin/self-test`, { method: 'POST', headers });
+  const body = (await start.json()) as { statusUrl?: string };
+  if (start.status !== 202 || !body.statusUrl) return { started: start.status, outcome: body };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = (await (await fetchFresh(`${origin}${body.statusUrl}`, { headers })).json()) as Record<string, unknown>;
+    if (outcome.status !== 'running' || Date.now() > deadline) return { started: start.status, outcome };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports';
-import { fetchFresh, ROOT, startMain, type MainProcess } from '../harness/process';
+import { fetchFresh, ROOT, selfTestOverHttp, startMain, type MainProcess } from '../harness/process';
 import { harnessValue } from '../harness/env';
 
 jest.setTimeout(240_000);
@@ -46,6 +46,7 @@ describe('npm start (embedded servers)', () => {
     const ports = { PORT: await freePort(), PG_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), WORKER_METRICS_PORT: await freePort() };
     const env = Object.fromEntries(Object.entries({ ...ports, DATA_DIR: dir }).map(([k, v]) => [k, String(v)]));
     const api = `http://127.0.0.1:${ports.PORT}/api/v1`;
+    const origin = `http://127.0.0.1:${ports.PORT}`;
 
     const first = startMain(env);
     const [, key] = await first.waitFor(/Demo API key (aos_\S+)/);
@@ -53,9 +54,8 @@ describe('npm start (embedded servers)', () => {
     expect((await get(`${api}/health/ready`)).status).toBe(200);
     const ui = await fetch(`http://localhost:${ports.TEMPORAL_UI_PORT}/`);
     expect(ui.status).toBe(200);
-    const selfTest = await get(`${api}/admin/self-test`, key, 'POST');
-    expect(selfTest.status).toBe(200);
-    expect(selfTest.body.ok).toBe(true);
+    const selfTest = await selfTestOverHttp(origin, key);
+    expect(selfTest).toMatchObject({ started: 202, outcome: { status: 'completed', result: { ok: true } } });
     expect(await stop(first)).toBe(0);
     expect(processesUsing(dir)).toBe('');
 
@@ -63,12 +63,12 @@ describe('npm start (embedded servers)', () => {
     await second.waitFor(/Agency OS is running/);
     expect(second.output()).not.toContain('Demo API key');
     // The key from the first run still works: the database survived the restart.
-    const again = await get(`${api}/admin/self-test`, key, 'POST');
-    expect(again.status).toBe(200);
+    const again = await selfTestOverHttp(origin, key);
+    expect(again).toMatchObject({ started: 202, outcome: { status: 'completed' } });
     // And so did Temporal's history (SQLite under DATA_DIR).
     const { Connection, Client } = await import('@temporalio/client');
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
-    const desc = await new Client({ connection }).workflow.getHandle(String(selfTest.body.workflowId)).describe();
+    const desc = await new Client({ connection }).workflow.getHandle(String(selfTest.outcome.workflowId)).describe();
     expect(desc.status.name).toBe('COMPLETED');
     await connection.close();
     expect(await stop(second)).toBe(0);
@@ -109,7 +109,7 @@ describe('npm start (external servers)', () => {
       expect(made.status).toBe(0);
       const key = /API key (aos_\S+)/.exec(made.stdout)?.[1];
       expect(made.stdout).toContain('created platform admin ops@example.com');
-      expect((await get(`http://127.0.0.1:${port}/api/v1/admin/self-test`, key, 'POST')).body.ok).toBe(true);
+      expect((await selfTestOverHttp(`http://127.0.0.1:${port}`, key)).outcome).toMatchObject({ status: 'completed', result: { ok: true } });
       // Again for the same email: a second key, the first still valid (how a lost key is replaced).
       const again = runCommand(['src/cli/admin', 'create', '--email', 'ops@example.com'], url.toString());
       expect(again.stdout).toContain('issued a new key to platform admin ops@example.com');

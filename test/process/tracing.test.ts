@@ -12,7 +12,7 @@ import { createApiKey } from '../../src/engines/api-keys';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { harnessValue } from '../harness/env';
 import { freePort } from '../harness/ports';
-import { fetchFresh, startMain, waitForHttp, waitForWorkerPolling, type MainProcess } from '../harness/process';
+import { selfTestOverHttp, startMain, waitForHttp, waitForWorkerPolling, type MainProcess } from '../harness/process';
 
 jest.setTimeout(300_000);
 
@@ -77,9 +77,10 @@ describe('ROLE=api and ROLE=worker with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     procs.push(api, worker);
     await Promise.all([waitForHttp(api, `http://127.0.0.1:${port}/api/v1/health/ready`), waitForWorkerPolling(worker, temporalAddress, taskQueue)]);
 
-    const res = await fetchFresh(`http://127.0.0.1:${port}/api/v1/admin/self-test`, { method: 'POST', headers: { Authorization: `Bearer ${key}` } });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    // 202 with a status URL; the workflow runs on the worker while the status is polled.
+    const { started, outcome } = await selfTestOverHttp(`http://127.0.0.1:${port}`, key);
+    expect(started).toBe(202);
+    expect(outcome).toMatchObject({ status: 'completed' });
 
     // Spans are batched: they reach the collector at the latest when each process stops.
     for (const p of procs) p.child.kill('SIGTERM');

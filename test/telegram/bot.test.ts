@@ -2,6 +2,7 @@
 // Postgres and Temporal: webhook verification and deduplication, linking with one-time codes (and
 // the /me API that issues them), refusals, and a skill run requested in chat, delivered by editing
 // the "Working on…" message, rated with a button, annotated with what worked and downloaded.
+import { runAdminWorkflow } from '../harness/admin-runs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -386,8 +387,8 @@ describe('the reply-recovery sweep', () => {
     const failedUpdate = messageUpdate(u.telegramId, '/help');
     const failed = await stack.db.webhookEvent.create({ data: { provider: 'telegram', dedupeKey: String(failedUpdate.update_id), eventType: 'message', payload: failedUpdate, status: 'failed', attempts: 1, lastError: 'boom' } });
 
-    const res = await request(stack.app).post('/api/v1/admin/replies/recover').set({ Authorization: `Bearer ${stack.adminKey}` }).send({ minAgeSeconds: 0 });
-    expect(res.status).toBeLessThan(300);
+    const run = await runAdminWorkflow(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', { minAgeSeconds: 0 });
+    expect(run.status).toBe('completed');
     const reply = await waitFor('the help text', () => tg.messages(u.telegramId)[before]);
     expect(reply.text).toMatch(/\/copywriting/);
     expect(tg.messages(u.telegramId)).toHaveLength(before + 1);

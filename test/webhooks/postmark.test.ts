@@ -1,6 +1,8 @@
 // Postmark webhooks through the real route, database and Temporal: every event kind from the
 // fixtures, authentication (always 401, never 403), body limits, redelivery dedupe against a real
 // running sequence, and a bounce that arrives before its send is in the ledger.
+import { runAdminWorkflow } from '../harness/admin-runs';
+import type { ReplyRecoveryResult } from '../../workflows/definitions/replies';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -166,12 +168,9 @@ it('keeps a bounce that arrives before its send is in the ledger, and the recove
 
   // The send is recorded after all; the sweep (on demand here) now matches and applies the bounce.
   await seedSend(stack.db, { clientId: client.id, leadId: lead.id, providerMessageId: messageId });
-  const sweep = await request(stack.app)
-    .post('/api/v1/admin/replies/recover')
-    .set({ Authorization: `Bearer ${stack.adminKey}` })
-    .send({ minAgeSeconds: 0, pullProviders: false });
-  expect(sweep.status).toBe(200);
-  expect(sweep.body.result.counts.processed).toBeGreaterThanOrEqual(1);
+  const sweep = await runAdminWorkflow<ReplyRecoveryResult>(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', { minAgeSeconds: 0, pullProviders: false });
+  expect(sweep.status).toBe('completed');
+  expect(sweep.result!.counts.processed).toBeGreaterThanOrEqual(1);
   expect(await inboxRow(stack.db, 'postmark', key)).toMatchObject({ status: 'processed', leadId: lead.id, attempts: 2 });
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('bounced');
   expect(await activities(stack.db, lead.id, 'bounced')).toHaveLength(1);

@@ -1,6 +1,8 @@
 // The reply-recovery safety net: a webhook accepted while Temporal is unreachable (2xx, row left
 // pending, effects applied once) is finished by the sweep; inbound messages that never arrived as
 // webhooks are fetched from Postmark and Twilio (real SDKs against local fakes), exactly once.
+import { runAdminWorkflow } from '../harness/admin-runs';
+import type { ReplyRecoveryResult } from '../../workflows/definitions/replies';
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -36,8 +38,11 @@ afterAll(async () => {
   await twilioFake?.close();
 });
 
-const recover = (body: Record<string, unknown> = { minAgeSeconds: 0 }) =>
-  request(stack.app).post('/api/v1/admin/replies/recover').set({ Authorization: `Bearer ${stack.adminKey}` }).send(body);
+/** Reply recovery on demand: started (202), then its outcome from the status URL. */
+const recover = async (body: Record<string, unknown> = { minAgeSeconds: 0 }) => {
+  const run = await runAdminWorkflow<ReplyRecoveryResult>(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', body);
+  return { ...run, result: run.result! };
+};
 
 it('accepts a reply while Temporal is unreachable, and the sweep stops the sequence later, once', async () => {
   const { client } = await createClientWithUser(stack.db);
@@ -62,14 +67,14 @@ it('accepts a reply while Temporal is unreachable, and the sweep stops the seque
   expect(await activities(stack.db, lead.id, 'replied')).toHaveLength(1);
 
   const sweep = await recover({ minAgeSeconds: 0, pullProviders: false });
-  expect(sweep.status).toBe(200);
+  expect(sweep.status).toBe('completed');
   expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'converted' });
   expect(await inboxRow(stack.db, 'postmark', key)).toMatchObject({ status: 'processed', lastError: null });
   expect(await activities(stack.db, lead.id, 'replied')).toHaveLength(1);
 
   // Nothing left to do: a second sweep changes nothing.
   const again = await recover({ minAgeSeconds: 0, pullProviders: false });
-  expect(again.body.result.counts.processed).toBe(0);
+  expect(again.result.counts.processed).toBe(0);
   expect(await activities(stack.db, lead.id, 'replied')).toHaveLength(1);
   await dead.connection.close();
 });
@@ -92,9 +97,9 @@ it('fetches inbound email and SMS whose webhooks never arrived, each exactly onc
   const stop = twilioFake.addMessage({ to: '+61255550111', from: smsLead.phone!, body: 'STOP', direction: 'inbound', status: 'received', date_sent: rfc2822(new Date()) });
 
   const sweep = await recover();
-  expect(sweep.status).toBe(200);
-  recordHistory(sweep.body.workflowId, 'reply-recovery');
-  const pulled = sweep.body.result.pulled as { provider: string; ok: boolean; listed: number; recorded: number }[];
+  expect(sweep.status).toBe('completed');
+  recordHistory(sweep.workflowId, 'reply-recovery');
+  const pulled = sweep.result.pulled;
   expect(pulled).toEqual([
     expect.objectContaining({ provider: 'postmark', ok: true, sandbox: false, recorded: 1 }),
     expect.objectContaining({ provider: 'twilio', ok: true, sandbox: false, recorded: 1 }),
@@ -113,7 +118,7 @@ it('fetches inbound email and SMS whose webhooks never arrived, each exactly onc
 
   // A second sweep reads from the cursors again and records nothing twice.
   const again = await recover();
-  expect(again.body.result.pulled.map((p: { recorded: number }) => p.recorded)).toEqual([0, 0]);
+  expect(again.result.pulled.map((p) => p.recorded)).toEqual([0, 0]);
   expect(await activities(stack.db, emailLead.id, 'replied')).toHaveLength(2);
   expect(await activities(stack.db, smsLead.id, 'unsubscribed')).toHaveLength(1);
 });

@@ -69,7 +69,9 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[], versio
       title: 'Agency OS API',
       version,
       description:
-        'Durable-workflow orchestration for a marketing agency. Every list is cursor-paginated (`limit`, `cursor` → `nextCursor`); ' +
+        'Durable-workflow orchestration for a marketing agency. Every list is cursor-paginated (`limit`, `cursor` → `nextCursor`) ' +
+        'and answers `{data, nextCursor}`; one resource is wrapped in its name (`{campaign}`); reports and status views are plain ' +
+        'objects; work that runs in a workflow answers 202 with `statusUrl` (and `Location`); ' +
         'every error is `{error:{code,message,details}}`; every response carries `X-Request-Id`. Requests are limited per API key, ' +
         'per user (all their keys) and per IP (IPv6 by /56) (429 with `Retry-After`).',
     },

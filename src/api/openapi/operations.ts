@@ -1,26 +1,32 @@
 // Every operation the API serves, by route group. A route mounted in the app but missing here fails
 // test/api/openapi.test.ts; the tenancy matrix (test/api/tenancy-matrix.test.ts) runs over this list.
 import { z } from 'zod';
-import { adminOperations } from './admin';
-import { aiCostOperations } from './ai-costs';
-import { approvalOperations } from './approvals';
-import { campaignTemplateOperations } from './campaign-templates';
 import { campaignOperations } from './campaigns';
 import { clientOperations } from './clients';
 import { healthOperations } from './health';
 import { metricsOperations } from './metrics';
 import { keyOperations } from './keys';
 import { leadOperations } from './leads';
-import { meOperations } from './me';
 import { invitationOperations } from './invitations';
-import { memberOperations } from './members';
-import { onboardingOperations } from './onboarding';
-import { outboxOperations } from './outbox';
-import { platformAdminOperations } from './platform-admin';
-import { replyOperations } from './replies';
-import { reportOperations } from './reports';
-import { sendResourceOperations } from './send-resources';
 import { skillRunOperations } from './skill-runs';
+import { adminRoutes } from '../routes/admin';
+import { campaignTemplateRoutes } from '../routes/campaign-templates';
+import { onboardingRoutes } from '../routes/onboarding';
+import { meetingRoutes } from '../routes/meetings';
+import { replyRoutes } from '../routes/replies';
+import { reviewRoutes } from '../routes/reviews';
+import { approvalRoutes } from '../routes/approvals';
+import { outboxRoutes } from '../routes/outbox';
+import { sendResourceRoutes } from '../routes/send-resources';
+import { reportRoutes } from '../routes/reports';
+import { auditRoutes } from '../routes/audit';
+import { adminStatsRoutes } from '../routes/admin-stats';
+import { adminClientRoutes } from '../routes/admin-clients';
+import { adminSuppressionRoutes } from '../routes/admin-suppression';
+import { adminAiCostRoutes } from '../routes/ai-costs';
+import { clientAiCostRoutes } from '../routes/ai-costs';
+import { meRoutes } from '../routes/me';
+import { memberRoutes } from '../routes/members';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
 import { webhookEndpointOperations } from './webhook-endpoints';
@@ -49,22 +55,28 @@ export const allOperations: readonly ApiOperation[] = [
   ...metricsOperations,
   ...docOperations,
   ...keyOperations,
-  ...meOperations,
+  ...meRoutes,
   ...clientOperations,
-  ...memberOperations,
+  ...memberRoutes,
   ...invitationOperations,
   ...campaignOperations,
   ...leadOperations,
-  ...approvalOperations,
-  ...replyOperations,
-  ...outboxOperations,
-  ...sendResourceOperations,
-  ...aiCostOperations,
-  ...reportOperations,
-  ...onboardingOperations,
-  ...campaignTemplateOperations,
-  ...adminOperations,
-  ...platformAdminOperations,
+  ...approvalRoutes,
+  ...replyRoutes,
+  ...reviewRoutes,
+  ...meetingRoutes,
+  ...outboxRoutes,
+  ...sendResourceRoutes,
+  ...adminAiCostRoutes,
+  ...clientAiCostRoutes,
+  ...reportRoutes,
+  ...auditRoutes,
+  ...onboardingRoutes,
+  ...campaignTemplateRoutes,
+  ...adminRoutes,
+  ...adminStatsRoutes,
+  ...adminClientRoutes,
+  ...adminSuppressionRoutes,
   ...webhookOperations,
   ...skillRunOperations,
   ...webhookEndpointOperations,

@@ -1,17 +1,17 @@
-// Platform-admin operations. The self-test runs a real workflow whose activity writes and reads a row.
-import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+// Platform-admin operations on the system itself. The self-test runs a real workflow whose activity
+// writes and reads a row; reply recovery runs the six-hourly sweep now. Both may take minutes, so
+// each start answers 202 with a status URL (`Location`) that reports running, completed (with the
+// workflow's result) or failed: no request waits for a workflow.
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { TypedSearchAttributes } from '@temporalio/common';
-import { workflowIds } from '../../../workflows/ids';
-import { ClientIdKey, PLATFORM_CLIENT_ID } from '../../../workflows/search-attributes';
-import type { selfTestWorkflow } from '../../../workflows/self-test';
-import { replyRecoveryWorkflowId } from '../../../workflows/definitions/replies';
-import type { replyRecoveryWorkflow } from '../../../workflows/reply-recovery';
-import { HttpError } from '../errors';
-import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
+import { replyRecoveryRunWorkflowId, runOutcome, selfTestWorkflowId, startReplyRecovery, startSelfTest, type StartedRun } from '../../lifecycle/admin-runs';
+import { actorOf } from '../actor';
+import { HttpError, notFound } from '../errors';
+import { anyJson, ok, type ResponseSpec } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
 import type { ApiDeps } from '../deps';
+import { uuid } from '../validate';
 
 export const selfTestBody = z.object({ note: z.string().min(1).max(200).optional() }).strict();
 export const recoverBody = z
@@ -21,69 +21,105 @@ export const recoverBody = z
     pullProviders: z.boolean().optional(),
   })
   .strict();
+const selfTestParams = z.object({ testId: uuid });
+const recoveryParams = z.object({ recoveryId: uuid });
 
-export function adminRouter(deps: ApiDeps): Router {
-  const r = Router();
-  r.post('/self-test', async (req, res) => {
-    const body = selfTestBody.parse(req.body ?? {});
-    const probeId = randomUUID();
-    const note = body.note ?? `self-test ${new Date().toISOString()}`;
-    const started = performance.now();
-    let handle;
-    try {
-      handle = await deps.temporal.workflow.start<typeof selfTestWorkflow>('selfTestWorkflow', {
-        taskQueue: deps.taskQueue,
-        workflowId: workflowIds.selfTest(probeId),
-        args: [{ version: 1, probeId, note }],
-        workflowExecutionTimeout: '1 minute',
-        typedSearchAttributes: new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]),
-      });
-    } catch (err) {
-      req.log.warn({ err }, 'self-test could not start');
-      throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start the self-test workflow');
-    }
-    let result;
-    try {
-      result = await handle.result();
-    } catch (err) {
-      req.log.warn({ err }, 'self-test workflow failed');
-      throw new HttpError(503, 'SELF_TEST_FAILED', 'self-test workflow failed', { workflowId: handle.workflowId });
-    }
-    await recordAudit(deps.db, { ...actorOf(req), action: 'admin.self_test', entityType: 'workflow', entityId: handle.workflowId, after: { ok: result.ok } });
-    res.json({
-      ok: result.ok,
-      workflowId: handle.workflowId,
-      runId: handle.firstExecutionRunId,
-      result,
-      durationMs: Math.round(performance.now() - started),
-    });
-  });
+const SELF_TEST = '/api/v1/admin/self-test';
+const RECOVER = '/api/v1/admin/replies/recover';
 
-  // Reply recovery on demand: the same workflow the six-hourly schedule runs; answers with its result.
-  r.post('/replies/recover', async (req, res) => {
-    const body = recoverBody.parse(req.body ?? {});
-    const started = performance.now();
-    let handle;
-    try {
-      handle = await deps.temporal.workflow.start<typeof replyRecoveryWorkflow>('replyRecoveryWorkflow', {
-        taskQueue: deps.taskQueue,
-        workflowId: replyRecoveryWorkflowId(`manual-${randomUUID()}`),
-        args: [{ version: 1, ...body }],
-        workflowExecutionTimeout: '30 minutes',
-        typedSearchAttributes: new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]),
-      });
-    } catch (err) {
-      req.log.warn({ err }, 'reply recovery could not start');
-      throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start the reply-recovery workflow');
-    }
-    try {
-      const result = await handle.result();
-      await recordAudit(deps.db, { ...actorOf(req), action: 'admin.replies_recover', entityType: 'workflow', entityId: handle.workflowId, after: { options: body } });
-      res.json({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, result, durationMs: Math.round(performance.now() - started) });
-    } catch (err) {
-      req.log.warn({ err }, 'reply recovery workflow failed');
-      throw new HttpError(503, 'REPLY_RECOVERY_FAILED', 'reply-recovery workflow failed', { workflowId: handle.workflowId });
-    }
-  });
-  return r;
+const accepted = (idName: string): ResponseSpec => ({
+  description: 'Started; poll `statusUrl` (also in `Location`) for the outcome.',
+  schema: z.object({ [idName]: z.string(), workflowId: z.string(), runId: z.string(), status: z.literal('running'), statusUrl: z.string() }),
+});
+const outcome = (idName: string, result: z.ZodType) =>
+  ok(
+    z.object({
+      [idName]: z.string(),
+      workflowId: z.string(),
+      status: z.enum(['running', 'completed', 'failed']),
+      result: result.optional().describe('completed only: what the workflow returned'),
+      reason: z.string().optional().describe('failed only: failed, timed_out, terminated or cancelled'),
+      durationMs: z.number().optional(),
+    }),
+    'Where the run is: running, completed (with its result) or failed',
+  );
+
+/** Starts a run (Temporal unreachable: 503, nothing started), audits it, answers 202 with where to look. */
+async function answerStarted(req: Request, res: Response, idName: string, base: string, start: () => Promise<StartedRun>, what: string, audit: (run: StartedRun) => Promise<unknown>): Promise<void> {
+  let run: StartedRun;
+  try {
+    run = await start();
+  } catch (err) {
+    req.log.warn({ err }, `${what} could not start`);
+    throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', `could not start the ${what} workflow`);
+  }
+  await audit(run);
+  const statusUrl = `${base}/${run.id}`;
+  res.status(202).location(statusUrl).json({ [idName]: run.id, workflowId: run.workflowId, runId: run.runId, status: 'running', statusUrl });
 }
+
+async function answerOutcome(deps: ApiDeps, res: Response, idName: string, id: string, workflowId: string, what: string): Promise<void> {
+  const out = await runOutcome(deps.temporal, workflowId);
+  if (!out) throw notFound(what);
+  res.json({ [idName]: id, workflowId, ...out });
+}
+
+export const adminRoutes: Route[] = [
+  defineRoute({
+    method: 'post',
+    path: SELF_TEST,
+    summary: 'Start a workflow whose activity writes and reads a row',
+    description: 'Answers 202 at once; `GET /api/v1/admin/self-test/{testId}` reports the outcome (`result.ok` once completed).',
+    tag: 'admin',
+    access: { kind: 'platform-admin' },
+    body: selfTestBody,
+    responses: { 202: accepted('testId') },
+    handler: async ({ body, req, res, deps }) => {
+      const b = body();
+      const note = b.note ?? `self-test ${new Date().toISOString()}`;
+      await answerStarted(req, res, 'testId', SELF_TEST, () => startSelfTest(deps.temporal, deps.taskQueue, note), 'self-test', (run) =>
+        recordAudit(deps.db, { ...actorOf(req), action: 'admin.self_test', entityType: 'workflow', entityId: run.workflowId, after: { note } }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${SELF_TEST}/{testId}`,
+    summary: 'A self-test’s outcome',
+    tag: 'admin',
+    access: { kind: 'platform-admin' },
+    params: selfTestParams,
+    responses: {
+      200: outcome('testId', z.object({ ok: z.boolean(), probeId: z.string(), wrote: z.string(), readBack: z.string().nullable() }).loose()),
+    },
+    handler: ({ params: { testId }, res, deps }) => answerOutcome(deps, res, 'testId', testId, selfTestWorkflowId(testId), 'self-test'),
+  }),
+  defineRoute({
+    method: 'post',
+    path: RECOVER,
+    summary: 'Start reply recovery now (replays unprocessed webhook inbox rows)',
+    description: 'The same workflow the six-hourly schedule runs. Answers 202 at once; `GET /api/v1/admin/replies/recover/{recoveryId}` reports the outcome.',
+    tag: 'admin',
+    access: { kind: 'platform-admin' },
+    body: recoverBody,
+    responses: { 202: accepted('recoveryId') },
+    handler: async ({ body, req, res, deps }) => {
+      const options = body();
+      await answerStarted(req, res, 'recoveryId', RECOVER, () => startReplyRecovery(deps.temporal, deps.taskQueue, options), 'reply-recovery', (run) =>
+        recordAudit(deps.db, { ...actorOf(req), action: 'admin.replies_recover', entityType: 'workflow', entityId: run.workflowId, after: { options } }),
+      );
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${RECOVER}/{recoveryId}`,
+    summary: 'A reply-recovery run’s outcome',
+    tag: 'admin',
+    access: { kind: 'platform-admin' },
+    params: recoveryParams,
+    responses: { 200: outcome('recoveryId', anyJson) },
+    handler: ({ params: { recoveryId }, res, deps }) => answerOutcome(deps, res, 'recoveryId', recoveryId, replyRecoveryRunWorkflowId(recoveryId), 'reply-recovery run'),
+  }),
+];
+
+export const adminRouter = (deps: ApiDeps) => routerFor(deps, '/api/v1/admin', adminRoutes);

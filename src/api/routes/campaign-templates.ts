@@ -6,27 +6,18 @@
 //   POST /templates/:id/launch            → the campaign    (member)
 // Launching creates the campaign (draft, the template's sequence and industry, the client's
 // permission mode) and starts its campaignWorkflow; launching again returns the same campaign.
-import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { queryOrNull } from '../../lifecycle/temporal';
-import { TypedSearchAttributes } from '@temporalio/common';
-import type { Client as TemporalClient } from '@temporalio/client';
-import type { Db, MembershipRole } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
-import { createCampaign } from '../../engines/campaigns';
-import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
-import { startCampaignWorkflow } from '../../lifecycle/campaigns';
-import { workflowIds } from '../../../workflows/ids';
-import { ClientIdKey, SkillSlugKey } from '../../../workflows/search-attributes';
-import { campaignGenerationProgressQuery, type CampaignGenerationProgress } from '../../../workflows/definitions/campaign-generation';
-import type { campaignGenerationWorkflow } from '../../../workflows/campaign-generation';
+import { generationLiveProgress, launchCampaignFromTemplate, startCampaignGeneration } from '../../lifecycle/campaign-generation';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
+import { CampaignSchema, CampaignTemplateSchema } from '../openapi/models';
+import { dateTime, ok, pageOf } from '../openapi/spec';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
-import { body, params, query, uuid } from '../validate';
+import { defineRoute, routerFor, type Route } from '../route-table';
 import { requireLiveClientId } from '../tenancy';
-import { authorizeClient } from './onboarding';
+import { uuid } from '../validate';
 
 export const generateBody = z.object({ clientId: uuid }).strict();
 export const jobParams = z.object({ jobId: uuid });
@@ -39,158 +30,144 @@ export const launchBody = z
   })
   .strict();
 
-// ---- lifecycle -------------------------------------------------------------------------------
-
-export async function startCampaignGeneration(temporal: TemporalClient, taskQueue: string, job: { clientId: string; jobId: string }): Promise<string> {
-  const workflowId = workflowIds.campaignGeneration(job.clientId, job.jobId);
-  await temporal.workflow.start<typeof campaignGenerationWorkflow>('campaignGenerationWorkflow', {
-    taskQueue,
-    workflowId,
-    args: [{ version: 1, clientId: job.clientId, jobId: job.jobId }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: ClientIdKey, value: job.clientId },
-      { key: SkillSlugKey, value: 'campaign-generation' },
-    ]),
-  });
-  return workflowId;
+/** The template (not deleted, its client not deleted), if the caller may see it. */
+async function loadTemplate(db: ApiDeps['db'], id: string, authorize: (clientId: string, what: string) => void) {
+  const t = await db.campaignTemplate.findFirst({ where: { id, deletedAt: null, client: { deletedAt: null } } });
+  if (!t) throw notFound('campaign template');
+  authorize(t.clientId, 'campaign template');
+  return t;
 }
 
-export async function generationLiveProgress(temporal: TemporalClient, clientId: string, jobId: string): Promise<CampaignGenerationProgress | null> {
-  return queryOrNull(() => temporal.workflow.getHandle(workflowIds.campaignGeneration(clientId, jobId)).query(campaignGenerationProgressQuery));
-}
+const CAMPAIGNS = '/api/v1/campaigns';
 
-export interface LaunchDeps {
-  db: Db;
-  temporal: TemporalClient;
-  taskQueue: string;
-}
+export const campaignTemplateRoutes: Route[] = [
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/generate`,
+    summary: 'Generate campaign templates from the confirmed ICP',
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'member' },
+    body: generateBody,
+    responses: { 202: { description: 'Started', schema: z.object({ jobId: z.string(), workflowId: z.string(), status: z.string(), statusUrl: z.string() }) } },
+    handler: async ({ body, authorizeClient, req, res, deps }) => {
+      const { db } = deps;
+      const input = body();
+      authorizeClient(input.clientId);
+      const client = await db.client.findFirst({ where: { id: input.clientId, deletedAt: null } });
+      if (!client) throw notFound('client');
+      if (!client.icpConfirmedAt || client.icpIndustries.length === 0) {
+        throw new HttpError(409, 'ICP_NOT_CONFIRMED', 'confirm an ICP first (POST /api/v1/onboarding/analyze, then /confirm)');
+      }
+      const onboarding = await db.onboardingJob.findFirst({ where: { clientId: client.id, status: 'confirmed' }, orderBy: { confirmedAt: 'desc' } });
+      const job = await db.campaignGenerationJob.create({ data: { clientId: client.id, onboardingJobId: onboarding?.id ?? null } });
+      let workflowId: string;
+      try {
+        workflowId = await startCampaignGeneration(deps.temporal, deps.taskQueue, { clientId: client.id, jobId: job.id });
+      } catch (err) {
+        req.log.warn({ err }, 'campaign generation could not start');
+        await db.campaignGenerationJob.update({ where: { id: job.id }, data: { status: 'failed', error: 'could not start the workflow' } });
+        throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start campaign generation; try again');
+      }
+      await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'campaign.generate', entityType: 'campaign_generation_job', entityId: job.id });
+      res.status(202).json({ jobId: job.id, workflowId, status: 'pending', statusUrl: `/api/v1/campaigns/generate/${job.id}` });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/generate/{jobId}`,
+    summary: 'Progress of a generation job',
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'viewer' },
+    params: jobParams,
+    responses: {
+      200: ok(
+        z.object({
+          jobId: z.string(),
+          clientId: z.string(),
+          status: z.string(),
+          step: z.string().nullable(),
+          percent: z.number().nullable(),
+          completedSteps: z.array(z.string()),
+          templateIds: z.array(z.string()),
+          error: z.string().nullable(),
+          updatedAt: dateTime,
+        }),
+      ),
+    },
+    handler: async ({ params: { jobId }, authorizeClient, res, deps }) => {
+      const { db } = deps;
+      const job = await db.campaignGenerationJob.findUnique({ where: { id: jobId } });
+      if (job && (await db.client.count({ where: { id: job.clientId, deletedAt: null } })) === 0) throw notFound('campaign generation job');
+      if (!job) throw notFound('campaign generation job');
+      authorizeClient(job.clientId, 'campaign generation job');
+      const live = ['pending', 'running'].includes(job.status) ? await generationLiveProgress(deps.temporal, job.clientId, job.id) : null;
+      const stored = (job.result ?? {}) as { templateIds?: string[]; skills?: Record<string, unknown> };
+      res.json({
+        jobId: job.id,
+        clientId: job.clientId,
+        status: live?.status ?? job.status,
+        step: live?.step ?? null,
+        percent: live?.percent ?? (job.status === 'completed' ? 100 : null),
+        completedSteps: live?.completedSteps ?? Object.keys(stored.skills ?? {}),
+        templateIds: live?.templateIds.length ? live.templateIds : (stored.templateIds ?? []),
+        error: live?.error ?? job.error,
+        updatedAt: job.updatedAt,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/templates`,
+    summary: "A client's campaign templates",
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'viewer' },
+    query: listQuery,
+    responses: { 200: ok(pageOf(CampaignTemplateSchema)) },
+    handler: async ({ query: q, authorizeClient, res, deps: { db } }) => {
+      authorizeClient(q.clientId);
+      await requireLiveClientId(db, q.clientId);
+      const rows = await db.campaignTemplate.findMany({
+        where: { clientId: q.clientId, deletedAt: null, ...cursorWhere(decodeCursor(q.cursor)) },
+        orderBy: newestFirst,
+        take: q.limit + 1,
+      });
+      res.json(page(rows, q.limit));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/templates/{id}`,
+    summary: 'One campaign template',
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'viewer' },
+    params: idParams,
+    responses: { 200: ok(z.object({ template: CampaignTemplateSchema })) },
+    handler: async ({ params: { id }, authorizeClient, res, deps: { db } }) => {
+      res.json({ template: await loadTemplate(db, id, authorizeClient) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/templates/{id}/launch`,
+    summary: 'Launch a template as a campaign (again: the same campaign)',
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    body: launchBody,
+    responses: {
+      200: ok(z.object({ campaign: CampaignSchema, workflowId: z.string(), created: z.literal(false) }), 'Already launched'),
+      201: { description: 'Launched', schema: z.object({ campaign: CampaignSchema, workflowId: z.string(), created: z.literal(true) }) },
+    },
+    handler: async ({ params: { id }, body, authorizeClient, req, res, deps }) => {
+      const opts = body();
+      const template = await loadTemplate(deps.db, id, authorizeClient);
+      const out = await launchCampaignFromTemplate(deps, template, opts);
+      if (out.created) {
+        await recordAudit(deps.db, { clientId: template.clientId, ...actorOf(req), action: 'campaign.launch_template', entityType: 'campaign', entityId: out.campaign.id, after: { templateId: template.id } });
+      }
+      res.status(out.created ? 201 : 200).json({ campaign: out.campaign, workflowId: out.workflowId, created: out.created });
+    },
+  }),
+];
 
-export interface TemplateRow {
-  id: string;
-  clientId: string;
-  name: string;
-  industry: string | null;
-  sequence: unknown;
-}
-
-/**
- * Creates the template's campaign (draft; sequence, name and industry from the template; permission
- * mode from the client) and starts its campaignWorkflow. Idempotent: a template already launched
- * returns its campaign (and makes sure its workflow is running).
- */
-export async function launchCampaignFromTemplate(
-  deps: LaunchDeps,
-  template: TemplateRow,
-  opts: { name?: string; aiPersonalisation?: boolean } = {},
-): Promise<{ campaign: Awaited<ReturnType<typeof createCampaign>>; created: boolean; workflowId: string }> {
-  const sequence = SequenceDefinitionSchema.parse(template.sequence);
-  const { campaign, created } = await deps.db.$transaction(async (tx) => {
-    // Row lock: two concurrent launches of one template create one campaign.
-    const [locked] = await tx.$queryRaw<Array<{ launchedCampaignId: string | null }>>`
-      SELECT "launchedCampaignId" FROM campaign_templates WHERE id = ${template.id} FOR UPDATE`;
-    if (locked?.launchedCampaignId) {
-      const existing = await tx.campaign.findUnique({ where: { id: locked.launchedCampaignId } });
-      if (existing) return { campaign: existing, created: false };
-    }
-    const c = await createCampaign(tx as unknown as Db, {
-      clientId: template.clientId,
-      name: opts.name ?? template.name,
-      sequence,
-      industry: template.industry,
-      templateId: template.id,
-      aiPersonalisation: opts.aiPersonalisation,
-    });
-    await tx.campaignTemplate.update({ where: { id: template.id }, data: { launchedCampaignId: c.id } });
-    return { campaign: c, created: true };
-  });
-  await startCampaignWorkflow(deps.temporal, deps.taskQueue, { clientId: campaign.clientId, id: campaign.id });
-  return { campaign, created, workflowId: workflowIds.campaign(campaign.id) };
-}
-
-// ---- routes ----------------------------------------------------------------------------------
-
-export function campaignTemplatesRouter(deps: ApiDeps): Router {
-  const r = Router();
-  const { db } = deps;
-
-  const loadTemplate = async (req: Request, id: string, min: MembershipRole) => {
-    const t = await db.campaignTemplate.findFirst({ where: { id, deletedAt: null, client: { deletedAt: null } } });
-    if (!t) throw notFound('campaign template');
-    authorizeClient(req, t.clientId, min, 'campaign template');
-    return t;
-  };
-
-  r.post('/generate', async (req, res) => {
-    const input = body(generateBody, req);
-    authorizeClient(req, input.clientId, 'member');
-    const client = await db.client.findFirst({ where: { id: input.clientId, deletedAt: null } });
-    if (!client) throw notFound('client');
-    if (!client.icpConfirmedAt || client.icpIndustries.length === 0) {
-      throw new HttpError(409, 'ICP_NOT_CONFIRMED', 'confirm an ICP first (POST /api/v1/onboarding/analyze, then /confirm)');
-    }
-    const onboarding = await db.onboardingJob.findFirst({ where: { clientId: client.id, status: 'confirmed' }, orderBy: { confirmedAt: 'desc' } });
-    const job = await db.campaignGenerationJob.create({ data: { clientId: client.id, onboardingJobId: onboarding?.id ?? null } });
-    let workflowId: string;
-    try {
-      workflowId = await startCampaignGeneration(deps.temporal, deps.taskQueue, { clientId: client.id, jobId: job.id });
-    } catch (err) {
-      req.log.warn({ err }, 'campaign generation could not start');
-      await db.campaignGenerationJob.update({ where: { id: job.id }, data: { status: 'failed', error: 'could not start the workflow' } });
-      throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start campaign generation; try again');
-    }
-    await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'campaign.generate', entityType: 'campaign_generation_job', entityId: job.id });
-    res.status(202).json({ jobId: job.id, workflowId, status: 'pending', statusUrl: `/api/v1/campaigns/generate/${job.id}` });
-  });
-
-  r.get('/generate/:jobId', async (req, res) => {
-    const { jobId } = params(jobParams, req);
-    const job = await db.campaignGenerationJob.findUnique({ where: { id: jobId } });
-    if (job && (await db.client.count({ where: { id: job.clientId, deletedAt: null } })) === 0) throw notFound('campaign generation job');
-    if (!job) throw notFound('campaign generation job');
-    authorizeClient(req, job.clientId, 'viewer', 'campaign generation job');
-    const live = ['pending', 'running'].includes(job.status) ? await generationLiveProgress(deps.temporal, job.clientId, job.id) : null;
-    const stored = (job.result ?? {}) as { templateIds?: string[]; skills?: Record<string, unknown> };
-    res.json({
-      jobId: job.id,
-      clientId: job.clientId,
-      status: live?.status ?? job.status,
-      step: live?.step ?? null,
-      percent: live?.percent ?? (job.status === 'completed' ? 100 : null),
-      completedSteps: live?.completedSteps ?? Object.keys(stored.skills ?? {}),
-      templateIds: live?.templateIds.length ? live.templateIds : (stored.templateIds ?? []),
-      error: live?.error ?? job.error,
-      updatedAt: job.updatedAt,
-    });
-  });
-
-  r.get('/templates', async (req, res) => {
-    const q = query(listQuery, req);
-    authorizeClient(req, q.clientId, 'viewer');
-    await requireLiveClientId(db, q.clientId);
-    const rows = await db.campaignTemplate.findMany({
-      where: { clientId: q.clientId, deletedAt: null, ...cursorWhere(decodeCursor(q.cursor)) },
-      orderBy: newestFirst,
-      take: q.limit + 1,
-    });
-    res.json(page(rows, q.limit));
-  });
-
-  r.get('/templates/:id', async (req, res) => {
-    const { id } = params(idParams, req);
-    res.json({ template: await loadTemplate(req, id, 'viewer') });
-  });
-
-  r.post('/templates/:id/launch', async (req, res) => {
-    const { id } = params(idParams, req);
-    const opts = body(launchBody, req);
-    const template = await loadTemplate(req, id, 'member');
-    const out = await launchCampaignFromTemplate(deps, template, opts);
-    if (out.created) {
-      await recordAudit(db, { clientId: template.clientId, ...actorOf(req), action: 'campaign.launch_template', entityType: 'campaign', entityId: out.campaign.id, after: { templateId: template.id } });
-    }
-    res.status(out.created ? 201 : 200).json({ campaign: out.campaign, workflowId: out.workflowId, created: out.created });
-  });
-
-  return r;
-}
+export const campaignTemplatesRouter = (deps: ApiDeps) => routerFor(deps, CAMPAIGNS, campaignTemplateRoutes);

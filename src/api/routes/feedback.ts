@@ -12,7 +12,7 @@ import { notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { requireLiveClientId, visibleClientIds } from '../tenancy';
 import { body, query, uuid } from '../validate';
-import { authorizeClient } from './onboarding';
+import { authorizeClientRole as authorizeClient } from '../route-table';
 
 export const feedbackBody = FeedbackInput;
 export const feedbackQuery = pageQuery

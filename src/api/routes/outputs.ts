@@ -9,7 +9,7 @@ import { HttpError, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { requireLiveClientId, visibleClientIds } from '../tenancy';
 import { dayOrInstant, params, query, uuid } from '../validate';
-import { authorizeClient } from './onboarding';
+import { authorizeClientRole as authorizeClient } from '../route-table';
 
 const day = dayOrInstant;
 export const outputsQuery = pageQuery

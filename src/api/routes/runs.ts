@@ -3,7 +3,6 @@
 // another tenant's run is a 404.
 import { Router } from 'express';
 import { z } from 'zod';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { recordAudit } from '../../engines/audit';
 import { SKILL_SLUG } from '../../engines/skill-runs/library';
 import { finishRun, runView, TERMINAL, UnknownSkill } from '../../engines/skill-runs/runs';
@@ -12,7 +11,7 @@ import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { body, httpUrl, params, uuid } from '../validate';
-import { authorizeClient } from './onboarding';
+import { authorizeClientRole as authorizeClient } from '../route-table';
 
 export const runBody = z
   .object({
@@ -81,10 +80,7 @@ export function runsRouter(deps: ApiDeps): Router {
       return;
     }
     if (TERMINAL.includes(run.status)) throw new HttpError(409, 'CONFLICT', `the run has already ${run.status === 'completed' ? 'completed' : 'failed'}`);
-    try {
-      await cancelSkillRun(deps.temporal, runId);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (!(await cancelSkillRun(deps.temporal, runId))) {
       // No workflow to ask (never started, or gone): end the row here.
       run = (await finishRun(deps.db, runId, 'cancelled', 'cancelled on request')) ?? run;
     }
