@@ -1,9 +1,10 @@
-// npm run scale-check [-- --leads 300 --latency-ms 100 --kill-at 0.4]
+// npm run scale-check [-- --leads 300 --latency-ms 300 --kill-at 0.4]
 // Scale-out, proven from outside: one ROLE=api and two ROLE=worker processes of the compiled
 // service against PostgreSQL and a Temporal dev server running as their own processes (see
 // bench/scale-stack.ts). Through the API: bulk import of N leads, their scoring, a two-email
 // campaign with all of them, start. When a fraction of the first touches has reached the Postmark
-// fake, worker-2 is SIGKILLed; worker-1 must finish alone. Then:
+// fake, worker-2 is SIGKILLed at a moment when sends are in flight (a ledger row reserved or
+// sending; waits up to 10 s for one); worker-1 must finish alone. Then:
 //   split       activities each worker executed (by worker identity, from the workflow histories:
 //               ActivityTaskCompleted events), before and after the kill, by activity type
 //   duplicates  emails beyond the first per lead at the provider (must be 0)
@@ -18,7 +19,7 @@ import { firstTouchProgress, importScoreEnrolStart, mib, sendsPerAddress, sleep,
 const { values: args } = parseArgs({
   options: {
     leads: { type: 'string', default: '300' },
-    'latency-ms': { type: 'string', default: '100' },
+    'latency-ms': { type: 'string', default: '300' },
     /** Fraction of the expected first touches sent when worker-2 is killed. */
     'kill-at': { type: 'string', default: '0.4' },
     'timeout-minutes': { type: 'string', default: '10' },
@@ -75,8 +76,14 @@ async function main(): Promise<void> {
     const killWhen = Math.ceil(run.expected.size * KILL_AT);
     const deadline = Date.now() + Number(args['timeout-minutes']) * 60_000;
     while (s.postmark.sent.length < killWhen && Date.now() < deadline) await sleep(50);
+    // Aim the kill at a moment with sends in flight (their ledger rows reserved or sending), up to 10 s more.
+    const inFlightNow = () => s.db.sendLedger.count({ where: { campaignId: run.campaignId, touchNumber: 1, state: { in: ['reserved', 'sending'] } } });
+    let inFlight = await inFlightNow();
+    for (let waited = 0; inFlight === 0 && waited < 10_000; waited += 20) {
+      await sleep(20);
+      inFlight = await inFlightNow();
+    }
     const killAt = Date.now();
-    const inFlight = await s.db.sendLedger.count({ where: { campaignId: run.campaignId, touchNumber: 1, state: { in: ['reserved', 'sending'] } } });
     w2.proc.kill('SIGKILL');
     const sentAtKill = s.postmark.sent.length;
     log(`SIGKILL ${w2.name} (${w2.identity}) with ${sentAtKill}/${run.expected.size} first touches at the provider, ${inFlight} in flight`);

@@ -130,6 +130,13 @@ export async function startScaleStack(opts: { workers: number; name: string; log
       }
     }
   };
+  // Ctrl-C (or a timeout's SIGTERM) still stops every process started here.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${signal}: stopping the processes started\n`);
+      void stop().finally(() => process.exit(130));
+    });
+  }
   try {
     const pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), throwaway: true });
     cleanups.push(() => pg.stop());
