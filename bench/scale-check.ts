@@ -6,7 +6,8 @@
 // fake, worker-2 is SIGKILLed at a moment when sends are in flight (a ledger row reserved or
 // sending; waits up to 10 s for one); worker-1 must finish alone. Then:
 //   split       activities each worker executed (by worker identity, from the workflow histories:
-//               ActivityTaskCompleted events), before and after the kill, by activity type
+//               ActivityTaskCompleted events), before and after the kill, by activity type, and
+//               how many of them completed on a retry
 //   duplicates  emails beyond the first per lead at the provider (must be 0)
 //   missing     leads whose tier allows email with no email (must be 0); leads whose tier does not
 //               allow email must get none
@@ -31,14 +32,14 @@ const KILL_AT = Number(args['kill-at']);
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 
-type Split = Map<string, { before: number; after: number; byType: Map<string, number>; timedOut: number }>;
+type Split = Map<string, { before: number; after: number; byType: Map<string, number>; retried: number }>;
 
 /** Activities executed per worker identity, from the histories of every workflow of the client. */
 async function activitySplit(s: ScaleStack, killAt: number): Promise<{ split: Split; workflows: number; notHealthy: string[] }> {
   const split: Split = new Map();
   const row = (identity: string) => {
     let r = split.get(identity);
-    if (!r) split.set(identity, (r = { before: 0, after: 0, byType: new Map(), timedOut: 0 }));
+    if (!r) split.set(identity, (r = { before: 0, after: 0, byType: new Map(), retried: 0 }));
     return r;
   };
   let workflows = 0;
@@ -48,9 +49,12 @@ async function activitySplit(s: ScaleStack, killAt: number): Promise<{ split: Sp
     if (wf.status.name !== 'RUNNING' && wf.status.name !== 'COMPLETED' && wf.status.name !== 'CONTINUED_AS_NEW') notHealthy.push(`${wf.workflowId} ${wf.status.name}`);
     const history = await s.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     const scheduled = new Map<number, string>();
+    const attempt = new Map<number, number>();
     for (const e of history.events ?? []) {
       const attrs = e.activityTaskScheduledEventAttributes;
       if (attrs) scheduled.set(Number(e.eventId), attrs.activityType?.name ?? '?');
+      const start = e.activityTaskStartedEventAttributes;
+      if (start) attempt.set(Number(start.scheduledEventId), start.attempt ?? 1);
       const done: proto.api.history.v1.IActivityTaskCompletedEventAttributes | null | undefined = e.activityTaskCompletedEventAttributes;
       if (done) {
         const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
@@ -59,8 +63,9 @@ async function activitySplit(s: ScaleStack, killAt: number): Promise<{ split: Sp
         else r.after++;
         const type = scheduled.get(Number(done.scheduledEventId)) ?? '?';
         r.byType.set(type, (r.byType.get(type) ?? 0) + 1);
+        // Retries are not in the history, only the attempt that completed: > 1 means earlier ones failed or timed out.
+        if ((attempt.get(Number(done.scheduledEventId)) ?? 1) > 1) r.retried++;
       }
-      if (e.activityTaskTimedOutEventAttributes) row('(timed out)').timedOut++;
     }
   }
   return { split, workflows, notHealthy };
@@ -120,15 +125,15 @@ async function main(): Promise<void> {
     console.log(`first touches: ${allSentAt ? `all sent ${firstTouchS.toFixed(1)} s after start, ${(run.expected.size / firstTouchS).toFixed(1)}/s` : `NOT all sent within ${args['timeout-minutes']} min`}; kill after ${((killAt - run.startedAt) / 1000).toFixed(1)} s at ${sentAtKill} sent, ${inFlight} in flight`);
     console.log('');
     console.log('activities executed (ActivityTaskCompleted by worker identity), by when they completed:');
-    console.log(`  ${'worker'.padEnd(10)} ${'identity'.padEnd(24)} ${'before kill'.padStart(11)} ${'after kill'.padStart(10)}  by type`);
+    console.log(`  ${'worker'.padEnd(10)} ${'identity'.padEnd(24)} ${'before kill'.padStart(11)} ${'after kill'.padStart(10)} ${'retried'.padStart(7)}  by type`);
     for (const w of s.workers) {
-      const r = split.get(w.identity) ?? { before: 0, after: 0, byType: new Map<string, number>(), timedOut: 0 };
+      const r = split.get(w.identity) ?? { before: 0, after: 0, byType: new Map<string, number>(), retried: 0 };
       const types = [...r.byType].sort().map(([t, n]) => `${t}=${n}`).join(' ');
-      console.log(`  ${w.name.padEnd(10)} ${w.identity.padEnd(24)} ${String(r.before).padStart(11)} ${String(r.after).padStart(10)}  ${types}`);
+      console.log(`  ${w.name.padEnd(10)} ${w.identity.padEnd(24)} ${String(r.before).padStart(11)} ${String(r.after).padStart(10)} ${String(r.retried).padStart(7)}  ${types}`);
     }
-    const others = [...split.keys()].filter((k) => !s.workers.some((w) => w.identity === k) && k !== '(timed out)');
+    const others = [...split.keys()].filter((k) => !s.workers.some((w) => w.identity === k));
     for (const k of others) console.log(`  other      ${k.padEnd(24)} ${split.get(k)!.before} ${split.get(k)!.after}`);
-    console.log(`  activity attempts timed out (caught by the kill, then retried): ${split.get('(timed out)')?.timedOut ?? 0}`);
+    console.log('  retried: completed on attempt 2 or later (an earlier attempt failed or was lost with the killed worker)');
     console.log(`  workflows of the client: ${workflows}; not running/completed: ${notHealthy.length}${notHealthy.length ? ` ${notHealthy.slice(0, 5).join(', ')}` : ''}`);
     console.log('');
     console.log(`peak RSS: ${[s.api, ...s.workers].map((r) => `${r.name} ${mib(r.peakRssMiB)}`).join(', ')}`);
