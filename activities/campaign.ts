@@ -13,9 +13,12 @@ import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/
 import { parseSequence } from '../src/engines/campaigns';
 import { FailureType } from '../workflows/definitions/retry';
 import { emitEvent } from '../src/engines/events';
+import { mapLimit } from '../src/shared/concurrency';
 import type { ActivityDeps } from './deps';
 
 export const ENROL_PAGE_SIZE = 100;
+/** Sequences one enrolment page starts at once (signal-with-start calls in flight). */
+export const ENROL_CONCURRENCY = 16;
 
 /**
  * Starts a lead's sequence (signal-with-start, so a repeated start only wakes it). A first start
@@ -106,12 +109,15 @@ export function createCampaignActivities(deps: ActivityDeps) {
         take: ENROL_PAGE_SIZE,
       });
       let enrolled = 0;
-      for (const e of pending) {
+      // Several at a time: each start is a round trip to Temporal, and one by one they bounded a
+      // campaign's first touches at that latency (2–3 leads a second on a loaded machine). Each lead
+      // is still marked active only after its own start, so a retried page starts the rest again.
+      await mapLimit(pending, ENROL_CONCURRENCY, async (e) => {
         await startSequence(deps, { campaign, client, enrollment: e, lead: e.lead });
         await db.campaignEnrollment.updateMany({ where: { id: e.id, status: 'pending' }, data: { status: 'active', startedAt: new Date() } });
         enrolled++;
         heartbeat(enrolled);
-      }
+      });
       const remaining = await db.campaignEnrollment.count({ where: { campaignId: a.campaignId, status: 'pending' } });
       return { enrolled, remaining };
     },

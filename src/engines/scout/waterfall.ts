@@ -19,7 +19,7 @@ import {
 } from '../../integrations/enrichment';
 import { cacheKeyFor, readCache, writeCache } from './cache';
 import { selectForClay } from './clay-selection';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../../shared/concurrency';
 import { mergeResults } from './merge';
 import type { ClayOutcome, LeadEnrichment, ScoutError, ScoutLead, ScoutResult } from './types';
 
