@@ -1,10 +1,10 @@
-// The worker's webhook processor against the real database and Temporal: rows it holds no hint
+// The in-process webhook processor against the real database and Temporal: rows it holds no hint
 // for are read back from the inbox (none waits for the sweep), processing waits while a burst
 // lasts, drains after it, and shares the process once a burst outlasts the deferral limit.
 // Time is a fake clock for the arrival rate; processing itself is real.
 import { randomUUID } from 'node:crypto';
 import { replyProcessingDeps } from '../../src/lifecycle/replies';
-import { InboxProcessor, type InboxProcessorOptions } from '../../src/lifecycle/inbox-processor';
+import { InboxProcessor, type InboxProcessorOptions } from '../../src/api/routes/webhooks/processing';
 import { recordInboxEvents } from '../../src/engines/inbox/store';
 import { createClientWithUser, createLead } from '../harness/fixtures';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -12,8 +12,7 @@ import { fixture, seedSend, waitFor, WEBHOOK_ENV } from './helpers';
 
 let stack: TestStack;
 beforeAll(async () => {
-  // This file drives its own processors: none listens beside the worker.
-  stack = await startTestStack({ env: WEBHOOK_ENV, inboxProcessing: false });
+  stack = await startTestStack({ env: WEBHOOK_ENV });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -23,3 +23,5 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use(limitAuthFailures(deps.config.WEBHOOK_AUTH_FAILURES_PER_IP));
   return r;
 }
+
+export { inboxProcessor } from './processing';
