@@ -26,7 +26,7 @@ import { requestTracing } from './request-tracing';
 import { metricsRouter } from './routes/metrics';
 import { rateLimit, userRateLimit } from './rate-limit';
 import { rejectNulCharacters } from './input-guard';
-import { openApiRouter } from './openapi/router';
+import { openApiRouter } from './openapi/operations';
 import { keysRouter } from './routes/keys';
 import { meRouter } from './routes/me';
 import { clientRouter, clientsCollectionRouter, requireLiveClient } from './routes/clients';
@@ -96,7 +96,7 @@ export function createApp(deps: ApiDeps): Express {
   // API-key routes only: provider webhooks above store their payloads as their own code decides.
   v1.use(rejectNulCharacters);
   v1.use(healthRouter(deps));
-  v1.use(openApiRouter(deps.version));
+  v1.use(openApiRouter(deps));
   // Redeeming an invitation: the emailed token is the credential (an API key is optional).
   v1.use('/invitations', invitationAcceptRouter(deps));
   v1.use('/keys', auth, keysRouter(deps));

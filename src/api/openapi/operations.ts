@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import { campaignOperations } from './campaigns';
 import { clientOperations } from './clients';
-import { healthOperations } from './health';
-import { metricsOperations } from './metrics';
-import { keyOperations } from './keys';
+import { healthRoutes } from '../routes/health';
+import { metricsRoutes } from '../routes/metrics';
+import { keyRoutes } from '../routes/keys';
 import { leadOperations } from './leads';
-import { invitationOperations } from './invitations';
+import { invitationAcceptRoutes, invitationRoutes } from '../routes/invitations';
 import { skillRunOperations } from './skill-runs';
 import { adminRoutes } from '../routes/admin';
 import { campaignTemplateRoutes } from '../routes/campaign-templates';
@@ -28,37 +28,55 @@ import { clientAiCostRoutes } from '../routes/ai-costs';
 import { meRoutes } from '../routes/me';
 import { memberRoutes } from '../routes/members';
 import { anyJson, type ApiOperation } from './spec';
+import { openApiDocument } from './document';
+import { renderDocsPage } from './docs-page';
+import type { ApiDeps } from '../deps';
+import { defineRoute, routerFor, type Route } from '../route-table';
 import { webhookOperations } from './webhooks';
-import { webhookEndpointOperations } from './webhook-endpoints';
+import { webhookEndpointRoutes } from '../routes/webhook-endpoints';
 
-const docOperations: ApiOperation[] = [
-  {
+// The document describes itself: these two handlers read `allOperations`, which lists them.
+const docsPages = new WeakMap<ApiDeps, string>();
+const docRoutes: Route[] = [
+  defineRoute({
     method: 'get',
     path: '/api/v1/openapi.json',
     summary: 'This OpenAPI 3.1 document',
     tag: 'docs',
     access: { kind: 'public' },
     responses: { 200: { description: 'The document', schema: z.record(z.string(), anyJson) } },
-  },
-  {
+    handler: ({ res, deps }) => {
+      res.json(openApiDocument(allOperations, deps.version));
+    },
+  }),
+  defineRoute({
     method: 'get',
     path: '/api/v1/docs',
     summary: 'The API reference as an HTML page',
     tag: 'docs',
     access: { kind: 'public' },
     responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
-  },
+    handler: ({ res, deps }) => {
+      let docsPage = docsPages.get(deps);
+      if (!docsPage) docsPages.set(deps, (docsPage = renderDocsPage(openApiDocument(allOperations, deps.version))));
+      res.type('html').send(docsPage);
+    },
+  }),
 ];
 
+/** GET /api/v1/openapi.json and GET /api/v1/docs (public: the API's shape is not a secret). */
+export const openApiRouter = (deps: ApiDeps) => routerFor(deps, '/api/v1', docRoutes);
+
 export const allOperations: readonly ApiOperation[] = [
-  ...healthOperations,
-  ...metricsOperations,
-  ...docOperations,
-  ...keyOperations,
+  ...healthRoutes,
+  ...metricsRoutes,
+  ...docRoutes,
+  ...keyRoutes,
   ...meRoutes,
   ...clientOperations,
   ...memberRoutes,
-  ...invitationOperations,
+  ...invitationRoutes,
+  ...invitationAcceptRoutes,
   ...campaignOperations,
   ...leadOperations,
   ...approvalRoutes,
@@ -79,5 +97,5 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminSuppressionRoutes,
   ...webhookOperations,
   ...skillRunOperations,
-  ...webhookEndpointOperations,
+  ...webhookEndpointRoutes,
 ];

@@ -2,7 +2,7 @@
 // them; owners create them through POST .../members. Public (/api/v1/invitations/accept): the
 // invitee redeems the emailed token, with no API key when the address is new (the answer holds their
 // own first key) or with their own key when they already have an account.
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
 import {
@@ -25,8 +25,10 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { keyView } from './keys';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
-import { clientScope, scopedClientId } from '../tenancy';
-import { body, params, query, uuid } from '../validate';
+import { ApiKeySchema, InvitationSchema, MemberSchema } from '../openapi/models';
+import { created, ok, pageOf } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { uuid } from '../validate';
 
 export const invitationStatusEnum = z.enum(['pending', 'accepted', 'revoked', 'expired']);
 export const invitationListQuery = pageQuery.extend({ status: invitationStatusEnum.optional() }).strict();
@@ -129,67 +131,110 @@ export async function inviteAndSend(
   return view;
 }
 
-/** GET/POST /api/v1/clients/:clientId/invitations… (mounted in the tenant router). */
-export function invitationsRouter(deps: ApiDeps): Router {
-  const r = Router({ mergeParams: true });
-  const { db } = deps;
+const INVITATIONS = '/api/v1/clients/{clientId}/invitations';
+const invitationEnvelope = z.object({ invitation: InvitationSchema });
 
-  r.get('/', clientScope('admin'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const q = query(invitationListQuery, req);
-    const rows = await db.invitation.findMany({
-      where: { clientId, ...statusWhere(q.status, new Date()), AND: [cursorWhere(decodeCursor(q.cursor))] },
-      orderBy: newestFirst,
-      take: q.limit + 1,
-    });
-    const p = page(rows, q.limit);
-    res.json({ data: p.data.map(invitationView), nextCursor: p.nextCursor });
-  });
+export const invitationRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: INVITATIONS,
+    summary: "The client's invitations (pending, accepted, revoked, expired)",
+    tag: 'members',
+    access: { kind: 'client', role: 'admin' },
+    params: z.object({ clientId: uuid }),
+    query: invitationListQuery,
+    responses: { 200: ok(pageOf(InvitationSchema)) },
+    handler: async ({ params: { clientId }, query: q, res, deps: { db } }) => {
+      const rows = await db.invitation.findMany({
+        where: { clientId, ...statusWhere(q.status, new Date()), AND: [cursorWhere(decodeCursor(q.cursor))] },
+        orderBy: newestFirst,
+        take: q.limit + 1,
+      });
+      const p = page(rows, q.limit);
+      res.json({ data: p.data.map(invitationView), nextCursor: p.nextCursor });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${INVITATIONS}/{invitationId}`,
+    summary: 'One invitation',
+    tag: 'members',
+    access: { kind: 'client', role: 'admin' },
+    params: invitationParams,
+    responses: { 200: ok(invitationEnvelope) },
+    handler: async ({ params: { clientId, invitationId }, res, deps: { db } }) => {
+      const row = await db.invitation.findFirst({ where: { id: invitationId, clientId } });
+      if (!row) throw notFound('invitation');
+      res.json({ invitation: invitationView(row) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: `${INVITATIONS}/{invitationId}/revoke`,
+    summary: 'Withdraw a pending invitation (its token stops working)',
+    tag: 'members',
+    access: { kind: 'client', role: 'admin' },
+    params: invitationParams,
+    body: z.object({}).strict(),
+    responses: { 200: ok(invitationEnvelope) },
+    handler: async ({ params: { clientId, invitationId }, body, req, res, deps: { db } }) => {
+      body();
+      const out = await revokeInvitation(db, clientId, invitationId);
+      if (!out) throw notFound('invitation');
+      if (out.after.revokedAt && !out.before.revokedAt) {
+        await recordAudit(db, { clientId, ...actorOf(req), action: 'invitation.revoke', entityType: 'invitation', entityId: invitationId, before: invitationView(out.before), after: invitationView(out.after) });
+      }
+      res.json({ invitation: invitationView(out.after) });
+    },
+  }),
+];
 
-  r.get('/:invitationId', clientScope('admin'), async (req, res) => {
-    const { clientId, invitationId } = params(invitationParams, req);
-    const row = await db.invitation.findFirst({ where: { id: invitationId, clientId } });
-    if (!row) throw notFound('invitation');
-    res.json({ invitation: invitationView(row) });
-  });
+export const invitationAcceptRoutes: Route[] = [
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/invitations/accept',
+    summary: 'Accept an invitation with the token from its email',
+    description:
+      'The token is the credential and works once. A new address: send no API key; the answer creates your account and holds your own ' +
+      'first API key (`secret`, shown once). An address that already has an account: send the request with that account\'s API key ' +
+      '(without one: 401 SIGN_IN_REQUIRED; another account\'s key: 403 WRONG_ACCOUNT). Unknown token: 404; used, revoked or ' +
+      'expired: 410 INVITATION_USED / INVITATION_REVOKED / INVITATION_EXPIRED; already a member: 409.',
+    tag: 'members',
+    // The token is the credential; an API key is optional (an existing account's own).
+    access: { kind: 'public' },
+    before: (deps) => [optionalAuthenticate(deps.db)],
+    body: acceptInvitationBody,
+    responses: {
+      201: created(
+        z.object({
+          member: MemberSchema,
+          client: z.object({ id: uuid, name: z.string() }),
+          userCreated: z.boolean(),
+          key: ApiKeySchema.nullable(),
+          secret: z.string().nullable().describe('Your new API key (new accounts only): shown once, never again.'),
+        }),
+      ),
+    },
+    handler: async ({ body, req, res, deps: { db } }) => {
+      const input = body();
+      const out = await acceptInvitation(db, { token: input.token, callerUserId: req.caller?.userId ?? null, name: input.name, keyName: input.keyName }).catch(invitationFailure);
+      const actor = { actorId: out.member.userId, actorKeyId: req.caller?.keyId ?? null, requestId: actorOf(req).requestId };
+      await recordAudit(db, { clientId: out.client.id, ...actor, action: 'invitation.accept', entityType: 'invitation', entityId: out.invitation.id, after: invitationView(out.invitation) });
+      await recordAudit(db, {
+        clientId: out.client.id,
+        ...actor,
+        action: 'member.add',
+        entityType: 'membership',
+        entityId: out.member.userId,
+        after: { ...out.member, invitationId: out.invitation.id, invitedById: out.invitation.invitedById, userCreated: out.userCreated },
+      });
+      const key = out.key ? keyView(await db.apiKey.findUniqueOrThrow({ where: { id: out.key.id } })) : null;
+      if (key) await recordAudit(db, { ...actor, action: 'api_key.create', entityType: 'api_key', entityId: key.id, after: { ...key, invitationId: out.invitation.id } });
+      // The secret goes to the invitee, who sent the token: it is their own first key.
+      res.status(201).json({ member: out.member, client: out.client, userCreated: out.userCreated, key, secret: out.key?.secret ?? null });
+    },
+  }),
+];
 
-  r.post('/:invitationId/revoke', clientScope('admin'), async (req, res) => {
-    const { clientId, invitationId } = params(invitationParams, req);
-    body(z.object({}).strict(), req);
-    const out = await revokeInvitation(db, clientId, invitationId);
-    if (!out) throw notFound('invitation');
-    if (out.after.revokedAt && !out.before.revokedAt) {
-      await recordAudit(db, { clientId, ...actorOf(req), action: 'invitation.revoke', entityType: 'invitation', entityId: invitationId, before: invitationView(out.before), after: invitationView(out.after) });
-    }
-    res.json({ invitation: invitationView(out.after) });
-  });
-
-  return r;
-}
-
-/** POST /api/v1/invitations/accept: the token is the credential; an API key is optional. */
-export function invitationAcceptRouter(deps: ApiDeps): Router {
-  const r = Router();
-  const { db } = deps;
-
-  r.post('/accept', optionalAuthenticate(db), async (req, res) => {
-    const input = body(acceptInvitationBody, req);
-    const out = await acceptInvitation(db, { token: input.token, callerUserId: req.caller?.userId ?? null, name: input.name, keyName: input.keyName }).catch(invitationFailure);
-    const actor = { actorId: out.member.userId, actorKeyId: req.caller?.keyId ?? null, requestId: actorOf(req).requestId };
-    await recordAudit(db, { clientId: out.client.id, ...actor, action: 'invitation.accept', entityType: 'invitation', entityId: out.invitation.id, after: invitationView(out.invitation) });
-    await recordAudit(db, {
-      clientId: out.client.id,
-      ...actor,
-      action: 'member.add',
-      entityType: 'membership',
-      entityId: out.member.userId,
-      after: { ...out.member, invitationId: out.invitation.id, invitedById: out.invitation.invitedById, userCreated: out.userCreated },
-    });
-    const key = out.key ? keyView(await db.apiKey.findUniqueOrThrow({ where: { id: out.key.id } })) : null;
-    if (key) await recordAudit(db, { ...actor, action: 'api_key.create', entityType: 'api_key', entityId: key.id, after: { ...key, invitationId: out.invitation.id } });
-    // The secret goes to the invitee, who sent the token: it is their own first key.
-    res.status(201).json({ member: out.member, client: out.client, userCreated: out.userCreated, key, secret: out.key?.secret ?? null });
-  });
-
-  return r;
-}
+export const invitationsRouter = (deps: ApiDeps) => routerFor(deps, INVITATIONS, invitationRoutes);
+export const invitationAcceptRouter = (deps: ApiDeps) => routerFor(deps, '/api/v1/invitations', invitationAcceptRoutes);
