@@ -5,7 +5,7 @@
 //      sequence workflow's close time (as Temporal recorded it); first, on a quiet system;
 //   2. throughput, in alternating rounds summed per route (BENCH_ROUNDS, default 3): a bare Express 5
 //      JSON route vs the real Postmark inbound route (Basic auth, zod, inbox INSERT … ON CONFLICT,
-//      2xx, then in-process processing: match, classify, effects, stop).
+//      2xx; processing as the worker role runs it (woken by the inbox row's NOTIFY, here in this process): match, classify, effects, stop).
 //      Processing waits while the burst lasts (up to its deferral limit) and drains after it, so the
 //      drain time and the sustained rate (requests over load + drain) are printed beside the ratio.
 // Last line: `webhooks: ratio=<ours/bare req per s> p99_ms=<ingest p99> stop_p99_ms=<p99> non2xx=<n>`.
@@ -25,7 +25,7 @@ import { createActivities } from '../activities';
 import { buildActivityDeps } from '../src/activity-deps';
 import { createApp } from '../src/api/app';
 import type { ApiDeps } from '../src/api/deps';
-import { inboxProcessor } from '../src/api/routes/webhooks';
+import { startInboxProcessing } from '../src/lifecycle/inbox-processing';
 import { loadConfig } from '../src/config';
 import { createDb, type Db } from '../src/db/client';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';
@@ -189,6 +189,17 @@ async function main(): Promise<string> {
       await running;
     });
 
+    // Processing as the worker role runs it (in this process here, as with ROLE=all).
+    const inbox = startInboxProcessing({ databaseUrl, db, temporal, taskQueue, config, logger });
+    stops.push(() => inbox.stop(10_000));
+    /** Every accepted row processed: notifications may still be on their way when the processor is idle. */
+    const drained = async () => {
+      for (;;) {
+        await inbox.idle();
+        if ((await db.webhookEvent.count({ where: { status: 'pending', attempts: 0 } })) === 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
     const deps: ApiDeps = { config, logger, db, temporal, taskQueue, version: 'bench' };
     const ours = await listen(createApp(deps));
     stops.push(() => new Promise((r) => ours.server.close(r)));
@@ -274,7 +285,7 @@ async function main(): Promise<string> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    await inboxProcessor(deps).idle();
+    await drained();
     const stopNon2xx = statuses.filter((s) => s < 200 || s >= 300).length;
     // Where the time went: webhook → inbox row processed (signals sent) → workflow closed.
     const rows = await db.webhookEvent.findMany({ where: { clientId: c2.id }, select: { leadId: true, processedAt: true } });
@@ -317,7 +328,7 @@ async function main(): Promise<string> {
     };
     await cannon(`${bare.url}/hook`, body, { amount: WARMUP });
     const warm = await cannon(hookUrl, body, { amount: WARMUP, auth: true, ids: true });
-    await inboxProcessor(deps).idle();
+    await drained();
     // Alternating rounds, summed: a drift in the machine's speed during the run falls on both routes.
     const bareRounds: CannonResult[] = [];
     const oursRounds: CannonResult[] = [];
@@ -331,7 +342,7 @@ async function main(): Promise<string> {
       cpu = process.cpuUsage();
       oursRounds.push(await cannon(hookUrl, body, { seconds: SECONDS, auth: true, ids: true }));
       const drainStart = performance.now();
-      await inboxProcessor(deps).idle();
+      await drained();
       drainMs += performance.now() - drainStart;
       oursCpu += cpuMs(cpu);
       console.log(`  round ${round + 1}: bare ${perSecond(bareRounds[round]).toFixed(0)} req/s, ours ${perSecond(oursRounds[round]).toFixed(0)} req/s (ratio ${(perSecond(oursRounds[round]) / perSecond(bareRounds[round])).toFixed(2)})`);

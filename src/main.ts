@@ -14,10 +14,10 @@ import { syncSkills } from './engines/skill-runs/library';
 import { buildActivityDeps } from './activity-deps';
 import { resolveSigningSecret } from './shared/signing-secret';
 import { createApp } from './api/app';
-import { inboxProcessor } from './api/routes/webhooks';
 import { createWorker } from './worker';
 import { startWorkerHealthServer } from './worker-health';
 import { startWebhookDispatcher } from './lifecycle/webhook-dispatcher';
+import { startInboxProcessing } from './lifecycle/inbox-processing';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
@@ -154,6 +154,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
       logger,
     });
     stops.push({ name: 'webhook dispatcher', stop: () => dispatcher.stop() });
+    // Accepted webhooks (any API replica's), woken by their inbox rows' NOTIFY; at start it also
+    // takes the rows a previous process accepted but never tried.
+    const inbox = startInboxProcessing({ databaseUrl, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, config, logger });
+    // Work in hand is finished (up to 10 s) before the worker stops (stops run in reverse).
+    stops.push({ name: 'webhook processing', stop: () => inbox.stop(10_000) });
     if (config.ROLE === 'worker' && config.WORKER_HEALTH_PORT !== 0) {
       const health = await startWorkerHealthServer({ host: config.HOST, port: config.WORKER_HEALTH_PORT, state: () => worker.getState() });
       stops.push({ name: 'worker health endpoint', stop: () => health.stop() });
@@ -169,16 +174,6 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   if (wantsApi) {
     const apiDeps = { config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, tracing: tracing !== null };
     const app = createApp(apiDeps);
-    // Webhooks a previous process accepted but stopped before processing.
-    inboxProcessor(apiDeps).catchUp();
-    stops.push({
-      // Stops after the server (stops run in reverse), so nothing new arrives meanwhile.
-      name: 'webhook processing',
-      // Accepted webhooks are in the inbox already; finishing them here saves the next start a read.
-      stop: async () => {
-        if (!(await inboxProcessor(apiDeps).settle(10_000))) logger.warn('webhook processing still busy at shutdown; the rest stays in the inbox');
-      },
-    });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);

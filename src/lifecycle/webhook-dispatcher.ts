@@ -3,7 +3,7 @@
 // dispatchOutbound one pass at a time. A failed pass (Temporal down) is retried on the next wake-up,
 // so events written during an outage are delivered when Temporal is back. The Schedule
 // `schedule:webhook-dispatch` is the net under this one (a worker without a listening connection).
-import { Client as PgClient } from 'pg';
+import { listenForNotifications } from '../db/listen';
 import type { Logger } from '../logger';
 import { dispatchOutbound, type DeliveryDeps } from './webhook-deliveries';
 
@@ -25,7 +25,6 @@ export function startWebhookDispatcher(opts: DispatcherOptions): Dispatcher {
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let listener: PgClient | null = null;
 
   const pass = async () => {
     try {
@@ -51,29 +50,14 @@ export function startWebhookDispatcher(opts: DispatcherOptions): Dispatcher {
     return running;
   };
 
-  const listen = async () => {
-    if (stopped) return;
-    const c = new PgClient({ connectionString: opts.databaseUrl });
-    c.on('notification', () => void kick());
-    c.on('error', (err) => {
-      log.warn({ err: err.message }, 'dispatcher listen connection lost; reconnecting');
-      listener = null;
-      c.end().catch(() => undefined);
-      setTimeout(() => void listen(), 1000).unref();
-    });
-    try {
-      await c.connect();
-      await c.query('LISTEN outbound_events');
-      listener = c;
-      if (stopped) await c.end();
-    } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'dispatcher could not listen; polling only, retrying in 5 s');
-      await c.end().catch(() => undefined);
-      setTimeout(() => void listen(), 5000).unref();
-    }
-  };
-
-  void listen();
+  const listener = listenForNotifications({
+    databaseUrl: opts.databaseUrl,
+    channel: 'outbound_events',
+    onNotification: () => void kick(),
+    // Events committed while the connection was down: the poll would find them; this is sooner.
+    onListening: () => void kick(),
+    logger: log,
+  });
   const timer = setInterval(() => void kick(), opts.pollMs ?? 2000);
   timer.unref();
   void kick();
@@ -84,8 +68,7 @@ export function startWebhookDispatcher(opts: DispatcherOptions): Dispatcher {
       stopped = true;
       clearInterval(timer);
       await running;
-      await listener?.end().catch(() => undefined);
-      listener = null;
+      await listener.stop();
     },
   };
 }

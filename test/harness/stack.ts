@@ -19,6 +19,8 @@ import { installTemporalRuntime } from '../../temporal/pino-logger';
 import { findTestServer } from '../../temporal/cli';
 import { registerSearchAttributes } from '../../temporal/search-attributes';
 import { startWebhookDispatcher, type Dispatcher } from '../../src/lifecycle/webhook-dispatcher';
+import { startInboxProcessing, type InboxProcessing } from '../../src/lifecycle/inbox-processing';
+import type { InboxProcessorOptions } from '../../src/lifecycle/inbox-processor';
 import { pinDefaultCalendar, SYDNEY_BUSINESS_HOURS } from './clock';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessValue } from './env';
@@ -40,6 +42,8 @@ export interface TestStack {
   activityDeps: ActivityDeps;
   /** The worker's outbound-webhook dispatcher (null when `webhookDispatcher: false`). */
   dispatcher: Dispatcher | null;
+  /** Webhook processing, as the worker role runs it (null when `inboxProcessing: false`). */
+  inbox: InboxProcessing | null;
   stop(): Promise<void>;
 }
 
@@ -54,6 +58,10 @@ export interface StackOptions {
   activityDeps?: Partial<ActivityDeps>;
   /** Run the outbound-webhook dispatcher as the worker process does (default true). */
   webhookDispatcher?: boolean;
+  /** Options of the webhook processor (src/lifecycle/inbox-processor.ts), e.g. a shorter signal retry. */
+  inboxProcessor?: InboxProcessorOptions;
+  /** false: no webhook processing beside the worker (a test that drives an InboxProcessor itself). */
+  inboxProcessing?: boolean;
   /** Tracing on (startTracing's result): the client's and the worker's interceptors, the traced bundle, server spans. */
   tracing?: Tracing;
 }
@@ -153,6 +161,12 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
       ? null
       : startWebhookDispatcher({ databaseUrl: database.url, db: database.db, temporal, taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS, logger, pollMs: 500 });
 
+  // Webhook processing runs beside the worker, as in the worker role (woken by the inbox's NOTIFY).
+  const inbox =
+    opts.inboxProcessing === false
+      ? null
+      : startInboxProcessing({ databaseUrl: database.url, db: database.db, temporal, taskQueue, config, logger, processor: opts.inboxProcessor });
+
   const admin = await database.db.user.create({
     data: { email: `admin-${taskQueue}@test.example`, isPlatformAdmin: true },
   });
@@ -174,7 +188,9 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     adminKey,
     activityDeps,
     dispatcher,
+    inbox,
     stop: async () => {
+      await inbox?.stop(10_000);
       await dispatcher?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -1,10 +1,10 @@
-// The in-process webhook processor against the real database and Temporal: rows it holds no hint
+// The worker's webhook processor against the real database and Temporal: rows it holds no hint
 // for are read back from the inbox (none waits for the sweep), processing waits while a burst
 // lasts, drains after it, and shares the process once a burst outlasts the deferral limit.
 // Time is a fake clock for the arrival rate; processing itself is real.
 import { randomUUID } from 'node:crypto';
 import { replyProcessingDeps } from '../../src/lifecycle/replies';
-import { InboxProcessor, type InboxProcessorOptions } from '../../src/api/routes/webhooks/processing';
+import { InboxProcessor, type InboxProcessorOptions } from '../../src/lifecycle/inbox-processor';
 import { recordInboxEvents } from '../../src/engines/inbox/store';
 import { createClientWithUser, createLead } from '../harness/fixtures';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -12,7 +12,8 @@ import { fixture, seedSend, waitFor, WEBHOOK_ENV } from './helpers';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ env: WEBHOOK_ENV });
+  // This file drives its own processors: none listens beside the worker.
+  stack = await startTestStack({ env: WEBHOOK_ENV, inboxProcessing: false });
 });
 afterAll(async () => {
   await stack?.stop();

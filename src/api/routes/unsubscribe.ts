@@ -12,7 +12,6 @@ import { recordInboxEvent } from '../../engines/inbox/store';
 import type { UnsubscribeEvent } from '../../engines/replies/unsubscribe-event';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../errors';
-import { inboxProcessor } from './webhooks/processing';
 
 const FORM_LIMIT = '256kb';
 
@@ -69,8 +68,8 @@ export function unsubscribeRouter(deps: ApiDeps): Router {
     }
     const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
     const tokenHash = createHash('sha256').update(req.params.token).digest('hex');
-    const row = await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
-    if (!row.duplicate) inboxProcessor(deps).enqueue(row.id, { provider: 'unsubscribe', eventType: 'unsubscribe' });
+    // The worker processes it (woken by the row's NOTIFY); the suppression above already holds.
+    await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
     res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
   });
 

@@ -1,6 +1,7 @@
 // The webhook inbox (`webhook_events`): a verified webhook is written here before it is answered, and
 // each row is processed until it is processed, ignored or out of attempts. The unique
-// (provider, dedupeKey) index turns a provider's redeliveries into no-ops.
+// (provider, dedupeKey) index turns a provider's redeliveries into no-ops. Writing a new row also
+// notifies INBOX_CHANNEL (at commit), which wakes the worker's processing (src/lifecycle/inbox-processing.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db, InboxStatus, Prisma, WebhookEvent } from '../../db/client';
 
@@ -15,6 +16,40 @@ export interface NewInboxEvent {
   payload: unknown;
   clientId?: string | null;
   leadId?: string | null;
+  /** The accepting request's W3C `traceparent` (tracing on): processing continues its trace. Not stored. */
+  trace?: string;
+  /** Rows with the same key are processed one at a time, in order (a Telegram sender). Not stored. */
+  orderKey?: string;
+}
+
+/** The NOTIFY channel of new inbox rows. */
+export const INBOX_CHANNEL = 'inbox_events';
+
+/** What a notification on INBOX_CHANNEL says about the row just written. */
+export interface InboxNotification {
+  id: string;
+  provider: string;
+  eventType: string;
+  trace?: string;
+  orderKey?: string;
+}
+
+/** A notification's payload; null for one that is not ours (never thrown: a listener must go on). */
+export function parseInboxNotification(payload: string): InboxNotification | null {
+  try {
+    const n = JSON.parse(payload) as Partial<Record<keyof InboxNotification, unknown>>;
+    if (typeof n.id !== 'string' || typeof n.provider !== 'string' || typeof n.eventType !== 'string') return null;
+    return {
+      id: n.id,
+      provider: n.provider,
+      eventType: n.eventType,
+      ...(typeof n.trace === 'string' ? { trace: n.trace } : {}),
+      ...(typeof n.orderKey === 'string' ? { orderKey: n.orderKey } : {}),
+    };
+  } catch {
+    // Not JSON (SyntaxError): somebody else's NOTIFY on our channel; the read-back finds our rows.
+    return null;
+  }
 }
 
 export interface RecordedInboxEvent {
@@ -58,14 +93,25 @@ export async function recordInboxEvents(db: Pick<Db, '$queryRaw'>, events: NewIn
   const rows = events.map(
     (e, i) =>
       `{"id":${JSON.stringify(ids[i])},"provider":${JSON.stringify(e.provider)},"dedupeKey":${JSON.stringify(e.dedupeKey)},"eventType":${JSON.stringify(e.eventType)},` +
-      `"clientId":${JSON.stringify(e.clientId ?? null)},"leadId":${JSON.stringify(e.leadId ?? null)},"payload":${payloadJson(e.payload)}}`,
+      `"clientId":${JSON.stringify(e.clientId ?? null)},"leadId":${JSON.stringify(e.leadId ?? null)},"payload":${payloadJson(e.payload)},` +
+      `"trace":${JSON.stringify(e.trace ?? null)},"orderKey":${JSON.stringify(e.orderKey ?? null)}}`,
   );
+  // Each new row (not a redelivery) is announced in the same statement, so at its commit: a
+  // listener never hears of a row it cannot read yet, nor of one that was rolled back.
   const inserted = await db.$queryRaw<{ id: string; receivedAt: Date }[]>`
-    INSERT INTO webhook_events (id, provider, "dedupeKey", "eventType", payload, "clientId", "leadId")
-    SELECT r.id, r.provider, r."dedupeKey", r."eventType", coalesce(r.payload, 'null'::jsonb), r."clientId", r."leadId"
-    FROM jsonb_to_recordset(${`[${rows.join(',')}]`}::jsonb) AS r(id text, provider text, "dedupeKey" text, "eventType" text, "clientId" text, "leadId" text, payload jsonb)
-    ON CONFLICT (provider, "dedupeKey") DO NOTHING
-    RETURNING id, "receivedAt"`;
+    WITH r AS (
+      SELECT * FROM jsonb_to_recordset(${`[${rows.join(',')}]`}::jsonb)
+        AS r(id text, provider text, "dedupeKey" text, "eventType" text, "clientId" text, "leadId" text, payload jsonb, trace text, "orderKey" text)
+    ), ins AS (
+      INSERT INTO webhook_events (id, provider, "dedupeKey", "eventType", payload, "clientId", "leadId")
+      SELECT r.id, r.provider, r."dedupeKey", r."eventType", coalesce(r.payload, 'null'::jsonb), r."clientId", r."leadId" FROM r
+      ON CONFLICT (provider, "dedupeKey") DO NOTHING
+      RETURNING id, "receivedAt"
+    )
+    SELECT ins.id, ins."receivedAt" FROM ins JOIN r ON r.id = ins.id
+    CROSS JOIN LATERAL (
+      SELECT pg_notify(${INBOX_CHANNEL}, json_strip_nulls(json_build_object('id', r.id, 'provider', r.provider, 'eventType', r."eventType", 'trace', r.trace, 'orderKey', r."orderKey"))::text)
+    ) AS announced`;
   const written = new Map(inserted.map((r) => [r.id, r.receivedAt]));
   const key = (provider: string, dedupeKey: string) => `${provider}\u0000${dedupeKey}`;
   const missing = events.filter((_e, i) => !written.has(ids[i]));

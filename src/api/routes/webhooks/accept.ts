@@ -1,14 +1,14 @@
 // The common tail of every webhook route: write the verified, parsed event to the inbox (a
-// redelivery finds its row and changes nothing), answer 2xx, then process it in-process.
+// redelivery finds its row and changes nothing) and answer 2xx. Processing is the worker's: the
+// row's NOTIFY wakes it (src/lifecycle/inbox-processing.ts), so API replicas hold no state.
+import { context, propagation } from '@opentelemetry/api';
 import type { Response } from 'express';
 import { InboxBatchWriter } from '../../../engines/inbox/batch-writer';
 import { storableIdentifiers, type NewInboxEvent } from '../../../engines/inbox/store';
-import type { KnownInboxRow } from '../../../engines/replies/process';
 import type { ApiDeps } from '../../deps';
 import { HttpError } from '../../errors';
 import { findNul } from '../../input-guard';
 import { webhookEventsAccepted } from '../../../observability/metrics';
-import { inboxProcessor } from './processing';
 
 export interface Accepted {
   id: string;
@@ -33,16 +33,16 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
     const path = findNul(event.payload, 'body')?.slice(1) ?? ['dedupeKey'];
     throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path, code: 'invalid_string', message: 'must not contain NUL (\\u0000) characters' }]);
   }
-  const row = await writerFor(deps).record(event);
+  const row = await writerFor(deps).record({ ...event, trace: currentTraceparent() });
   const accepted = { id: row.id, duplicate: row.duplicate };
   webhookEventsAccepted.inc({ provider: event.provider, duplicate: String(row.duplicate) });
   if (reply) reply(accepted);
   else res.status(200).json({ received: true, ...accepted });
-  // Only the first delivery is processed here; a row a redelivery finds is the sweep's business.
-  if (!row.duplicate) {
-    const known = { provider: event.provider, payload: event.payload as KnownInboxRow['payload'], receivedAt: row.receivedAt, status: row.status, leadId: event.leadId ?? null };
-    // The body's size stands for the parsed payload's memory while it waits.
-    const bytes = Number(res.req.headers['content-length']) || undefined;
-    inboxProcessor(deps).enqueue(row.id, { provider: event.provider, eventType: event.eventType, known, bytes });
-  }
+}
+
+/** The active trace as a W3C `traceparent` (tracing on), for the worker to continue; else undefined. */
+export function currentTraceparent(): string | undefined {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
 }

@@ -23,5 +23,3 @@ export function webhooksRouter(deps: ApiDeps): Router {
   r.use(limitAuthFailures(deps.config.WEBHOOK_AUTH_FAILURES_PER_IP));
   return r;
 }
-
-export { inboxProcessor } from './processing';

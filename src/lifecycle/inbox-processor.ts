@@ -1,6 +1,8 @@
-// In-process processing of accepted webhooks, right after their 2xx. The inbox row is the queue:
-// this processor only holds hints (ids, and the parsed payload while memory allows) so the usual
-// case needs no read back, and reads untried rows back from the inbox when it held no hint. So no
+// The worker's processing of accepted webhooks. The API only verifies, writes the inbox row and
+// answers; the row's NOTIFY wakes this processor (src/lifecycle/inbox-processing.ts). The inbox row is
+// the queue: this processor only holds hints (ids, and a parsed payload when it was given one) and
+// reads untried rows back from the inbox when it held no hint (a notification missed while the
+// listening connection was down, a flood past its memory bound). So no
 // accepted row waits for the six-hourly sweep just because a burst outran this process.
 // Answering providers comes first (they time out and redeliver otherwise). While webhooks arrive
 // faster than BURST_RATE_PER_S:
@@ -13,17 +15,15 @@
 // are applied but whose signals could not be sent (Temporal unreachable) stays unprocessed and is
 // tried again here with backoff (at most SIGNAL_RETRY_MAX_MS apart), so a stop lands within seconds
 // of Temporal's return; any other failure stays in the inbox for the reply-recovery sweep.
-// Tracing: a row keeps the trace context of the request that accepted it (its server span), and is
-// processed in a span of that trace, so the signals it sends and what the workflows do with them
+// Tracing: a row carries the trace context of the request that accepted it (its server span, as a
+// `traceparent` in its notification), and is processed in a span of that trace, so the signals it sends and what the workflows do with them
 // are in the request's trace although the answer has long gone. Rows read back from the inbox have
-// no request: their processing starts a trace of its own. With tracing off the API is a no-op.
+// no request: their processing starts a trace of its own. With tracing off the OpenTelemetry API is a no-op.
 import { ROOT_CONTEXT, context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
-import { replyProcessingDeps } from '../../../lifecycle/replies';
-import { isTrackingEvent } from '../../../engines/inbox/priority';
-import { listUntried } from '../../../engines/inbox/store';
-import { processInboxEvent, type KnownInboxRow, type ReplyProcessingDeps } from '../../../engines/replies/process';
-import { TELEGRAM_PROVIDER } from '../../../engines/telegram-bot/inbox';
-import type { ApiDeps } from '../../deps';
+import { isTrackingEvent } from '../engines/inbox/priority';
+import { listUntried } from '../engines/inbox/store';
+import { processInboxEvent, type KnownInboxRow, type ReplyProcessingDeps } from '../engines/replies/process';
+import { TELEGRAM_PROVIDER } from '../engines/telegram-bot/inbox';
 
 const CONCURRENCY = 16;
 const BURST_CONCURRENCY = 2;
@@ -58,7 +58,7 @@ export interface InboxProcessorOptions {
   signalRetryMaxMs?: number;
 }
 
-/** What the route knows of a row it has just written. */
+/** What is known of a row just written (from its notification). */
 export interface AcceptedRow {
   provider: string;
   eventType: string;
@@ -66,16 +66,19 @@ export interface AcceptedRow {
   known?: KnownInboxRow;
   /** Roughly the memory `known` holds (the request body's size). */
   bytes?: number;
+  /** The accepting request's trace context. */
+  trace?: Context;
 }
 
 interface Hint {
+  provider?: string;
   known?: KnownInboxRow;
   bytes: number;
   /** The accepting request's trace context. */
   trace?: Context;
 }
 
-const tracer = trace.getTracer('agency-os-api');
+const tracer = trace.getTracer('agency-os-inbox');
 
 /** An exponentially decaying arrival count: arrivals per second over the last second or so. */
 class ArrivalRate {
@@ -138,7 +141,7 @@ export class InboxProcessor {
     if (!tracking) this.urgentArrivals.hit();
     const bytes = row.bytes ?? 1024;
     const room = this.urgent.size + this.tracking.size < HINTS_MAX && this.hintBytes + bytes <= (this.opts.hintBytesMax ?? HINT_BYTES_MAX);
-    if (room) this.hold(id, tracking, { known: row.known, bytes, trace: context.active() });
+    if (room) this.hold(id, tracking, { provider: row.provider, known: row.known, bytes, trace: row.trace });
     else this.inInboxOnly = true;
     this.pump();
   }
@@ -226,7 +229,7 @@ export class InboxProcessor {
   private start(id: string, hint: Hint): void {
     this.active.add(id);
     const run = () =>
-      tracer.startActiveSpan('webhook process', { attributes: { 'webhook.provider': hint.known?.provider ?? 'unknown' } }, (span) =>
+      tracer.startActiveSpan('webhook process', { attributes: { 'webhook.provider': hint.provider ?? 'unknown' } }, (span) =>
         processInboxEvent(this.deps, id, hint.known)
           .then((r) => (r.signalsPending ? this.retrySignalsLater(id, hint.trace) : this.signalRetries.delete(id)))
           .catch((err: unknown) => {
@@ -276,7 +279,7 @@ export class InboxProcessor {
       }
       for (const r of fresh) {
         this.readBack.add(r.id);
-        this.hold(r.id, isTrackingEvent(r.provider, r.eventType), { bytes: 0 });
+        this.hold(r.id, isTrackingEvent(r.provider, r.eventType), { provider: r.provider, bytes: 0 });
       }
     } catch (err) {
       // The sweep finds them: it lists every pending row.
@@ -288,16 +291,4 @@ export class InboxProcessor {
       this.pump();
     }
   }
-}
-
-const processors = new WeakMap<ApiDeps, InboxProcessor>();
-
-/** One processor per app (the webhook and unsubscribe routers share it). */
-export function inboxProcessor(deps: ApiDeps): InboxProcessor {
-  let p = processors.get(deps);
-  if (!p) {
-    p = new InboxProcessor(replyProcessingDeps(deps));
-    processors.set(deps, p);
-  }
-  return p;
 }
