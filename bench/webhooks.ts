@@ -1,16 +1,17 @@
-// Webhook benchmark, one process layout for every measurement: the API (and the worker) run in this
-// process on loopback; autocannon runs as a child process. Real PostgreSQL (embedded) and a real
+// Webhook benchmark, one process layout for every measurement: the API and the Temporal worker run in
+// this process on loopback; webhook processing runs as the worker role runs it in production, in its
+// own process (bench/inbox-worker.ts), woken by the inbox row's NOTIFY; autocannon runs as a child process. Real PostgreSQL (embedded) and a real
 // Temporal dev server, started as the test harness starts them.
 //   1. open loop at 50 req/s: one reply per lead with a running sequence, from the webhook POST to the
 //      sequence workflow's close time (as Temporal recorded it); first, on a quiet system;
 //   2. throughput, in alternating rounds summed per route (BENCH_ROUNDS, default 3): a bare Express 5
 //      JSON route vs the real Postmark inbound route (Basic auth, zod, inbox INSERT … ON CONFLICT,
-//      2xx; processing as the worker role runs it (woken by the inbox row's NOTIFY, here in this process): match, classify, effects, stop).
+//      2xx; processing in the worker-role process: match, classify, effects, stop).
 //      Processing waits while the burst lasts (up to its deferral limit) and drains after it, so the
 //      drain time and the sustained rate (requests over load + drain) are printed beside the ratio.
 // Last line: `webhooks: ratio=<ours/bare req per s> p99_ms=<ingest p99> stop_p99_ms=<p99> non2xx=<n>`.
 // Bounded: fixed durations and request counts, loopback only. Run: npm run bench:webhooks
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -25,7 +26,7 @@ import { createActivities } from '../activities';
 import { buildActivityDeps } from '../src/activity-deps';
 import { createApp } from '../src/api/app';
 import type { ApiDeps } from '../src/api/deps';
-import { startInboxProcessing } from '../src/lifecycle/inbox-processing';
+import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config';
 import { createDb, type Db } from '../src/db/client';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';
@@ -157,12 +158,13 @@ async function main(): Promise<string> {
     await applyMigrations(databaseUrl);
     const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
     if (!cli) throw new Error('Temporal CLI not found: run bash temporal/setup-tools.sh');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: await freePort(), ui: false } });
+    const temporalPort = await freePort();
+    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: temporalPort, ui: false } });
     stops.push(() => env.teardown());
     await registerSearchAttributes(env.connection, 'default');
 
     const taskQueue = 'bench-webhooks';
-    const config = loadConfig({
+    const configEnv = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
       DATA_DIR: dir,
@@ -171,7 +173,8 @@ async function main(): Promise<string> {
       SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef0123456789',
       POSTMARK_WEBHOOK_USER: USER,
       POSTMARK_WEBHOOK_PASSWORD: PASSWORD,
-    });
+    };
+    const config = loadConfig(configEnv);
     const db = createDb(databaseUrl, { max: 20 });
     stops.push(() => db.$disconnect());
     const temporal = env.client;
@@ -189,13 +192,30 @@ async function main(): Promise<string> {
       await running;
     });
 
-    // Processing as the worker role runs it (in this process here, as with ROLE=all).
-    const inbox = startInboxProcessing({ databaseUrl, db, temporal, taskQueue, config, logger });
-    stops.push(() => inbox.stop(10_000));
+    // Processing as the worker role runs it, in its own process.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'inbox-worker.ts')], {
+      env: { ...process.env, BENCH_INBOX_WORKER: JSON.stringify({ databaseUrl, temporalAddress: `127.0.0.1:${temporalPort}`, taskQueue, env: configEnv }) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const childLines = createInterface({ input: child.stdout });
+    const waiting: { line: string; resolve: () => void }[] = [];
+    childLines.on('line', (line) => {
+      const i = waiting.findIndex((w) => w.line === line);
+      if (i >= 0) waiting.splice(i, 1)[0].resolve();
+    });
+    const childSays = (line: string) => new Promise<void>((resolve) => waiting.push({ line, resolve }));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    stops.push(async () => {
+      child.kill('SIGTERM');
+      await exited;
+    });
+    await Promise.race([childSays('ready'), exited.then(() => Promise.reject(new Error('the processing process exited')))]);
     /** Every accepted row processed: notifications may still be on their way when the processor is idle. */
     const drained = async () => {
       for (;;) {
-        await inbox.idle();
+        const idle = childSays('idle');
+        child.stdin.write('idle?\n');
+        await idle;
         if ((await db.webhookEvent.count({ where: { status: 'pending', attempts: 0 } })) === 0) return;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -356,7 +376,7 @@ async function main(): Promise<string> {
       `  bare ${perSecond(bareResult).toFixed(0)} req/s (p99 ${bareResult.latency.p99} ms); ours ${perSecond(oursResult).toFixed(0)} req/s (p99 ${oursResult.latency.p99} ms); ` +
         `background processing drained ${(drainMs / ROUNDS).toFixed(0)} ms after each round; ${processed} rows processed; ` +
         `sustained ${(oursResult.requests.total / (oursResult.duration + drainMs / 1000)).toFixed(0)} req/s over load + drain; ` +
-        `this process's CPU per request: bare ${(bareCpu / bareResult.requests.total).toFixed(2)} ms, ours ${(oursCpu / oursResult.requests.total).toFixed(2)} ms (ingest + processing)`,
+        `the API process's CPU per request: bare ${(bareCpu / bareResult.requests.total).toFixed(2)} ms, ours ${(oursCpu / oursResult.requests.total).toFixed(2)} ms (ingest; processing runs in the worker-role process)`,
     );
 
     const non2xx = oursResult.non2xx + oursResult.errors + oursResult.timeouts + warm.non2xx + warm.errors + stopNon2xx;

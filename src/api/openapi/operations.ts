@@ -32,7 +32,8 @@ import { openApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
 import type { ApiDeps } from '../deps';
 import { defineRoute, routerFor, type Route } from '../route-table';
-import { webhookOperations } from './webhooks';
+import { webhookRoutes } from '../routes/webhooks';
+import { unsubscribeRoutes } from '../routes/unsubscribe';
 import { webhookEndpointRoutes } from '../routes/webhook-endpoints';
 
 // The document describes itself: these two handlers read `allOperations`, which lists them.
@@ -95,7 +96,8 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminStatsRoutes,
   ...adminClientRoutes,
   ...adminSuppressionRoutes,
-  ...webhookOperations,
+  ...webhookRoutes,
+  ...unsubscribeRoutes,
   ...skillRunOperations,
   ...webhookEndpointRoutes,
 ];

@@ -4,7 +4,8 @@
 // suppresses the address at once, then records the event in the inbox so the lead's sequences are
 // stopped, now or, if Temporal is unreachable, by the reply-recovery sweep.
 import { createHash } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
 import { resolveSigningSecret } from '../../shared/signing-secret';
 import { verifyUnsubscribeToken, type UnsubscribePayload } from '../../engines/compliance/unsubscribe-token';
 import { suppress } from '../../engines/compliance/suppression';
@@ -12,6 +13,8 @@ import { recordInboxEvent } from '../../engines/inbox/store';
 import type { UnsubscribeEvent } from '../../engines/replies/unsubscribe-event';
 import type { ApiDeps } from '../deps';
 import { HttpError } from '../errors';
+import { ErrorBody } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
 
 const FORM_LIMIT = '256kb';
 
@@ -30,48 +33,66 @@ function invalidLink(req: Request, res: Response): void {
   throw new HttpError(400, 'INVALID_TOKEN', 'unsubscribe link is invalid');
 }
 
-export function unsubscribeRouter(deps: ApiDeps): Router {
-  const r = Router();
-  const secret = resolveSigningSecret(deps.config);
-  const form = express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 });
+const tokenParams = z.object({ token: z.string() });
+const answers = { 200: { description: 'HTML page', contentType: 'text/html' }, 400: { description: 'Invalid link (HTML for browsers, JSON otherwise)', contentType: 'text/html', schema: ErrorBody } };
 
-  const verify = (req: Request): UnsubscribePayload | null => {
-    const result = verifyUnsubscribeToken(req.params.token, secret);
-    return result.ok ? result.payload : null;
-  };
-
-  r.get('/:token', async (req, res) => {
-    const token = verify(req);
-    if (!token) return invalidLink(req, res);
-    const client = await deps.db.client.findUnique({ where: { id: token.clientId }, select: { name: true } });
-    const from = client ? ` from ${escapeHtml(client.name)}` : '';
-    res
-      .status(200)
-      .type('html')
-      .send(
-        page(
-          'Unsubscribe',
-          `<p>Stop receiving emails${from}?</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit" style="font-size: 1rem; padding: .5rem 1rem">Unsubscribe</button></form>`,
-        ),
-      );
-  });
-
-  r.post('/:token', form, async (req, res) => {
-    const token = verify(req);
-    if (!token) return invalidLink(req, res);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const source: UnsubscribeEvent['source'] = body.source === 'page' ? 'page' : 'one_click';
-    const lead = await deps.db.lead.findFirst({ where: { id: token.leadId, clientId: token.clientId }, select: { email: true } });
-    if (lead?.email) {
-      // Effective before we answer: no email may go out after the person saw "unsubscribed".
-      await suppress(deps.db, { clientId: token.clientId, kind: 'email', value: lead.email, reason: 'unsubscribe_link', source: 'list_unsubscribe' });
-    }
-    const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
-    const tokenHash = createHash('sha256').update(req.params.token).digest('hex');
-    // The worker processes it (woken by the row's NOTIFY); the suppression above already holds.
-    await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
-    res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
-  });
-
-  return r;
+function verify(deps: ApiDeps, token: string): UnsubscribePayload | null {
+  const result = verifyUnsubscribeToken(token, resolveSigningSecret(deps.config));
+  return result.ok ? result.payload : null;
 }
+
+export const unsubscribeRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: '/u/{token}',
+    summary: 'One-click unsubscribe: the confirmation page (never unsubscribes by itself)',
+    tag: 'unsubscribe',
+    access: { kind: 'public' },
+    params: tokenParams,
+    responses: answers,
+    handler: async ({ params, req, res, deps }) => {
+      const token = verify(deps, params.token);
+      if (!token) return invalidLink(req, res);
+      const client = await deps.db.client.findUnique({ where: { id: token.clientId }, select: { name: true } });
+      const from = client ? ` from ${escapeHtml(client.name)}` : '';
+      res
+        .status(200)
+        .type('html')
+        .send(
+          page(
+            'Unsubscribe',
+            `<p>Stop receiving emails${from}?</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit" style="font-size: 1rem; padding: .5rem 1rem">Unsubscribe</button></form>`,
+          ),
+        );
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/u/{token}',
+    summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)',
+    tag: 'unsubscribe',
+    access: { kind: 'public' },
+    params: tokenParams,
+    otherBodies: { 'application/x-www-form-urlencoded': z.record(z.string(), z.string()) },
+    responses: answers,
+    before: () => [express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 20 })],
+    handler: async ({ params, req, res, deps }) => {
+      const token = verify(deps, params.token);
+      if (!token) return invalidLink(req, res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const source: UnsubscribeEvent['source'] = body.source === 'page' ? 'page' : 'one_click';
+      const lead = await deps.db.lead.findFirst({ where: { id: token.leadId, clientId: token.clientId }, select: { email: true } });
+      if (lead?.email) {
+        // Effective before we answer: no email may go out after the person saw "unsubscribed".
+        await suppress(deps.db, { clientId: token.clientId, kind: 'email', value: lead.email, reason: 'unsubscribe_link', source: 'list_unsubscribe' });
+      }
+      const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
+      const tokenHash = createHash('sha256').update(params.token).digest('hex');
+      // The worker processes it (woken by the row's NOTIFY); the suppression above already holds.
+      await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
+      res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
+    },
+  }),
+];
+
+export const unsubscribeRouter = (deps: ApiDeps) => routerFor(deps, '/u', unsubscribeRoutes);

@@ -1,25 +1,23 @@
 // /api/v1/webhooks/*: provider webhooks. Not behind API-key auth: each route verifies its provider's
-// own credentials (before parsing the body wherever they travel in headers), then writes the inbox
-// row, answers 2xx and processes the event in-process. Failed authentications are limited per IP.
+// own credentials (before parsing the body wherever they travel in headers), writes the inbox row and
+// answers 2xx; the worker role processes the row. Failed authentications are limited per IP.
 import { Router } from 'express';
 import type { ApiDeps } from '../../deps';
+import { routerFor, type Route } from '../../route-table';
 import { limitAuthFailures } from './auth-failures';
-import { heyreachWebhookRouter } from './heyreach';
-import { postmarkWebhookRouter } from './postmark';
-import { schedulingWebhookRouter } from './scheduling';
-import { telegramWebhookRouter } from './telegram';
-import { twilioWebhookRouter } from './twilio';
-import { vapiWebhookRouter } from './vapi';
+import { heyreachWebhookRoute } from './heyreach';
+import { postmarkWebhookRoute } from './postmark';
+import { calcomWebhookRoute, calendlyWebhookRoute } from './scheduling';
+import { telegramWebhookRoute } from './telegram';
+import { twilioWebhookRoute } from './twilio';
+import { vapiWebhookRoute } from './vapi';
+
+export const webhookRoutes: Route[] = [postmarkWebhookRoute, twilioWebhookRoute, heyreachWebhookRoute, vapiWebhookRoute, telegramWebhookRoute, calcomWebhookRoute, calendlyWebhookRoute];
 
 export function webhooksRouter(deps: ApiDeps): Router {
   const r = Router();
-  r.use('/postmark', postmarkWebhookRouter(deps));
-  r.use('/twilio', twilioWebhookRouter(deps));
-  r.use('/heyreach', heyreachWebhookRouter(deps));
-  r.use('/vapi', vapiWebhookRouter(deps));
-  r.use('/telegram', telegramWebhookRouter(deps));
-  r.use('/calcom', schedulingWebhookRouter(deps, 'calcom'));
-  r.use('/calendly', schedulingWebhookRouter(deps, 'calendly'));
+  r.use(routerFor(deps, '/api/v1/webhooks', webhookRoutes));
+  // An error handler: it turns the 401/403s above into 429s past the per-IP limit.
   r.use(limitAuthFailures(deps.config.WEBHOOK_AUTH_FAILURES_PER_IP));
   return r;
 }

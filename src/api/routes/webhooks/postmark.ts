@@ -2,26 +2,27 @@
 // delivery, open, click, subscription change). Postmark authenticates with the Basic credentials in
 // the webhook URL and/or a custom X-Webhook-Secret header. Failures are 401, never 403: Postmark
 // stops retrying a webhook that answers 403. Credentials are checked before the body is parsed.
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { parsePostmarkWebhook } from '../../../integrations/postmark/webhook-schema';
-import type { ApiDeps } from '../../deps';
+import type { Config } from '../../../config';
+import { ok } from '../../openapi/spec';
+import { defineRoute } from '../../route-table';
 import { HttpError } from '../../errors';
 import { acceptEvent } from './accept';
 import { checkPostmark, Secret, type PostmarkCredentials } from './auth';
 import { webhookJson } from './body';
+import { accepted, AUTH_FIRST, payload } from './spec';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="agency-os webhooks", charset="UTF-8"' };
 
-export function postmarkWebhookRouter(deps: ApiDeps): Router {
-  const r = Router();
-  const { POSTMARK_WEBHOOK_USER: user, POSTMARK_WEBHOOK_PASSWORD: password, WEBHOOK_SHARED_SECRET: secret } = deps.config;
+function authenticate(config: Config): RequestHandler {
+  const { POSTMARK_WEBHOOK_USER: user, POSTMARK_WEBHOOK_PASSWORD: password, WEBHOOK_SHARED_SECRET: secret } = config;
   const creds: PostmarkCredentials = {
     ...(user && password ? { user: new Secret(user), password: new Secret(password) } : {}),
     ...(secret ? { secret: new Secret(secret) } : {}),
   };
   const configured = Boolean(creds.user || creds.secret);
-
-  const authenticate: RequestHandler = (req, _res, next) => {
+  return (req, _res, next) => {
     if (!configured) throw new HttpError(401, 'WEBHOOK_NOT_CONFIGURED', 'Postmark webhook credentials are not configured', undefined, CHALLENGE);
     const auth = checkPostmark(req, creds);
     if (auth !== 'ok') {
@@ -29,10 +30,21 @@ export function postmarkWebhookRouter(deps: ApiDeps): Router {
     }
     next();
   };
+}
 
-  r.post('/', authenticate, webhookJson, async (req, res) => {
+export const postmarkWebhookRoute = defineRoute({
+  method: 'post',
+  path: '/api/v1/webhooks/postmark',
+  summary: 'Postmark inbound email and delivery/bounce/spam/open/click events',
+  description: `Basic credentials in the webhook URL and/or X-Webhook-Secret. Failures are 401 (Postmark stops retrying on 403). ${AUTH_FIRST}`,
+  tag: 'webhooks',
+  access: { kind: 'public' },
+  rateLimited: false,
+  body: payload,
+  responses: { 200: ok(accepted, 'Stored (or a redelivery of a stored event)') },
+  before: (deps) => [authenticate(deps.config), webhookJson],
+  handler: async ({ req, res, deps }) => {
     const parsed = parsePostmarkWebhook(req.body);
     await acceptEvent(deps, res, { provider: 'postmark', dedupeKey: parsed.dedupeKey, eventType: parsed.kind, payload: req.body });
-  });
-  return r;
-}
+  },
+});
