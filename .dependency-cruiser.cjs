@@ -7,7 +7,7 @@
 //   engines     src/engines
 //   activities  activities/          workflows  workflows/ (deterministic; type-only activities)
 //   lifecycle   src/lifecycle (the Temporal client facade)
-//   glue        src/api, src/cli, src/main.ts, src/worker.ts, src/activity-deps.ts (composition),
+//   glue        src/api, src/cli, src/main.ts, src/worker.ts, src/composition.ts (the composition root),
 //               src/seed.ts, src/worker-health.ts, temporal/
 //
 // A known exception is listed in `knownExceptions` below with the reason it is still there, so
@@ -27,7 +27,7 @@ const WORKFLOWS = '^workflows/';
 const WORKFLOW_DEFINITIONS = '^workflows/(definitions/|ids\\.ts$|search-attributes\\.ts$)';
 const LIFECYCLE = '^src/lifecycle/';
 const API = '^src/api/';
-const GLUE = '^(src/(api/|cli/|main\\.ts$|worker\\.ts$|activity-deps\\.ts$|seed\\.ts$|worker-health\\.ts$)|temporal/)';
+const GLUE = '^(src/(api/|cli/|main\\.ts$|worker\\.ts$|composition\\.ts$|seed\\.ts$|worker-health\\.ts$)|temporal/)';
 
 /**
  * Known violations not fixed yet, each with its reason: { rule, from, to } (exact paths). A rule
@@ -111,7 +111,7 @@ module.exports = {
       to: { path: WORKFLOWS, pathNot: WORKFLOW_DEFINITIONS, dependencyTypesNot: ['type-only'] },
     },
     ...layer('api-not-activities', 'The API never runs activity code: it goes through engines and the lifecycle facade.', API,
-      `${ACTIVITIES}|^src/(main|worker|activity-deps)\\.ts$|^temporal/`),
+      `${ACTIVITIES}|^src/(main|worker|composition)\\.ts$|^temporal/`),
     {
       name: 'api-imports-workflow-files-as-types',
       comment: 'The API imports workflow definitions, ids and search attributes; a workflow file only as a type.',
@@ -121,10 +121,17 @@ module.exports = {
     },
     {
       name: 'no-import-of-entry-points',
-      comment: 'Entry points (main, worker, CLIs) are imported by nothing but the main entry point.',
+      comment: 'Entry points (main, CLIs) and the composition root are imported by nothing but the main entry point.',
       severity: 'error',
       from: { pathNot: '^src/main\\.ts$' },
-      to: { path: '^src/(main\\.ts$|worker\\.ts$|cli/)' },
+      to: { path: '^src/(main\\.ts$|composition\\.ts$|cli/)' },
+    },
+    {
+      name: 'worker-wired-by-composition',
+      comment: 'The Temporal worker is created by the composition root alone.',
+      severity: 'error',
+      from: { pathNot: '^src/(main|composition)\\.ts$' },
+      to: { path: '^src/worker\\.ts$' },
     },
   ],
   options: {

@@ -14,7 +14,7 @@ import type { DispatchResult } from '../src/engines/webhooks-out/dispatch';
 
 /**
  * The workflow starts and signals activities make, bound to the Temporal client by the composition
- * module (src/activity-deps.ts) from src/lifecycle: activities sit below it and never import it.
+ * module (src/composition.ts) from src/lifecycle: activities sit below it and never import it.
  */
 export interface ActivityLifecycle {
   /** Starts an enrichment batch (a repeated start is a no-op). */

@@ -4,7 +4,7 @@
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { createLogger } from '../src/logger';
-import { buildActivityDeps } from '../src/activity-deps';
+import { buildActivityDeps } from '../src/composition';
 import { createWorker } from '../src/worker';
 import { Client, Connection } from '@temporalio/client';
 

@@ -16,7 +16,7 @@ import { Webhook } from 'standardwebhooks';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { buildActivityDeps } from '../src/activity-deps';
+import { buildActivityDeps } from '../src/composition';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';

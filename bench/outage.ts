@@ -16,7 +16,7 @@ import { applyMigrations } from '../src/db/migrate';
 import { createDb } from '../src/db/client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { buildActivityDeps } from '../src/activity-deps';
+import { buildActivityDeps } from '../src/composition';
 import { createWorker } from '../src/worker';
 import { campaignLiveState } from '../src/lifecycle/campaigns';
 import { findTemporalCli } from '../temporal/cli';

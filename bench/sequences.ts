@@ -14,7 +14,7 @@ import { applyMigrations } from '../src/db/migrate';
 import { createDb } from '../src/db/client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { buildActivityDeps } from '../src/activity-deps';
+import { buildActivityDeps } from '../src/composition';
 import { createActivities } from '../activities';
 import { findTemporalCli } from '../temporal/cli';
 import { registerSearchAttributes } from '../temporal/search-attributes';

@@ -23,7 +23,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { buildActivityDeps } from '../src/activity-deps';
+import { buildActivityDeps } from '../src/composition';
 import { createApp } from '../src/api/app';
 import type { ApiDeps } from '../src/api/deps';
 import { createInterface } from 'node:readline';

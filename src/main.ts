@@ -3,7 +3,6 @@
 // platform-admin key) is created only on the embedded database; production gets its first admin
 // from `npm run admin -- create`. Ctrl-C stops everything this process started, in reverse order.
 // Everything done at start is safe when several replicas start at once on an empty database.
-import type { Server } from 'node:http';
 import { connectTemporal, temporalClient } from './lifecycle/temporal';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createDb, type Db } from './db/client';
@@ -11,26 +10,17 @@ import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, resolveLogFormat, type Logger } from './logger';
 import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
-import { buildActivityDeps } from './activity-deps';
-import { resolveSigningSecret } from './shared/signing-secret';
-import { createApp } from './api/app';
-import { createWorker } from './worker';
-import { startWorkerHealthServer } from './worker-health';
-import { startWebhookDispatcher } from './lifecycle/webhook-dispatcher';
-import { startInboxProcessing } from './lifecycle/inbox-processing';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
 import { join } from 'node:path';
 import { freePort } from './net/free-port';
 import { enableProcessMetrics } from './observability/metrics';
-import { startWorkerMetricsServer } from './observability/worker-metrics';
 import { startTracing } from './observability/tracing';
+import { startApiRole, startWorkerRole, type Infrastructure, type Stop } from './composition';
 
 const DATABASE_NAME = 'agency_os';
 const VERSION = process.env.npm_package_version ?? '0.1.0';
-
-type Stop = { name: string; stop: () => Promise<unknown> };
 
 async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void> {
   const wantsApi = config.ROLE !== 'worker';
@@ -107,85 +97,11 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const skills = await syncSkills(db);
   logger.info(skills, 'skills synced from skills/');
 
-  if (wantsWorker) {
-    const { worker, connection: workerConnection } = await createWorker({
-      address,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: buildActivityDeps({ config, db, logger, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, signingSecret: resolveSigningSecret(config) }),
-      tracing,
-    });
-    const running = worker.run();
-    stops.push({ name: 'worker connection', stop: () => workerConnection.close() });
-    stops.push({
-      name: 'worker',
-      stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-      },
-    });
-    if (coreMetricsPort) {
-      try {
-        const metrics = await startWorkerMetricsServer({
-          host: config.HOST,
-          port: config.WORKER_METRICS_PORT,
-          coreUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
-          // With the API in this process, its GET /metrics serves the process's own series.
-          includeProcess: !wantsApi,
-          token: config.METRICS_TOKEN,
-          logger,
-        });
-        stops.push({ name: 'worker metrics server', stop: metrics.stop });
-        logger.info({ port: metrics.port }, 'worker metrics listening');
-      } catch (err) {
-        // A worker without its metrics is a deployment mistake; `npm start` on a machine where the
-        // port is taken still runs (the API's /metrics has the rest), and says so.
-        if (!wantsApi) throw new Error(`worker metrics port ${config.WORKER_METRICS_PORT}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        logger.warn({ port: config.WORKER_METRICS_PORT, err: err instanceof Error ? err.message : String(err) }, 'worker metrics port unavailable: Temporal worker metrics not served (set WORKER_METRICS_PORT, 0 for none)');
-      }
-    }
-    // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).
-    const dispatcher = startWebhookDispatcher({
-      databaseUrl,
-      db,
-      temporal,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS,
-      logger,
-    });
-    stops.push({ name: 'webhook dispatcher', stop: () => dispatcher.stop() });
-    // Accepted webhooks (any API replica's), woken by their inbox rows' NOTIFY; at start it also
-    // takes the rows a previous process accepted but never tried.
-    const inbox = startInboxProcessing({ databaseUrl, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, config, logger });
-    // Work in hand is finished (up to 10 s) before the worker stops (stops run in reverse).
-    stops.push({ name: 'webhook processing', stop: () => inbox.stop(10_000) });
-    if (config.ROLE === 'worker' && config.WORKER_HEALTH_PORT !== 0) {
-      const health = await startWorkerHealthServer({ host: config.HOST, port: config.WORKER_HEALTH_PORT, state: () => worker.getState() });
-      stops.push({ name: 'worker health endpoint', stop: () => health.stop() });
-      logger.info({ port: health.port }, 'worker health endpoint listening');
-    }
-    // A worker that dies on its own takes the process down rather than leaving a half-alive service.
-    running.catch((err: unknown) => {
-      logger.fatal({ err }, 'worker stopped unexpectedly');
-      process.kill(process.pid, 'SIGTERM');
-    });
-  }
+  const infra: Infrastructure = { config, logger, db, databaseUrl, temporal, temporalAddress: address, tracing, version: VERSION };
+  if (wantsWorker) await startWorkerRole(infra, stops, { coreMetricsPort, withApi: wantsApi });
 
   if (wantsApi) {
-    const apiDeps = { config, logger, db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, tracing: tracing !== null };
-    const app = createApp(apiDeps);
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-      s.once('error', reject);
-    });
-    stops.push({
-      name: 'API server',
-      stop: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    });
+    await startApiRole(infra, stops);
     const apiUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/api/v1`;
     const lines = ['', 'Agency OS is running', `  API          ${apiUrl}`];
     if (uiUrl) lines.push(`  Temporal UI  ${uiUrl}`);

@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { buildActivityDeps } from '../../src/activity-deps';
+import { buildActivityDeps } from '../../src/composition';
 import { createApp } from '../../src/api/app';
 import type { Tracing } from '../../src/observability/tracing';
 import { buildWorkflowBundle } from '../../src/worker';

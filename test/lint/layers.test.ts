@@ -85,7 +85,9 @@ describe('layer rules (npm run lint)', () => {
       `import type { leadSequenceWorkflow } from '../../workflows/lead-sequence';\nimport { sequenceId } from '../../workflows/ids';\n` +
       `export const start = (f: typeof leadSequenceWorkflow) => [f, sequenceId('l')];\n`,
     'src/api/routes.ts': `import { start } from '../lifecycle/sequences';\nimport { touch } from '../engines/outbound';\nexport const routes = [start, touch];\n`,
-    'src/main.ts': `import { routes } from './api/routes';\nimport { act } from '../activities/sequence';\nexport const main = [routes, act];\n`,
+    'src/worker.ts': `import { act } from '../activities/sequence';\nexport const createWorker = () => act;\n`,
+    'src/composition.ts': `import { createWorker } from './worker';\nimport { routes } from './api/routes';\nexport const compose = () => [createWorker(), routes];\n`,
+    'src/main.ts': `import { compose } from './composition';\nexport const main = compose;\n`,
   };
 
   it('passes a tree whose imports all point downwards', async () => {
@@ -112,6 +114,8 @@ describe('layer rules (npm run lint)', () => {
       'src/engines/a.ts': `import { b } from './b';\nexport const a = () => b;\n`,
       'src/engines/b.ts': `import { a } from './a';\nexport const b = () => a;\n`,
       // Shared domain code is bundled into workflows: no Node built-ins, nothing else from src.
+      // Only the main entry point uses the composition root; only the composition root makes the worker.
+      'src/cli/wrong.ts': `import { compose } from '../composition';\nimport { createWorker } from '../worker';\nexport const wrong = [compose, createWorker];\n`,
       'src/shared/domain/wrong.ts': `import { readFileSync } from 'node:fs';\nimport { db } from '../../db/client';\nexport const wrong = [readFileSync, db];\n`,
     });
     const r = await cruise(dir);
@@ -129,6 +133,8 @@ describe('layer rules (npm run lint)', () => {
         'shared-domain-no-node-builtins: src/shared/domain/wrong.ts -> fs',
         'shared-domain-is-pure: src/shared/domain/wrong.ts -> src/db/client.ts',
         'shared-is-the-bottom: src/shared/domain/wrong.ts -> src/db/client.ts',
+        'no-import-of-entry-points: src/cli/wrong.ts -> src/composition.ts',
+        'worker-wired-by-composition: src/cli/wrong.ts -> src/worker.ts',
       ].sort(),
     );
   });
