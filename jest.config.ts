@@ -12,8 +12,9 @@ const config: Config = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
-  // Workers hold gRPC and pg handles that close asynchronously after the last test.
-  forceExit: true,
+  // No forceExit: every stack, server and pool a test starts is stopped by it, so the run ends by
+  // itself. (A worker whose native Temporal or pg handles are still closing 500 ms after its last
+  // file is ended by jest-worker; that is jest's own timeout, not a hang.)
 };
 
 export default config;
