@@ -27,6 +27,8 @@ import { adminAiCostRoutes } from '../routes/ai-costs';
 import { clientAiCostRoutes } from '../routes/ai-costs';
 import { meRoutes } from '../routes/me';
 import { memberRoutes } from '../routes/members';
+import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
+import { runRoutes } from '../routes/runs';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
 import { webhookEndpointOperations } from './webhook-endpoints';
@@ -79,5 +81,8 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminSuppressionRoutes,
   ...webhookOperations,
   ...skillRunOperations,
+  ...runRoutes,
+  ...outputRoutes,
+  ...outputDownloadRoutes,
   ...webhookEndpointOperations,
 ];
