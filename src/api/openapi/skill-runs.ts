@@ -5,7 +5,7 @@ import { createDocBody, docParams, patchDocBody } from '../routes/context-docs';
 import { feedbackBody, feedbackQuery } from '../routes/feedback';
 import { detectBody, slugParams } from '../routes/skills';
 import { uuid } from '../validate';
-import { created, dateTime, noContent, nullableDateTime, ok, pageOf, type ApiOperation } from './spec';
+import { created, dateTime, noContent, ok, pageOf, type ApiOperation } from './spec';
 
 const skillSummary = z.object({
   slug: z.string(),
