@@ -135,7 +135,8 @@ it('cuts page text, and bounds the loop by turns: the last turn may only save', 
   const out = await generateRunOutput(stack.db, ai, run.id, { crawler: createLocalCrawler({ allowPrivateHosts: true }), maxTurns: 3 });
   expect(fake.requests).toHaveLength(3);
   expect(fake.requests.map((r) => r.body.tool_choice)).toEqual([{ type: 'any' }, { type: 'any' }, { type: 'tool', name: 'save_output' }]);
-  expect(toolNames(fake.requests[2])).toEqual(['save_output']);
+  // Still defined, so the earlier turns' fetch_page calls stay valid, but only save_output may be called.
+  expect(toolNames(fake.requests[2])).toEqual(['fetch_page', 'save_output']);
   expect(out.toolCalls).toEqual([
     { tool: 'fetch_page', ok: true },
     { tool: 'fetch_page', ok: true },

@@ -2,7 +2,7 @@
 // final tool, whose input is the structured output (validated by its zod schema, as in
 // callStructured). Bounded three ways: at most `maxTurns` Claude calls, at most `maxTotalTokens`
 // input+output tokens over all of them (the last allowed call, or the first past the token budget,
-// offers only the final tool, forced), and every tool result cut to `maxToolResultChars`. Each call
+// must call the final tool), and every tool result cut to `maxToolResultChars`. Each call
 // is budget-checked first and recorded after, exactly like any other Claude call, so a loop's spend
 // counts against the client's daily AI budget call by call (and stops at the budget mid-loop).
 import { z } from 'zod';
@@ -89,7 +89,7 @@ export async function runToolLoop<T>(deps: AiDeps, ctx: AiCallContext, req: Tool
   let lastError = 'no answer';
 
   for (let turn = 1; turn <= maxTurns; turn++) {
-    // The last turn, or the token budget spent: only the final tool is offered, and it must be called.
+    // The last turn, or the token budget spent: the final tool must be called.
     const mustFinish = turn === maxTurns || totalTokens >= maxTotalTokens;
     await assertWithinBudget(deps.db, ctx.clientId, now());
     let res;
@@ -99,7 +99,9 @@ export async function runToolLoop<T>(deps: AiDeps, ctx: AiCallContext, req: Tool
         system: req.system,
         messages,
         maxTokens: req.maxTokens ?? 8192,
-        ...(mustFinish ? { tool: final } : { tools, toolChoice: { type: 'any' as const } }),
+        // Every tool stays defined (earlier turns' tool_use blocks name them); the choice forces one.
+        tools,
+        toolChoice: mustFinish ? { type: 'tool' as const, name: final.name } : { type: 'any' as const },
       });
     } catch (err) {
       throw requestFailure(err);

@@ -57,15 +57,16 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
   // Counted before the call, so attempts that fail (rate limits, outages) show on the run too.
   await db.skillRun.update({ where: { id: runId }, data: { attempts: { increment: 1 } } });
 
+  // The tools this process can give the skill (fetch_page needs a crawler); the prompt mentions only those.
+  const tools = toolsForSkill(skill.tools, { crawler: opts.crawler ?? null });
   const built = buildSkillPrompt({
     skill: { slug: skill.slug, name: skill.name, content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string> },
     clientName: run.client.name,
     docs,
     request: run.message,
-    tools: skill.tools,
+    tools: tools.map((t) => t.name),
   });
   const ctx = { clientId: run.clientId, purpose: 'skill-run', skillSlug: skill.slug, workflowId, runId };
-  const tools = toolsForSkill(skill.tools, { crawler: opts.crawler ?? null });
   let output: z.infer<typeof GeneratedOutput>;
   let toolCalls: GenerateResult['toolCalls'] = [];
   if (tools.length > 0) {
