@@ -6,6 +6,7 @@ import { log } from '@temporalio/activity';
 import { buildSkillDigest } from '../src/engines/skill-runs/digest';
 import { aiNotConfigured } from '../src/engines/skill-runs/errors';
 import { generateRunOutput } from '../src/engines/skill-runs/generate';
+import { crawlerFromConfig } from '../src/engines/icp-scraper';
 import { postRunCallback } from '../src/engines/skill-runs/callback';
 import { beginRun, finishRun, runOutcome } from '../src/engines/skill-runs/runs';
 import { notifyRunOnTelegram } from '../src/engines/telegram-bot/notify';
@@ -31,7 +32,10 @@ export function createSkillRunActivities(deps: ActivityDeps): SkillRunActivities
       return { skillSlug: run.skillSlug };
     },
     async skillRunGenerate(runId) {
-      const out = await asActivity(() => generateRunOutput(deps.db, ai, runId, currentWorkflowId()));
+      // Skills that read the web (front-matter `tools: [fetch_page]`) fetch through the ICP scraper's
+      // crawler: SSRF-guarded, robots.txt respected, private hosts only with ICP_SCRAPER_ALLOW_PRIVATE_HOSTS.
+      const crawler = deps.config.ICP_SCRAPER_DRIVER === 'apify' && !deps.config.APIFY_TOKEN ? null : crawlerFromConfig(deps.config);
+      const out = await asActivity(() => generateRunOutput(deps.db, ai, runId, { workflowId: currentWorkflowId(), crawler }));
       return { outputId: out.outputId, title: out.title, reused: !out.created };
     },
     async skillRunFinish({ runId, status, error }) {

@@ -49,7 +49,7 @@ echo "[schemathesis] starting the service on 127.0.0.1:$port (DATA_DIR $work/dat
 # Limits off: this run checks behaviour and schemas, not the rate limiter (test/api/rate-limit.test.ts does).
 env DATA_DIR="$work/data" HOST=127.0.0.1 PORT="$port" PG_PORT="$(free_port)" \
   TEMPORAL_PORT="$(free_port)" TEMPORAL_UI_PORT="$(free_port)" \
-  LOG_LEVEL=warn RATE_LIMIT_PER_KEY=0 RATE_LIMIT_PER_USER=0 RATE_LIMIT_PER_IP=0 WEBHOOK_AUTH_FAILURES_PER_IP=0 \
+  LOG_LEVEL=warn RATE_LIMIT_PER_KEY=0 RATE_LIMIT_PER_USER=0 RATE_LIMIT_PER_IP=0 WEBHOOK_AUTH_FAILURES_PER_IP=0 SKILL_RUNS_PER_HOUR=0 \
   setsid npm start >"$log" 2>&1 </dev/null &
 pid=$!
 

@@ -15,6 +15,15 @@ const isPriceTableJson = (v: string) => {
     return false;
   }
 };
+const isSkillLimitsJson = (v: string) => {
+  try {
+    const t = JSON.parse(v) as unknown;
+    return typeof t === 'object' && t !== null && !Array.isArray(t) && Object.values(t).every((n) => Number.isInteger(n) && (n as number) >= 0);
+  } catch {
+    // Not JSON (SyntaxError): the setting is refused with its message.
+    return false;
+  }
+};
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /** TRUST_PROXY entries, or null when one is not an address, a CIDR range or a name Express knows. */
 function parseTrustProxy(value: string): string[] | null {
@@ -63,6 +72,17 @@ const schema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
   RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(1200),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(1200),
+  // Skill runs started per user per skill per hour (POST /runs and retries); a skill's front-matter
+  // `runsPerHour` lowers it for expensive skills; SKILL_RUN_LIMITS ({"<slug>": n}) overrides both.
+  // 0 turns the limit off.
+  SKILL_RUNS_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  SKILL_RUN_LIMITS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isSkillLimitsJson(v), 'must be JSON {"<skill slug>": runsPerHour}')
+    .transform((v) => (v === undefined ? {} : (JSON.parse(v) as Record<string, number>))),
+  // How long a signed output download link (GET /outputs/{id}/download?exp&sig) stays valid by default.
+  OUTPUT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   // Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs, CIDRs, or Express's
   // `loopback`, `linklocal`, `uniquelocal`); none by default, so the client IP is the socket's.
   TRUST_PROXY: z

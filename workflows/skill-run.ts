@@ -17,10 +17,12 @@ import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from
 
 const bookkeeping = proxyActivities<Pick<SkillRunActivities, 'skillRunBegin' | 'skillRunFinish'>>(SHORT_ACTIVITY);
 const generation = proxyActivities<Pick<SkillRunActivities, 'skillRunGenerate'>>({
-  // Up to two Claude calls (a validation retry) of up to 90 s each. Rate limits and outages retry
-  // until fixed; invalid output, budget and missing-key failures are non-retryable and end the run.
+  // Up to two Claude calls (a validation retry) of up to 90 s each, or, for skills that read the web,
+  // a tool loop of up to six calls plus page fetches (20 s each). Rate limits and outages retry until
+  // fixed; invalid output, budget and missing-key failures are non-retryable and end the run.
+  // (Activity options are not part of the command comparison: changing them needs no patch.)
   ...LONG_ACTIVITY,
-  startToCloseTimeout: '4 minutes',
+  startToCloseTimeout: '15 minutes',
 });
 // A chat that blocked the bot or a deleted message (TelegramPermanentError) is not retried.
 const notification = proxyActivities<Pick<SkillRunActivities, 'skillRunNotify'>>(SHORT_ACTIVITY);

@@ -30,11 +30,13 @@ export class FixedWindowCounter {
   constructor(
     readonly limit: number,
     private readonly now: () => number = Date.now,
+    readonly windowMs: number = WINDOW_MS,
   ) {}
 
-  hit(key: string): { allowed: boolean; remaining: number; resetMs: number } {
+  /** Counts a hit against `limit` (or a per-key `limit` given here, e.g. a skill's own). */
+  hit(key: string, limit: number = this.limit): { allowed: boolean; remaining: number; resetMs: number } {
     const t = this.now();
-    const start = t - (t % WINDOW_MS);
+    const start = t - (t % this.windowMs);
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
       if (this.windows.size >= SWEEP_AT) this.sweep(start);
@@ -42,7 +44,7 @@ export class FixedWindowCounter {
       this.windows.set(key, w);
     }
     w.count++;
-    return { allowed: w.count <= this.limit, remaining: Math.max(0, this.limit - w.count), resetMs: start + WINDOW_MS - t };
+    return { allowed: w.count <= limit, remaining: Math.max(0, limit - w.count), resetMs: start + this.windowMs - t };
   }
 
   private sweep(current: number): void {

@@ -3,7 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db, SkillRun } from '../db/client';
-import { createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
+import { createRetryRun, createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
 import { workflowIds } from '../../workflows/ids';
 import { queryOrNull } from './temporal';
 import { ClientIdKey, PLATFORM_CLIENT_ID, SkillSlugKey } from '../../workflows/search-attributes';
@@ -23,7 +23,19 @@ export interface SkillRunDeps {
  * configuration decides, not the API's) and the requester is told like for any failed run.
  */
 export async function requestSkillRun(deps: SkillRunDeps, r: NewRun): Promise<SkillRun> {
-  const run = await createRun(deps.db, r);
+  return startRunWorkflow(deps, await createRun(deps.db, r));
+}
+
+/**
+ * Retries a failed or cancelled run: a new run (new id, so a new `skill-run:<runId>` workflow) with
+ * the same inputs, linked by retryOfId. Throws RunNotRetryable (not failed/cancelled, or already
+ * retried) and UnknownSkill (the skill was removed since).
+ */
+export async function retrySkillRun(deps: SkillRunDeps, original: SkillRun, userId: string | null): Promise<SkillRun> {
+  return startRunWorkflow(deps, await createRetryRun(deps.db, original, userId));
+}
+
+async function startRunWorkflow(deps: SkillRunDeps, run: SkillRun): Promise<SkillRun> {
   const input: SkillRunInput = { version: 1, runId: run.id, clientId: run.clientId, skillSlug: run.skillSlug };
   try {
     await deps.temporal.workflow.start<typeof skillRunWorkflow>('skillRunWorkflow', {
@@ -50,7 +62,6 @@ export async function skillRunLiveProgress(temporal: Client, runId: string): Pro
   return queryOrNull(() => temporal.workflow.getHandle(workflowIds.skillRun(runId)).query(skillRunProgressQuery));
 }
 
-/** Asks the run's workflow to cancel; it records `cancelled` and tells the requester. */
 /** Asks the run's workflow to cancel; false when there is no workflow to ask (never started, or gone). */
 export async function cancelSkillRun(temporal: Client, runId: string): Promise<boolean> {
   try {

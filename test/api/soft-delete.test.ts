@@ -119,6 +119,9 @@ describe('other rows', () => {
     // Alive, the owner sees all of it.
     expect((await call('get', `/api/v1/outputs/${output.id}`, c.auth)).status).toBe(200);
     expect((await call('get', `/api/v1/feedback?clientId=${cid}`, c.auth)).body.data).toHaveLength(1);
+    const link = new URL((await call('post', `/api/v1/outputs/${output.id}/download-url`, c.auth, {})).body.url as string);
+    const download = `${link.pathname}${link.search}`;
+    expect((await call('get', download, {})).status).toBe(200);
 
     await stack.db.client.update({ where: { id: cid }, data: { deletedAt: new Date() } });
     for (const who of [c.auth, platformAdmin()]) {
@@ -127,8 +130,11 @@ describe('other rows', () => {
         ['get', `/api/v1/runs/${run.id}`],
         ['post', `/api/v1/runs/${run.id}/cancel`],
         ['get', `/api/v1/outputs/${output.id}`],
-        ['get', `/api/v1/outputs/${output.id}/download`],
+        ['get', download],
+        ['post', `/api/v1/outputs/${output.id}/download-url`, {}],
         ['get', `/api/v1/outputs?clientId=${cid}`],
+        ['get', `/api/v1/runs?clientId=${cid}`],
+        ['post', `/api/v1/runs/${run.id}/retry`],
         ['get', `/api/v1/feedback?clientId=${cid}`],
         ['post', '/api/v1/feedback', { outputId: output.id, overall: 5 }],
         ['get', `/api/v1/campaigns/templates?clientId=${cid}`],
@@ -138,6 +144,7 @@ describe('other rows', () => {
       expect(gone).toEqual(gone.map(([route]) => [route, 404]));
       // Lists across the caller's clients leave it out.
       expect((await call('get', '/api/v1/outputs?limit=200', who)).body.data.map((o: { outputId: string }) => o.outputId)).not.toContain(output.id);
+      expect((await call('get', '/api/v1/runs?limit=200', who)).body.data.map((r: { runId: string }) => r.runId)).not.toContain(run.id);
       expect((await call('get', '/api/v1/feedback?limit=200', who)).body.data.map((f: { clientId: string }) => f.clientId)).not.toContain(cid);
     }
     expect(await stack.db.feedback.count({ where: { outputId: output.id } })).toBe(1);

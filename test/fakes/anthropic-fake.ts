@@ -1,7 +1,9 @@
 // A local stand-in for the Anthropic Messages API (node:http on 127.0.0.1, port 0), driven through
 // the real @anthropic-ai/sdk by pointing ANTHROPIC_BASE_URL at it. Replies are queued (tool-use
 // answers, text, invalid JSON, HTTP errors with Retry-After) or produced by a responder function
-// (e.g. canned answers per tool name); every request is recorded with its parsed body.
+// (e.g. canned answers per tool name); every request is recorded with its parsed body. Tool-use
+// loops are scripted with `uses` replies (one or more tool_use blocks, optionally after text): the
+// loop's next request then carries the tool results, readable with `toolResults(req)`.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -14,6 +16,8 @@ export type FakeReply =
   /** A tool_use answer; `tool` defaults to the tool the request forced. `input` may be a string (sent as-is). */
   | { kind: 'tool'; input: unknown; tool?: string; usage?: FakeUsage; stopReason?: string }
   | { kind: 'text'; text: string; usage?: FakeUsage }
+  /** A turn of a tool-use loop: these tool_use blocks (ids toolu_fake_<n>_<i>), after `text` if given. */
+  | { kind: 'uses'; uses: Array<{ name: string; input: unknown }>; text?: string; usage?: FakeUsage }
   /** An API error, e.g. 429 with retry-after, 500, 400. */
   | { kind: 'error'; status: number; errorType?: string; message?: string; retryAfter?: number }
   /** A 200 whose body is this text verbatim (e.g. broken JSON). */
@@ -48,6 +52,17 @@ export interface AnthropicFake {
 }
 
 export const toolReply = (input: unknown, usage?: FakeUsage): FakeReply => ({ kind: 'tool', input, usage });
+/** One tool call in a tool-use loop, e.g. toolUse('fetch_page', { url }). */
+export const toolUse = (name: string, input: unknown, usage?: FakeUsage): FakeReply => ({ kind: 'uses', uses: [{ name, input }], usage });
+
+/** The tool_result blocks a request sends back (the answers to the previous turn's tool_use blocks). */
+export function toolResults(req: FakeMessagesRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
+  const last = req.body.messages.at(-1);
+  if (!last || last.role !== 'user' || !Array.isArray(last.content)) return [];
+  return (last.content as Array<{ type: string; tool_use_id: string; content: unknown; is_error?: boolean }>)
+    .filter((b) => b.type === 'tool_result')
+    .map((b) => ({ tool_use_id: b.tool_use_id, content: typeof b.content === 'string' ? b.content : JSON.stringify(b.content), is_error: b.is_error }));
+}
 
 export async function startAnthropicFake(): Promise<AnthropicFake> {
   const requests: FakeMessagesRequest[] = [];
@@ -99,6 +114,21 @@ export async function startAnthropicFake(): Promise<AnthropicFake> {
               model: body.model,
               content: [{ type: 'text', text: reply.text }],
               stop_reason: 'end_turn',
+              stop_sequence: null,
+              usage: reply.usage ?? defaultUsage,
+            });
+            return;
+          case 'uses':
+            json(200, {
+              id: `msg_fake_${seq}`,
+              type: 'message',
+              role: 'assistant',
+              model: body.model,
+              content: [
+                ...(reply.text ? [{ type: 'text', text: reply.text }] : []),
+                ...reply.uses.map((u, i) => ({ type: 'tool_use', id: `toolu_fake_${seq}_${i}`, name: u.name, input: u.input })),
+              ],
+              stop_reason: 'tool_use',
               stop_sequence: null,
               usage: reply.usage ?? defaultUsage,
             });

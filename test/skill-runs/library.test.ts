@@ -115,4 +115,21 @@ describe('syncing into the skills table', () => {
     expect(() => readSkillFolder(join(dir, 'broken'))).toThrow(SkillFolderError);
     expect(() => readSkillFolder(join(dir, 'broken'))).toThrow(/skill broken: front-matter lists no triggers/);
   });
+
+  it('reads the tools and runsPerHour a skill declares, stores them, and refuses unknown tools', async () => {
+    const head = '---\nname: Web\ntype: content\ndescription: Something long enough to pass.\n';
+    const body = 'triggers:\n  - read the web\n---\nBody\n';
+    mkdirSync(join(dir, 'web'));
+    writeFileSync(join(dir, 'web', 'SKILL.md'), `${head}tools: [fetch_page]\nrunsPerHour: 4\n${body}`);
+    expect(readSkillFolder(join(dir, 'web'))).toMatchObject({ tools: ['fetch_page'], runsPerHour: 4 });
+    expect(readSkillFolder(join(dir, 'copywriting'))).toMatchObject({ tools: [], runsPerHour: null });
+    await database.db.skill.deleteMany({});
+    await syncSkills(database.db, dir);
+    expect(await database.db.skill.findUniqueOrThrow({ where: { slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({ tools: ['fetch_page'], runsPerHour: 4 });
+
+    writeFileSync(join(dir, 'web', 'SKILL.md'), `${head}tools: [fetch_page, run_shell]\n${body}`);
+    expect(() => readSkillFolder(join(dir, 'web'))).toThrow(/skill web: unknown tools run_shell/);
+    writeFileSync(join(dir, 'web', 'SKILL.md'), `${head}runsPerHour: 0\n${body}`);
+    expect(() => readSkillFolder(join(dir, 'web'))).toThrow(/runsPerHour must be a positive whole number/);
+  });
 });

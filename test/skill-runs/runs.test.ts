@@ -124,7 +124,9 @@ describe('a run end to end', () => {
     const outputId = run.outputId as string;
     const one = await api().get(`/api/v1/outputs/${outputId}`).set(auth);
     expect(one.body).toMatchObject({ outputId, runId, clientId, skill: 'copywriting', title: OUTPUT.title, content: OUTPUT.markdown, format: 'markdown' });
-    const file = await api().get(`/api/v1/outputs/${outputId}/download`).set(auth);
+    const link = await api().post(`/api/v1/outputs/${outputId}/download-url`).set(auth).send({});
+    expect(link.status).toBe(200);
+    const file = await api().get(new URL(link.body.url as string).pathname + new URL(link.body.url as string).search);
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toMatch(/^text\/markdown/);
     expect(file.headers['content-disposition']).toMatch(/^attachment; filename="homepage-copy-for-yaz-automate-\d{4}-\d{2}-\d{2}\.md"$/);

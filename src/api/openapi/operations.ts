@@ -27,6 +27,8 @@ import { adminAiCostRoutes } from '../routes/ai-costs';
 import { clientAiCostRoutes } from '../routes/ai-costs';
 import { meRoutes } from '../routes/me';
 import { memberRoutes } from '../routes/members';
+import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
+import { runRoutes } from '../routes/runs';
 import { anyJson, type ApiOperation } from './spec';
 import { openApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
@@ -99,5 +101,8 @@ export const allOperations: readonly ApiOperation[] = [
   ...webhookRoutes,
   ...unsubscribeRoutes,
   ...skillRunOperations,
+  ...runRoutes,
+  ...outputRoutes,
+  ...outputDownloadRoutes,
   ...webhookEndpointRoutes,
 ];

@@ -1,13 +1,11 @@
-// Marketing skill runs: /api/v1/skills, /runs, /outputs, /feedback, /clients/{clientId}/context and
-// the admin digest.
+// Marketing skill runs: /api/v1/skills, /feedback, /clients/{clientId}/context and the admin digest
+// (runs and outputs are declared with their routes: src/api/routes/runs.ts, outputs.ts).
 import { z } from 'zod';
 import { createDocBody, docParams, patchDocBody } from '../routes/context-docs';
 import { feedbackBody, feedbackQuery } from '../routes/feedback';
-import { outputParams, outputsQuery } from '../routes/outputs';
-import { runBody, runParams } from '../routes/runs';
 import { detectBody, slugParams } from '../routes/skills';
 import { uuid } from '../validate';
-import { created, dateTime, noContent, nullableDateTime, ok, pageOf, type ApiOperation } from './spec';
+import { created, dateTime, noContent, ok, pageOf, type ApiOperation } from './spec';
 
 const skillSummary = z.object({
   slug: z.string(),
@@ -32,36 +30,6 @@ const detection = z.object({
   client: namedClient.nullable(),
   clientCandidates: z.array(namedClient),
   note: z.string().nullable(),
-});
-const runStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
-const run = z.object({
-  runId: z.string(),
-  clientId: z.string(),
-  skill: z.string(),
-  message: z.string(),
-  status: runStatus,
-  step: z.string(),
-  source: z.string(),
-  error: z.string().nullable(),
-  attempts: z.number().int(),
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
-  costUsd: z.number(),
-  outputId: z.string().nullable(),
-  createdAt: dateTime,
-  startedAt: nullableDateTime,
-  completedAt: nullableDateTime,
-});
-const output = z.object({
-  outputId: z.string(),
-  runId: z.string(),
-  clientId: z.string(),
-  skill: z.string(),
-  title: z.string(),
-  format: z.string(),
-  chars: z.number().int(),
-  preview: z.string(),
-  createdAt: dateTime,
 });
 const feedback = z.object({
   feedbackId: z.string(),
@@ -135,46 +103,6 @@ export const skillRunOperations: ApiOperation[] = [
     access: { kind: 'user' },
     body: detectBody,
     responses: { 200: ok(detection) },
-  },
-  {
-    method: 'post',
-    path: '/api/v1/runs',
-    summary: 'Run a skill for a client',
-    description: 'Answers 202 at once; the run proceeds in `skillRunWorkflow`. With `callbackUrl`, the end of the run is POSTed there, signed (X-AgencyOS-Signature: sha256=HMAC of `<X-AgencyOS-Timestamp>.<body>`).',
-    tag: 'runs',
-    access: { kind: 'client', role: 'member' },
-    body: runBody,
-    responses: { 202: { description: 'Accepted', schema: z.object({ runId: z.string(), status: runStatus }) } },
-  },
-  { method: 'get', path: '/api/v1/runs/{runId}', summary: 'A run with its live step', tag: 'runs', access: { kind: 'client', role: 'viewer' }, params: runParams, responses: { 200: ok(run) } },
-  {
-    method: 'post',
-    path: '/api/v1/runs/{runId}/cancel',
-    summary: 'Cancel a run',
-    description: 'A cancelled run answers 200 again; a completed or failed one 409.',
-    tag: 'runs',
-    access: { kind: 'client', role: 'member' },
-    params: runParams,
-    responses: { 200: ok(run), 202: { description: 'Cancellation requested', schema: run } },
-  },
-  { method: 'get', path: '/api/v1/outputs', summary: "Outputs of your clients' runs", tag: 'outputs', access: { kind: 'user' }, query: outputsQuery, responses: { 200: ok(pageOf(output)) } },
-  {
-    method: 'get',
-    path: '/api/v1/outputs/{outputId}',
-    summary: 'An output with its content',
-    tag: 'outputs',
-    access: { kind: 'client', role: 'viewer' },
-    params: outputParams,
-    responses: { 200: ok(output.extend({ content: z.string() })) },
-  },
-  {
-    method: 'get',
-    path: '/api/v1/outputs/{outputId}/download',
-    summary: 'An output as a markdown file',
-    tag: 'outputs',
-    access: { kind: 'client', role: 'viewer' },
-    params: outputParams,
-    responses: { 200: { description: 'The markdown file', contentType: 'text/markdown' } },
   },
   { method: 'post', path: '/api/v1/feedback', summary: 'Rate an output', tag: 'feedback', access: { kind: 'client', role: 'member' }, body: feedbackBody, responses: { 201: created(feedback) } },
   { method: 'get', path: '/api/v1/feedback', summary: "Feedback on your clients' outputs", tag: 'feedback', access: { kind: 'user' }, query: feedbackQuery, responses: { 200: ok(pageOf(feedback)) } },

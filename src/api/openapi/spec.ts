@@ -20,8 +20,8 @@ export interface ResponseSpec {
   description: string;
   /** JSON body schema; omit for empty bodies (204). */
   schema?: ZodType;
-  /** A non-JSON body (HTML page, TwiML), besides or instead of JSON. */
-  contentType?: string;
+  /** A non-JSON body (HTML page, TwiML, a file in one of several formats), besides or instead of JSON. */
+  contentType?: string | readonly string[];
 }
 
 export interface ApiOperation {

@@ -4,9 +4,12 @@
 import { z } from 'zod';
 import type { Db, Output } from '../../db/client';
 import { callStructured, type AiDeps } from '../ai/structured';
+import { runToolLoop } from '../ai/tool-loop';
+import type { SiteCrawler } from '../icp-scraper';
 import { listContextDocuments } from './context-docs';
 import { aiNotConfigured, runInvalid } from './errors';
 import { buildSkillPrompt, OUTPUT_TOOL } from './prompt';
+import { toolsForSkill } from './web-tools';
 
 export const GeneratedOutput = z.object({
   title: z.string().trim().min(1).max(200).describe('a short title for the deliverable, e.g. "Homepage copy for Yaz Automate"'),
@@ -19,11 +22,30 @@ export interface GenerateResult {
   /** Whether this call made it (false: an earlier attempt had already saved it). */
   created: boolean;
   contextDocuments: string[];
+  /** Tool calls Claude made (fetch_page), in order. */
+  toolCalls: Array<{ tool: string; ok: boolean }>;
 }
 
-export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string, workflowId?: string): Promise<GenerateResult> {
+export interface GenerateOptions {
+  workflowId?: string;
+  /** What fetch_page reads pages with (skills that declare it); null: the skill runs without the tool. */
+  crawler?: SiteCrawler | null;
+  /** Bounds of the tool loop (tests lower them). */
+  maxTurns?: number;
+  maxTotalTokens?: number;
+}
+
+/**
+ * A skill that declares tools (front-matter `tools: [fetch_page]`) runs a bounded tool-use loop
+ * (engines/ai/tool-loop.ts); the others make one structured call. Either way every Claude call is
+ * budget-checked and recorded on the run. Idempotent per run through the saved output: a retried
+ * attempt that finds it returns it; an attempt that died mid-loop starts the loop again (its calls
+ * so far stay recorded and counted).
+ */
+export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const workflowId = opts.workflowId;
   const saved = await db.output.findUnique({ where: { runId } });
-  if (saved) return { outputId: saved.id, title: saved.title, created: false, contextDocuments: [] };
+  if (saved) return { outputId: saved.id, title: saved.title, created: false, contextDocuments: [], toolCalls: [] };
   if (!ai) throw aiNotConfigured();
 
   const run = await db.skillRun.findUnique({ where: { id: runId }, include: { client: { select: { name: true, deletedAt: true } } } });
@@ -35,16 +57,33 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
   // Counted before the call, so attempts that fail (rate limits, outages) show on the run too.
   await db.skillRun.update({ where: { id: runId }, data: { attempts: { increment: 1 } } });
 
+  // The tools this process can give the skill (fetch_page needs a crawler); the prompt mentions only those.
+  const tools = toolsForSkill(skill.tools, { crawler: opts.crawler ?? null });
   const built = buildSkillPrompt({
     skill: { slug: skill.slug, name: skill.name, content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string> },
     clientName: run.client.name,
     docs,
     request: run.message,
+    tools: tools.map((t) => t.name),
   });
-  const { output } = await callStructured(
-    ai,
-    { clientId: run.clientId, purpose: 'skill-run', skillSlug: skill.slug, workflowId, runId },
-    {
+  const ctx = { clientId: run.clientId, purpose: 'skill-run', skillSlug: skill.slug, workflowId, runId };
+  let output: z.infer<typeof GeneratedOutput>;
+  let toolCalls: GenerateResult['toolCalls'] = [];
+  if (tools.length > 0) {
+    const result = await runToolLoop(ai, ctx, {
+      tier: 'generation',
+      system: built.system,
+      prompt: built.prompt,
+      tools,
+      finalTool: { name: OUTPUT_TOOL, description: 'Save the finished deliverable.', schema: GeneratedOutput },
+      maxTokens: 8192,
+      maxTurns: opts.maxTurns,
+      maxTotalTokens: opts.maxTotalTokens,
+    });
+    output = result.output;
+    toolCalls = result.toolCalls.map((c) => ({ tool: c.tool, ok: c.ok }));
+  } else {
+    ({ output } = await callStructured(ai, ctx, {
       tier: 'generation',
       system: built.system,
       prompt: built.prompt,
@@ -53,10 +92,10 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
       schema: GeneratedOutput,
       maxTokens: 8192,
       maxAttempts: 2,
-    },
-  );
+    }));
+  }
   const row = await saveOutput(db, { runId, clientId: run.clientId, skillSlug: skill.slug, title: output.title, content: output.markdown });
-  return { outputId: row.id, title: row.title, created: true, contextDocuments: built.included };
+  return { outputId: row.id, title: row.title, created: true, contextDocuments: built.included, toolCalls };
 }
 
 async function saveOutput(db: Db, o: { runId: string; clientId: string; skillSlug: string; title: string; content: string }): Promise<Output> {

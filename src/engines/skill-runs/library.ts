@@ -10,12 +10,20 @@ export const DEFAULT_SKILLS_DIR = resolve(__dirname, '../../../skills');
 
 export const SKILL_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** Tools a skill may declare in its front-matter (`tools: [fetch_page]`); see web-tools.ts. */
+export const SKILL_TOOLS = ['fetch_page'] as const;
+export type SkillTool = (typeof SKILL_TOOLS)[number];
+
 export interface SkillFolder {
   slug: string;
   name: string;
   type: string;
   description: string;
   triggers: string[];
+  /** Tools its Claude calls may use (front-matter `tools: [fetch_page]`). */
+  tools: SkillTool[];
+  /** Runs per user per hour (front-matter `runsPerHour`), lower for expensive skills; null: the default. */
+  runsPerHour: number | null;
   /** SKILL.md without its front-matter. */
   content: string;
   rules: string | null;
@@ -60,6 +68,15 @@ export function parseFrontMatter(text: string): FrontMatter | null {
   return { fields, triggers, body: text.slice(m[0].length).trim() };
 }
 
+/** `[a, b]` or `a, b` (front-matter inline list) → ['a', 'b']. */
+function parseInlineList(value: string): string[] {
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(',')
+    .map((t) => t.trim().replace(/^["']|["']$/g, ''))
+    .filter(Boolean);
+}
+
 function markdownFilesUnder(dir: string, root: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -81,6 +98,14 @@ export function readSkillFolder(dir: string): SkillFolder {
   const { name, type, description } = fm.fields;
   if (!name || !type || !description) throw new SkillFolderError(slug, 'front-matter needs name, type and description');
   if (fm.triggers.length === 0) throw new SkillFolderError(slug, 'front-matter lists no triggers');
+  const tools = parseInlineList(fm.fields.tools ?? '');
+  const unknown = tools.filter((t) => !(SKILL_TOOLS as readonly string[]).includes(t));
+  if (unknown.length) throw new SkillFolderError(slug, `unknown tools ${unknown.join(', ')} (known: ${SKILL_TOOLS.join(', ')})`);
+  let runsPerHour: number | null = null;
+  if (fm.fields.runsPerHour !== undefined) {
+    runsPerHour = Number(fm.fields.runsPerHour);
+    if (!Number.isInteger(runsPerHour) || runsPerHour < 1) throw new SkillFolderError(slug, 'runsPerHour must be a positive whole number');
+  }
   if (!fm.body) throw new SkillFolderError(slug, 'SKILL.md has no instructions');
   const rulesPath = join(dir, 'RULES.md');
   const rules = existsSync(rulesPath) ? readFileSync(rulesPath, 'utf8').trim() : null;
@@ -90,7 +115,19 @@ export function readSkillFolder(dir: string): SkillFolder {
   const hash = createHash('sha256');
   hash.update(raw).update('\0').update(rules ?? '');
   for (const [path, text] of Object.entries(files)) hash.update('\0').update(path).update('\0').update(text);
-  return { slug, name, type, description, triggers: [...new Set(fm.triggers)], content: fm.body, rules, files, contentHash: hash.digest('hex') };
+  return {
+    slug,
+    name,
+    type,
+    description,
+    triggers: [...new Set(fm.triggers)],
+    tools: [...new Set(tools)] as SkillTool[],
+    runsPerHour,
+    content: fm.body,
+    rules,
+    files,
+    contentHash: hash.digest('hex'),
+  };
 }
 
 export function readSkillLibrary(dir = DEFAULT_SKILLS_DIR): SkillFolder[] {
@@ -117,6 +154,8 @@ export async function syncSkills(db: Db, dir = DEFAULT_SKILLS_DIR): Promise<Sync
       type: f.type,
       description: f.description,
       triggers: f.triggers,
+      tools: f.tools,
+      runsPerHour: f.runsPerHour,
       content: f.content,
       rules: f.rules,
       files: f.files,

@@ -16,6 +16,8 @@ export interface NewRun {
   message: string;
   source: 'api' | 'telegram';
   notify?: RunNotify | null;
+  /** The failed or cancelled run this one retries. */
+  retryOfId?: string | null;
 }
 
 export const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
@@ -38,8 +40,81 @@ export async function createRun(db: Db, r: NewRun): Promise<SkillRun> {
       message: r.message,
       source: r.source,
       notify: r.notify ?? Prisma.DbNull,
+      retryOfId: r.retryOfId ?? null,
     },
   });
+}
+
+/** Runs that may be retried: they ended without an output. */
+export const RETRYABLE: readonly RunStatus[] = ['failed', 'cancelled'];
+
+export class RunNotRetryable extends Error {
+  constructor(
+    readonly reason: 'status' | 'already_retried',
+    message: string,
+    readonly retryRunId?: string,
+  ) {
+    super(message);
+    this.name = 'RunNotRetryable';
+  }
+}
+
+/**
+ * A new queued run with the inputs of `original` (skill, message, source, callback), linked to it by
+ * retryOfId. A run is retried once (the unique retryOfId decides between two racing requests); to
+ * try again after a failed retry, retry the retry. A Telegram "working…" message is not reused: the
+ * retry's requester is the caller. Throws RunNotRetryable, UnknownSkill.
+ */
+export async function createRetryRun(db: Db, original: SkillRun, userId: string | null): Promise<SkillRun> {
+  if (!RETRYABLE.includes(original.status)) throw new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`);
+  const existing = await db.skillRun.findUnique({ where: { retryOfId: original.id }, select: { id: true } });
+  if (existing) throw new RunNotRetryable('already_retried', `the run was already retried as ${existing.id}`, existing.id);
+  const notify = original.notify as RunNotify | null;
+  try {
+    return await createRun(db, {
+      clientId: original.clientId,
+      userId,
+      skillSlug: original.skillSlug,
+      message: original.message,
+      source: original.source === 'telegram' ? 'telegram' : 'api',
+      notify: notify?.kind === 'callback' ? notify : null,
+      retryOfId: original.id,
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') {
+      const winner = await db.skillRun.findUnique({ where: { retryOfId: original.id }, select: { id: true } });
+      throw new RunNotRetryable('already_retried', `the run was already retried${winner ? ` as ${winner.id}` : ''}`, winner?.id);
+    }
+    throw err;
+  }
+}
+
+export interface RunFilter {
+  clientIds: { in: string[] } | { notIn: string[] };
+  skill?: string;
+  status?: RunStatus;
+  source?: string;
+  userId?: string;
+  from?: Date;
+  to?: Date;
+  after?: { createdAt: Date; id: string };
+  take: number;
+}
+
+/** Runs newest first (the clients' own, soft-deleted clients left out), with their output ids. */
+export async function listRuns(db: Db, f: RunFilter): Promise<Array<SkillRun & { outputId: string | null }>> {
+  const and: Prisma.SkillRunWhereInput[] = [{ clientId: f.clientIds }, { client: { deletedAt: null } }];
+  if (f.skill) and.push({ skillSlug: f.skill });
+  if (f.status) and.push({ status: f.status });
+  if (f.source) and.push({ source: f.source });
+  if (f.userId) and.push({ userId: f.userId });
+  if (f.from) and.push({ createdAt: { gte: f.from } });
+  if (f.to) and.push({ createdAt: { lt: f.to } });
+  if (f.after) and.push({ OR: [{ createdAt: { lt: f.after.createdAt } }, { createdAt: f.after.createdAt, id: { lt: f.after.id } }] });
+  const runs = await db.skillRun.findMany({ where: { AND: and }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: f.take });
+  const outputs = await db.output.findMany({ where: { runId: { in: runs.map((r) => r.id) } }, select: { id: true, runId: true } });
+  const byRun = new Map(outputs.map((o) => [o.runId, o.id]));
+  return runs.map((r) => ({ ...r, outputId: byRun.get(r.id) ?? null }));
 }
 
 /** Marks the run running (idempotent) and returns it; a run that is gone or finished cannot begin. */
@@ -92,6 +167,8 @@ export interface RunView {
   outputTokens: number;
   costUsd: number;
   outputId: string | null;
+  /** The run this one retries. */
+  retryOf: string | null;
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
@@ -111,6 +188,7 @@ export function runView(run: SkillRun, outputId: string | null): RunView {
     outputTokens: run.outputTokens,
     costUsd: Number(run.costUsd.toFixed(6)),
     outputId,
+    retryOf: run.retryOfId,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     completedAt: run.completedAt?.toISOString() ?? null,
@@ -156,9 +234,9 @@ export function outputView(o: Output, opts: { content?: boolean } = {}) {
 }
 
 /** A file name for the download: the title in lower-case words, then the date. */
-export function outputFileName(o: Pick<Output, 'title' | 'skillSlug' | 'createdAt'>): string {
+export function outputFileName(o: Pick<Output, 'title' | 'skillSlug' | 'createdAt'>, extension: 'md' | 'docx' = 'md'): string {
   const words = o.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || o.skillSlug;
-  return `${words}-${o.createdAt.toISOString().slice(0, 10)}.md`;
+  return `${words}-${o.createdAt.toISOString().slice(0, 10)}.${extension}`;
 }
 
 /** What a requester is told when the run ends (callback body, chat message). */

@@ -22,6 +22,10 @@ export interface ClaudeRequest {
   temperature?: number;
   /** When given, Claude is made to answer by calling this tool (structured output). */
   tool?: ClaudeTool;
+  /** Tools Claude may call (a tool-use loop); ignored when `tool` is given. */
+  tools?: ClaudeTool[];
+  /** With `tools`: `auto` (may answer in text), `any` (must call one of them) or one tool by name. */
+  toolChoice?: { type: 'auto' } | { type: 'any' } | { type: 'tool'; name: string };
 }
 
 export interface ClaudeUsage {
@@ -123,7 +127,12 @@ export function createClaudeClient(settings: ClaudeSettings): ClaudeClient {
                 ],
                 tool_choice: { type: 'tool' as const, name: req.tool.name },
               }
-            : {}),
+            : req.tools?.length
+              ? {
+                  tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as Anthropic.Tool.InputSchema })),
+                  tool_choice: req.toolChoice ?? { type: 'auto' as const },
+                }
+              : {}),
         });
       } catch (err) {
         throw toClaudeRequestError(err);
