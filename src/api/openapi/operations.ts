@@ -6,13 +6,15 @@ import { clientOperations } from './clients';
 import { healthOperations } from './health';
 import { metricsOperations } from './metrics';
 import { keyOperations } from './keys';
-import { leadOperations } from './leads';
 import { invitationOperations } from './invitations';
 import { skillRunOperations } from './skill-runs';
 import { adminRoutes } from '../routes/admin';
 import { campaignTemplateRoutes } from '../routes/campaign-templates';
 import { onboardingRoutes } from '../routes/onboarding';
 import { meetingRoutes } from '../routes/meetings';
+import { leadRoutes } from '../routes/leads';
+import { icpRoutes } from '../routes/icp';
+import { letterRoutes } from '../routes/letters';
 import { replyRoutes } from '../routes/replies';
 import { reviewRoutes } from '../routes/reviews';
 import { approvalRoutes } from '../routes/approvals';
@@ -60,7 +62,9 @@ export const allOperations: readonly ApiOperation[] = [
   ...memberRoutes,
   ...invitationOperations,
   ...campaignOperations,
-  ...leadOperations,
+  ...leadRoutes,
+  ...icpRoutes,
+  ...letterRoutes,
   ...approvalRoutes,
   ...replyRoutes,
   ...reviewRoutes,
