@@ -117,9 +117,13 @@ export function renderLetterPdf(letter: Pick<Letter, 'id' | 'sender' | 'recipien
   doc.moveDown(2);
   doc.fontSize(11).text(letter.body, MARGIN, doc.y, { width: pageWidth - 2 * MARGIN, lineGap: 3 });
 
-  // Opt-out line: at the foot of the page (or under the copy when that runs lower).
-  const footY = Math.max(doc.y + mm(10), doc.page.height - MARGIN - mm(12));
-  doc.fontSize(8).fillColor('#444444').text(letter.optOut, MARGIN, footY, { width: pageWidth - 2 * MARGIN, align: 'left' });
+  // Opt-out line: ending at the foot of the page (or under the copy when that runs lower); its
+  // height is measured so it never spills onto a page of its own.
+  const footWidth = pageWidth - 2 * MARGIN;
+  doc.fontSize(8);
+  const footHeight = doc.heightOfString(letter.optOut, { width: footWidth });
+  const footY = Math.max(doc.y + mm(8), doc.page.height - MARGIN - footHeight - 2);
+  doc.fillColor('#444444').text(letter.optOut, MARGIN, footY, { width: footWidth, align: 'left' });
   doc.end();
   return done;
 }
