@@ -228,9 +228,11 @@ export async function updateLead(db: Db, clientId: string, leadId: string, patch
     if (!phone) issues.push({ field: 'phone', message: `must be a phone number (national numbers are read as ${merged.country ?? clientCountry ?? 'AU'})` });
     else data.phone = phone;
   }
-  if (ADDRESS_FIELDS.some((f) => f in patch)) {
+  const addressGiven = ADDRESS_FIELDS.filter((f) => f in patch);
+  if (addressGiven.length > 0) {
     const fields = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, f in patch ? patch[f] : before[f]])) as Record<AddressField, string | null | undefined>;
-    if (!hasAddressInput(fields)) Object.assign(data, addressColumns(null), { addressSource: null });
+    // Nulls in every address field sent (or nothing left): the whole address goes.
+    if (addressGiven.every((f) => patch[f] === null) || !hasAddressInput(fields)) Object.assign(data, addressColumns(null), { addressSource: null });
     else {
       const checked = validatePostalAddress(fields, merged);
       if (checked.issues) issues.push(...checked.issues);

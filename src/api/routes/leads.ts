@@ -182,7 +182,7 @@ export const leadRoutes: Route[] = [
     path: `${LEADS}/{leadId}`,
     summary: 'Correct a lead (contact, company, location, time zone, postal address)',
     description:
-      'Any field of the create body; `null` clears it. The lead must keep an email, phone or LinkedIn URL. A postal address is checked per country as a whole (the stored fields plus the ones given). Running sequences read the lead at every touch: the next touch uses the new contact details, time zone and address. An email that another lead of the client has is a 409; a suppressed contact a 422.',
+      'Any field of the create body; `null` clears it (address fields sent all as `null` clear the whole address). The lead must keep an email, phone or LinkedIn URL. A postal address is checked per country as a whole (the stored fields plus the ones given). Running sequences read the lead at every touch: the next touch uses the new contact details, time zone and address. An email that another lead of the client has is a 409; a suppressed contact a 422.',
     tag: 'leads',
     access: { kind: 'client', role: 'member' },
     params: idParams,
