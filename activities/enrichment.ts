@@ -18,7 +18,8 @@ import {
 } from '../src/engines/scout';
 import { GLOBAL_SCOPE, emailDomain, normalizeEmail, normalizePhone } from '../src/engines/compliance/suppression';
 import { createEnrichmentDrivers } from '../src/integrations/enrichment-drivers';
-import { normaliseDomain } from '../src/integrations/enrichment';
+import { normaliseDomain, type CompanyData } from '../src/integrations/enrichment';
+import { addressColumns, addressFromCompany } from '../src/engines/postal-address';
 import { MAX_ENRICHMENT_LEADS } from '../workflows/definitions/enrichment';
 import { FailureType } from '../workflows/definitions/retry';
 import type { ActivityDeps } from './deps';
@@ -35,6 +36,8 @@ const CLOSED: readonly LeadStatus[] = ['bounced', 'unsubscribed', 'suppressed', 
 export interface EnrichLeadsInput {
   clientId: string;
   leadIds: string[];
+  /** Look the leads up again although they were enriched (a correction asked for it): the cache is not read. */
+  refresh?: boolean;
 }
 
 export interface EnrichLeadsResult {
@@ -146,7 +149,7 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
       for (const id of a.leadIds) {
         const lead = byId.get(id);
         if (!lead || CLOSED.includes(lead.status)) result.skipped.push(id);
-        else if (lead.enrichedAt) result.enriched.push(id);
+        else if (lead.enrichedAt && !a.refresh) result.enriched.push(id);
         else todo.push(lead);
       }
       if (todo.length === 0) return result;
@@ -155,7 +158,7 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
       const beat = setInterval(() => heartbeat({ phase: 'lookups' }), 10_000);
       let results;
       try {
-        results = await runWaterfall(db, enrichmentDrivers(), todo, { now, onLeadDone: (id) => heartbeat({ done: id }) });
+        results = await runWaterfall(db, enrichmentDrivers(), todo, { now, skipCache: a.refresh === true, onLeadDone: (id) => heartbeat({ done: id }) });
       } finally {
         clearInterval(beat);
       }
@@ -164,13 +167,16 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
         if (r.status === 'failed') continue;
         const lead = byId.get(r.leadId)!;
         const source = r.enrichment.sources.join(',') || 'none';
-        // Guarded by enrichedAt (a concurrent run wrote first: keep its write) and, for the status,
-        // by status = new (an unsubscribe that landed meanwhile is never overwritten).
+        // A lead without a postal address gets the company's, when the enrichment has a valid one.
+        const address = lead.addressLine1 ? null : addressFromCompany(r.enrichment.company as CompanyData);
+        // Guarded by enrichedAt as read (a concurrent run wrote first: keep its write) and, for the
+        // status, by status = new (an unsubscribe that landed meanwhile is never overwritten).
         await db.$transaction([
           db.lead.updateMany({
-            where: { id: lead.id, enrichedAt: null },
+            where: { id: lead.id, enrichedAt: lead.enrichedAt },
             data: {
               ...leadColumnUpdate(lead, r.enrichment),
+              ...(address ? { ...addressColumns(address), addressSource: 'enrichment' } : {}),
               enrichment: r.enrichment as unknown as Prisma.InputJsonValue,
               enrichmentSource: source,
               enrichedAt: now,

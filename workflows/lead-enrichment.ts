@@ -67,7 +67,7 @@ export async function leadEnrichmentWorkflow(input: LeadEnrichmentInput): Promis
     progress.step = 'enriching';
     let enriched: string[] = [];
     try {
-      const r = await enrichLeads({ clientId: input.clientId, leadIds: chunk });
+      const r = await enrichLeads({ clientId: input.clientId, leadIds: chunk, ...(input.refresh ? { refresh: true } : {}) });
       enriched = r.enriched;
       progress.enriched += r.enriched.length;
       progress.failed += r.failed.length;

@@ -12,6 +12,8 @@ import { adminAiCostsRouter, clientAiCostsRouter } from './routes/ai-costs';
 import { approvalsRouter } from './routes/approvals';
 import { campaignsRouter } from './routes/campaigns';
 import { leadsRouter } from './routes/leads';
+import { icpRouter } from './routes/icp';
+import { lettersRouter } from './routes/letters';
 import { outboxRouter } from './routes/outbox';
 import { repliesRouter } from './routes/replies';
 import { reviewsRouter } from './routes/reviews';
@@ -99,6 +101,8 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(openApiRouter(deps));
   // Redeeming an invitation: the emailed token is the credential (an API key is optional).
   v1.use('/invitations', invitationAcceptRouter(deps));
+  // Direct-mail PDFs for the print provider: the signed, expiring link is the credential.
+  v1.use('/letters', lettersRouter(deps));
   v1.use('/keys', auth, keysRouter(deps));
   // The caller's own chat channels (Telegram linking).
   v1.use('/me', auth, meRouter(deps));
@@ -121,6 +125,7 @@ export function createApp(deps: ApiDeps): Express {
   const tenant = express.Router({ mergeParams: true });
   tenant.use(requireLiveClient(deps.db));
   tenant.use(clientRouter(deps));
+  tenant.use('/icp', icpRouter(deps));
   tenant.use('/members', membersRouter(deps));
   tenant.use('/invitations', invitationsRouter(deps));
   tenant.use('/reports', reportsRouter(deps));

@@ -18,7 +18,7 @@ const CLIENT_FIELDS = [
 const CAMPAIGN_FIELDS = ['id', 'status', 'templateId', 'aiPersonalisation'] as const satisfies readonly JsonKeys<Campaign>[];
 const LEAD_FIELDS = [
   'id', 'clientId', 'email', 'firstName', 'lastName', 'title', 'phone', 'linkedinUrl', 'companyName', 'companyIndustry', 'country', 'state', 'city',
-  'timeZone', 'status', 'enrichment',
+  'timeZone', 'status', 'enrichment', 'addressLine1', 'addressLine2', 'addressCity', 'addressState', 'addressPostalCode', 'addressCountry',
 ] as const satisfies readonly JsonKeys<Lead>[];
 const RESOURCE_FIELDS = ['id', 'channel', 'identifier', 'dailyLimit', 'active'] as const satisfies readonly JsonKeys<SendResource>[];
 
@@ -221,6 +221,8 @@ function addressFor(lead: TouchLead, channel: Channel): string | null {
     case 'linkedin':
       return lead.linkedinUrl;
     case 'mail': {
+      // The structured address (import, PATCH, enrichment); else the free text older rows hold.
+      if (lead.addressLine1 && lead.addressCity && lead.addressCountry) return lead.addressLine1;
       const enrichment = (lead.enrichment ?? {}) as { postalAddress?: string };
       return enrichment.postalAddress ?? null;
     }

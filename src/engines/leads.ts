@@ -2,16 +2,18 @@
 // within the file and against existing leads, suppressed contacts refused with a reason, and
 // all-or-nothing unless the caller asks for a partial import.
 import { z } from 'zod';
-import type { Db } from '../db/client';
+import type { Db, Lead } from '../db/client';
 import { isIanaTimeZone } from '../shared/domain/time-zones';
 import { findSuppressions, normalizeEmail } from './compliance/suppression';
 import { parsePhone } from './compliance/phone';
 import { countryCode } from './country';
+import { ADDRESS_FIELDS, addressColumns, hasAddressInput, validatePostalAddress, type AddressField } from './postal-address';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const str = (max: number) => z.preprocess(blank, z.string().trim().max(max).optional());
 
-export const LeadInputSchema = z
+/** Every field a lead is created or corrected with (create: LeadInputSchema; PATCH: LeadPatchSchema). */
+export const LeadFieldsSchema = z
   .object({
     email: z.preprocess(blank, z.string().trim().email('must be an email address').max(254).optional()),
     firstName: str(100),
@@ -42,9 +44,18 @@ export const LeadInputSchema = z
         .refine(isIanaTimeZone, 'must be an IANA time zone')
         .optional(),
     ),
+    // Postal address for direct mail; shape here, per-country rules in postal-address.ts. City,
+    // state and country default to the lead's own when the address leaves them out.
+    addressLine1: str(200),
+    addressLine2: str(200),
+    addressCity: str(100),
+    addressState: str(50),
+    addressPostalCode: str(20),
+    addressCountry: str(60),
   })
-  .strict()
-  .refine((l) => l.email || l.phone || l.linkedinUrl, { message: 'needs an email, phone or linkedinUrl', path: ['email'] });
+  .strict();
+
+export const LeadInputSchema = LeadFieldsSchema.refine((l) => l.email || l.phone || l.linkedinUrl, { message: 'needs an email, phone or linkedinUrl', path: ['email'] });
 
 export type LeadInput = z.infer<typeof LeadInputSchema>;
 
@@ -59,6 +70,10 @@ export function leadFieldFromHeader(header: string): string {
     company: 'companyName', companyname: 'companyName', companydomain: 'companyDomain', domain: 'companyDomain',
     industry: 'companyIndustry', companyindustry: 'companyIndustry', companysize: 'companySize', employees: 'companySize',
     country: 'country', state: 'state', city: 'city', timezone: 'timeZone',
+    address: 'addressLine1', address1: 'addressLine1', addressline1: 'addressLine1', street: 'addressLine1', streetaddress: 'addressLine1',
+    address2: 'addressLine2', addressline2: 'addressLine2', addresscity: 'addressCity', suburb: 'addressCity', addressstate: 'addressState',
+    postcode: 'addressPostalCode', postalcode: 'addressPostalCode', zip: 'addressPostalCode', zipcode: 'addressPostalCode',
+    addresspostcode: 'addressPostalCode', addresspostalcode: 'addressPostalCode', addresscountry: 'addressCountry',
   };
   return known[compact] ?? header;
 }
@@ -117,6 +132,14 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
       }
       lead.phone = phone;
     }
+    if (hasAddressInput(lead)) {
+      const checked = validatePostalAddress(lead, lead);
+      if (checked.issues) {
+        for (const issue of checked.issues) result.errors.push(rowError(i + 1, issue.field, issue.message));
+        return;
+      }
+      Object.assign(lead, addressColumns(checked.address), { addressSource: 'import' });
+    }
     valid.push({ row: i + 1, lead });
   });
 
@@ -129,7 +152,7 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
       })
     ).map((l) => [l.email!, l.id]),
   );
-  const toInsert: { row: number; lead: LeadInput }[] = [];
+  const toInsert: { row: number; lead: LeadInput & { addressSource?: string } }[] = [];
   const hits = await findSuppressions(db, clientId, valid.map((v) => ({ email: v.lead.email, phone: v.lead.phone })));
   for (const [i, v] of valid.entries()) {
     const email = v.lead.email ? normalizeEmail(v.lead.email) : undefined;
@@ -167,4 +190,68 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
   }, { timeout: 60_000, maxWait: 10_000 });
   result.imported = result.leadIds.length;
   return result;
+}
+
+/** PATCH body: any lead field; null clears it (an address is replaced or cleared whole). */
+export const LeadPatchSchema = z
+  .object(Object.fromEntries(Object.entries(LeadFieldsSchema.shape).map(([k, v]) => [k, v.nullable()])) as unknown as { [K in keyof LeadInput]-?: z.ZodType<LeadInput[K] | null> })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');
+export type LeadPatch = Partial<{ [K in keyof LeadInput]: LeadInput[K] | null }>;
+
+export type LeadUpdateResult =
+  | { kind: 'updated'; before: Lead; lead: Lead; changed: string[] }
+  | { kind: 'not_found' }
+  | { kind: 'invalid'; issues: { field: string; message: string }[] }
+  | { kind: 'duplicate'; existingLeadId: string }
+  | { kind: 'suppressed'; reason: string };
+
+/**
+ * Corrects a lead: contact, company, location, time zone and postal address, with the checks an
+ * import makes (phone read in the lead's country, address per country, no duplicate email within the
+ * client, no suppressed contact). The lead keeps at least one way to reach it. Running sequences
+ * read the row at every touch, so the next touch uses what is written here.
+ */
+export async function updateLead(db: Db, clientId: string, leadId: string, patch: LeadPatch): Promise<LeadUpdateResult> {
+  const before = await db.lead.findFirst({ where: { id: leadId, clientId, deletedAt: null } });
+  if (!before) return { kind: 'not_found' };
+  const issues: { field: string; message: string }[] = [];
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) if (!(ADDRESS_FIELDS as readonly string[]).includes(k)) data[k] = v ?? null;
+  if (typeof data.email === 'string') data.email = normalizeEmail(data.email);
+  const merged = { ...before, ...data } as Lead;
+  if (!merged.email && !merged.phone && !merged.linkedinUrl) issues.push({ field: 'email', message: 'needs an email, phone or linkedinUrl' });
+  if (typeof patch.phone === 'string') {
+    const clientCountry = (await db.client.findUnique({ where: { id: clientId }, select: { country: true } }))?.country;
+    const phone = parsePhone(patch.phone, merged.country ?? clientCountry);
+    if (!phone) issues.push({ field: 'phone', message: `must be a phone number (national numbers are read as ${merged.country ?? clientCountry ?? 'AU'})` });
+    else data.phone = phone;
+  }
+  const addressGiven = ADDRESS_FIELDS.filter((f) => f in patch);
+  if (addressGiven.length > 0) {
+    const fields = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, f in patch ? patch[f] : before[f]])) as Record<AddressField, string | null | undefined>;
+    // Nulls in every address field sent (or nothing left): the whole address goes.
+    if (addressGiven.every((f) => patch[f] === null) || !hasAddressInput(fields)) Object.assign(data, addressColumns(null), { addressSource: null });
+    else {
+      const checked = validatePostalAddress(fields, merged);
+      if (checked.issues) issues.push(...checked.issues);
+      else Object.assign(data, addressColumns(checked.address), { addressSource: 'manual' });
+    }
+  }
+  if (issues.length > 0) return { kind: 'invalid', issues };
+
+  if (typeof data.email === 'string' && data.email !== before.email) {
+    const other = await db.lead.findFirst({ where: { clientId, email: data.email, id: { not: leadId } }, select: { id: true } });
+    if (other) return { kind: 'duplicate', existingLeadId: other.id };
+  }
+  const newEmail = typeof data.email === 'string' && data.email !== before.email ? data.email : undefined;
+  const newPhone = typeof data.phone === 'string' && data.phone !== before.phone ? data.phone : undefined;
+  if (newEmail || newPhone) {
+    const [hit] = await findSuppressions(db, clientId, [{ email: newEmail, phone: newPhone }]);
+    if (hit) return { kind: 'suppressed', reason: `suppressed ${hit.kind} (${hit.reason})` };
+  }
+  const changed = Object.keys(data).filter((k) => (before as Record<string, unknown>)[k] !== data[k]);
+  const lead = changed.length === 0 ? before : await db.lead.update({ where: { id: leadId }, data });
+  return { kind: 'updated', before, lead, changed };
 }

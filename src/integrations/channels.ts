@@ -11,7 +11,10 @@ export interface Recipient {
   email?: string;
   phone?: string;
   linkedinUrl?: string;
+  /** Direct mail: the address as printed, one line each. */
   postalAddress?: string;
+  /** Direct mail: the same address, structured (validated per country); drivers prefer it. */
+  postal?: { line1: string; line2?: string; city: string; state?: string; postalCode?: string; country: string };
 }
 
 export interface Sender {

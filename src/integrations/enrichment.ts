@@ -53,6 +53,9 @@ export interface CompanyData {
   city?: string;
   state?: string;
   country?: string;
+  /** The company's street address and postcode (with city, state and country: its postal address). */
+  streetAddress?: string;
+  postalCode?: string;
 }
 
 export interface FundingEvent {

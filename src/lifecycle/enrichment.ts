@@ -27,13 +27,13 @@ export class TooManyLeadsError extends RangeError {
 export async function startEnrichment(
   temporal: Client,
   taskQueue: string,
-  a: { clientId: string; leadIds: readonly string[]; batchId?: string },
+  a: { clientId: string; leadIds: readonly string[]; batchId?: string; refresh?: boolean },
 ): Promise<{ workflowId: string; batchId: string }> {
   const leadIds = [...new Set(a.leadIds)];
   if (leadIds.length > MAX_ENRICHMENT_LEADS) throw new TooManyLeadsError(leadIds.length);
   const batchId = a.batchId ?? randomUUID();
   const workflowId = workflowIds.enrichment(a.clientId, batchId);
-  const input: LeadEnrichmentInput = { version: 1, clientId: a.clientId, batchId, leadIds };
+  const input: LeadEnrichmentInput = { version: 1, clientId: a.clientId, batchId, leadIds, ...(a.refresh ? { refresh: true } : {}) };
   try {
     await temporal.workflow.start<typeof leadEnrichmentWorkflow>('leadEnrichmentWorkflow', {
       workflowId,

@@ -183,6 +183,9 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
+  // Real changes, so the admitted calls must leave an audit row.
+  'patch /api/v1/clients/{clientId}/leads/{leadId}': () => ({ body: { title: `Matrix ${tag()}` } }),
+  'put /api/v1/clients/{clientId}/icp': () => ({ body: { industries: ['Software'], companySizes: ['11-50'], titles: ['Founder'], locations: ['AU'], rescore: false } }),
 };
 const outputsByClient = new Map<string, string>();
 const inboundMessage = async (clientId: string) => {

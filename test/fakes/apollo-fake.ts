@@ -34,6 +34,9 @@ export function apolloPerson(p: {
     technologies?: string[];
     fundingDates?: string[];
     headcountGrowth6m?: number;
+    /** The organization's street address and postcode (its city is Sydney, NSW). */
+    streetAddress?: string;
+    postalCode?: string;
   };
 }): Record<string, unknown> {
   const org = p.org;
@@ -82,9 +85,12 @@ export function apolloPerson(p: {
           })),
           technology_names: org.technologies ?? [],
           organization_headcount_six_month_growth: org.headcountGrowth6m ?? null,
+          street_address: org.streetAddress ?? null,
           city: 'Sydney',
           state: 'New South Wales',
+          postal_code: org.postalCode ?? null,
           country: 'Australia',
+          raw_address: org.streetAddress ? `${org.streetAddress}, Sydney, New South Wales ${org.postalCode ?? ''}, Australia` : null,
         }
       : null,
     email_domain_catchall: false,

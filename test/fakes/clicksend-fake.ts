@@ -26,6 +26,8 @@ export interface ClickSendFakeLetter {
   duplex?: number;
   priority_post?: number;
   recipient: ClickSendFakeRecipient;
+  /** With `fetchFiles`: the document downloaded from file_url, as ClickSend downloads it to print. */
+  file?: { status: number; contentType: string | null; body: Buffer };
 }
 
 export interface ClickSendFake extends HttpFake {
@@ -37,7 +39,11 @@ const envelope = (status: number, code: string, msg: string, data: unknown = nul
   body: { http_code: status, response_code: code, response_msg: msg, data },
 });
 
-export async function startClickSendFake(opts: { username?: string; apiKey?: string } = {}): Promise<ClickSendFake> {
+/**
+ * `fetchFiles`: download each letter's file_url when it is submitted (as ClickSend does to print it)
+ * and refuse the letter (400 FILE_NOT_FOUND) unless that answers 200 with a PDF.
+ */
+export async function startClickSendFake(opts: { username?: string; apiKey?: string; fetchFiles?: boolean } = {}): Promise<ClickSendFake> {
   const username = opts.username ?? CLICKSEND_FAKE_USER;
   const apiKey = opts.apiKey ?? CLICKSEND_FAKE_KEY;
   const letters: ClickSendFakeLetter[] = [];
@@ -46,7 +52,7 @@ export async function startClickSendFake(opts: { username?: string; apiKey?: str
     {
       method: 'POST',
       path: '/v3/post/letters/send',
-      handler: (req) => {
+      handler: async (req) => {
         const auth = basicAuth(req.headers);
         if (!auth || auth[0] !== username || auth[1] !== apiKey) return envelope(401, 'UNAUTHORIZED', 'Unauthorized');
         const b = (req.body ?? {}) as Omit<ClickSendFakeLetter, 'message_id' | 'recipient'> & {
@@ -56,13 +62,21 @@ export async function startClickSendFake(opts: { username?: string; apiKey?: str
         if (!Array.isArray(b.recipients) || b.recipients.length === 0) {
           return envelope(400, 'BAD_REQUEST', 'The recipients field is required.');
         }
+        let file: ClickSendFakeLetter['file'];
+        if (opts.fetchFiles) {
+          const res = await fetch(b.file_url).catch(() => null);
+          file = res ? { status: res.status, contentType: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) } : undefined;
+          if (!file || file.status !== 200 || !file.body.subarray(0, 5).equals(Buffer.from('%PDF-'))) {
+            return envelope(400, 'FILE_NOT_FOUND', `The file could not be downloaded (${file?.status ?? 'no answer'}).`);
+          }
+        }
         const now = Math.floor(Date.now() / 1000);
         const queued = b.recipients.map((r) => {
           const complete = r.address_line_1 && r.address_city && r.address_postal_code && r.address_country && r.return_address_id;
           const message_id = randomUUID().toUpperCase();
           if (complete) {
             const { recipients: _all, ...options } = b;
-            letters.push({ ...options, message_id, recipient: r });
+            letters.push({ ...options, message_id, recipient: r, ...(file ? { file } : {}) });
           }
           return {
             date_added: now,

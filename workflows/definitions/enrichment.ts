@@ -16,6 +16,8 @@ export interface LeadEnrichmentInput {
   chunkSize?: number;
   /** Continue-as-new once the history has this many events; default 2,000 (tests lower it). */
   historyLimit?: number;
+  /** Look the leads up again although they are enriched (POST …/leads/{id}/enrich); the cache is not read. */
+  refresh?: boolean;
   /** Progress so far, carried across continue-as-new. */
   carried?: EnrichmentProgress;
 }

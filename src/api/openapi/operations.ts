@@ -6,13 +6,15 @@ import { clientOperations } from './clients';
 import { healthRoutes } from '../routes/health';
 import { metricsRoutes } from '../routes/metrics';
 import { keyRoutes } from '../routes/keys';
-import { leadOperations } from './leads';
 import { invitationAcceptRoutes, invitationRoutes } from '../routes/invitations';
 import { skillRunOperations } from './skill-runs';
 import { adminRoutes } from '../routes/admin';
 import { campaignTemplateRoutes } from '../routes/campaign-templates';
 import { onboardingRoutes } from '../routes/onboarding';
 import { meetingRoutes } from '../routes/meetings';
+import { leadRoutes } from '../routes/leads';
+import { icpRoutes } from '../routes/icp';
+import { letterRoutes } from '../routes/letters';
 import { replyRoutes } from '../routes/replies';
 import { reviewRoutes } from '../routes/reviews';
 import { approvalRoutes } from '../routes/approvals';
@@ -81,7 +83,9 @@ export const allOperations: readonly ApiOperation[] = [
   ...invitationRoutes,
   ...invitationAcceptRoutes,
   ...campaignOperations,
-  ...leadOperations,
+  ...leadRoutes,
+  ...icpRoutes,
+  ...letterRoutes,
   ...approvalRoutes,
   ...replyRoutes,
   ...reviewRoutes,

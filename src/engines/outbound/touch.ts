@@ -16,6 +16,9 @@ import { loadTouchRows, validateTouch, type ComplianceEvidence, type TouchClient
 import { markSkipped, reserveSend, sendKey, type LedgerKey } from '../send-ledger';
 import { executeSend, type SendFaults, type SlotCandidate } from './send';
 import { sends } from '../../observability/metrics';
+import { LETTER_PDF_METADATA } from '../../integrations/clicksend/mail-provider';
+import { letterParty, prepareLetter, signedLetterUrl } from '../letters';
+import { addressBlockLines, leadPostalAddress, type PostalAddress } from '../postal-address';
 
 export interface OutboundDeps {
   db: Db;
@@ -202,10 +205,54 @@ async function buildMessage(
     case 'linkedin':
       return { ...base, to: { name, linkedinUrl: lead.linkedinUrl ?? undefined }, from: { name: senderName }, text: ref.content.text };
     case 'mail': {
-      const postalAddress = (lead.enrichment as { postalAddress?: string } | null)?.postalAddress;
-      return { ...base, to: { name, postalAddress }, from: { name: senderName }, text: ref.content.text };
+      const address = leadPostalAddress(lead);
+      if (!address) {
+        // Rows from before structured addresses: the free-text one enrichment once held, no PDF.
+        const postalAddress = (lead.enrichment as { postalAddress?: string } | null)?.postalAddress;
+        return { ...base, to: { name, postalAddress }, from: { name: senderName }, text: ref.content.text };
+      }
+      const letter = await mailLetter(deps, ref, lead, client, address);
+      const recipient = letterParty(letter.recipient);
+      return {
+        ...base,
+        to: { name: recipient.name, postalAddress: recipient.lines.join('\n'), ...(recipient.address ? { postal: recipient.address } : {}) },
+        from: { name: senderName },
+        text: letter.body,
+        metadata: {
+          ...base.metadata,
+          [LETTER_PDF_METADATA]: signedLetterUrl(deps.publicUrl, letter.id, deps.signingSecret, new Date()),
+          letter_id: letter.id,
+        },
+      };
     }
   }
+}
+
+/**
+ * The touch's letter row (written once; a retried attempt prints what the first one stored): the
+ * client's sender block, the lead's address block, the copy and an opt-out line with the signed
+ * unsubscribe link (it stops every channel of the lead).
+ */
+async function mailLetter(deps: OutboundDeps, ref: TouchRef & { content: TouchContent }, lead: TouchLead, client: TouchClient, address: PostalAddress) {
+  const senderName = client.senderName ?? client.name;
+  const token = signUnsubscribeToken(
+    { clientId: ref.clientId, leadId: ref.leadId, campaignId: ref.campaignId, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) },
+    deps.signingSecret,
+  );
+  const unsubscribeUrl = `${deps.publicUrl.replace(/\/$/, '')}/u/${token}`;
+  const senderLines = (client.postalAddress ?? 'Postal address on file').split(/\r?\n|,\s*/).map((l) => l.trim()).filter(Boolean);
+  const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
+  return prepareLetter(deps.db, {
+    idempotencyKey: sendKey(ref.workflowId, ref.touch),
+    clientId: ref.clientId,
+    campaignId: ref.campaignId,
+    leadId: ref.leadId,
+    touchNumber: ref.touch,
+    sender: { name: senderName === client.name ? client.name : `${senderName}, ${client.name}`, lines: senderLines },
+    recipient: { name: name || 'The Manager', lines: [...(lead.companyName ? [lead.companyName] : []), ...addressBlockLines(address, client.country)], address },
+    body: ref.content.text,
+    optOut: `Sent by ${client.name}, ${senderLines.join(', ')}. To receive no more letters or messages from us, visit ${unsubscribeUrl}`,
+  });
 }
 
 /** The sender fields that follow from the resource a send uses. */
@@ -225,7 +272,10 @@ function useResource(client: TouchClient) {
 export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'send' | 'approvedContent'>, loaded: Loaded = {}, sending = false): Promise<PrepareResult> {
   const { db } = deps;
   const now = new Date(a.now);
-  const tier = (a.tier ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
+  // The lead's tier as scored now, not as it was at enrolment: a re-score (a correction, a
+  // re-enrichment, an ICP edit) applies to the remaining touches. Falls back to the enrolment's.
+  const current = (await db.lead.findUnique({ where: { id: a.leadId }, select: { alsTier: true } }))?.alsTier ?? a.tier;
+  const tier = (current ?? 'cold') as Parameters<typeof isChannelAllowed>[0];
   let channel = a.touch.channel;
   let kind = a.touch.kind;
   let threadWith = a.touch.threadWith;
@@ -235,7 +285,7 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
       kind = a.touch.fallback.kind;
       threadWith = a.touch.fallback.threadWith;
     } else {
-      return { action: 'skip', reason: `channel_not_allowed_for_tier:${a.tier ?? 'unscored'}` };
+      return { action: 'skip', reason: `channel_not_allowed_for_tier:${current ?? 'unscored'}` };
     }
   }
   const threadKey = channel === 'email' && threadWith !== undefined ? sendKey(a.workflowId, threadWith) : undefined;
@@ -350,7 +400,14 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
       provider: deps.channels[ready.channel],
       // The sent text is kept with its activity so a reply's thread in the inbox reads whole without
       // the sandbox outbox (first 10,000 characters: a touch is far shorter).
-      metadata: { kind: ready.kind, subject: message.subject ?? null, body: message.text.slice(0, 10_000), evidence: ready.evidence },
+      metadata: {
+        kind: ready.kind,
+        subject: message.subject ?? null,
+        body: message.text.slice(0, 10_000),
+        evidence: ready.evidence,
+        // A letter's timeline entry names the letter (its PDF is rendered from that row).
+        ...(message.metadata.letter_id ? { letterId: message.metadata.letter_id } : {}),
+      },
     },
     deps.faults,
   );

@@ -27,6 +27,8 @@ export interface WaterfallOptions {
   now: Date;
   /** Leads looked up at the same time (each lead makes two provider calls in parallel). Default 5. */
   concurrency?: number;
+  /** Look every lead up again (the cache is written, never read): a re-enrichment asked for by a person. */
+  skipCache?: boolean;
   /** Called after each lead's provider calls finish (activities heartbeat from here). */
   onLeadDone?: (leadId: string) => void;
 }
@@ -75,7 +77,7 @@ export async function runWaterfall(
   const { now } = opts;
   const concurrency = opts.concurrency ?? 5;
   const keyOf = new Map(leads.map((l) => [l.id, cacheKeyFor(l)]));
-  const cached = await readCache(db, [...new Set([...keyOf.values()].filter((k): k is string => k !== null))], now);
+  const cached = opts.skipCache ? new Map<string, LeadEnrichment>() : await readCache(db, [...new Set([...keyOf.values()].filter((k): k is string => k !== null))], now);
 
   // Cache misses, grouped by key (a lead without a key is its own group).
   const groups: Group[] = [];

@@ -117,6 +117,9 @@ export function mapApolloPerson(
       city: asString(org.city),
       state: asString(org.state),
       country: asString(org.country),
+      // The organization's address (Apollo: street_address, postal_code beside city/state/country).
+      streetAddress: asString(org.street_address),
+      postalCode: asString(org.postal_code),
     });
     const events: FundingEvent[] = [];
     for (const raw of Array.isArray(org.funding_events) ? org.funding_events : []) {

@@ -64,6 +64,8 @@ export function parsePostalAddress(raw: string | undefined): PostalAddress | nul
 
 /** The recipient's parsed postal address; a letter without a usable one can never be sent. */
 export function mailRecipient(message: OutboundMessage): PostalAddress {
+  const p = message.to.postal;
+  if (p?.line1 && p.city && p.country) return { ...p, postalCode: p.postalCode ?? '' };
   const address = parsePostalAddress(message.to.postalAddress);
   if (!address) {
     throw new PermanentSendError(
