@@ -7,7 +7,10 @@ import { healthRoutes } from '../routes/health';
 import { metricsRoutes } from '../routes/metrics';
 import { keyRoutes } from '../routes/keys';
 import { invitationAcceptRoutes, invitationRoutes } from '../routes/invitations';
-import { skillRunOperations } from './skill-runs';
+import { skillRoutes } from '../routes/skills';
+import { feedbackRoutes } from '../routes/feedback';
+import { contextDocRoutes } from '../routes/context-docs';
+import { adminSkillRoutes } from '../routes/admin-skills';
 import { adminRoutes } from '../routes/admin';
 import { campaignTemplateRoutes } from '../routes/campaign-templates';
 import { onboardingRoutes } from '../routes/onboarding';
@@ -104,7 +107,10 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminSuppressionRoutes,
   ...webhookRoutes,
   ...unsubscribeRoutes,
-  ...skillRunOperations,
+  ...skillRoutes,
+  ...feedbackRoutes,
+  ...contextDocRoutes,
+  ...adminSkillRoutes,
   ...runRoutes,
   ...outputRoutes,
   ...outputDownloadRoutes,

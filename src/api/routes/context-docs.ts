@@ -1,6 +1,5 @@
 // /api/v1/clients/:clientId/context — the client's context documents (profile.md, brand/voice.md,
 // audience/primary-icp.md, …) that every skill run reads. Viewers read; members write.
-import { Router } from 'express';
 import { z } from 'zod';
 import type { ClientContextDocument } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
@@ -18,8 +17,10 @@ import {
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
-import { clientScope, scopedClientId } from '../tenancy';
-import { body, params, uuid } from '../validate';
+import { created, dateTime, noContent, ok } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { uuid } from '../validate';
+import type { Db } from '../../db/client';
 
 export const createDocBody = z.object({ path: ContextPath, title: ContextTitle.optional(), content: ContextContent }).strict();
 export const patchDocBody = z
@@ -46,51 +47,99 @@ const taken = (err: unknown): never => {
   throw err;
 };
 
-export function contextDocsRouter(deps: ApiDeps): Router {
-  const r = Router({ mergeParams: true });
+const ContextDocSchema = z.object({
+  documentId: z.string(),
+  clientId: z.string(),
+  path: z.string(),
+  title: z.string().nullable(),
+  chars: z.number().int(),
+  content: z.string().optional(),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+});
 
-  const load = async (clientId: string, documentId: string) => {
-    const doc = await findContextDocument(deps.db, clientId, documentId);
-    if (!doc) throw notFound('context document');
-    return doc;
-  };
-
-  r.get('/', clientScope('viewer'), async (req, res) => {
-    const docs = await listContextDocuments(deps.db, scopedClientId(req));
-    res.json({ data: docs.map((d) => contextDocView(d, { content: false })) });
-  });
-
-  r.post('/', clientScope('member'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const b = body(createDocBody, req);
-    const doc = await createContextDocument(deps.db, clientId, b).catch(taken);
-    await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.create', entityType: 'client_context_document', entityId: doc.id, after: { path: doc.path } });
-    res.status(201).location(`${req.baseUrl}/${doc.id}`).json(contextDocView(doc));
-  });
-
-  r.get('/:documentId', clientScope('viewer'), async (req, res) => {
-    const { documentId } = params(docParams, req);
-    res.json(contextDocView(await load(scopedClientId(req), documentId)));
-  });
-
-  r.patch('/:documentId', clientScope('member'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const { documentId } = params(docParams, req);
-    // Existence before the body, so another tenant's id is a 404 whatever is sent.
-    const doc = await load(clientId, documentId);
-    const b = body(patchDocBody, req);
-    const updated = await updateContextDocument(deps.db, doc, b).catch(taken);
-    await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.update', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path }, after: { path: updated.path } });
-    res.json(contextDocView(updated));
-  });
-
-  r.delete('/:documentId', clientScope('member'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const { documentId } = params(docParams, req);
-    const doc = await load(clientId, documentId);
-    await deleteContextDocument(deps.db, doc);
-    await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.delete', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path } });
-    res.status(204).end();
-  });
-  return r;
+async function load(db: Db, clientId: string, documentId: string): Promise<ClientContextDocument> {
+  const doc = await findContextDocument(db, clientId, documentId);
+  if (!doc) throw notFound('context document');
+  return doc;
 }
+
+const CONTEXT = '/api/v1/clients/{clientId}/context';
+const clientParams = z.object({ clientId: uuid });
+
+export const contextDocRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: CONTEXT,
+    summary: "The client's context documents (without content)",
+    tag: 'context',
+    access: { kind: 'client', role: 'viewer' },
+    params: clientParams,
+    responses: { 200: ok(z.object({ data: z.array(ContextDocSchema) })) },
+    handler: async ({ params: { clientId }, res, deps }) => {
+      const docs = await listContextDocuments(deps.db, clientId);
+      res.json({ data: docs.map((d) => contextDocView(d, { content: false })) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: CONTEXT,
+    summary: 'Add a context document (e.g. brand/voice.md)',
+    tag: 'context',
+    access: { kind: 'client', role: 'member' },
+    params: clientParams,
+    body: createDocBody,
+    responses: { 201: created(ContextDocSchema) },
+    handler: async ({ params: { clientId }, body, req, res, deps }) => {
+      const doc = await createContextDocument(deps.db, clientId, body()).catch(taken);
+      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.create', entityType: 'client_context_document', entityId: doc.id, after: { path: doc.path } });
+      res.status(201).location(`${req.baseUrl}/${doc.id}`).json(contextDocView(doc));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CONTEXT}/{documentId}`,
+    summary: 'A context document',
+    tag: 'context',
+    access: { kind: 'client', role: 'viewer' },
+    params: docParams,
+    responses: { 200: ok(ContextDocSchema) },
+    handler: async ({ params: { clientId, documentId }, res, deps }) => {
+      res.json(contextDocView(await load(deps.db, clientId, documentId)));
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: `${CONTEXT}/{documentId}`,
+    summary: 'Change a context document',
+    tag: 'context',
+    access: { kind: 'client', role: 'member' },
+    params: docParams,
+    body: patchDocBody,
+    responses: { 200: ok(ContextDocSchema) },
+    handler: async ({ params: { clientId, documentId }, body, req, res, deps }) => {
+      // Existence before the body, so another tenant's id is a 404 whatever is sent.
+      const doc = await load(deps.db, clientId, documentId);
+      const updated = await updateContextDocument(deps.db, doc, body()).catch(taken);
+      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.update', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path }, after: { path: updated.path } });
+      res.json(contextDocView(updated));
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: `${CONTEXT}/{documentId}`,
+    summary: 'Delete a context document',
+    tag: 'context',
+    access: { kind: 'client', role: 'member' },
+    params: docParams,
+    responses: { 204: noContent },
+    handler: async ({ params: { clientId, documentId }, req, res, deps }) => {
+      const doc = await load(deps.db, clientId, documentId);
+      await deleteContextDocument(deps.db, doc);
+      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.delete', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path } });
+      res.status(204).end();
+    },
+  }),
+];
+
+export const contextDocsRouter = (deps: ApiDeps) => routerFor(deps, CONTEXT, contextDocRoutes);

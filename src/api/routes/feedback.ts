@@ -1,6 +1,5 @@
 // /api/v1/feedback — ratings of outputs. Rating needs the member role on the output's client;
 // reading lists the feedback of the caller's clients (filters: client, skill, output).
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Prisma } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
@@ -11,8 +10,9 @@ import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { requireLiveClientId, visibleClientIds } from '../tenancy';
-import { body, query, uuid } from '../validate';
-import { authorizeClientRole as authorizeClient } from '../route-table';
+import { uuid } from '../validate';
+import { created, dateTime, ok, pageOf } from '../openapi/spec';
+import { authorizeClientRole, defineRoute, routerFor, type Route } from '../route-table';
 
 export const feedbackBody = FeedbackInput;
 export const feedbackQuery = pageQuery
@@ -23,35 +23,70 @@ export const feedbackQuery = pageQuery
   })
   .strict();
 
-export function feedbackRouter(deps: ApiDeps): Router {
-  const r = Router();
+const FeedbackSchema = z.object({
+  feedbackId: z.string(),
+  outputId: z.string(),
+  clientId: z.string(),
+  skill: z.string(),
+  userId: z.string().nullable(),
+  overall: z.number().int(),
+  accuracy: z.number().int().nullable(),
+  quality: z.number().int().nullable(),
+  usefulness: z.number().int().nullable(),
+  ruleCompliance: z.number().int().nullable(),
+  whatWorked: z.string().nullable(),
+  issues: z.array(z.string()),
+  suggestedRuleChanges: z.string().nullable(),
+  source: z.string(),
+  createdAt: dateTime,
+});
 
-  r.post('/', async (req, res) => {
-    const b = body(feedbackBody, req);
-    const output = await deps.db.output.findFirst({ where: { id: b.outputId, deletedAt: null }, select: { clientId: true } });
-    if (!output) throw notFound('output');
-    authorizeClient(req, output.clientId, 'member', 'output');
-    await requireLiveClientId(deps.db, output.clientId, 'output');
-    const row = await recordFeedback(deps.db, req.caller?.userId ?? null, b);
-    await recordAudit(deps.db, { clientId: row.clientId, ...actorOf(req), action: 'feedback.create', entityType: 'feedback', entityId: row.id, after: { overall: row.overall } });
-    res.status(201).json(feedbackView(row));
-  });
+const FEEDBACK = '/api/v1/feedback';
 
-  r.get('/', async (req, res) => {
-    const q = query(feedbackQuery, req);
-    if (q.clientId) {
-      authorizeClient(req, q.clientId, 'viewer');
-      await requireLiveClientId(deps.db, q.clientId);
-    }
-    const where: Prisma.FeedbackWhereInput = {
-      clientId: q.clientId ? q.clientId : await visibleClientIds(deps.db, req.caller!),
-      ...(q.skill ? { skillSlug: q.skill } : {}),
-      ...(q.outputId ? { outputId: q.outputId } : {}),
-      ...cursorWhere(decodeCursor(q.cursor)),
-    };
-    const rows = await deps.db.feedback.findMany({ where, orderBy: newestFirst, take: q.limit + 1 });
-    const p = page(rows, q.limit);
-    res.json({ data: p.data.map(feedbackView), nextCursor: p.nextCursor });
-  });
-  return r;
-}
+export const feedbackRoutes: Route[] = [
+  defineRoute({
+    method: 'post',
+    path: FEEDBACK,
+    summary: 'Rate an output',
+    tag: 'feedback',
+    access: { kind: 'client', role: 'member' },
+    body: feedbackBody,
+    responses: { 201: created(FeedbackSchema) },
+    handler: async ({ body, authorizeClient, req, res, deps }) => {
+      const b = body();
+      const output = await deps.db.output.findFirst({ where: { id: b.outputId, deletedAt: null }, select: { clientId: true } });
+      if (!output) throw notFound('output');
+      authorizeClient(output.clientId, 'output');
+      await requireLiveClientId(deps.db, output.clientId, 'output');
+      const row = await recordFeedback(deps.db, req.caller?.userId ?? null, b);
+      await recordAudit(deps.db, { clientId: row.clientId, ...actorOf(req), action: 'feedback.create', entityType: 'feedback', entityId: row.id, after: { overall: row.overall } });
+      res.status(201).json(feedbackView(row));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: FEEDBACK,
+    summary: "Feedback on your clients' outputs",
+    tag: 'feedback',
+    access: { kind: 'user' },
+    query: feedbackQuery,
+    responses: { 200: ok(pageOf(FeedbackSchema)) },
+    handler: async ({ query: q, req, res, deps }) => {
+      if (q.clientId) {
+        authorizeClientRole(req, q.clientId, 'viewer');
+        await requireLiveClientId(deps.db, q.clientId);
+      }
+      const where: Prisma.FeedbackWhereInput = {
+        clientId: q.clientId ? q.clientId : await visibleClientIds(deps.db, req.caller!),
+        ...(q.skill ? { skillSlug: q.skill } : {}),
+        ...(q.outputId ? { outputId: q.outputId } : {}),
+        ...cursorWhere(decodeCursor(q.cursor)),
+      };
+      const rows = await deps.db.feedback.findMany({ where, orderBy: newestFirst, take: q.limit + 1 });
+      const p = page(rows, q.limit);
+      res.json({ data: p.data.map(feedbackView), nextCursor: p.nextCursor });
+    },
+  }),
+];
+
+export const feedbackRouter = (deps: ApiDeps) => routerFor(deps, FEEDBACK, feedbackRoutes);
