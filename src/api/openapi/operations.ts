@@ -26,6 +26,7 @@ import { adminSuppressionRoutes } from '../routes/admin-suppression';
 import { adminAiCostRoutes } from '../routes/ai-costs';
 import { clientAiCostRoutes } from '../routes/ai-costs';
 import { meRoutes } from '../routes/me';
+import { adminCreditRoutes, clientCreditRoutes } from '../routes/credits';
 import { memberRoutes } from '../routes/members';
 import { anyJson, type ApiOperation } from './spec';
 import { webhookOperations } from './webhooks';
@@ -76,6 +77,8 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminRoutes,
   ...adminStatsRoutes,
   ...adminClientRoutes,
+  ...clientCreditRoutes,
+  ...adminCreditRoutes,
   ...adminSuppressionRoutes,
   ...webhookOperations,
   ...skillRunOperations,
