@@ -42,7 +42,7 @@ export async function createClientWithUser(
   });
   const credits = opts.credits ?? 1000;
   if (credits > 0) await addCredits(db, { clientId: created.id, kind: 'top_up', amount: credits, key: `top_up:${created.id}:fixture` });
-  const client = { ...created, creditsRemaining: credits };
+  const client = credits > 0 ? await db.client.findUniqueOrThrow({ where: { id: created.id } }) : created;
   const user = await db.user.create({ data: { email: `owner-${tag}@test.example` } });
   await db.membership.create({ data: { clientId: client.id, userId: user.id, role: opts.role ?? 'owner', acceptedAt: new Date() } });
   const { key } = await createApiKey(db, { userId: user.id, name: 'test' });

@@ -42,7 +42,7 @@ UPDATE "clients" SET "aiDailyBudgetUsd" = NULL WHERE "aiDailyBudgetUsd" = 10;
 
 -- The balance becomes the sum of the ledger: each existing balance opens it with one adjustment.
 -- Sends that raced past the old check could leave a balance below zero; it opens at zero (the
--- shortfall is not carried as debt), so the constraint below holds from the start.
+-- shortfall is not carried as debt): a balance is never below zero from here on.
 UPDATE "clients" SET "creditsRemaining" = 0 WHERE "creditsRemaining" < 0;
 INSERT INTO "credit_transactions" ("id", "clientId", "kind", "amount", "balanceAfter", "key", "note")
 SELECT gen_random_uuid()::text, "id", 'adjustment', "creditsRemaining", "creditsRemaining", 'opening:' || "id", 'balance when the credit ledger started'
