@@ -8,6 +8,7 @@ import { leadCalendar, windowOpenNow } from '../harness/clock';
 import { launchCampaign, sequenceHandle } from '../sequences/helpers';
 import { timelineQuery, type TimelineEntry } from '../../workflows/definitions/sequence';
 import { PLANS } from '../../src/engines/plans';
+import { recordHistory } from '../harness/histories';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -85,8 +86,11 @@ it('a touch waits on no_credits and goes out after a top-up; the spend is the pl
   expect(ledger.map((t) => t.amount)).toEqual([-2, -1]);
   const sum = await stack.db.creditTransaction.aggregate({ where: { clientId: client.id }, _sum: { amount: true } });
   expect(sum._sum.amount).toBe((await stack.db.client.findUniqueOrThrow({ where: { id: client.id } })).creditsRemaining);
-  await seq.terminate('test done').catch(() => undefined);
-  await seq2.terminate('test done').catch(() => undefined);
+  // One touch each: both sequences end. The first one's history (a no_credits wait woken twice by
+  // creditsAdded) is committed for the replay test.
+  await seq.result();
+  await seq2.result();
+  recordHistory(seq.workflowId, 'lead-sequence-credits-wait');
 });
 
 it('refuses campaigns the plan does not allow (409) and lets them through on a plan that does', async () => {
