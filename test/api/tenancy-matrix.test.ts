@@ -183,6 +183,9 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
+  // Platform-admin writes with a body that does something (so the audit row is checked).
+  'post /api/v1/admin/clients/{clientId}/credits/top-ups': () => ({ body: { amount: 5 } }),
+  'put /api/v1/admin/clients/{clientId}/plan': () => ({ body: { plan: 'velocity' } }),
 };
 const outputsByClient = new Map<string, string>();
 const inboundMessage = async (clientId: string) => {
