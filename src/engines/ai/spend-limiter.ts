@@ -1,6 +1,6 @@
 // AI spend limiter: every Claude call first checks the client's daily budget (the sum of
-// ai_usage.costUsd for the current UTC day against clients.aiDailyBudgetUsd, or the plan's budget when that is null) and records what it
-// used afterwards. The database is passed in. Two calls racing at the edge of the budget can both
+// ai_usage.costUsd for the current UTC day against clients.aiDailyBudgetUsd, or its plan's budget
+// when that is null) and records what it used afterwards. The database is passed in. Two calls racing at the edge of the budget can both
 // pass the check; the overshoot is bounded by one call each, and the next call fails.
 import { Prisma, type Db } from '../../db/client';
 import { AI_CLIENT_NOT_FOUND, budgetExceeded } from './errors';
