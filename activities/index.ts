@@ -3,6 +3,7 @@
 import type { ActivityDeps } from './deps';
 import { withLiveness } from './liveness';
 import { createCampaignActivities } from './campaign';
+import { createCreditActivities } from './credits';
 import { createEnrichmentActivities } from './enrichment';
 import { createReplyActivities } from './replies';
 import { createSelfTestActivities } from './self-test';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEnrichmentActivities(deps),
     ...createSkillRunActivities(deps),
     ...createWebhookActivities(deps),
+    ...createCreditActivities(deps),
   });
 }
 

@@ -7,6 +7,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Db } from '../src/db/client';
 import { addLeadsToCampaign, createCampaign } from '../src/engines/campaigns';
 import { notifyLeadsAdded, startCampaignWorkflow, transitionCampaign } from '../src/lifecycle/campaigns';
+import { addCredits } from '../src/engines/credits';
 
 const ALWAYS_OPEN = { startHour: 0, endHour: 24, days: [0, 1, 2, 3, 4, 5, 6] };
 const SEQUENCE = {
@@ -21,10 +22,12 @@ export async function startEmailCampaign(db: Db, temporal: TemporalClient, taskQ
   const slug = a.name.toLowerCase();
   const c = await db.client.create({
     data: {
-      name: a.name, slug: `${slug}-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', creditsRemaining: 1_000_000, permissionMode: 'autopilot',
+      name: a.name, slug: `${slug}-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot',
       timeZone: 'UTC', country: 'ZZ', senderName: 'Sam', senderEmail: `sam@${slug}.example`, postalAddress: `1 ${a.name} St`,
     },
   });
+  // Credits come through the ledger (src/engines/credits.ts), as in the product.
+  await addCredits(db, { clientId: c.id, kind: 'top_up', amount: 1_000_000, key: `top_up:${c.id}:bench` });
   await db.sendResource.create({ data: { clientId: c.id, channel: 'email', identifier: `${slug}.example`, dailyLimit: 1_000_000 } });
   const leads = await db.lead.createManyAndReturn({
     data: Array.from({ length: a.leads }, (_, i) => ({ clientId: c.id, email: `lead${i}@prospect.example`, firstName: 'Lee', companyName: 'Prospect', timeZone: 'UTC', country: 'ZZ', status: 'scored' as const, alsTier: 'cold' as const, alsScore: 25 })),

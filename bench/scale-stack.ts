@@ -21,6 +21,7 @@ import { freePort } from '../src/net/free-port';
 import { startDevServer, type DevServerHandle } from '../temporal/dev-server';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { startPostmarkFake, POSTMARK_FAKE_TOKEN, type PostmarkFake } from '../test/fakes/postmark-fake';
+import { addCredits } from '../src/engines/credits';
 
 const ROOT = join(__dirname, '..');
 const COMPILED_MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -226,10 +227,12 @@ export async function startScaleStack(opts: { workers: number; name: string; log
     const tag = randomUUID().slice(0, 8);
     const client = await db.client.create({
       data: {
-        name: `Scale ${tag}`, slug: `scale-${tag}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', creditsRemaining: 1_000_000, permissionMode: 'autopilot',
+        name: `Scale ${tag}`, slug: `scale-${tag}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot',
         timeZone: 'UTC', country: 'ZZ', senderName: 'Sam', senderEmail: `sam@scale-${tag}.example`, postalAddress: '1 Scale St',
       },
     });
+    // Credits come through the ledger (src/engines/credits.ts), as in the product.
+    await addCredits(db, { clientId: client.id, kind: 'top_up', amount: 1_000_000, key: `top_up:${client.id}:bench` });
     const user = await db.user.create({ data: { email: `owner-${tag}@scale.example` } });
     await db.membership.create({ data: { clientId: client.id, userId: user.id, role: 'owner', acceptedAt: new Date() } });
     const { key } = await createApiKey(db, { userId: user.id, name: 'scale' });

@@ -25,6 +25,7 @@ import { startTwilioFake, TWILIO_FAKE_SID, TWILIO_FAKE_TOKEN } from '../test/fak
 import { startHeyReachFake, HEYREACH_FAKE_KEY, HEYREACH_FAKE_CAMPAIGN } from '../test/fakes/heyreach-fake';
 import { startVapiFake, VAPI_FAKE_KEY, VAPI_FAKE_NUMBER } from '../test/fakes/vapi-fake';
 import type { LeadSequenceInput } from '../workflows/definitions/sequence';
+import { addCredits } from '../src/engines/credits';
 
 const N = Number(process.argv[2] ?? 200);
 const CACHED = Number(process.argv[3] ?? 300);
@@ -89,8 +90,10 @@ async function main(): Promise<void> {
   // Data: one client, resources with room for everything, N hot leads.
   const timeZone = 'UTC';
   const c = await db.client.create({
-    data: { name: 'Bench', slug: `bench-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', creditsRemaining: 10_000_000, permissionMode: 'autopilot', timeZone, country: 'ZZ', senderName: 'Bench', senderEmail: 'bench@bench.example', postalAddress: '1 Bench St' },
+    data: { name: 'Bench', slug: `bench-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot', timeZone, country: 'ZZ', senderName: 'Bench', senderEmail: 'bench@bench.example', postalAddress: '1 Bench St' },
   });
+  // Credits come through the ledger (src/engines/credits.ts), as in the product.
+  await addCredits(db, { clientId: c.id, kind: 'top_up', amount: 10_000_000, key: `top_up:${c.id}:bench` });
   await db.sendResource.createMany({
     data: [
       { clientId: c.id, channel: 'email', identifier: 'bench.example', dailyLimit: 1_000_000 },

@@ -40,6 +40,7 @@ import { findTemporalCli } from '../temporal/cli';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { workflowIds } from '../workflows/ids';
+import { addCredits } from '../src/engines/credits';
 
 const run = promisify(execFile);
 const EventType = proto.api.enums.v1.EventType;
@@ -126,8 +127,10 @@ function inbound(email: string, threadId: string, messageId: string) {
 
 async function seedClient(db: Db, tag: string) {
   const client = await db.client.create({
-    data: { name: `Bench ${tag}`, slug: `bench-${tag}-${randomUUID().slice(0, 8)}`, subscriptionStatus: 'active', creditsRemaining: 100_000, permissionMode: 'copilot', senderEmail: 'sam@bench.agency.example', postalAddress: '1 Bench St' },
+    data: { name: `Bench ${tag}`, slug: `bench-${tag}-${randomUUID().slice(0, 8)}`, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'copilot', senderEmail: 'sam@bench.agency.example', postalAddress: '1 Bench St' },
   });
+  // Credits come through the ledger (src/engines/credits.ts), as in the product.
+  await addCredits(db, { clientId: client.id, kind: 'top_up', amount: 100_000, key: `top_up:${client.id}:bench` });
   await db.sendResource.create({ data: { clientId: client.id, channel: 'email', identifier: `mail-${tag}.agency.example`, dailyLimit: 10_000 } });
   return client;
 }

@@ -2,6 +2,7 @@
 // work locally) and one API key, printed once. Later starts find the client and create nothing.
 import type { Db } from './db/client';
 import { createApiKey } from './engines/api-keys';
+import { addCredits } from './engines/credits';
 
 export const DEMO_CLIENT_SLUG = 'demo';
 
@@ -14,7 +15,8 @@ export async function seedDemo(db: Db): Promise<{ created: false } | { created: 
         name: 'Demo Agency Client',
         slug: DEMO_CLIENT_SLUG,
         subscriptionStatus: 'active',
-        creditsRemaining: 1000,
+        // Every channel, so the demo campaign runs all its touches.
+        tier: 'dominance',
         permissionMode: 'autopilot',
         senderName: 'Demo Agency',
         senderEmail: 'hello@demo-agency.example',
@@ -27,6 +29,8 @@ export async function seedDemo(db: Db): Promise<{ created: false } | { created: 
       update: {},
     });
     await tx.membership.create({ data: { clientId: client.id, userId: user.id, role: 'owner', acceptedAt: new Date() } });
+    // Demo credits, through the ledger like any other balance.
+    await addCredits(tx, { clientId: client.id, kind: 'top_up', amount: 1000, key: `top_up:${client.id}:demo`, note: 'demo credits' });
     // One sending resource per channel, so a demo campaign runs end to end on the sandbox drivers.
     await tx.sendResource.createMany({
       data: [

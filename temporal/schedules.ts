@@ -1,7 +1,7 @@
 // The safety-net sweeps as Temporal Schedules (`schedule:<name>`), created idempotently at start-up
 // and visible in the Web UI. An existing schedule gets its spec and action brought up to date.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes, type Duration } from '@temporalio/common';
 import { workflowIds } from '../workflows/ids';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from '../workflows/search-attributes';
 
@@ -10,6 +10,8 @@ export interface SweepSchedule {
   workflowType: string;
   cron: string;
   description: string;
+  /** How late a missed run still starts (default 1 hour). */
+  catchupWindow?: Duration;
 }
 
 export const SWEEPS: SweepSchedule[] = [
@@ -18,6 +20,8 @@ export const SWEEPS: SweepSchedule[] = [
   { name: 'reply-recovery', workflowType: 'replyRecoveryWorkflow', cron: '0 */6 * * *', description: 'replay the webhook inbox, fetch missed inbound messages' },
   { name: 'webhook-dispatch', workflowType: 'webhookDispatchSweepWorkflow', cron: '*/5 * * * *', description: "start client webhook deliveries the worker's dispatcher missed" },
   { name: 'review-sweep', workflowType: 'reviewSweepWorkflow', cron: '15 * * * *', description: 'tell clients about reply reviews unresolved past REVIEW_STALE_AFTER' },
+  // Monthly credits: a run missed while Temporal was down still grants when it is back (within a week).
+  { name: 'credit-grants', workflowType: 'creditGrantsWorkflow', cron: '0 0 1 * *', description: "grant each client its plan's monthly credits; expire last month's leftovers", catchupWindow: '7 days' },
   { name: 'skill-feedback-digest', workflowType: 'skillDigestWorkflow', cron: '0 7 * * 1', description: "weekly digest of skill ratings for the skills' rules" },
 ];
 
@@ -41,7 +45,7 @@ export async function registerSchedules(
         typedSearchAttributes: new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]),
       },
       // A sweep still running when the next is due: skip the next one rather than pile up.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: sweep.catchupWindow ?? '1 hour' },
       memo: { description: sweep.description },
     };
     try {

@@ -6,6 +6,7 @@ export { leadEnrichmentWorkflow } from './lead-enrichment';
 export { enrichmentSweepWorkflow } from './enrichment-sweep';
 export { replyRecoveryWorkflow } from './reply-recovery';
 export { reviewSweepWorkflow } from './review-sweep';
+export { creditGrantsWorkflow } from './credit-grants';
 export { icpDiscoveryWorkflow } from './icp-discovery';
 export { campaignGenerationWorkflow } from './campaign-generation';
 export { outreachSweepWorkflow } from './outreach-sweep';

@@ -15,6 +15,7 @@ import type { SequenceActivities } from '../activities/sequence';
 import {
   approvalSignal,
   campaignResumedSignal,
+  creditsAddedSignal,
   outOfOfficeSignal,
   stopSignal,
   timelineQuery,
@@ -100,6 +101,11 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   setHandler(campaignResumedSignal, () => {
     resumed++;
   });
+  // No command of its own: a run that never receives it replays exactly as before.
+  let credited = 0;
+  setHandler(creditsAddedSignal, () => {
+    credited++;
+  });
 
   const now = () => new Date(Date.now());
   const entryFor = (t: SequenceTouchPlan): TimelineEntry => {
@@ -182,7 +188,9 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
         const until = new Date(r.until);
         mark(touch, { status: 'waiting', reason: r.reason, until: until.toISOString() });
         const resumedBefore = resumed;
-        if (await waitUntil(until, r.reason === 'campaign_paused' ? () => resumed !== resumedBefore : undefined)) break;
+        const creditedBefore = credited;
+        const wake = r.reason === 'campaign_paused' ? () => resumed !== resumedBefore : r.reason === 'no_credits' ? () => credited !== creditedBefore : undefined;
+        if (await waitUntil(until, wake)) break;
         continue;
       }
 

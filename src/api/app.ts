@@ -32,6 +32,7 @@ import { openApiRouter } from './openapi/operations';
 import { keysRouter } from './routes/keys';
 import { meRouter } from './routes/me';
 import { clientRouter, clientsCollectionRouter, requireLiveClient } from './routes/clients';
+import { adminCreditsRouter, clientCreditsRouter } from './routes/credits';
 import { membersRouter } from './routes/members';
 import { invitationAcceptRouter, invitationsRouter } from './routes/invitations';
 import { reportsRouter } from './routes/reports';
@@ -109,6 +110,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(clientsCollectionRouter(deps, auth));
   v1.use('/admin/stats', auth, requirePlatformAdmin, adminStatsRouter(deps));
   v1.use('/admin/clients', auth, requirePlatformAdmin, adminClientsRouter(deps));
+  v1.use('/admin/clients', auth, requirePlatformAdmin, adminCreditsRouter(deps));
   v1.use('/admin/suppression', auth, requirePlatformAdmin, adminSuppressionRouter(deps));
   v1.use('/admin/costs', auth, requirePlatformAdmin, adminAiCostsRouter(deps));
   v1.use('/admin/skills', auth, requirePlatformAdmin, adminSkillsRouter(deps));
@@ -141,6 +143,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/costs', clientAiCostsRouter(deps));
   tenant.use('/context', contextDocsRouter(deps));
   tenant.use('/webhook-endpoints', webhookEndpointsRouter(deps));
+  tenant.use('/credits', clientCreditsRouter(deps));
   v1.use('/clients/:clientId', auth, tenant);
   app.use('/api/v1', v1);
 

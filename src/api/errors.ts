@@ -2,6 +2,8 @@
 // unexpected errors are logged with their stack and answered with a generic 500.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { CreditKeyReusedError, InsufficientCreditsError } from '../engines/credits';
+import { PlanLimitError } from '../engines/plans';
 import { isTemporalUnavailable, TEMPORAL_RETRY_AFTER_SECONDS } from '../lifecycle/temporal';
 
 export class HttpError extends Error {
@@ -41,6 +43,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     status = err.status;
     body = { error: { code: err.code, message: err.message, details: err.details } };
     for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
+  } else if (err instanceof PlanLimitError) {
+    // What the client's plan does not allow (src/engines/plans.ts): the message says what to change.
+    status = 409;
+    body = { error: { code: err.code, message: err.message, details: err.details } };
+  } else if (err instanceof InsufficientCreditsError) {
+    status = 409;
+    body = { error: { code: 'INSUFFICIENT_CREDITS', message: err.message, details: { balance: err.balance, amount: err.amount } } };
+  } else if (err instanceof CreditKeyReusedError) {
+    status = 409;
+    body = { error: { code: 'IDEMPOTENCY_KEY_REUSED', message: err.message } };
   } else if (err instanceof ZodError) {
     status = 400;
     body = {

@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db, PermissionMode } from '../db/client';
 import { type Prisma } from '../db/client';
+import { assertRoomForActiveCampaign, assertSequenceInPlan } from './plans';
 import { GROWTH_ENGINE, SequenceDefinitionSchema, adjustForIndustry, type SequenceDefinition } from './sequence-plan';
 
 export function parseSequence(json: unknown): SequenceDefinition {
@@ -27,6 +28,8 @@ export interface NewCampaign {
 export async function createCampaign(db: Db, c: NewCampaign) {
   const client = await db.client.findUniqueOrThrow({ where: { id: c.clientId } });
   const sequence = c.sequence ?? (c.industry ? adjustForIndustry(GROWTH_ENGINE, c.industry) : GROWTH_ENGINE);
+  // Every touch must be sendable under the client's plan (its channel or its fallback's).
+  assertSequenceInPlan(client.tier, sequence.touches);
   return db.campaign.create({
     data: {
       clientId: c.clientId,
@@ -57,4 +60,16 @@ export async function addLeadsToCampaign(db: Db, a: { clientId: string; campaign
     skipDuplicates: true,
   });
   return { added: created.count, alreadyEnrolled: leads.length - created.count, notFound: ids.filter((id) => !found.has(id)) };
+}
+
+/**
+ * Before a campaign becomes active (start, resume): its sequence must still fit the client's plan
+ * (the plan may have changed since it was created) and the plan must have room for one more active
+ * campaign. Throws PlanLimitError (the API answers 409).
+ */
+export async function assertCampaignMayActivate(db: Db, c: { clientId: string; id: string; sequence: unknown }): Promise<void> {
+  const client = await db.client.findUniqueOrThrow({ where: { id: c.clientId }, select: { tier: true } });
+  assertSequenceInPlan(client.tier, parseSequence(c.sequence).touches);
+  const active = await db.campaign.count({ where: { clientId: c.clientId, status: 'active', deletedAt: null, id: { not: c.id } } });
+  assertRoomForActiveCampaign(client.tier, active);
 }

@@ -8,12 +8,13 @@ import { Prisma, type Campaign, type Channel, type Client, type Db, type Lead, t
 import type { DncrDriver } from '../integrations/dncr/dncr';
 import { emailDomain, GLOBAL_SCOPE, normalizeEmail, normalizePhone, type SuppressionHit } from './compliance/suppression';
 import { isAustralianNumber, washNumber, type KnownWash } from './compliance/dncr-wash';
+import { planAllowsChannel, priceOf } from './plans';
 
 /** Keys of T whose values are plain JSON (jsonb_build_object cannot return Date or Decimal as such). */
 type JsonKeys<T> = { [K in keyof T]-?: Exclude<T[K], null> extends Date | Prisma.Decimal ? never : K }[keyof T];
 
 const CLIENT_FIELDS = [
-  'id', 'name', 'subscriptionStatus', 'creditsRemaining', 'timeZone', 'country', 'state', 'sendWindow', 'senderName', 'senderEmail', 'postalAddress',
+  'id', 'name', 'tier', 'subscriptionStatus', 'creditsRemaining', 'timeZone', 'country', 'state', 'sendWindow', 'senderName', 'senderEmail', 'postalAddress',
 ] as const satisfies readonly JsonKeys<Client>[];
 const CAMPAIGN_FIELDS = ['id', 'status', 'templateId', 'aiPersonalisation'] as const satisfies readonly JsonKeys<Campaign>[];
 const LEAD_FIELDS = [
@@ -116,6 +117,9 @@ function storedContactCheck(c: StoredContactRows | null | undefined, contact: { 
   return { hit: c.hit, wash };
 }
 
+/** The skip reason (with `:<channel>`) of a touch on a channel the client's plan does not include. */
+export const CHANNEL_NOT_IN_PLAN = 'channel_not_in_plan';
+
 export type JitOutcome =
   | { action: 'proceed'; client: TouchClient; campaign: TouchCampaign; lead: TouchLead; resources: TouchResource[]; thread: TouchThread | null; evidence: ComplianceEvidence }
   | { action: 'wait'; reason: 'campaign_paused' | 'subscription_inactive' | 'no_credits'; recheckAfterMs: number }
@@ -133,6 +137,8 @@ export interface ComplianceEvidence {
 // net, and keeps a long pause from filling the sequence's history with hourly timers.
 const PAUSED_RECHECK_MS = 24 * 60 * 60 * 1000;
 const RECHECK_MS = 6 * 60 * 60 * 1000;
+/** How long a touch waits on no_credits before it checks again (a top-up also wakes it at once). */
+export const NO_CREDITS_RECHECK_MS = RECHECK_MS;
 
 // A lead who replied (any human reply, including "yes, call me") or booked a meeting (converted)
 // never gets another automated touch, whether or not the stop signal reached the sequence.
@@ -186,7 +192,9 @@ export async function validateTouch(
   if (client.subscriptionStatus !== 'active' && client.subscriptionStatus !== 'trialing') {
     return { action: 'wait', reason: 'subscription_inactive', recheckAfterMs: RECHECK_MS };
   }
-  if (client.creditsRemaining <= 0) return { action: 'wait', reason: 'no_credits', recheckAfterMs: RECHECK_MS };
+  // The plan decides the channels and what a touch costs (src/engines/plans.ts).
+  if (!planAllowsChannel(client.tier, t.channel)) return { action: 'skip', reason: `${CHANNEL_NOT_IN_PLAN}:${t.channel}` };
+  if (client.creditsRemaining < priceOf(client.tier, t.channel)) return { action: 'wait', reason: 'no_credits', recheckAfterMs: NO_CREDITS_RECHECK_MS };
 
   const address = addressFor(lead, t.channel);
   if (!address) return { action: 'skip', reason: `no_${t.channel === 'email' ? 'email' : t.channel === 'linkedin' ? 'linkedin_url' : t.channel === 'mail' ? 'postal_address' : 'phone'}` };

@@ -35,7 +35,7 @@ export const webhookEventsProcessed = new Counter({
 
 export const sends = new Counter({
   name: 'agency_os_sends_total',
-  help: 'Outreach touches by channel and outcome (sent, rejected, unknown, wait_for_room, transient_error, skipped, drafted).',
+  help: 'Outreach touches by channel and outcome (sent, rejected, unknown, wait_for_room, no_credits, transient_error, skipped, drafted).',
   labelNames: ['channel', 'outcome'] as const,
   registers: [registry],
 });

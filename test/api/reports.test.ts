@@ -6,6 +6,7 @@ import type { Prisma } from '../../src/db/client';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addUser, createClientWithUser, createLead } from '../harness/fixtures';
 import { expectConforms } from './conformance';
+import { adjustBalanceTo } from '../../src/engines/credits';
 
 let stack: TestStack;
 let clientId: string;
@@ -156,7 +157,7 @@ describe('platform admin views', () => {
   it('GET /admin/clients rates each client healthy, warning or critical', async () => {
     const healthy = await createClientWithUser(stack.db);
     const broke = await createClientWithUser(stack.db);
-    await stack.db.client.update({ where: { id: broke.client.id }, data: { creditsRemaining: 0 } });
+    await adjustBalanceTo(stack.db, { clientId: broke.client.id, target: 0 });
     const bouncy = await createClientWithUser(stack.db);
     const lead = await createLead(stack.db, bouncy.client.id);
     const camp = await stack.db.campaign.create({ data: { clientId: bouncy.client.id, name: 'B', sequence: SEQUENCE } });

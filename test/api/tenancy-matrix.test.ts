@@ -186,6 +186,9 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   // Real changes, so the admitted calls must leave an audit row.
   'patch /api/v1/clients/{clientId}/leads/{leadId}': () => ({ body: { title: `Matrix ${tag()}` } }),
   'put /api/v1/clients/{clientId}/icp': () => ({ body: { industries: ['Software'], companySizes: ['11-50'], titles: ['Founder'], locations: ['AU'], rescore: false } }),
+  // Platform-admin writes with a body that does something (so the audit row is checked).
+  'post /api/v1/admin/clients/{clientId}/credits/top-ups': () => ({ body: { amount: 5 } }),
+  'put /api/v1/admin/clients/{clientId}/plan': () => ({ body: { plan: 'velocity' } }),
 };
 const outputsByClient = new Map<string, string>();
 const inboundMessage = async (clientId: string) => {

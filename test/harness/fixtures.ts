@@ -1,6 +1,7 @@
 // Domain fixtures for tests: a client with an owner and API key, send resources, leads.
 import { randomBytes } from 'node:crypto';
-import { Prisma, type Db, type MembershipRole, type PermissionMode } from '../../src/db/client';
+import { Prisma, type ClientTier, type Db, type MembershipRole, type PermissionMode } from '../../src/db/client';
+import { addCredits } from '../../src/engines/credits';
 import { createApiKey } from '../../src/engines/api-keys';
 import type { SendWindow } from '../../src/engines/calendar/business-time';
 import { defaultCalendar } from './clock';
@@ -14,17 +15,21 @@ export async function createClientWithUser(
     country?: string;
     state?: string | null;
     sendWindow?: SendWindow | null;
+    tier?: ClientTier;
+    /** Credits granted through the ledger (a top-up); 1000 unless given. */
+    credits?: number;
   } = {},
 ) {
   const tag = randomBytes(4).toString('hex');
   // Unless the test pins its calendar, the run's moment (test/harness/clock.ts) decides it.
   const cal = defaultCalendar();
-  const client = await db.client.create({
+  const created = await db.client.create({
     data: {
       name: `Agency ${tag}`,
       slug: `agency-${tag}`,
       subscriptionStatus: 'active',
-      creditsRemaining: 1000,
+      // Every channel (src/engines/plans.ts), so sequence tests send all their touches.
+      tier: opts.tier ?? 'dominance',
       permissionMode: opts.permissionMode ?? 'autopilot',
       timeZone: opts.timeZone ?? cal.timeZone,
       country: opts.country ?? cal.country,
@@ -35,6 +40,9 @@ export async function createClientWithUser(
       postalAddress: '1 Test Street, Sydney NSW 2000',
     },
   });
+  const credits = opts.credits ?? 1000;
+  if (credits > 0) await addCredits(db, { clientId: created.id, kind: 'top_up', amount: credits, key: `top_up:${created.id}:fixture` });
+  const client = credits > 0 ? await db.client.findUniqueOrThrow({ where: { id: created.id } }) : created;
   const user = await db.user.create({ data: { email: `owner-${tag}@test.example` } });
   await db.membership.create({ data: { clientId: client.id, userId: user.id, role: opts.role ?? 'owner', acceptedAt: new Date() } });
   const { key } = await createApiKey(db, { userId: user.id, name: 'test' });

@@ -88,6 +88,7 @@ describe('GET /metrics on the API', () => {
         },
         useResource: (m, id) => (m.from.resource = id),
         provider: new PostmarkEmailProvider({ serverToken: POSTMARK_FAKE_TOKEN, baseUrl: postmark.url }),
+        price: 1,
         metadata: { kind: 'email_intro' },
       });
     expect((await send()).status).toBe('sent');

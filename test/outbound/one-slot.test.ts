@@ -30,7 +30,7 @@ async function race(prepare: (key: ReturnType<typeof keyFor>) => Promise<void>) 
   for (let i = 0; i < ROUNDS; i++) {
     const key = keyFor();
     await prepare(key);
-    const both = await Promise.all(Array.from({ length: ATTEMPTS }, () => claimSendSlot(db, key, slot, { countAttempt: true, now: new Date() })));
+    const both = await Promise.all(Array.from({ length: ATTEMPTS }, () => claimSendSlot(db, key, slot, { countAttempt: true, now: new Date(), price: 1 })));
     owners.push(both.filter((b) => b.took).length);
     const row = await db.sendLedger.findUniqueOrThrow({ where: { idempotencyKey: key.idempotencyKey } });
     expect(row).toMatchObject({ state: 'sending', resourceId: resource.id });

@@ -68,7 +68,7 @@ async function newSend(limits: { email?: number } = {}) {
     };
     return executeSend(
       db,
-      { key, day: DAY, candidates: candidates(), reloadCandidates: async () => candidates(), message, useResource: (m, id) => (m.from.resource = id), provider: opts.via ?? provider, metadata: { kind: 'email_intro' } },
+      { key, day: DAY, candidates: candidates(), reloadCandidates: async () => candidates(), message, useResource: (m, id) => (m.from.resource = id), provider: opts.via ?? provider, price: 1, metadata: { kind: 'email_intro' } },
       faults,
     );
   };

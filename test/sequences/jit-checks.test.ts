@@ -4,6 +4,8 @@
 import type { Db } from '../../src/db/client';
 import { suppress } from '../../src/engines/compliance/suppression';
 import { validateTouch } from '../../src/engines/jit-validation';
+import { adjustBalanceTo } from '../../src/engines/credits';
+import { PLANS } from '../../src/engines/plans';
 import type { DncrDriver } from '../../src/integrations/dncr/dncr';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
@@ -113,10 +115,27 @@ it('stops for removed, converted and cancelled, and waits while paused', async (
   expect(await validateTouch(db, dncr(), b.at('email'))).toMatchObject({ action: 'stop', reason: 'campaign_cancelled' });
 
   const c = await setup();
-  await db.client.update({ where: { id: c.client.id }, data: { creditsRemaining: 0 } });
+  await adjustBalanceTo(db, { clientId: c.client.id, target: 0 });
   expect(await validateTouch(db, dncr(), c.at('email'))).toMatchObject({ action: 'wait', reason: 'no_credits' });
   await db.client.update({ where: { id: c.client.id }, data: { deletedAt: new Date() } });
   expect(await validateTouch(db, dncr(), c.at('email'))).toMatchObject({ action: 'stop', reason: 'client_removed' });
+});
+
+it("follows the client's plan: its channels, and what a touch on each costs", async () => {
+  const a = await setup();
+  await db.client.update({ where: { id: a.client.id }, data: { tier: 'ignition' } });
+  // Ignition has no mail; voice costs 4 credits, email 1.
+  const mail = { ...a.at('email'), channel: 'mail' as const };
+  expect(await validateTouch(db, dncr(), mail)).toEqual({ action: 'skip', reason: 'channel_not_in_plan:mail' });
+  await adjustBalanceTo(db, { clientId: a.client.id, target: PLANS.ignition.prices.voice - 1 });
+  expect(await validateTouch(db, dncr(), a.at('voice'))).toMatchObject({ action: 'wait', reason: 'no_credits' });
+  expect(await validateTouch(db, dncr(), a.at('email'))).toMatchObject({ action: 'proceed' });
+  await db.client.update({ where: { id: a.client.id }, data: { tier: 'dominance' } });
+  expect(PLANS.dominance.prices.voice).toBeLessThan(PLANS.ignition.prices.voice);
+  expect(await validateTouch(db, dncr(), a.at('voice'))).toMatchObject({ action: 'proceed' });
+  // Mail is in the plan now, but costs more than the 3 credits left.
+  expect(PLANS.dominance.prices.mail).toBeGreaterThan(PLANS.ignition.prices.voice - 1);
+  expect(await validateTouch(db, dncr(), mail)).toMatchObject({ action: 'wait', reason: 'no_credits' });
 });
 
 it('stops for a lead who replied or booked a meeting, whatever happened to the stop signal', async () => {

@@ -5,6 +5,7 @@ import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { recordHistory } from '../harness/histories';
 import { launchCampaign, localDay, localHour, sequenceHandle } from './helpers';
+import { PLANS } from '../../src/engines/plans';
 import { workflowIds } from '../../workflows/ids';
 import type { TimelineEntry } from '../../workflows/definitions/sequence';
 
@@ -75,10 +76,20 @@ it('runs six touches on business days, skipping Good Friday and Easter Monday, a
   const sms = await stack.db.sandboxMessage.findFirstOrThrow({ where: { clientId: client.id, channel: 'sms' } });
   expect((sms.payload as { text: string }).text).toMatch(/Reply STOP to opt out$/);
 
-  // Every send is in the ledger once; credits were spent once per send.
+  // Every send is in the ledger once; credits were spent once per send, at the plan's price of its
+  // channel, and the balance is the sum of the credit ledger.
   expect(await stack.db.sendLedger.count({ where: { leadId: hot.id, state: 'sent' } })).toBe(6);
   const after = await stack.db.client.findUniqueOrThrow({ where: { id: client.id } });
-  expect(after.creditsRemaining).toBe(1000 - 6 - 4);
+  const sentRows = await stack.db.sendLedger.findMany({ where: { clientId: client.id, state: 'sent' }, select: { channel: true, idempotencyKey: true } });
+  expect(sentRows).toHaveLength(6 + 4);
+  const prices = PLANS[after.tier].prices;
+  const cost = sentRows.reduce((n, r) => n + prices[r.channel], 0);
+  expect(cost).toBeGreaterThan(10); // voice and mail cost more than one credit
+  expect(after.creditsRemaining).toBe(1000 - cost);
+  const spends = await stack.db.creditTransaction.findMany({ where: { clientId: client.id, kind: 'spend' } });
+  expect(spends.map((t) => t.sendKey).sort()).toEqual(sentRows.map((r) => r.idempotencyKey).sort());
+  const ledgerSum = await stack.db.creditTransaction.aggregate({ where: { clientId: client.id }, _sum: { amount: true } });
+  expect(ledgerSum._sum.amount).toBe(after.creditsRemaining);
 
   // The campaign completes once both sequences have ended.
   const campaignState = await stack.temporal.workflow.getHandle(workflowIds.campaign(campaign.id)).result();

@@ -20,7 +20,7 @@ const testSweeps = () => SWEEPS.map((s) => ({ ...s, name: `${s.name}:${stack.tas
 it('creates every sweep schedule once and updates it on the next start', async () => {
   const first = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
   expect(first.created).toHaveLength(SWEEPS.length);
-  expect(SWEEPS.map((s) => s.name)).toEqual(['enrichment-sweep', 'outreach-sweep', 'reply-recovery', 'webhook-dispatch', 'review-sweep', 'skill-feedback-digest']);
+  expect(SWEEPS.map((s) => s.name)).toEqual(['enrichment-sweep', 'outreach-sweep', 'reply-recovery', 'webhook-dispatch', 'review-sweep', 'credit-grants', 'skill-feedback-digest']);
   const second = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
   expect(second).toEqual({ created: [], updated: first.created });
   const outreach = await stack.temporal.schedule.getHandle(`schedule:outreach-sweep:${stack.taskQueue}`).describe();

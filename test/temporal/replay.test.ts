@@ -64,3 +64,13 @@ it('holds a lead-sequence history from before the ai-personalise-activity patch,
   expect(patchIds('lead-sequence-ai-pre-patch.json')).toEqual([]);
   expect(patchIds('lead-sequence-ai-personalised.json')).toContain(AI_PERSONALISE_ACTIVITY_PATCH);
 });
+
+// workflows/lead-sequence.ts, creditsAdded: a handler with no command of its own, so no patch; a
+// history in which two top-ups woke a touch waiting on no_credits (the first was not enough for it)
+// replays above, and so does every history recorded before the handler existed.
+it('holds a lead-sequence history whose no_credits wait was woken by creditsAdded', () => {
+  const raw = JSON.parse(readFileSync(join(HISTORIES_DIR, 'lead-sequence-credits-wait.json'), 'utf8')) as {
+    history: { events: { workflowExecutionSignaledEventAttributes?: { signalName: string } }[] };
+  };
+  expect(raw.history.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'creditsAdded')).toHaveLength(2);
+});

@@ -49,6 +49,8 @@ export const outOfOfficeSignal = defineSignal<[OutOfOfficeSignal]>('outOfOffice'
 export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
 /** Sent by the campaign when it resumes, so sequences waiting on "paused" re-check at once. */
 export const campaignResumedSignal = defineSignal<[]>('campaignResumed');
+/** Sent after a top-up or a plan change, so sequences waiting on "no_credits" re-check at once. */
+export const creditsAddedSignal = defineSignal<[]>('creditsAdded');
 
 export type TimelineStatus = 'planned' | 'waiting' | 'awaiting_approval' | 'sent' | 'skipped' | 'drafted' | 'cancelled';
 

@@ -43,7 +43,9 @@ export const ClientSchema = z
     websiteUrl: nstr,
     sendWindow: z.object({ startHour: z.number().int(), endHour: z.number().int(), days: z.array(z.number().int()) }).nullable(),
     icpConfirmedAt: nullableDateTime,
+    /** The daily AI budget in force: the client's own, or its plan's. */
     aiDailyBudgetUsd: z.number(),
+    aiDailyBudgetSource: z.enum(['plan', 'override']),
     createdAt: dateTime,
     updatedAt: dateTime,
     deletedAt: nullableDateTime,

@@ -31,6 +31,7 @@ import { adminSuppressionRoutes } from '../routes/admin-suppression';
 import { adminAiCostRoutes } from '../routes/ai-costs';
 import { clientAiCostRoutes } from '../routes/ai-costs';
 import { meRoutes } from '../routes/me';
+import { adminCreditRoutes, clientCreditRoutes } from '../routes/credits';
 import { memberRoutes } from '../routes/members';
 import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
 import { runRoutes } from '../routes/runs';
@@ -104,6 +105,8 @@ export const allOperations: readonly ApiOperation[] = [
   ...adminRoutes,
   ...adminStatsRoutes,
   ...adminClientRoutes,
+  ...clientCreditRoutes,
+  ...adminCreditRoutes,
   ...adminSuppressionRoutes,
   ...webhookRoutes,
   ...unsubscribeRoutes,

@@ -9,7 +9,7 @@ import { body, params, query, uuid } from '../validate';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
-import { addLeadsToCampaign, createCampaign } from '../../engines/campaigns';
+import { addLeadsToCampaign, assertCampaignMayActivate, createCampaign } from '../../engines/campaigns';
 import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
 import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, TransitionRefused, transitionCampaign } from '../../lifecycle/campaigns';
 
@@ -107,6 +107,8 @@ export function campaignsRouter(deps: ApiDeps): Router {
     if (req.params.action === 'leads') return next();
     const { clientId, campaignId, action } = params(actionParams, req);
     const before = await load(clientId, campaignId);
+    // The plan's limits (channels, active campaigns) hold before a campaign becomes active: 409.
+    if ((action === 'start' || action === 'resume') && before.status !== 'active') await assertCampaignMayActivate(db, before);
     let state;
     try {
       state = await transitionCampaign(deps.temporal, campaignId, action);

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { isIanaTimeZone } from '../../shared/domain/time-zones';
 import { Prisma, type Client, type Db } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
+import { addCredits, adjustBalanceTo } from '../../engines/credits';
+import { aiDailyBudgetOf } from '../../engines/plans';
 import { SendWindowSchema } from '../../engines/calendar/business-time';
 import { COUNTRY_MESSAGE, isCountryCode } from '../../engines/country';
 import { actorOf } from '../actor';
@@ -43,8 +45,10 @@ const editable = {
 const billing = {
   tier: z.enum(['ignition', 'velocity', 'dominance']),
   subscriptionStatus: z.enum(['trialing', 'active', 'past_due', 'paused', 'cancelled']),
+  /** Sets the balance through one ledger adjustment of the difference (top-ups: /admin/clients/{id}/credits/top-ups). */
   creditsRemaining: z.number().int().min(0).max(100_000_000),
-  aiDailyBudgetUsd: z.number().min(0).max(100_000),
+  /** The client's own daily AI budget; null follows the plan's. */
+  aiDailyBudgetUsd: z.number().min(0).max(100_000).nullable(),
 };
 const BILLING_FIELDS = Object.keys(billing);
 
@@ -111,7 +115,8 @@ export function clientView(c: Client) {
     websiteUrl: c.websiteUrl,
     sendWindow: sendWindowOf(c),
     icpConfirmedAt: c.icpConfirmedAt,
-    aiDailyBudgetUsd: Number(c.aiDailyBudgetUsd),
+    aiDailyBudgetUsd: aiDailyBudgetOf(c).usd,
+    aiDailyBudgetSource: aiDailyBudgetOf(c).source,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     deletedAt: c.deletedAt,
@@ -185,7 +190,8 @@ export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHand
     const taken = await db.client.findUnique({ where: { slug: clientSlug }, select: { id: true } });
     if (taken && givenSlug) throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
     if (taken) clientSlug = `${clientSlug}-${randomBytes(3).toString('hex')}`;
-    const client = await db.client.create({ data: { ...withSendWindow(fields), slug: clientSlug } }).catch((err: unknown) => {
+    const { creditsRemaining: opening, ...clientFields } = fields;
+    let client = await db.client.create({ data: { ...withSendWindow(clientFields), slug: clientSlug } }).catch((err: unknown) => {
       // Two creations racing for one slug: the loser gets the same answer as a taken slug.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
       throw err;
@@ -199,6 +205,11 @@ export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHand
       // The invitation could not be sent: leave no client behind that nobody can ever own.
       await db.client.delete({ where: { id: client.id } });
       throw err;
+    }
+    // Credits are never written directly: an opening balance is the ledger's first entry.
+    if (opening) {
+      await addCredits(db, { clientId: client.id, kind: 'adjustment', amount: opening, key: `adjustment:opening:${client.id}`, note: 'opening balance', actorUserId: req.caller!.userId });
+      client = await db.client.findUniqueOrThrow({ where: { id: client.id } });
     }
     await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerInvitationId: invitation.id } });
     res.status(201).json({ client: clientView(client), ownerInvitation: invitation });
@@ -231,7 +242,10 @@ export function clientRouter(deps: ApiDeps): Router {
       throw new HttpError(403, 'FORBIDDEN', `only a platform admin may change ${billingChanges.join(', ')}`);
     }
     const before = await load(clientId);
-    const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(input) });
+    const { creditsRemaining: target, ...fields } = input;
+    // The balance moves only through the ledger: one adjustment of the difference.
+    if (target !== undefined) await adjustBalanceTo(db, { clientId, target, actorUserId: req.caller!.userId });
+    const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(fields) });
     await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
     res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
   });

@@ -1,9 +1,10 @@
 // AI spend limiter: every Claude call first checks the client's daily budget (the sum of
-// ai_usage.costUsd for the current UTC day against clients.aiDailyBudgetUsd) and records what it
-// used afterwards. The database is passed in. Two calls racing at the edge of the budget can both
+// ai_usage.costUsd for the current UTC day against clients.aiDailyBudgetUsd, or its plan's budget
+// when that is null) and records what it used afterwards. The database is passed in. Two calls racing at the edge of the budget can both
 // pass the check; the overshoot is bounded by one call each, and the next call fails.
 import { Prisma, type Db } from '../../db/client';
 import { AI_CLIENT_NOT_FOUND, budgetExceeded } from './errors';
+import { aiDailyBudgetOf } from '../plans';
 import { ApplicationFailure } from '@temporalio/common';
 import { aiSpend, aiTokens, boundedLabel } from '../../observability/metrics';
 
@@ -38,7 +39,7 @@ export function utcDay(now: Date): { start: Date; end: Date; day: string } {
 const usd = (d: Prisma.Decimal | null | undefined) => (d ? Number(d.toFixed(6)) : 0);
 
 export async function dailySpend(db: Db, clientId: string, now: Date = new Date()): Promise<DailySpend> {
-  const client = await db.client.findFirst({ where: { id: clientId, deletedAt: null }, select: { aiDailyBudgetUsd: true } });
+  const client = await db.client.findFirst({ where: { id: clientId, deletedAt: null }, select: { aiDailyBudgetUsd: true, tier: true } });
   if (!client) {
     throw ApplicationFailure.create({ type: AI_CLIENT_NOT_FOUND, nonRetryable: true, message: `client ${clientId} not found` });
   }
@@ -47,7 +48,8 @@ export async function dailySpend(db: Db, clientId: string, now: Date = new Date(
     _sum: { costUsd: true },
     where: { clientId, createdAt: { gte: start, lt: end } },
   });
-  const budgetUsd = usd(client.aiDailyBudgetUsd);
+  // The client's own budget when set, its plan's otherwise.
+  const budgetUsd = aiDailyBudgetOf(client).usd;
   const spentUsd = usd(agg._sum.costUsd);
   return { clientId, day, budgetUsd, spentUsd, remainingUsd: Math.max(0, Math.round((budgetUsd - spentUsd) * 1e6) / 1e6) };
 }

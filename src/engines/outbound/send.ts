@@ -5,7 +5,7 @@
 import { type Db, type Prisma } from '../../db/client';
 import { PermanentSendError, type ChannelProvider, type OutboundMessage } from '../../integrations/channels';
 import { releaseDailySlot } from '../rate-limiter';
-import { claimSendSlot, finalizeSent, markFailed, markSending, type LedgerKey, type LedgerRow } from '../send-ledger';
+import { claimSendSlot, failSend, finalizeSent, markFailed, markSending, type LedgerKey, type LedgerRow } from '../send-ledger';
 import { sends } from '../../observability/metrics';
 import { afterProviderCall, nextStep, type SendCrashPoint, type SendState } from './send-states';
 
@@ -35,6 +35,8 @@ export interface SendRequest {
   /** Fills the message's sender fields for the resource used. */
   useResource: (message: OutboundMessage, identifier: string) => void;
   provider: ChannelProvider;
+  /** Credits the touch costs (its plan's price for the channel), spent when it takes its slot. */
+  price: number;
   /** Stored on the `sent` Activity (kind, subject, evidence…); the resource and provider are added. */
   metadata: Record<string, unknown>;
 }
@@ -42,6 +44,8 @@ export interface SendRequest {
 export type SendOutcome =
   | { status: 'sent'; providerMessageId: string; threadId?: string }
   | { status: 'wait_for_room' }
+  /** The balance does not cover the touch: nothing was taken, the row stays reserved. */
+  | { status: 'no_credits' }
   | { status: 'skipped'; reason: string };
 
 export const UNKNOWN_OUTCOME = 'unknown_outcome_after_interrupted_send';
@@ -49,18 +53,24 @@ export const UNKNOWN_OUTCOME = 'unknown_outcome_after_interrupted_send';
 export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults): Promise<SendOutcome> {
   const { key, day, message, provider } = req;
   // What this attempt did (a `report` of an earlier attempt's outcome is not counted again).
-  const count = (outcome: 'sent' | 'rejected' | 'unknown' | 'wait_for_room' | 'transient_error') => sends.inc({ channel: key.channel, outcome });
+  const count = (outcome: 'sent' | 'rejected' | 'unknown' | 'wait_for_room' | 'no_credits' | 'transient_error') => sends.inc({ channel: key.channel, outcome });
   const crash = (point: SendCrashPoint) => {
     faults?.at?.(point, key.idempotencyKey);
     if (point === 'after_provider_send') faults?.afterProviderSend?.(key.idempotencyKey);
   };
 
   // reserve (+ takeSlot): the resource with most room first, then the next if it filled up meanwhile.
-  let { ledger, took } = await claimSendSlot(db, key, slotOf(req.candidates[0], day), { countAttempt: true, now: new Date() });
-  for (let i = 1; !took && i < req.candidates.length && ledger.state === 'reserved' && !ledger.resourceId; i++) {
-    ({ ledger, took } = await claimSendSlot(db, key, slotOf(req.candidates[i], day), { countAttempt: false, now: new Date() }));
+  const price = req.price;
+  let { ledger, took, funded } = await claimSendSlot(db, key, slotOf(req.candidates[0], day), { countAttempt: true, now: new Date(), price });
+  for (let i = 1; !took && funded && i < req.candidates.length && ledger.state === 'reserved' && !ledger.resourceId; i++) {
+    ({ ledger, took, funded } = await claimSendSlot(db, key, slotOf(req.candidates[i], day), { countAttempt: false, now: new Date(), price }));
   }
   crash('after_reserve');
+  // Not enough credits: the touch waits (its row stays reserved, nothing taken) until a top-up or grant.
+  if (!took && !funded && ledger.state === 'reserved' && !ledger.resourceId) {
+    count('no_credits');
+    return { status: 'no_credits' };
+  }
 
   let resource = ledger.resourceId ? await resourceOf(db, req.candidates, ledger.resourceId) : null;
   let lookedUp = false;
@@ -75,6 +85,7 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
         count('wait_for_room');
         return { status: 'wait_for_room' };
       case 'give_up_unknown':
+        // No refund: the interrupted attempt may have reached the provider.
         count('unknown');
         await markFailed(db, key.idempotencyKey, 'unknown_outcome: the provider cannot confirm an interrupted send');
         await recordActivity(db, key, 'skipped', { reason: UNKNOWN_OUTCOME });
@@ -95,8 +106,12 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
         const stale = ledger.resourceId;
         let claimed: Awaited<ReturnType<typeof claimSendSlot>> | null = null;
         for (const c of await req.reloadCandidates()) {
-          claimed = await claimSendSlot(db, key, slotOf(c, day), { countAttempt: false, now: new Date(), replacing: stale });
-          if (claimed.took) break;
+          claimed = await claimSendSlot(db, key, slotOf(c, day), { countAttempt: false, now: new Date(), replacing: stale, price });
+          if (claimed.took || !claimed.funded) break;
+        }
+        if (claimed && !claimed.took && !claimed.funded) {
+          count('no_credits');
+          return { status: 'no_credits' };
         }
         if (!claimed?.took) {
           count('wait_for_room');
@@ -123,7 +138,8 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
           count('rejected');
           const msg = (err as Error).message;
           if (next.releaseSlot) await releaseDailySlot(db, { resourceId: r.id, day });
-          await markFailed(db, key.idempotencyKey, msg);
+          // Refused for good: nothing went out, so its credits come back (once: failSend moves the row).
+          await failSend(db, key.idempotencyKey, msg, { refund: true });
           await recordActivity(db, key, 'failed', { reason: 'provider_rejected', error: msg.slice(0, 300) });
           return { status: 'skipped', reason: `provider_rejected: ${msg.slice(0, 200)}` };
         }

@@ -12,7 +12,8 @@ import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../comp
 import { signUnsubscribeToken } from '../compliance/unsubscribe-token';
 import { hasPersonalisedCopy, personaliseTouch } from '../content/ai-personalise';
 import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../content/templates';
-import { loadTouchRows, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
+import { CHANNEL_NOT_IN_PLAN, loadTouchRows, NO_CREDITS_RECHECK_MS, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
+import { priceOf } from '../plans';
 import { markSkipped, reserveSend, sendKey, type LedgerKey } from '../send-ledger';
 import { executeSend, type SendFaults, type SlotCandidate } from './send';
 import { sends } from '../../observability/metrics';
@@ -279,17 +280,28 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
   let channel = a.touch.channel;
   let kind = a.touch.kind;
   let threadWith = a.touch.threadWith;
+  const fallback = a.touch.fallback && isChannelAllowed(tier, a.touch.fallback.channel) ? a.touch.fallback : undefined;
   if (!isChannelAllowed(tier, channel)) {
-    if (a.touch.fallback && isChannelAllowed(tier, a.touch.fallback.channel)) {
-      channel = a.touch.fallback.channel;
-      kind = a.touch.fallback.kind;
-      threadWith = a.touch.fallback.threadWith;
+    if (fallback) {
+      channel = fallback.channel;
+      kind = fallback.kind;
+      threadWith = fallback.threadWith;
     } else {
       return { action: 'skip', reason: `channel_not_allowed_for_tier:${current ?? 'unscored'}` };
     }
   }
-  const threadKey = channel === 'email' && threadWith !== undefined ? sendKey(a.workflowId, threadWith) : undefined;
-  const jit = await validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now, threadKey });
+  const validate = () => {
+    const threadKey = channel === 'email' && threadWith !== undefined ? sendKey(a.workflowId, threadWith) : undefined;
+    return validateTouch(db, deps.dncr, { clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, channel: channel as Channel, now, threadKey });
+  };
+  let jit = await validate();
+  // A channel the client's plan does not include: the touch's fallback, when its tier allows one.
+  if (jit.action === 'skip' && jit.reason.startsWith(`${CHANNEL_NOT_IN_PLAN}:`) && fallback && channel !== fallback.channel) {
+    channel = fallback.channel;
+    kind = fallback.kind;
+    threadWith = fallback.threadWith;
+    jit = await validate();
+  }
   if (jit.action === 'stop') return { action: 'stop', reason: jit.reason };
   if (jit.action === 'skip') return { action: 'skip', reason: jit.reason };
   if (jit.action === 'wait') return { action: 'wait', reason: jit.reason, until: new Date(now.getTime() + jit.recheckAfterMs).toISOString() };
@@ -398,6 +410,7 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
       message,
       useResource: useResource(client),
       provider: deps.channels[ready.channel],
+      price: priceOf(client.tier, ready.channel),
       // The sent text is kept with its activity so a reply's thread in the inbox reads whole without
       // the sandbox outbox (first 10,000 characters: a touch is far shorter).
       metadata: {
@@ -413,5 +426,7 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
   );
   if (result.status === 'sent') return { action: 'sent', channel: ready.channel, providerMessageId: result.providerMessageId };
   if (result.status === 'wait_for_room') return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
+  // The balance ran out between the checks and the send (another touch took the last credits).
+  if (result.status === 'no_credits') return { action: 'wait', reason: 'no_credits', until: new Date(now.getTime() + NO_CREDITS_RECHECK_MS).toISOString() };
   return { action: 'skip', reason: result.reason, channel: ready.channel };
 }
