@@ -1,8 +1,8 @@
 // Every operation the API serves, by route group. A route mounted in the app but missing here fails
 // test/api/openapi.test.ts; the tenancy matrix (test/api/tenancy-matrix.test.ts) runs over this list.
 import { z } from 'zod';
-import { campaignOperations } from './campaigns';
-import { clientOperations } from './clients';
+import { campaignRoutes } from '../routes/campaigns';
+import { clientCollectionRoutes, clientRoutes } from '../routes/clients';
 import { healthRoutes } from '../routes/health';
 import { metricsRoutes } from '../routes/metrics';
 import { keyRoutes } from '../routes/keys';
@@ -35,7 +35,7 @@ import { adminCreditRoutes, clientCreditRoutes } from '../routes/credits';
 import { memberRoutes } from '../routes/members';
 import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
 import { runRoutes } from '../routes/runs';
-import { anyJson, type ApiOperation } from './spec';
+import { anyJson } from './spec';
 import { openApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
 import type { ApiDeps } from '../deps';
@@ -76,17 +76,19 @@ const docRoutes: Route[] = [
 /** GET /api/v1/openapi.json and GET /api/v1/docs (public: the API's shape is not a secret). */
 export const openApiRouter = (deps: ApiDeps) => routerFor(deps, '/api/v1', docRoutes);
 
-export const allOperations: readonly ApiOperation[] = [
+// Typed as routes: an operation can only be documented by the declaration that serves it.
+export const allOperations: readonly Route[] = [
   ...healthRoutes,
   ...metricsRoutes,
   ...docRoutes,
   ...keyRoutes,
   ...meRoutes,
-  ...clientOperations,
+  ...clientCollectionRoutes,
+  ...clientRoutes,
   ...memberRoutes,
   ...invitationRoutes,
   ...invitationAcceptRoutes,
-  ...campaignOperations,
+  ...campaignRoutes,
   ...leadRoutes,
   ...icpRoutes,
   ...letterRoutes,

@@ -1,11 +1,13 @@
 // /api/v1/clients/:clientId/campaigns — create (draft), read with live state, lifecycle
 // transitions through the campaign workflow's update, adding leads.
-import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
-import { clientScope, scopedClientId } from '../tenancy';
-import { body, params, query, uuid } from '../validate';
+import { CampaignSchema, CampaignStateSchema } from '../openapi/models';
+import { created, noContent, ok, pageOf } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { uuid } from '../validate';
+import type { Db } from '../../db/client';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
@@ -28,113 +30,166 @@ export const MAX_ENROL_LEADS = 10_000;
 export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS) }).strict();
 export const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
 
-export function campaignsRouter(deps: ApiDeps): Router {
-  const r = Router({ mergeParams: true });
-  const { db } = deps;
+const CAMPAIGNS = '/api/v1/clients/{clientId}/campaigns';
+const clientParams = z.object({ clientId: uuid });
+const counts = z.object({ enrollments: z.record(z.string(), z.number()), touchesSent: z.record(z.string(), z.number()) });
 
-  const load = async (clientId: string, campaignId: string) => {
-    const c = await db.campaign.findFirst({ where: { id: campaignId, clientId, deletedAt: null } });
-    if (!c) throw notFound('campaign');
-    return c;
+async function load(db: Db, clientId: string, campaignId: string) {
+  const c = await db.campaign.findFirst({ where: { id: campaignId, clientId, deletedAt: null } });
+  if (!c) throw notFound('campaign');
+  return c;
+}
+
+async function withCounts(db: Db, campaignId: string) {
+  const [byStatus, sent] = await Promise.all([
+    db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId }, _count: { _all: true } }),
+    db.activity.groupBy({ by: ['channel'], where: { campaignId, action: 'sent' }, _count: { _all: true } }),
+  ]);
+  return {
+    enrollments: Object.fromEntries(byStatus.map((b) => [b.status, b._count._all])),
+    touchesSent: Object.fromEntries(sent.map((s) => [s.channel, s._count._all])),
   };
+}
 
-  const withCounts = async (campaignId: string) => {
-    const [byStatus, sent] = await Promise.all([
-      db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId }, _count: { _all: true } }),
-      db.activity.groupBy({ by: ['channel'], where: { campaignId, action: 'sent' }, _count: { _all: true } }),
-    ]);
-    return {
-      enrollments: Object.fromEntries(byStatus.map((b) => [b.status, b._count._all])),
-      touchesSent: Object.fromEntries(sent.map((s) => [s.channel, s._count._all])),
-    };
-  };
-
-  r.post('/', clientScope('member'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const input = body(createBody, req);
-    const campaign = await createCampaign(db, { clientId, ...input });
-    await startCampaignWorkflow(deps.temporal, deps.taskQueue, { clientId, id: campaign.id });
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.create', entityType: 'campaign', entityId: campaign.id, after: campaign });
-    res.status(201).json({ campaign });
-  });
-
-  r.get('/', clientScope('viewer'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const q = query(listQuery, req);
-    const rows = await db.campaign.findMany({
-      where: { clientId, deletedAt: null, ...(q.status ? { status: q.status } : {}), ...cursorWhere(decodeCursor(q.cursor)) },
-      orderBy: newestFirst,
-      take: q.limit + 1,
-    });
-    res.json(page(rows, q.limit));
-  });
-
-  r.get('/:campaignId', clientScope('viewer'), async (req, res) => {
-    const { clientId, campaignId } = params(idParams, req);
-    const campaign = await load(clientId, campaignId);
-    const [live, counts] = await Promise.all([campaignLiveState(deps.temporal, campaignId), withCounts(campaignId)]);
-    res.json({ campaign, live, counts });
-  });
-
+export const campaignRoutes: Route[] = [
+  defineRoute({
+    method: 'post',
+    path: CAMPAIGNS,
+    summary: 'Create a draft campaign (and its workflow)',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: clientParams,
+    body: createBody,
+    responses: { 201: created(z.object({ campaign: CampaignSchema })) },
+    handler: async ({ params: { clientId }, body, req, res, deps }) => {
+      const campaign = await createCampaign(deps.db, { clientId, ...body() });
+      await startCampaignWorkflow(deps.temporal, deps.taskQueue, { clientId, id: campaign.id });
+      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'campaign.create', entityType: 'campaign', entityId: campaign.id, after: campaign });
+      res.status(201).json({ campaign });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: CAMPAIGNS,
+    summary: "List the client's campaigns",
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'viewer' },
+    params: clientParams,
+    query: listQuery,
+    responses: { 200: ok(pageOf(CampaignSchema)) },
+    handler: async ({ params: { clientId }, query: q, res, deps: { db } }) => {
+      const rows = await db.campaign.findMany({
+        where: { clientId, deletedAt: null, ...(q.status ? { status: q.status } : {}), ...cursorWhere(decodeCursor(q.cursor)) },
+        orderBy: newestFirst,
+        take: q.limit + 1,
+      });
+      res.json(page(rows, q.limit));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/{campaignId}`,
+    summary: 'A campaign with its live state and counts',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'viewer' },
+    params: idParams,
+    responses: { 200: ok(z.object({ campaign: CampaignSchema, live: CampaignStateSchema.nullable(), counts })) },
+    handler: async ({ params: { clientId, campaignId }, res, deps }) => {
+      const campaign = await load(deps.db, clientId, campaignId);
+      const [live, tallies] = await Promise.all([campaignLiveState(deps.temporal, campaignId), withCounts(deps.db, campaignId)]);
+      res.json({ campaign, live, counts: tallies });
+    },
+  }),
   // Soft delete: only a campaign that is not running (draft, completed, cancelled) — cancel it first, so
   // no sequence is left half-sent by a delete. Restorable by a client admin or platform admin.
-  r.delete('/:campaignId', clientScope('member'), async (req, res) => {
-    const { clientId, campaignId } = params(idParams, req);
-    const before = await load(clientId, campaignId);
-    if (before.status === 'active' || before.status === 'paused') {
-      throw new HttpError(409, 'CAMPAIGN_RUNNING', `cancel the ${before.status} campaign before deleting it`);
-    }
-    const after = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: new Date() } });
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.delete', entityType: 'campaign', entityId: campaignId, before, after });
-    res.status(204).end();
-  });
+  defineRoute({
+    method: 'delete',
+    path: `${CAMPAIGNS}/{campaignId}`,
+    summary: 'Soft-delete a campaign that is not running (draft, completed or cancelled)',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    responses: { 204: noContent },
+    handler: async ({ params: { clientId, campaignId }, req, res, deps: { db } }) => {
+      const before = await load(db, clientId, campaignId);
+      if (before.status === 'active' || before.status === 'paused') {
+        throw new HttpError(409, 'CAMPAIGN_RUNNING', `cancel the ${before.status} campaign before deleting it`);
+      }
+      const after = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: new Date() } });
+      await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.delete', entityType: 'campaign', entityId: campaignId, before, after });
+      res.status(204).end();
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/{campaignId}/restore`,
+    summary: 'Restore a soft-deleted campaign',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'admin' },
+    params: idParams,
+    body: z.object({}).strict(),
+    responses: { 200: ok(z.object({ campaign: CampaignSchema, restored: z.boolean() })) },
+    handler: async ({ params: { clientId, campaignId }, body, req, res, deps: { db } }) => {
+      const before = await db.campaign.findFirst({ where: { id: campaignId, clientId } });
+      if (!before) throw notFound('campaign');
+      body();
+      if (!before.deletedAt) {
+        res.json({ campaign: before, restored: false });
+        return;
+      }
+      const campaign = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: null } });
+      await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.restore', entityType: 'campaign', entityId: campaignId, before, after: campaign });
+      res.json({ campaign, restored: true });
+    },
+  }),
+  // Before `{action}`: the literal segment must win.
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/{campaignId}/leads`,
+    summary: 'Enrol leads in the campaign',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    body: addLeadsBody,
+    responses: { 200: ok(z.object({ added: z.number().int(), alreadyEnrolled: z.number().int(), notFound: z.array(z.string()) })) },
+    handler: async ({ params: { clientId, campaignId }, body, req, res, deps }) => {
+      const campaign = await load(deps.db, clientId, campaignId);
+      if (campaign.status === 'completed' || campaign.status === 'cancelled') {
+        throw new HttpError(409, 'CAMPAIGN_CLOSED', `cannot add leads to a ${campaign.status} campaign`);
+      }
+      const { leadIds } = body();
+      const result = await addLeadsToCampaign(deps.db, { clientId, campaignId, leadIds });
+      if (result.added > 0) await notifyLeadsAdded(deps.temporal, campaignId, result.added);
+      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'campaign.add_leads', entityType: 'campaign', entityId: campaignId, after: { added: result.added } });
+      res.json(result);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/{campaignId}/{action}`,
+    summary: 'Start, pause, resume or cancel (a repeat is a no-op; an impossible move is 409)',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: actionParams,
+    responses: { 200: ok(z.object({ campaign: CampaignSchema, live: CampaignStateSchema })) },
+    handler: async ({ params: { clientId, campaignId, action }, req, res, deps }) => {
+      const before = await load(deps.db, clientId, campaignId);
+      // The plan's limits (channels, active campaigns) hold before a campaign becomes active: 409.
+      if ((action === 'start' || action === 'resume') && before.status !== 'active') await assertCampaignMayActivate(deps.db, before);
+      let state;
+      try {
+        state = await transitionCampaign(deps.temporal, campaignId, action);
+      } catch (err) {
+        if (err instanceof TransitionRefused) throw new HttpError(409, 'INVALID_TRANSITION', err.message, { status: before.status, action });
+        throw err;
+      }
+      const campaign = await load(deps.db, clientId, campaignId);
+      if (campaign.status !== before.status) {
+        await recordAudit(deps.db, { clientId, ...actorOf(req), action: `campaign.${action}`, entityType: 'campaign', entityId: campaignId, before: { status: before.status }, after: { status: campaign.status } });
+      }
+      res.json({ campaign, live: state });
+    },
+  }),
+];
 
-  r.post('/:campaignId/restore', clientScope('admin'), async (req, res) => {
-    const { clientId, campaignId } = params(idParams, req);
-    body(z.object({}).strict(), req);
-    const before = await db.campaign.findFirst({ where: { id: campaignId, clientId } });
-    if (!before) throw notFound('campaign');
-    if (!before.deletedAt) {
-      res.json({ campaign: before, restored: false });
-      return;
-    }
-    const campaign = await db.campaign.update({ where: { id: campaignId }, data: { deletedAt: null } });
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.restore', entityType: 'campaign', entityId: campaignId, before, after: campaign });
-    res.json({ campaign, restored: true });
-  });
-
-  r.post('/:campaignId/:action', clientScope('member'), async (req, res, next) => {
-    if (req.params.action === 'leads') return next();
-    const { clientId, campaignId, action } = params(actionParams, req);
-    const before = await load(clientId, campaignId);
-    // The plan's limits (channels, active campaigns) hold before a campaign becomes active: 409.
-    if ((action === 'start' || action === 'resume') && before.status !== 'active') await assertCampaignMayActivate(db, before);
-    let state;
-    try {
-      state = await transitionCampaign(deps.temporal, campaignId, action);
-    } catch (err) {
-      if (err instanceof TransitionRefused) throw new HttpError(409, 'INVALID_TRANSITION', err.message, { status: before.status, action });
-      throw err;
-    }
-    const campaign = await load(clientId, campaignId);
-    if (campaign.status !== before.status) {
-      await recordAudit(db, { clientId, ...actorOf(req), action: `campaign.${action}`, entityType: 'campaign', entityId: campaignId, before: { status: before.status }, after: { status: campaign.status } });
-    }
-    res.json({ campaign, live: state });
-  });
-
-  r.post('/:campaignId/leads', clientScope('member'), async (req, res) => {
-    const { clientId, campaignId } = params(idParams, req);
-    const campaign = await load(clientId, campaignId);
-    if (campaign.status === 'completed' || campaign.status === 'cancelled') {
-      throw new HttpError(409, 'CAMPAIGN_CLOSED', `cannot add leads to a ${campaign.status} campaign`);
-    }
-    const { leadIds } = body(addLeadsBody, req);
-    const result = await addLeadsToCampaign(db, { clientId, campaignId, leadIds });
-    if (result.added > 0) await notifyLeadsAdded(deps.temporal, campaignId, result.added);
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'campaign.add_leads', entityType: 'campaign', entityId: campaignId, after: { added: result.added } });
-    res.json(result);
-  });
-
-  return r;
-}
+export const campaignsRouter = (deps: ApiDeps) => routerFor(deps, CAMPAIGNS, campaignRoutes);

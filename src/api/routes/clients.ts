@@ -16,10 +16,11 @@ import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
-import { clientScope, scopedClientId } from '../tenancy';
-import { body, likeLiteral, query, uuid } from '../validate';
+import { ClientSchema, ClientWithRoleSchema, InvitationSchema, JobStatusSchema } from '../openapi/models';
+import { anyJson, created, dateTime, noContent, nullableDateTime, ok, pageOf } from '../openapi/spec';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { likeLiteral, uuid } from '../validate';
 import { inviteAndSend } from './invitations';
-
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
 const timeZone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as Australia/Sydney');
@@ -160,129 +161,193 @@ export function requireLiveClient(db: Db): RequestHandler {
   };
 }
 
+async function load(db: Db, clientId: string): Promise<Client> {
+  const c = await db.client.findFirst({ where: { id: clientId, deletedAt: null } });
+  if (!c) throw notFound('client');
+  return c;
+}
+
+const IcpSchema = z.object({
+  clientId: z.string(),
+  confirmed: z.boolean(),
+  confirmedAt: nullableDateTime,
+  websiteUrl: z.string().nullable(),
+  industries: z.array(z.string()),
+  companySizes: z.array(z.string()),
+  titles: z.array(z.string()),
+  locations: z.array(z.string()),
+  painPoints: z.array(z.string()),
+  valueProp: z.string().nullable(),
+  alsWeights: anyJson,
+  latestJob: z
+    .object({ id: z.string(), status: JobStatusSchema, websiteUrl: z.string(), createdAt: dateTime, confirmedAt: nullableDateTime })
+    .nullable(),
+});
+const clientWithRole = z.object({ client: ClientWithRoleSchema });
+
+export const clientCollectionRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/clients',
+    summary: 'Your clients (every client for a platform admin)',
+    tag: 'clients',
+    access: { kind: 'user' },
+    query: clientListQuery,
+    responses: { 200: ok(pageOf(ClientWithRoleSchema)) },
+    handler: async ({ query: q, req, res, deps: { db } }) => {
+      const caller = req.caller!;
+      const rows = await db.client.findMany({
+        where: {
+          deletedAt: null,
+          ...(caller.isPlatformAdmin ? {} : { memberships: { some: { userId: caller.userId, deletedAt: null } } }),
+          ...(q.q ? { OR: [{ name: { contains: likeLiteral(q.q), mode: 'insensitive' as const } }, { slug: { contains: likeLiteral(q.q.toLowerCase()) } }] } : {}),
+          AND: [cursorWhere(decodeCursor(q.cursor))],
+        },
+        orderBy: newestFirst,
+        take: q.limit + 1,
+      });
+      const p = page(rows, q.limit);
+      res.json({ data: p.data.map((c) => ({ ...clientView(c), role: caller.roles.get(c.id) ?? null })), nextCursor: p.nextCursor });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/clients',
+    summary: 'Create a client and invite its owner',
+    description: 'The owner gets an emailed invitation (see `POST /api/v1/invitations/accept`) and is the owner once they accept it.',
+    tag: 'clients',
+    access: { kind: 'platform-admin' },
+    body: createClientBody,
+    responses: { 201: created(z.object({ client: ClientSchema, ownerInvitation: InvitationSchema })) },
+    handler: async ({ body, req, res, deps }) => {
+      const { db } = deps;
+      const input = body();
+      const { owner, slug: givenSlug, ...fields } = input;
+      let clientSlug = givenSlug ?? slugify(input.name);
+      const taken = await db.client.findUnique({ where: { slug: clientSlug }, select: { id: true } });
+      if (taken && givenSlug) throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
+      if (taken) clientSlug = `${clientSlug}-${randomBytes(3).toString('hex')}`;
+      const { creditsRemaining: opening, ...clientFields } = fields;
+      let client = await db.client.create({ data: { ...withSendWindow(clientFields), slug: clientSlug } }).catch((err: unknown) => {
+        // Two creations racing for one slug: the loser gets the same answer as a taken slug.
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
+        throw err;
+      });
+      // The owner is invited like anyone else: they accept with the emailed token (making their own key,
+      // or with their existing account's key), so nobody here receives a credential of theirs.
+      let invitation;
+      try {
+        invitation = await inviteAndSend(deps, req, { clientId: client.id, email: owner.email, role: 'owner', name: owner.name });
+      } catch (err) {
+        // The invitation could not be sent: leave no client behind that nobody can ever own.
+        await db.client.delete({ where: { id: client.id } });
+        throw err;
+      }
+      // Credits are never written directly: an opening balance is the ledger's first entry.
+      if (opening) {
+        await addCredits(db, { clientId: client.id, kind: 'adjustment', amount: opening, key: `adjustment:opening:${client.id}`, note: 'opening balance', actorUserId: req.caller!.userId });
+        client = await db.client.findUniqueOrThrow({ where: { id: client.id } });
+      }
+      await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerInvitationId: invitation.id } });
+      res.status(201).json({ client: clientView(client), ownerInvitation: invitation });
+    },
+  }),
+];
+
+const CLIENT = '/api/v1/clients/{clientId}';
+
+export const clientRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: CLIENT,
+    summary: 'One client',
+    tag: 'clients',
+    access: { kind: 'client', role: 'viewer' },
+    params: clientParams,
+    responses: { 200: ok(clientWithRole) },
+    handler: async ({ params: { clientId }, req, res, deps: { db } }) => {
+      res.json({ client: { ...clientView(await load(db, clientId)), role: req.caller!.roles.get(clientId) ?? null } });
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: CLIENT,
+    summary: 'Change client settings (billing fields: platform admins only)',
+    tag: 'clients',
+    access: { kind: 'client', role: 'admin' },
+    params: clientParams,
+    body: updateClientBody,
+    responses: { 200: ok(clientWithRole) },
+    handler: async ({ params: { clientId }, body, req, res, deps: { db } }) => {
+      const input = body();
+      const billingChanges = BILLING_FIELDS.filter((f) => f in input);
+      if (billingChanges.length && !req.caller!.isPlatformAdmin) {
+        throw new HttpError(403, 'FORBIDDEN', `only a platform admin may change ${billingChanges.join(', ')}`);
+      }
+      const before = await load(db, clientId);
+      const { creditsRemaining: target, ...fields } = input;
+      // The balance moves only through the ledger: one adjustment of the difference.
+      if (target !== undefined) await adjustBalanceTo(db, { clientId, target, actorUserId: req.caller!.userId });
+      const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(fields) });
+      await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+      res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: CLIENT,
+    summary: 'Soft-delete a client (a platform admin can restore it)',
+    tag: 'clients',
+    access: { kind: 'client', role: 'owner' },
+    params: clientParams,
+    responses: { 204: noContent },
+    handler: async ({ params: { clientId }, req, res, deps: { db } }) => {
+      const before = await load(db, clientId);
+      const after = await db.client.update({ where: { id: clientId }, data: { deletedAt: new Date() } });
+      await recordAudit(db, { clientId, ...actorOf(req), action: 'client.delete', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+      res.status(204).end();
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CLIENT}/icp`,
+    summary: "The client's ideal customer profile (onboarding sets it; PUT edits it)",
+    tag: 'clients',
+    access: { kind: 'client', role: 'viewer' },
+    params: clientParams,
+    responses: { 200: ok(IcpSchema) },
+    handler: async ({ params: { clientId }, res, deps: { db } }) => {
+      const c = await load(db, clientId);
+      const job = await db.onboardingJob.findFirst({
+        where: { clientId },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, status: true, websiteUrl: true, createdAt: true, confirmedAt: true },
+      });
+      res.json({
+        clientId,
+        confirmed: c.icpConfirmedAt !== null,
+        confirmedAt: c.icpConfirmedAt,
+        websiteUrl: c.websiteUrl,
+        industries: c.icpIndustries,
+        companySizes: c.icpCompanySizes,
+        titles: c.icpTitles,
+        locations: c.icpLocations,
+        painPoints: c.icpPainPoints,
+        valueProp: c.icpValueProp,
+        alsWeights: c.alsWeights ?? null,
+        latestJob: job,
+      });
+    },
+  }),
+];
+
 /** GET/POST /api/v1/clients, mounted with exact paths (so /clients/:clientId/... is not authenticated twice). */
 export function clientsCollectionRouter(deps: ApiDeps, authenticate: RequestHandler): Router {
   const r = Router();
-  const { db } = deps;
-
-  r.get('/clients', authenticate, async (req, res) => {
-    const caller = req.caller!;
-    const q = query(clientListQuery, req);
-    const rows = await db.client.findMany({
-      where: {
-        deletedAt: null,
-        ...(caller.isPlatformAdmin ? {} : { memberships: { some: { userId: caller.userId, deletedAt: null } } }),
-        ...(q.q ? { OR: [{ name: { contains: likeLiteral(q.q), mode: 'insensitive' as const } }, { slug: { contains: likeLiteral(q.q.toLowerCase()) } }] } : {}),
-        AND: [cursorWhere(decodeCursor(q.cursor))],
-      },
-      orderBy: newestFirst,
-      take: q.limit + 1,
-    });
-    const p = page(rows, q.limit);
-    res.json({ data: p.data.map((c) => ({ ...clientView(c), role: caller.roles.get(c.id) ?? null })), nextCursor: p.nextCursor });
-  });
-
-  r.post('/clients', authenticate, async (req, res) => {
-    if (!req.caller!.isPlatformAdmin) throw new HttpError(403, 'FORBIDDEN', 'platform admin only');
-    const input = body(createClientBody, req);
-    const { owner, slug: givenSlug, ...fields } = input;
-    let clientSlug = givenSlug ?? slugify(input.name);
-    const taken = await db.client.findUnique({ where: { slug: clientSlug }, select: { id: true } });
-    if (taken && givenSlug) throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
-    if (taken) clientSlug = `${clientSlug}-${randomBytes(3).toString('hex')}`;
-    const { creditsRemaining: opening, ...clientFields } = fields;
-    let client = await db.client.create({ data: { ...withSendWindow(clientFields), slug: clientSlug } }).catch((err: unknown) => {
-      // Two creations racing for one slug: the loser gets the same answer as a taken slug.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
-      throw err;
-    });
-    // The owner is invited like anyone else: they accept with the emailed token (making their own key,
-    // or with their existing account's key), so nobody here receives a credential of theirs.
-    let invitation;
-    try {
-      invitation = await inviteAndSend(deps, req, { clientId: client.id, email: owner.email, role: 'owner', name: owner.name });
-    } catch (err) {
-      // The invitation could not be sent: leave no client behind that nobody can ever own.
-      await db.client.delete({ where: { id: client.id } });
-      throw err;
-    }
-    // Credits are never written directly: an opening balance is the ledger's first entry.
-    if (opening) {
-      await addCredits(db, { clientId: client.id, kind: 'adjustment', amount: opening, key: `adjustment:opening:${client.id}`, note: 'opening balance', actorUserId: req.caller!.userId });
-      client = await db.client.findUniqueOrThrow({ where: { id: client.id } });
-    }
-    await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerInvitationId: invitation.id } });
-    res.status(201).json({ client: clientView(client), ownerInvitation: invitation });
-  });
-
+  r.all('/clients', authenticate);
+  r.use(routerFor(deps, '/api/v1', clientCollectionRoutes));
   return r;
 }
 
 /** GET/PATCH/DELETE /api/v1/clients/:clientId and GET .../icp, mounted inside the tenant router. */
-export function clientRouter(deps: ApiDeps): Router {
-  const r = Router({ mergeParams: true });
-  const { db } = deps;
-
-  const load = async (clientId: string) => {
-    const c = await db.client.findFirst({ where: { id: clientId, deletedAt: null } });
-    if (!c) throw notFound('client');
-    return c;
-  };
-
-  r.get('/', clientScope('viewer'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    res.json({ client: { ...clientView(await load(clientId)), role: req.caller!.roles.get(clientId) ?? null } });
-  });
-
-  r.patch('/', clientScope('admin'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const input = body(updateClientBody, req);
-    const billingChanges = BILLING_FIELDS.filter((f) => f in input);
-    if (billingChanges.length && !req.caller!.isPlatformAdmin) {
-      throw new HttpError(403, 'FORBIDDEN', `only a platform admin may change ${billingChanges.join(', ')}`);
-    }
-    const before = await load(clientId);
-    const { creditsRemaining: target, ...fields } = input;
-    // The balance moves only through the ledger: one adjustment of the difference.
-    if (target !== undefined) await adjustBalanceTo(db, { clientId, target, actorUserId: req.caller!.userId });
-    const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(fields) });
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
-    res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
-  });
-
-  r.delete('/', clientScope('owner'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const before = await load(clientId);
-    const after = await db.client.update({ where: { id: clientId }, data: { deletedAt: new Date() } });
-    await recordAudit(db, { clientId, ...actorOf(req), action: 'client.delete', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
-    res.status(204).end();
-  });
-
-  r.get('/icp', clientScope('viewer'), async (req, res) => {
-    const clientId = scopedClientId(req);
-    const c = await load(clientId);
-    const job = await db.onboardingJob.findFirst({
-      where: { clientId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      select: { id: true, status: true, websiteUrl: true, createdAt: true, confirmedAt: true },
-    });
-    res.json({
-      clientId,
-      confirmed: c.icpConfirmedAt !== null,
-      confirmedAt: c.icpConfirmedAt,
-      websiteUrl: c.websiteUrl,
-      industries: c.icpIndustries,
-      companySizes: c.icpCompanySizes,
-      titles: c.icpTitles,
-      locations: c.icpLocations,
-      painPoints: c.icpPainPoints,
-      valueProp: c.icpValueProp,
-      alsWeights: c.alsWeights ?? null,
-      latestJob: job,
-      // Writes go through ICP discovery (POST /api/v1/onboarding/analyze, /edit, /confirm).
-    });
-  });
-
-  return r;
-}
-
+export const clientRouter = (deps: ApiDeps) => routerFor(deps, CLIENT, clientRoutes);
