@@ -21,6 +21,7 @@ import {
   type IcpStep,
 } from '../src/engines/skills/icp/pipeline';
 import { getSkill } from '../src/engines/skills/registry';
+import { storedIcp } from '../src/engines/icp';
 import type { IcpDraftView, IcpEditsView, IcpSkillStep } from '../workflows/definitions/icp';
 import { aiDepsFrom, asActivity, currentWorkflowId } from './ai';
 import { FailureType } from '../workflows/definitions/retry';
@@ -181,15 +182,7 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
             action: 'icp.confirmed',
             entityType: 'client',
             entityId: clientId,
-            before: {
-              industries: before.icpIndustries,
-              companySizes: before.icpCompanySizes,
-              titles: before.icpTitles,
-              locations: before.icpLocations,
-              painPoints: before.icpPainPoints,
-              valueProp: before.icpValueProp,
-              alsWeights: before.alsWeights,
-            },
+            before: storedIcp(before),
             after: final,
           });
         });

@@ -9,10 +9,11 @@ import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
-import { requireLiveClientId, visibleClientIds } from '../tenancy';
+import { requireLiveClientId } from '../tenancy';
 import { uuid } from '../validate';
 import { created, dateTime, ok, pageOf } from '../openapi/spec';
-import { authorizeClientRole, defineRoute, routerFor, type Route } from '../route-table';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { listedClients } from '../cross-client';
 
 export const feedbackBody = FeedbackInput;
 export const feedbackQuery = pageQuery
@@ -72,12 +73,8 @@ export const feedbackRoutes: Route[] = [
     query: feedbackQuery,
     responses: { 200: ok(pageOf(FeedbackSchema)) },
     handler: async ({ query: q, req, res, deps }) => {
-      if (q.clientId) {
-        authorizeClientRole(req, q.clientId, 'viewer');
-        await requireLiveClientId(deps.db, q.clientId);
-      }
       const where: Prisma.FeedbackWhereInput = {
-        clientId: q.clientId ? q.clientId : await visibleClientIds(deps.db, req.caller!),
+        clientId: await listedClients(req, deps.db, q.clientId),
         ...(q.skill ? { skillSlug: q.skill } : {}),
         ...(q.outputId ? { outputId: q.outputId } : {}),
         ...cursorWhere(decodeCursor(q.cursor)),

@@ -15,6 +15,7 @@ import type { ApiDeps } from '../deps';
 import { dateTime, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
+import { storedIcp } from '../../engines/icp';
 
 const weight = z.number().finite().min(0).max(5);
 export const IcpBody = z
@@ -84,12 +85,7 @@ export const icpRoutes: Route[] = [
       const icp = {
         clientId,
         confirmedAt: after.icpConfirmedAt!.toISOString(),
-        industries: after.icpIndustries,
-        companySizes: after.icpCompanySizes,
-        titles: after.icpTitles,
-        locations: after.icpLocations,
-        painPoints: after.icpPainPoints,
-        valueProp: after.icpValueProp,
+        ...storedIcp(after),
         alsWeights,
       };
       const rescore = { leads: 0, workflowIds: [] as string[] };
@@ -109,15 +105,7 @@ export const icpRoutes: Route[] = [
         action: 'icp.updated',
         entityType: 'client',
         entityId: clientId,
-        before: {
-          industries: before.icpIndustries,
-          companySizes: before.icpCompanySizes,
-          titles: before.icpTitles,
-          locations: before.icpLocations,
-          painPoints: before.icpPainPoints,
-          valueProp: before.icpValueProp,
-          alsWeights: before.alsWeights,
-        },
+        before: storedIcp(before),
         after: icp,
       });
       res.json({ icp, rescore });

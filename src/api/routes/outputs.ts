@@ -14,10 +14,10 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { dateTime, ok, pageOf } from '../openapi/spec';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { authorizeClientRole, defineRoute, routerFor, type Route } from '../route-table';
-import { requireLiveClientId, visibleClientIds } from '../tenancy';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { requireLiveClientId } from '../tenancy';
 import { dayOrInstant, uuid } from '../validate';
-import { toDate } from './runs';
+import { dateWindow, listedClients } from '../cross-client';
 
 export const outputsQuery = pageQuery
   .extend({
@@ -80,14 +80,8 @@ export const outputRoutes: Route[] = [
     query: outputsQuery,
     responses: { 200: ok(pageOf(OutputSchema)) },
     handler: async ({ query: q, req, res, deps }) => {
-      if (q.clientId) {
-        authorizeClientRole(req, q.clientId, 'viewer');
-        await requireLiveClientId(deps.db, q.clientId);
-      }
-      const from = q.from ? toDate(q.from, false) : undefined;
-      const to = q.to ? toDate(q.to, true) : undefined;
-      if (from && to && from >= to) throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: ['from'], code: 'invalid_range', message: 'from must be before to' }]);
-      const clientIds = q.clientId ? { in: [q.clientId] } : await visibleClientIds(deps.db, req.caller!);
+      const clientIds = await listedClients(req, deps.db, q.clientId);
+      const { from, to } = dateWindow(q);
       const rows = await listOutputs(deps.db, { clientIds, skill: q.skill, from, to, after: decodeCursor(q.cursor), take: q.limit + 1 });
       const p = page(rows, q.limit);
       res.json({ data: p.data.map((o) => outputView(o)), nextCursor: p.nextCursor });

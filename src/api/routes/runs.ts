@@ -13,9 +13,9 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { dateTime, nullableDateTime, ok, pageOf } from '../openapi/spec';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { authorizeClientRole, defineRoute, routerFor, type Route } from '../route-table';
+import { defineRoute, routerFor, type Route } from '../route-table';
+import { dateWindow, listedClients } from '../cross-client';
 import { skillRunLimiterFor } from '../skill-run-limit';
-import { requireLiveClientId, visibleClientIds } from '../tenancy';
 import { dayOrInstant, httpUrl, uuid } from '../validate';
 
 export const runBody = z
@@ -71,8 +71,6 @@ const runDetail = RunSchema.extend({
 });
 const started = z.object({ runId: z.string(), status: runStatus, retryOf: z.string().nullable() });
 
-const DAY_MS = 86_400_000;
-export const toDate = (v: string, endOfDay: boolean) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + (endOfDay ? DAY_MS : 0)) : new Date(v));
 const invalid = (path: string, code: string, message: string) => new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: [path], code, message }]);
 
 // A soft-deleted client's runs are gone like the rest of it.
@@ -102,14 +100,8 @@ export const runRoutes: Route[] = [
     query: runsQuery,
     responses: { 200: ok(pageOf(RunSchema)) },
     handler: async ({ query: q, req, res, deps }) => {
-      if (q.clientId) {
-        authorizeClientRole(req, q.clientId, 'viewer');
-        await requireLiveClientId(deps.db, q.clientId);
-      }
-      const from = q.from ? toDate(q.from, false) : undefined;
-      const to = q.to ? toDate(q.to, true) : undefined;
-      if (from && to && from >= to) throw invalid('from', 'invalid_range', 'from must be before to');
-      const clientIds = q.clientId ? { in: [q.clientId] } : await visibleClientIds(deps.db, req.caller!);
+      const clientIds = await listedClients(req, deps.db, q.clientId);
+      const { from, to } = dateWindow(q);
       const rows = await listRuns(deps.db, {
         clientIds,
         skill: q.skill,
