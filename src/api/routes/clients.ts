@@ -21,6 +21,7 @@ import { anyJson, created, dateTime, noContent, nullableDateTime, ok, pageOf } f
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { likeLiteral, uuid } from '../validate';
 import { inviteAndSend } from './invitations';
+import { storedIcp } from '../../engines/icp';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
 const timeZone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as Australia/Sydney');
@@ -167,17 +168,21 @@ async function load(db: Db, clientId: string): Promise<Client> {
   return c;
 }
 
-const IcpSchema = z.object({
-  clientId: z.string(),
-  confirmed: z.boolean(),
-  confirmedAt: nullableDateTime,
-  websiteUrl: z.string().nullable(),
+/** The ICP's fields in answers (GET and PUT …/icp). */
+export const icpFields = {
   industries: z.array(z.string()),
   companySizes: z.array(z.string()),
   titles: z.array(z.string()),
   locations: z.array(z.string()),
   painPoints: z.array(z.string()),
   valueProp: z.string().nullable(),
+};
+const IcpSchema = z.object({
+  clientId: z.string(),
+  confirmed: z.boolean(),
+  confirmedAt: nullableDateTime,
+  websiteUrl: z.string().nullable(),
+  ...icpFields,
   alsWeights: anyJson,
   latestJob: z
     .object({ id: z.string(), status: JobStatusSchema, websiteUrl: z.string(), createdAt: dateTime, confirmedAt: nullableDateTime })
@@ -328,12 +333,7 @@ export const clientRoutes: Route[] = [
         confirmed: c.icpConfirmedAt !== null,
         confirmedAt: c.icpConfirmedAt,
         websiteUrl: c.websiteUrl,
-        industries: c.icpIndustries,
-        companySizes: c.icpCompanySizes,
-        titles: c.icpTitles,
-        locations: c.icpLocations,
-        painPoints: c.icpPainPoints,
-        valueProp: c.icpValueProp,
+        ...storedIcp(c),
         alsWeights: c.alsWeights ?? null,
         latestJob: job,
       });

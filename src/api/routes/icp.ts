@@ -16,6 +16,7 @@ import { dateTime, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
 import { storedIcp } from '../../engines/icp';
+import { icpFields } from './clients';
 
 const weight = z.number().finite().min(0).max(5);
 export const IcpBody = z
@@ -36,12 +37,7 @@ export const IcpBody = z
 const IcpView = z.object({
   clientId: z.uuid(),
   confirmedAt: dateTime,
-  industries: z.array(z.string()),
-  companySizes: z.array(z.string()),
-  titles: z.array(z.string()),
-  locations: z.array(z.string()),
-  painPoints: z.array(z.string()),
-  valueProp: z.string().nullable(),
+  ...icpFields,
   alsWeights: z.record(z.string(), z.number()),
 });
 
