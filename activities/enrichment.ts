@@ -18,7 +18,7 @@ import {
 } from '../src/engines/scout';
 import { GLOBAL_SCOPE, emailDomain, normalizeEmail, normalizePhone } from '../src/engines/compliance/suppression';
 import { createEnrichmentDrivers } from '../src/integrations/enrichment-drivers';
-import { normaliseDomain, type CompanyData } from '../src/integrations/enrichment';
+import { normalizeDomain, type CompanyData } from '../src/integrations/enrichment';
 import { addressColumns, addressFromCompany } from '../src/engines/postal-address';
 import { MAX_ENRICHMENT_LEADS } from '../workflows/definitions/enrichment';
 import { FailureType } from '../workflows/definitions/retry';
@@ -86,7 +86,7 @@ function storedEnrichment(value: Prisma.JsonValue | null): LeadEnrichment | null
 
 /** The client's confirmed (or in-progress) ICP; the seed's default when it has none at all. */
 export function icpOf(client: Pick<Client, 'icpIndustries' | 'icpCompanySizes' | 'icpTitles' | 'icpLocations' | 'icpConfirmedAt' | 'websiteUrl'>): IcpProfile {
-  const own = normaliseDomain(client.websiteUrl);
+  const own = normalizeDomain(client.websiteUrl);
   const lists = [client.icpIndustries, client.icpCompanySizes, client.icpTitles, client.icpLocations];
   const base: IcpProfile =
     client.icpConfirmedAt || lists.some((l) => l.length > 0)

@@ -16,7 +16,7 @@ import {
   IcpEdits,
   icpStepInput,
   mergeEdits,
-  summariseStep,
+  summarizeStep,
   type IcpOutputs,
   type IcpStep,
 } from '../src/engines/skills/icp/pipeline';
@@ -92,7 +92,7 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
         const { job, result } = await jobResult(db, jobId);
         const done = result.skills?.[step as IcpStep];
         if (done !== undefined) {
-          return { step, mode: result.runs?.[step]?.mode ?? 'offline', summary: summariseStep(step, done), costUsd: 0, reused: true };
+          return { step, mode: result.runs?.[step]?.mode ?? 'offline', summary: summarizeStep(step, done), costUsd: 0, reused: true };
         }
         const pages = await loadPages(db, jobId);
         const input = icpStepInput(step, job.websiteUrl, pages, result.skills ?? {});
@@ -110,7 +110,7 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
               step = ${step}, progress = GREATEST(progress, ${progress}), "updatedAt" = ${new Date()}
           WHERE id = ${jobId}`;
         log.info('ICP skill done', { jobId, step, mode: run.mode, attempts: run.attempts, costUsd: run.costUsd });
-        return { step, mode: run.mode, summary: summariseStep(step, run.output), costUsd: run.costUsd, reused: false };
+        return { step, mode: run.mode, summary: summarizeStep(step, run.output), costUsd: run.costUsd, reused: false };
       });
     },
 

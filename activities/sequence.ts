@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { type Prisma } from '../src/db/client';
 import { loadTouchRows } from '../src/engines/jit-validation';
 import { addBusinessDays, instantAt, nextSendWindow } from '../src/engines/calendar/business-time';
-import { attemptTouch, calendarFor, personaliseAttempt, recordOutcomeOnce, type AttemptInput, type AttemptResult, type OutboundDeps, type TouchContent, type TouchRef } from '../src/engines/outbound/touch';
+import { attemptTouch, calendarFor, personalizeAttempt, recordOutcomeOnce, type AttemptInput, type AttemptResult, type OutboundDeps, type TouchContent, type TouchRef } from '../src/engines/outbound/touch';
 import { aiDepsFrom } from './ai';
 import { sequenceEndedSignal } from '../workflows/definitions/campaign';
 import { workflowIds } from '../workflows/ids';
@@ -64,7 +64,7 @@ export function createSequenceActivities(deps: ActivityDeps) {
 
     /** The Claude step of an AI-personalised touch, apart from the send (its own, longer timeout). */
     async personaliseTouchCopy(a: Omit<AttemptInput, 'send' | 'approvedContent' | 'ai'>): Promise<{ personalised: boolean }> {
-      return personaliseAttempt(outbound, a);
+      return personalizeAttempt(outbound, a);
     },
 
     async recordSkipped(a: TouchRef & { reason: string }): Promise<void> {

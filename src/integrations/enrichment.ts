@@ -199,7 +199,7 @@ export function emailDomainOf(email: string | null | undefined): string | null {
 }
 
 /** `https://www.Acme.com/about` → `acme.com`. */
-export function normaliseDomain(value: string | null | undefined): string | null {
+export function normalizeDomain(value: string | null | undefined): string | null {
   const v = (value ?? '').trim().toLowerCase();
   if (!v) return null;
   const host = v.replace(/^[a-z]+:\/\//, '').split(/[/?#:]/)[0].replace(/^www\./, '');
@@ -214,7 +214,7 @@ export function deriveFromLead(input: LookupInput): Pick<ProviderResult, 'compan
   const derived: DerivedField[] = [];
   const company: CompanyData = {};
   const fromEmail = emailDomainOf(input.email);
-  const given = normaliseDomain(input.companyDomain);
+  const given = normalizeDomain(input.companyDomain);
   // A consumer or throwaway address says nothing about the lead's employer.
   if (!given && fromEmail && isWorkDomain(fromEmail)) {
     company.domain = fromEmail;

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createClaudeClient, PriceTable } from '../../src/integrations/anthropic';
 import type { AiDeps } from '../../src/engines/ai/structured';
-import { contentCacheKey, fitLength, personaliseTouch, type PersonaliseInput } from '../../src/engines/content/ai-personalise';
+import { contentCacheKey, fitLength, personalizeTouch, type PersonalizeInput } from '../../src/engines/content/ai-personalise';
 import { GROWTH_ENGINE } from '../../src/engines/sequence-plan';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { startAnthropicFake, toolReply, type AnthropicFake } from '../fakes/anthropic-fake';
@@ -35,7 +35,7 @@ async function setup(opts: { aiPersonalisation: boolean; budget?: string }) {
     data: { clientId: client.id, name: 'C', sequence: GROWTH_ENGINE as object, aiPersonalisation: opts.aiPersonalisation },
   });
   const lead = await database.db.lead.create({ data: { clientId: client.id, email: `l${Date.now()}@acme.example`, firstName: 'Jo', companyName: 'Acme Dental' } });
-  const base = (touch: number, channel: PersonaliseInput['channel'], kind: string, rendered: PersonaliseInput['rendered']): PersonaliseInput => ({
+  const base = (touch: number, channel: PersonalizeInput['channel'], kind: string, rendered: PersonalizeInput['rendered']): PersonalizeInput => ({
     clientId: client.id,
     campaignId: campaign.id,
     leadId: lead.id,
@@ -52,12 +52,12 @@ async function setup(opts: { aiPersonalisation: boolean; budget?: string }) {
 
 const email = { subject: 'Quick idea for Acme Dental', body: 'Hi Jo,\n\nWe help dental practices fill their books. Worth 15 minutes?\n\nSam' };
 
-describe('personaliseTouch', () => {
+describe('personalizeTouch', () => {
   it('keeps the rendered template when the campaign does not turn personalisation on, or offline', async () => {
     const { base } = await setup({ aiPersonalisation: false });
-    expect(await personaliseTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email))).toEqual({ ...email, personalised: false, cached: false, reason: 'disabled' });
+    expect(await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email))).toEqual({ ...email, personalised: false, cached: false, reason: 'disabled' });
     const on = await setup({ aiPersonalisation: true });
-    expect(await personaliseTouch({ db: database.db, ai: null }, on.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'offline' });
+    expect(await personalizeTouch({ db: database.db, ai: null }, on.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'offline' });
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -65,7 +65,7 @@ describe('personaliseTouch', () => {
     const { base, campaign, lead, client } = await setup({ aiPersonalisation: true });
     const personalised = { subject: 'Your second clinic, Jo', body: 'Hi Jo,\n\nCongratulations on the second clinic. We help dental practices fill new chairs. Worth 15 minutes?\n\nSam' };
     fake.enqueue(toolReply(personalised, { input_tokens: 600, output_tokens: 120 }));
-    const first = await personaliseTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email));
+    const first = await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email));
     expect(first).toEqual({ ...personalised, personalised: true, cached: false });
     const req = fake.requests[0];
     expect(req.tool).toBe('submit_personalised_message');
@@ -73,7 +73,7 @@ describe('personaliseTouch', () => {
     expect(String(req.body.messages[0].content)).toContain('Opened a second clinic in March');
     expect(req.body.tools?.[0].input_schema).toMatchObject({ required: expect.arrayContaining(['subject', 'body']) });
 
-    const second = await personaliseTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email));
+    const second = await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email));
     expect(second).toEqual({ ...personalised, personalised: true, cached: true });
     expect(fake.requests).toHaveLength(1);
     const row = await database.db.enrichmentCache.findUniqueOrThrow({ where: { key: contentCacheKey(campaign.id, lead.id, 1) } });
@@ -91,7 +91,7 @@ describe('personaliseTouch', () => {
       toolReply({ body: 'Hi Jo, congrats on the new clinic! Sam from Brightwave: we help dental practices fill chairs. Chat? ' }),
       toolReply({ body: 'Hi Jo, congrats on the new clinic! Sam from Brightwave: we help practices fill chairs. Chat? Reply STOP to opt out' }),
     );
-    const out = await personaliseTouch({ db: database.db, ai }, base(4, 'sms', 'sms', sms));
+    const out = await personalizeTouch({ db: database.db, ai }, base(4, 'sms', 'sms', sms));
     expect(out.personalised).toBe(true);
     expect(out.body.length).toBeLessThanOrEqual(160);
     expect(out.body).toMatch(/Reply STOP to opt out$/);
@@ -101,22 +101,22 @@ describe('personaliseTouch', () => {
 
     fake.reset();
     fake.enqueue(toolReply({ body: 'x'.repeat(301) }), toolReply({ body: 'Hi Jo, fellow Sydney-sider here: I help dental practices fill chairs. Would be good to connect. Sam' }));
-    const note = await personaliseTouch({ db: database.db, ai }, base(2, 'linkedin', 'linkedin_connect', { body: 'Hi Jo, I help dental practices. Would be good to connect. Sam' }));
+    const note = await personalizeTouch({ db: database.db, ai }, base(2, 'linkedin', 'linkedin_connect', { body: 'Hi Jo, I help dental practices. Would be good to connect. Sam' }));
     expect(note.body.length).toBeLessThanOrEqual(300);
     expect(JSON.stringify(fake.requests[1].body.messages[2].content)).toMatch(/at most 300 characters/);
   });
 
   it('falls back to the template when the budget is spent or the output stays invalid; a 429 is left to Temporal', async () => {
     const broke = await setup({ aiPersonalisation: true, budget: '0' });
-    expect(await personaliseTouch({ db: database.db, ai }, broke.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'budget_exceeded' });
+    expect(await personalizeTouch({ db: database.db, ai }, broke.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'budget_exceeded' });
     expect(fake.requests).toHaveLength(0);
 
     const { base } = await setup({ aiPersonalisation: true });
     fake.enqueue(toolReply({ body: 'Hi {{firstName|there}}' }), toolReply({ body: 'Hi {{firstName}}' }), toolReply({ body: '' }));
-    expect(await personaliseTouch({ db: database.db, ai }, base(3, 'email', 'email_followup', { body: 'Hi Jo, following up. Sam' }))).toMatchObject({ personalised: false, reason: 'invalid_output', body: 'Hi Jo, following up. Sam' });
+    expect(await personalizeTouch({ db: database.db, ai }, base(3, 'email', 'email_followup', { body: 'Hi Jo, following up. Sam' }))).toMatchObject({ personalised: false, reason: 'invalid_output', body: 'Hi Jo, following up. Sam' });
 
     fake.enqueue({ kind: 'error', status: 429, retryAfter: 2 });
-    const err = await personaliseTouch({ db: database.db, ai }, base(5, 'voice', 'voice', { body: 'Talking points' })).catch((e: unknown) => e);
+    const err = await personalizeTouch({ db: database.db, ai }, base(5, 'voice', 'voice', { body: 'Talking points' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'AIUnavailable', nonRetryable: false, nextRetryDelay: 2000 });
   });

@@ -16,7 +16,7 @@ export interface HeyReachLeadPair {
   };
 }
 
-export interface HeyReachEnrolment extends HeyReachLeadPair {
+export interface HeyReachEnrollment extends HeyReachLeadPair {
   campaignId: number;
   /** customUserFields by name. */
   fields: Record<string, string>;
@@ -31,7 +31,7 @@ export interface HeyReachSentMessage {
 
 export interface HeyReachFake extends HttpFake {
   /** Leads enrolled per campaign (one entry per campaign + profile URL, as HeyReach dedupes). */
-  enrolments: HeyReachEnrolment[];
+  enrolments: HeyReachEnrollment[];
   /** Inbox messages sent into existing conversations. */
   messages: HeyReachSentMessage[];
   campaigns: Set<number>;
@@ -39,7 +39,7 @@ export interface HeyReachFake extends HttpFake {
 
 export async function startHeyReachFake(opts: { apiKey?: string } = {}): Promise<HeyReachFake> {
   const apiKey = opts.apiKey ?? HEYREACH_FAKE_KEY;
-  const enrolments: HeyReachEnrolment[] = [];
+  const enrolments: HeyReachEnrollment[] = [];
   const messages: HeyReachSentMessage[] = [];
   const campaigns = new Set([HEYREACH_FAKE_CAMPAIGN]);
 

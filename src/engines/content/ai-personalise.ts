@@ -14,7 +14,7 @@ import type { Channel } from '../../shared/domain/channels';
 
 export type ContentChannel = Channel;
 
-export interface PersonaliseInput {
+export interface PersonalizeInput {
   clientId: string;
   campaignId: string;
   leadId: string;
@@ -35,7 +35,7 @@ export interface PersonaliseInput {
   workflowId?: string;
 }
 
-export interface PersonaliseResult {
+export interface PersonalizeResult {
   subject?: string;
   body: string;
   personalised: boolean;
@@ -77,7 +77,7 @@ export function fitLength(text: string, max: number, keepSuffix?: string): strin
   return `${cut}…${suffix}`;
 }
 
-function schemaFor(input: PersonaliseInput) {
+function schemaFor(input: PersonalizeInput) {
   const max = bodyLimit(input.channel, input.kind, input.rendered.body);
   const keepsOptOut = input.channel === 'sms' && input.rendered.body.includes('STOP');
   return z.object({
@@ -92,15 +92,15 @@ function schemaFor(input: PersonaliseInput) {
 }
 
 /** Whether this lead's touch already has personalised copy cached (the sequence then sends it without asking Claude). */
-export async function hasPersonalisedCopy(db: Db, a: { campaignId: string; leadId: string; touch: number }, now = new Date()): Promise<boolean> {
+export async function hasPersonalizedCopy(db: Db, a: { campaignId: string; leadId: string; touch: number }, now = new Date()): Promise<boolean> {
   const hit = await db.enrichmentCache.findUnique({ where: { key: contentCacheKey(a.campaignId, a.leadId, a.touch) }, select: { expiresAt: true } });
   return hit !== null && hit.expiresAt > now;
 }
 
-export async function personaliseTouch(deps: { db: Db; ai: AiDeps | null; now?: () => Date }, input: PersonaliseInput): Promise<PersonaliseResult> {
+export async function personalizeTouch(deps: { db: Db; ai: AiDeps | null; now?: () => Date }, input: PersonalizeInput): Promise<PersonalizeResult> {
   const now = deps.now?.() ?? new Date();
   const max = bodyLimit(input.channel, input.kind, input.rendered.body);
-  const fallback = (reason: PersonaliseResult['reason']): PersonaliseResult => ({
+  const fallback = (reason: PersonalizeResult['reason']): PersonalizeResult => ({
     ...(input.rendered.subject !== undefined ? { subject: input.rendered.subject } : {}),
     body: fitLength(input.rendered.body, max, input.channel === 'sms' ? SMS_OPT_OUT : undefined),
     personalised: false,

@@ -1,7 +1,7 @@
 // The Apify driver behind SiteCrawler: Apify crawls, this keeps only same-origin pages that our
 // own robots.txt reading allows (so both drivers answer the same question the same way).
 import { apifyCrawlSite, type ApifySettings } from '../../integrations/apify';
-import { DEFAULT_LIMITS, normaliseUrl, StartPageError, USER_AGENT, type CrawledPage, type CrawlSkip, type SiteCrawler } from './crawler';
+import { DEFAULT_LIMITS, normalizeUrl, StartPageError, USER_AGENT, type CrawledPage, type CrawlSkip, type SiteCrawler } from './crawler';
 import { ALLOW_ALL, DISALLOW_ALL, isAllowed, parseRobots, type Robots } from './robots';
 
 export function createApifyCrawler(settings: ApifySettings): SiteCrawler {
@@ -39,7 +39,7 @@ export function createApifyCrawler(settings: ApifySettings): SiteCrawler {
           // An item whose url is not a URL (TypeError): nothing to crawl.
           continue;
         }
-        const key = normaliseUrl(u);
+        const key = normalizeUrl(u);
         if (seen.has(key)) continue;
         seen.add(key);
         if (u.origin !== origin) skipped.push({ url: key, reason: 'off-site' });

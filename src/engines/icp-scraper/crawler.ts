@@ -107,7 +107,7 @@ function priorityOf(url: URL, anchor: string, depth: number): number {
 const TRACKING = /^(utm_[a-z]+|fbclid|gclid|msclkid|mc_[a-z]+|ref|_hs[a-z]+)$/i;
 
 /** Canonical form used to avoid fetching a page twice. */
-export function normaliseUrl(input: string | URL): string {
+export function normalizeUrl(input: string | URL): string {
   const u = new URL(input.toString());
   u.hash = '';
   u.hostname = u.hostname.toLowerCase();
@@ -227,7 +227,7 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
     let order = 0;
     const queue: Array<{ url: URL; depth: number; score: number; order: number }> = [];
     const enqueue = (u: URL, depth: number, anchor: string) => {
-      const key = normaliseUrl(u);
+      const key = normalizeUrl(u);
       if (seen.has(key)) return;
       seen.add(key);
       queue.push({ url: new URL(key), depth, score: depth === 0 ? 100 : priorityOf(u, anchor, depth), order: order++ });
@@ -290,7 +290,7 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
           break;
         }
         url = next;
-        seen.add(normaliseUrl(next));
+        seen.add(normalizeUrl(next));
         if (hops === 5) error = 'too many redirects';
       }
       const wasFirst = first;
@@ -314,7 +314,7 @@ export function createLocalCrawler(opts: LocalCrawlerOptions = {}): SiteCrawler 
       if (parsed.robots.noindex) skipped.push({ url: url.toString(), reason: 'noindex' });
       else {
         pages.push({
-          url: normaliseUrl(url),
+          url: normalizeUrl(url),
           title: parsed.title,
           text: parsed.text.slice(0, limits.maxTextChars),
           bytes: res.bytes,

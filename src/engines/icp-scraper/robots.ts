@@ -92,7 +92,7 @@ export function ruleMatches(pattern: string, path: string): boolean {
   return i === p.length;
 }
 
-function normalisePath(p: string): string {
+function normalizePath(p: string): string {
   // Compare percent-encoding consistently: decode what is safe to decode.
   try {
     return decodeURI(p);
@@ -105,10 +105,10 @@ function normalisePath(p: string): string {
 /** Whether `pathAndQuery` (e.g. `/private.html?x=1`) may be fetched. */
 export function isAllowed(robots: Robots, pathAndQuery: string): boolean {
   if (pathAndQuery === '/robots.txt') return true;
-  const path = normalisePath(pathAndQuery);
+  const path = normalizePath(pathAndQuery);
   let best: RobotsRule | null = null;
   for (const rule of robots.rules) {
-    if (!ruleMatches(normalisePath(rule.pattern), path)) continue;
+    if (!ruleMatches(normalizePath(rule.pattern), path)) continue;
     const longer = !best || rule.pattern.length > best.pattern.length;
     const tieAllow = best && rule.pattern.length === best.pattern.length && rule.allow && !best.allow;
     if (longer || tieAllow) best = rule;

@@ -10,7 +10,7 @@ import { isChannelAllowed, pickResource } from '../allocator';
 import { addBusinessDays, instantAt, localDate, nextSendWindow, SendWindowSchema } from '../calendar/business-time';
 import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../compliance/email-compliance';
 import { signUnsubscribeToken } from '../compliance/unsubscribe-token';
-import { hasPersonalisedCopy, personaliseTouch } from '../content/ai-personalise';
+import { hasPersonalizedCopy, personalizeTouch } from '../content/ai-personalise';
 import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../content/templates';
 import { CHANNEL_NOT_IN_PLAN, loadTouchRows, NO_CREDITS_RECHECK_MS, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
 import { priceOf } from '../plans';
@@ -54,7 +54,7 @@ export type PrepareResult =
   | { action: 'wait'; reason: string; until: string }
   | { action: 'skip'; reason: string }
   | { action: 'stop'; reason: string }
-  /** The campaign personalises with Claude and this touch's copy is not ready: run personaliseAttempt first. */
+  /** The campaign personalises with Claude and this touch's copy is not ready: run personalizeAttempt first. */
   | { action: 'personalise' };
 
 export type AttemptResult =
@@ -84,7 +84,7 @@ export interface AttemptInput {
   approvedContent?: TouchContent;
   /**
    * Where the Claude call of an AI-personalised campaign happens. `ask`: not in this attempt; a touch
-   * whose copy is not cached yet answers `personalise`, and the workflow runs personaliseAttempt as
+   * whose copy is not cached yet answers `personalise`, and the workflow runs personalizeAttempt as
    * its own activity (its own timeout, so a slow model never times out a send). `cached`: that
    * activity has run; use its copy, or the rendered template when Claude gave none. Unset (histories
    * from before the 'ai-personalise-activity' patch): Claude is called inside the attempt.
@@ -339,10 +339,10 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
       // Claude rewrites the rendered copy for this lead (cached per lead and touch, spend-limited,
       // channel length rules); on any AI problem the rendered template is kept.
       const ai = a.ai === undefined ? deps.ai() : null;
-      if (a.ai === 'ask' && deps.ai() && !(await hasPersonalisedCopy(db, { campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number }, now))) {
+      if (a.ai === 'ask' && deps.ai() && !(await hasPersonalizedCopy(db, { campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number }, now))) {
         return { action: 'personalise' };
       }
-      const p = await personaliseTouch(
+      const p = await personalizeTouch(
         { db, ai },
         {
           clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number, channel, kind,
@@ -364,7 +364,7 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
  * ready, has Claude personalise its copy, which is cached for the attempt that sends it. Whatever
  * else the checks say (wait, stop, skip) is left to that attempt.
  */
-export async function personaliseAttempt(deps: OutboundDeps, a: Omit<AttemptInput, 'send' | 'approvedContent' | 'ai'>): Promise<{ personalised: boolean }> {
+export async function personalizeAttempt(deps: OutboundDeps, a: Omit<AttemptInput, 'send' | 'approvedContent' | 'ai'>): Promise<{ personalised: boolean }> {
   const r = await prepareTouch(deps, a, {}, false);
   return { personalised: r.action === 'ready' };
 }

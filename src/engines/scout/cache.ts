@@ -2,7 +2,7 @@
 // holding the merged waterfall result for 90 days. The `v1` prefix versions the stored shape: a
 // change to LeadEnrichment bumps it and old rows are simply never read again (then purged).
 import type { Db, Prisma } from '../../db/client';
-import { emailDomainOf, normaliseDomain } from '../../integrations/enrichment';
+import { emailDomainOf, normalizeDomain } from '../../integrations/enrichment';
 import type { LeadEnrichment, ScoutLead } from './types';
 import { isWorkDomain } from '../../shared/domain/email-domains';
 
@@ -11,7 +11,7 @@ export const CACHE_TTL_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 /** `https://au.linkedin.com/in/Jane-Doe/?trk=x` → `linkedin.com/in/jane-doe`; null if not a profile. */
-export function normaliseLinkedinUrl(url: string | null | undefined): string | null {
+export function normalizeLinkedinUrl(url: string | null | undefined): string | null {
   const m = /^(?:https?:\/\/)?(?:[a-z]{2,3}\.)?linkedin\.com\/(in|pub)\/([^/?#\s]+)/i.exec((url ?? '').trim());
   return m ? `linkedin.com/${m[1].toLowerCase()}/${decodeURIComponent(m[2]).toLowerCase()}` : null;
 }
@@ -23,10 +23,10 @@ export function normaliseLinkedinUrl(url: string | null | undefined): string | n
 export function cacheKeyFor(lead: Pick<ScoutLead, 'email' | 'linkedinUrl' | 'firstName' | 'lastName' | 'companyDomain'>): string | null {
   const email = lead.email?.trim().toLowerCase();
   if (email && emailDomainOf(email)) return `${CACHE_VERSION}:person:email:${email}`;
-  const linkedin = normaliseLinkedinUrl(lead.linkedinUrl);
+  const linkedin = normalizeLinkedinUrl(lead.linkedinUrl);
   if (linkedin) return `${CACHE_VERSION}:person:linkedin:${linkedin}`;
   const name = [lead.firstName, lead.lastName].map((n) => n?.trim().toLowerCase().replace(/\s+/g, ' ')).filter(Boolean);
-  const domain = normaliseDomain(lead.companyDomain);
+  const domain = normalizeDomain(lead.companyDomain);
   if (name.length === 2 && domain && isWorkDomain(domain)) return `${CACHE_VERSION}:person:name:${name.join(' ')}@${domain}`;
   return null;
 }

@@ -53,7 +53,7 @@ export function countSimilar(texts: string[]): Counted[] {
   return [...groups.values()].sort((a, b) => b.count - a.count || a.text.localeCompare(b.text)).slice(0, TOP);
 }
 
-export function summariseSkill(skill: string, week: Feedback[], previous: Feedback[]): SkillDigestEntry {
+export function summarizeSkill(skill: string, week: Feedback[], previous: Feedback[]): SkillDigestEntry {
   const overall = avg(week.map((f) => f.overall)) ?? 0;
   const previousOverall = avg(previous.map((f) => f.overall));
   const delta = previousOverall === null ? null : overall - previousOverall;
@@ -93,7 +93,7 @@ export async function computeSkillDigest(db: Db, at: Date): Promise<DigestData> 
     periodEnd: periodEnd.toISOString(),
     totalRatings: week.length,
     skills: skills
-      .map((s) => summariseSkill(s, week.filter((f) => f.skillSlug === s), previous.filter((f) => f.skillSlug === s)))
+      .map((s) => summarizeSkill(s, week.filter((f) => f.skillSlug === s), previous.filter((f) => f.skillSlug === s)))
       // Worst first: those are the rules to look at.
       .sort((a, b) => a.averages.overall - b.averages.overall || a.skill.localeCompare(b.skill)),
   };

@@ -99,7 +99,7 @@ export function countPhrase(text: string, phrase: string): number {
   return (text.match(re) ?? []).length;
 }
 
-export function normaliseName(name: string): string {
+export function normalizeName(name: string): string {
   return name
     .toLowerCase()
     .replace(/&/g, ' and ')

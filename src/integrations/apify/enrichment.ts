@@ -22,7 +22,7 @@ import {
   asStringList,
   compact,
   emailDomainOf,
-  normaliseDomain,
+  normalizeDomain,
   postJson,
   type CompanyData,
   type EnrichmentProvider,
@@ -58,7 +58,7 @@ export interface ApifyEnrichmentInput {
 /** The actor input for a lead, or null when there is nothing to scrape. */
 export function apifyActorInput(input: LookupInput, maxPosts = 5): ApifyEnrichmentInput | null {
   const emailDomain = emailDomainOf(input.email);
-  const companyDomain = normaliseDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
+  const companyDomain = normalizeDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
   const personLinkedinUrl = input.linkedinUrl?.trim() || undefined;
   if (!companyDomain && !personLinkedinUrl) return null;
   return compact({
@@ -118,7 +118,7 @@ export function mapApifyItems(items: unknown[]): Omit<ProviderResult, 'source'> 
   if (company) {
     out.company = compact<CompanyData>({
       name: asString(company.name),
-      domain: normaliseDomain(asString(company.domain)) ?? undefined,
+      domain: normalizeDomain(asString(company.domain)) ?? undefined,
       industry: asString(company.industry),
       employees: asNumber(company.employeeCount),
       linkedinUrl: asString(company.linkedinUrl),

@@ -12,7 +12,7 @@ import {
   compact,
   deriveFromLead,
   emailDomainOf,
-  normaliseDomain,
+  normalizeDomain,
   postJson,
   type CompanyData,
   type EmailStatus,
@@ -41,7 +41,7 @@ export function apolloMatchParams(input: LookupInput): URLSearchParams | null {
   const first = input.firstName?.trim();
   const last = input.lastName?.trim();
   const emailDomain = emailDomainOf(email);
-  const domain = normaliseDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
+  const domain = normalizeDomain(input.companyDomain) ?? (emailDomain && isWorkDomain(emailDomain) ? emailDomain : null);
   const linkedin = input.linkedinUrl?.trim();
   if (email) p.set('email', email);
   if (first) p.set('first_name', first);
@@ -107,7 +107,7 @@ export function mapApolloPerson(
   if (org) {
     out.company = compact<CompanyData>({
       name: asString(org.name),
-      domain: normaliseDomain(asString(org.primary_domain) ?? asString(org.website_url)) ?? undefined,
+      domain: normalizeDomain(asString(org.primary_domain) ?? asString(org.website_url)) ?? undefined,
       industry: asString(org.industry),
       employees: asNumber(org.estimated_num_employees),
       annualRevenue: asNumber(org.annual_revenue),

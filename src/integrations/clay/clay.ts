@@ -16,7 +16,7 @@ import {
   asRecord,
   asString,
   compact,
-  normaliseDomain,
+  normalizeDomain,
   postJson,
   type CompanyData,
   type EnrichmentProvider,
@@ -51,7 +51,7 @@ export class ClayEnrichment implements EnrichmentProvider {
       email: input.email?.trim().toLowerCase() || undefined,
       first_name: input.firstName?.trim() || undefined,
       last_name: input.lastName?.trim() || undefined,
-      company_domain: normaliseDomain(input.companyDomain) ?? undefined,
+      company_domain: normalizeDomain(input.companyDomain) ?? undefined,
       company_name: input.companyName?.trim() || undefined,
       linkedin_url: input.linkedinUrl?.trim() || undefined,
     });
@@ -90,7 +90,7 @@ export function mapClayRow(answer: Record<string, unknown>): Pick<ProviderResult
   if (c) {
     out.company = compact<CompanyData>({
       name: asString(c.name),
-      domain: normaliseDomain(asString(c.domain)) ?? undefined,
+      domain: normalizeDomain(asString(c.domain)) ?? undefined,
       industry: asString(c.industry),
       employees: asNumber(c.employee_count),
       annualRevenue: asNumber(c.annual_revenue),

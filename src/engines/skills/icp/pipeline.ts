@@ -124,7 +124,7 @@ export function icpStepInput(step: IcpStep, websiteUrl: string, pages: PageText[
 }
 
 /** What progress shows for a finished step (small: it travels in workflow state and queries). */
-export function summariseStep(step: IcpStep, output: unknown): Record<string, unknown> {
+export function summarizeStep(step: IcpStep, output: unknown): Record<string, unknown> {
   switch (step) {
     case 'website-parser': {
       const o = output as WebsiteParserOutput;

@@ -8,7 +8,7 @@
 // Names are de-duplicated after normalising (case, "Pty Ltd", punctuation); sources merge.
 import { z } from 'zod';
 import { defineSkill, pagesForPrompt } from '../skill';
-import { firstSentence, imageAlts, normaliseName, placesIn, sections, truncate } from '../text';
+import { firstSentence, imageAlts, normalizeName, placesIn, sections, truncate } from '../text';
 import { PageWithKind } from './service-extractor';
 
 export const PortfolioInput = z.object({
@@ -75,10 +75,10 @@ export const portfolioExtractor = defineSkill({
     'For each give what the site says: a short description, an industry hint, location, staff count and headline result; null when not stated. sources says where it was found.',
   buildPrompt: (input) => `Business (exclude it): ${input.companyName}\n\n${pagesForPrompt(input.pages, 40_000)}`,
   offline(input) {
-    const own = normaliseName(input.companyName);
+    const own = normalizeName(input.companyName);
     const byKey = new Map<string, PortfolioCompany>();
     const upsert = (name: string, source: PortfolioCompany['sources'][number], extra: Partial<PortfolioCompany> = {}) => {
-      const key = normaliseName(name);
+      const key = normalizeName(name);
       if (!key || key === own || own.includes(key)) return;
       const cur: PortfolioCompany = byKey.get(key) ?? {
         name: truncate(name, 120), description: null, industryHint: null, location: null, employees: null, result: null, sources: [],
