@@ -216,11 +216,13 @@ describe('enrichmentSweepWorkflow', () => {
     const fresh = await stack.db.lead.create({ data: { clientId, email: 'fresh@co1.example.com.au' } });
     await stack.db.enrichmentCache.create({ data: { key: 'v1:person:email:gone@x.example', source: 'apollo', data: {}, expiresAt: new Date(Date.now() - 1000) } });
 
+    const sweepId = `sweep-test-${randomUUID()}`;
     const sweep = await stack.temporal.workflow.execute<typeof enrichmentSweepWorkflow>('enrichmentSweepWorkflow', {
-      workflowId: `sweep-test-${randomUUID()}`,
+      workflowId: sweepId,
       taskQueue: stack.taskQueue,
       args: [{ version: 1 }],
     });
+    recordHistory(sweepId, 'enrichment-sweep');
     expect(sweep.leads).toBe(1);
     expect(sweep.started).toEqual([{ clientId, workflowId: expect.stringMatching(new RegExp(`^enrich:${clientId}:sweep-[0-9a-f]{20}$`)), batchId: expect.any(String), leads: 1 }]);
     expect(sweep.purgedCacheEntries).toBe(1);

@@ -1,5 +1,6 @@
 // The safety-net schedules exist (idempotently) and the outreach sweep heals what it should.
 import { startTestStack, type TestStack } from '../harness/stack';
+import { recordHistory } from '../harness/histories';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { registerSchedules, SWEEPS } from '../../temporal/schedules';
 import { workflowIds } from '../../workflows/ids';
@@ -47,6 +48,7 @@ it('outreach sweep restarts a lost campaign workflow and re-enrols a lost sequen
     args: [{ version: 1 }],
   });
   expect(result).toMatchObject({ campaignsRestarted: 1, sequencesRestarted: 1 });
+  recordHistory(`sweep:test:${stack.taskQueue}`, 'outreach-sweep');
   const campaignWf = await stack.temporal.workflow.getHandle(workflowIds.campaign(campaign.id)).describe();
   expect(campaignWf.status.name).toBe('RUNNING');
   // The campaign enrols the lead again: its sequence runs.
@@ -57,4 +59,11 @@ it('outreach sweep restarts a lost campaign workflow and re-enrols a lost sequen
   }
   expect((await seq.describe()).status.name).toBe('RUNNING');
   await seq.terminate('test done');
+});
+
+it('runs the review sweep: with no review past REVIEW_STALE_AFTER it tells nobody', async () => {
+  const workflowId = `review-sweep:test:${stack.taskQueue}`;
+  const result = await stack.temporal.workflow.execute('reviewSweepWorkflow', { taskQueue: stack.taskQueue, workflowId, args: [{ version: 1 }] });
+  expect(result).toEqual({ notified: 0 });
+  recordHistory(workflowId, 'review-sweep');
 });

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { emitEvent } from '../../src/engines/events';
 import { workflowIds } from '../../workflows/ids';
 import { startTestStack, type TestStack } from '../harness/stack';
+import { recordHistory } from '../harness/histories';
 import { createClientWithUser, createLead } from '../harness/fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/webhook-receiver';
 
@@ -186,6 +187,7 @@ it('redelivers a finished delivery as a new attempt series, same webhook-id, log
   ]);
   const wf = await stack.temporal.workflow.getHandle(workflowIds.delivery(t.endpointId, event.id)).describe();
   expect(wf.workflowId).toBe(`delivery:${t.endpointId}:${event.id}`);
+  recordHistory(wf.workflowId, 'webhook-delivery-redelivered');
   expect(await stack.db.auditLog.count({ where: { entityId: d.id, action: 'webhook_delivery.redeliver' } })).toBe(1);
 });
 
