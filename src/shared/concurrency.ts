@@ -1,6 +1,7 @@
 // Runs `fn` over `items` with at most `limit` calls in flight (providers rate-limit bursts; Temporal
-// and the database take a bounded number of round trips at once). The first failure rejects the
-// whole run and no further item is started; calls already in flight finish on their own.
+// and the database take a bounded number of round trips at once). After the first failure no further
+// item is started; the calls already in flight are awaited, then the run rejects with that failure,
+// so nothing of a failed run (a failed activity attempt) is still working when its caller retries.
 export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
@@ -15,5 +16,7 @@ export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item:
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failure) throw failure.reason;
 }
