@@ -4,11 +4,11 @@
 // referral leads, the replies inbox row and the outbound events. Signals are sent afterwards by the
 // caller (see process.ts).
 import { randomUUID } from 'node:crypto';
-import type { Channel, Db, Lead, LeadStatus, Prisma } from '../../db/client';
+import type { Channel, Db, Lead, LeadStatus, Meeting, Prisma } from '../../db/client';
 import { REVIEW_THRESHOLD, type ReplyIntent } from '../closer/classification';
 import { GLOBAL_SCOPE, normalizeEmail, normalizePhone, suppress } from '../compliance/suppression';
 import { emitEvent } from '../events';
-import { proposeMeeting } from '../meetings';
+import { meetingEventData, OPEN_MEETING_STATUSES, proposeMeeting } from '../meetings';
 import type { ClassifiedReply } from './classify';
 import type { MatchableEvent } from './events';
 import type { LeadMatch } from './match';
@@ -198,11 +198,12 @@ export function simpleReplyEffects(e: ReplyText, c: ClassifiedReply): SimpleRepl
 
 /**
  * The reply's effects when the one-statement path (applySimpleReplyEffects) can apply them: simple
- * effects that add no review and no meeting (those write rows and outbound events of their own).
+ * effects that add no review (a review writes rows and an outbound event of its own). A confident
+ * meeting request's proposed meeting is written by that statement too.
  */
 export function oneStatementEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const simple = simpleReplyEffects(e, c);
-  if (!simple || simple.review !== undefined || c.intent === 'meeting_request') return null;
+  if (!simple || simple.review !== undefined) return null;
   return simple;
 }
 
@@ -505,6 +506,9 @@ function activityData(a: { eventId: string; event: MatchableEvent; match: LeadMa
   };
 }
 
+/** A reply's transaction may wait for the lead's lock (another event, the sequence closing) and a connection. */
+export const REPLY_TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 export type SimpleApplyResult =
   /** Effects applied (and the row finished when `done`). */
   | 'applied'
@@ -518,10 +522,14 @@ export type SimpleApplyResult =
  * it locks the row (SKIP LOCKED), and only when it is still pending/failed and has no lead yet
  * (no earlier attempt applied anything) moves the lead, writes the Activity row and
  * sets the row's lead (marking it processed when `done`), and records the message in the replies
- * inbox. All or nothing, like the transaction. Only for oneStatementEffects (no review, no meeting).
+ * inbox. All or nothing, like the transaction. Only for oneStatementEffects (no review).
+ * A confident meeting request also gets its proposed meeting (with its meeting.proposed event), as
+ * proposeMeeting would write it: none when the lead has an open meeting already. That read must see
+ * meetings committed while this waited for the lead, so the statement runs after a lock of the lead
+ * in a two-statement transaction (one statement's snapshot predates its lock waits).
  */
 export async function applySimpleReplyEffects(
-  db: Pick<Db, '$queryRaw'>,
+  db: Pick<Db, '$queryRaw' | '$transaction'>,
   a: { eventId: string; event: Extract<MatchableEvent, { type: 'reply' }>; match: LeadMatch; classification: ClassifiedReply; effects: SimpleReplyEffects; done: boolean },
 ): Promise<SimpleApplyResult> {
   const { event: e, match: m, effects } = a;
@@ -529,28 +537,66 @@ export async function applySimpleReplyEffects(
   const messageId = randomUUID();
   const act = activityData(a, { ...effects, metadata: { ...effects.metadata, inboundMessageId: messageId } });
   const actions = replyActions(a.classification.intent, a.classification.confidence, effects);
-  const now = new Date().toISOString();
+  const nowDate = new Date();
+  const now = nowDate.toISOString();
   const from = effects.moveTo ? (MOVES[effects.moveTo] ?? []) : [];
+  // As applyIntent: a confident meeting request proposes a meeting (simple effects have no review).
+  const propose = a.classification.intent === 'meeting_request' && a.classification.confidence >= REVIEW_THRESHOLD;
+  const meeting: Meeting = {
+    id: randomUUID(),
+    clientId: m.clientId,
+    leadId: m.leadId,
+    campaignId: m.campaignId,
+    status: 'proposed',
+    source: 'reply',
+    externalId: null,
+    inboundMessageId: messageId,
+    title: null,
+    startsAt: null,
+    endsAt: null,
+    attendeeEmail: null,
+    location: null,
+    notes: null,
+    createdAt: nowDate,
+    updatedAt: nowDate,
+  };
   // `::timestamp` drops the Z: columns hold UTC wall time, as Prisma writes them.
-  const rows = await db.$queryRaw<{ locked: boolean; fresh: boolean }[]>`
+  const statement = db.$queryRaw<{ locked: boolean; fresh: boolean }[]>`
     WITH locked AS MATERIALIZED (
       SELECT id, "leadId" FROM webhook_events WHERE id = ${a.eventId} AND status IN ('pending', 'failed') FOR UPDATE SKIP LOCKED
     ), fresh AS MATERIALIZED (
       SELECT id FROM locked WHERE "leadId" IS NULL
+    ), open_meeting AS MATERIALIZED (
+      -- proposeMeeting: the lead's latest open meeting, if any, is the one this reply is about.
+      SELECT id FROM meetings
+      WHERE ${propose} AND EXISTS (SELECT 1 FROM fresh) AND "leadId" = ${m.leadId} AND status = ANY(${OPEN_MEETING_STATUSES}::text[])
+      ORDER BY "createdAt" DESC LIMIT 1
+    ), new_meeting AS MATERIALIZED (
+      SELECT ${meeting.id}::text AS id FROM fresh WHERE ${propose} AND NOT EXISTS (SELECT 1 FROM open_meeting)
     ), moved AS (
-      -- Also takes the lead's next outbound-event number: one UPDATE, as PostgreSQL keeps only one of
-      -- two changes to a row in one statement.
+      -- Also takes the lead's next outbound-event numbers (two with a new meeting): one UPDATE, as
+      -- PostgreSQL keeps only one of two changes to a row in one statement.
       UPDATE leads SET
         status = CASE WHEN status::text = ANY(${from}::text[]) THEN ${effects.moveTo ?? null}::text::"LeadStatus" ELSE status END,
         "updatedAt" = CASE WHEN status::text = ANY(${from}::text[]) THEN ${now}::timestamp ELSE "updatedAt" END,
-        "eventSeq" = "eventSeq" + 1
+        "eventSeq" = "eventSeq" + 1 + (SELECT count(*) FROM new_meeting)::int
       WHERE id = ${m.leadId} AND EXISTS (SELECT 1 FROM fresh)
       RETURNING "eventSeq"
     ), outbound AS (
-      -- Outbound event (src/engines/events), as emitEvent would write it.
+      -- Outbound events (src/engines/events), as emitEvent would write them: reply.received, then
+      -- the meeting's.
       INSERT INTO outbound_events (id, "clientId", type, "leadId", "leadSeq", data, "createdAt")
-      SELECT ${randomUUID()}, ${m.clientId}, 'reply.received', ${m.leadId}, moved."eventSeq", ${JSON.stringify(replyEventData(e, m, a.classification, false))}::jsonb, ${now}::timestamp
+      SELECT ${randomUUID()}, ${m.clientId}, 'reply.received', ${m.leadId}, moved."eventSeq" - (SELECT count(*) FROM new_meeting)::int,
+        ${JSON.stringify(replyEventData(e, m, a.classification, false))}::jsonb, ${now}::timestamp
       FROM moved
+      UNION ALL
+      SELECT ${randomUUID()}, ${m.clientId}, 'meeting.proposed', ${m.leadId}, moved."eventSeq", ${JSON.stringify(meetingEventData(meeting))}::jsonb, ${now}::timestamp
+      FROM moved, new_meeting
+      RETURNING id
+    ), meeting AS (
+      INSERT INTO meetings (id, "clientId", "leadId", "campaignId", status, source, "inboundMessageId", "createdAt", "updatedAt")
+      SELECT new_meeting.id, ${m.clientId}, ${m.leadId}, ${m.campaignId}::text, ${meeting.status}, ${meeting.source}, ${messageId}, ${now}::timestamp, ${now}::timestamp
+      FROM new_meeting
       RETURNING id
     ), msg AS (
       INSERT INTO inbound_messages (id, "clientId", "leadId", "campaignId", channel, "touchNumber", "webhookEventId", "providerMessageId", subject, body,
@@ -560,13 +606,19 @@ export async function applySimpleReplyEffects(
            AND (${m.campaignId}::text IS NULL OR s."campaignId" = ${m.campaignId}::text) AND s."createdAt" <= ${now}::timestamp
          ORDER BY s."createdAt" DESC LIMIT 1),
         ${a.eventId}, ${act.providerMessageId}::text, ${inboxSubject(e)}::text, ${e.text.slice(0, MAX_BODY)},
-        ${a.classification.intent}, ${a.classification.confidence}::float8, ${actions}::text[], ${e.occurredAt.toISOString()}::timestamp, ${now}::timestamp
+        ${a.classification.intent}, ${a.classification.confidence}::float8,
+        -- replyActions, with meeting_proposed when the meeting is new (it comes last: no review here).
+        ${actions}::text[] || CASE WHEN EXISTS (SELECT 1 FROM new_meeting) THEN ARRAY['meeting_proposed'] ELSE ARRAY[]::text[] END,
+        ${e.occurredAt.toISOString()}::timestamp, ${now}::timestamp
       FROM fresh
       RETURNING id
     ), act AS (
       INSERT INTO activities (id, "clientId", "campaignId", "leadId", channel, action, "providerMessageId", metadata, "createdAt")
       SELECT ${randomUUID()}, ${act.clientId}, ${act.campaignId}::text, ${act.leadId}, ${act.channel}::text::"Channel", ${act.action}, ${act.providerMessageId}::text,
-        ${JSON.stringify(act.metadata)}::jsonb, ${now}::timestamp
+        ${JSON.stringify(act.metadata)}::jsonb || CASE WHEN ${propose} THEN jsonb_build_object(
+          'meetingId', coalesce((SELECT id FROM new_meeting), (SELECT id FROM open_meeting)),
+          'meetingCreated', EXISTS (SELECT 1 FROM new_meeting)) ELSE '{}'::jsonb END,
+        ${now}::timestamp
       FROM fresh
       RETURNING id
     ), marked AS (
@@ -579,6 +631,10 @@ export async function applySimpleReplyEffects(
       RETURNING w.id
     )
     SELECT EXISTS (SELECT 1 FROM locked) AS locked, EXISTS (SELECT 1 FROM fresh) AS fresh`;
+  // The lead's lock first, as emitEvent takes it before proposeMeeting reads (FOR NO KEY UPDATE, as the UPDATE takes it).
+  const rows = propose
+    ? (await db.$transaction([db.$queryRaw`SELECT 1 FROM leads WHERE id = ${m.leadId} FOR NO KEY UPDATE`, statement], REPLY_TX_OPTIONS))[1]
+    : await statement;
   const r = rows[0];
   return !r.locked ? 'busy' : r.fresh ? 'applied' : 'already';
 }

@@ -13,7 +13,7 @@ import type { ReplyLocale } from '../closer/classification';
 import { isSchedulingProvider, processBookingRow } from '../meetings/bookings';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import { ruleClassifier, type ClassifiedReply, type ReplyClassifier } from './classify';
-import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, storedPlan, type EffectPlan, type HeldReply } from './effects';
+import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, REPLY_TX_OPTIONS, storedPlan, type EffectPlan, type HeldReply } from './effects';
 import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import type { SequenceControl } from './sequence-control';
@@ -41,8 +41,6 @@ export interface ProcessResult {
   /** The effects are applied and only the signals failed (Temporal unreachable): worth retrying soon. */
   signalsPending?: boolean;
 }
-
-const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 400);
 
@@ -224,7 +222,7 @@ async function processRow(deps: ReplyProcessingDeps, id: string, row: KnownInbox
         data: { clientId: match.clientId, leadId: match.leadId, ...(done ? { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } } : {}) },
       });
       return applied;
-    }, TX_OPTIONS));
+    }, REPLY_TX_OPTIONS));
   } catch (err) {
     deps.logger?.warn({ err, webhookEventId: id }, 'webhook event processing failed');
     await markAttempt(db, id, { error: message(err), status: 'failed', maxAttempts });
