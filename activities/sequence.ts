@@ -12,7 +12,7 @@ import { aiDepsFrom } from './ai';
 import { sequenceEndedSignal } from '../workflows/definitions/campaign';
 import { workflowIds } from '../workflows/ids';
 import { FailureType } from '../workflows/definitions/retry';
-import { emitEvent } from '../src/engines/events';
+import { endEnrollment } from '../src/engines/campaigns';
 import type { ActivityDeps } from './deps';
 
 export type { AttemptResult, PrepareResult, TouchContent } from '../src/engines/outbound/touch';
@@ -98,17 +98,8 @@ export function createSequenceActivities(deps: ActivityDeps) {
     },
 
     async finishSequence(a: { clientId: string; campaignId: string; leadId: string; outcome: string; reason: string | null }): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const ended = await tx.campaignEnrollment.updateMany({
-          where: { campaignId: a.campaignId, leadId: a.leadId, status: { in: ['pending', 'active', 'paused'] } },
-          data: { status: a.outcome === 'completed' ? 'completed' : 'stopped', stopReason: a.reason, endedAt: new Date() },
-        });
-        // Outbound event, with the change (a retried activity ends nothing and emits nothing).
-        if (ended.count > 0) {
-          const outcome = a.outcome === 'completed' ? 'completed' : 'stopped';
-          await emitEvent(tx, { clientId: a.clientId, type: 'sequence.completed', leadId: a.leadId, data: { campaignId: a.campaignId, outcome, reason: a.reason } });
-        }
-      });
+      // The enrolment ends with its outbound event in one statement (a retry ends and emits nothing).
+      await endEnrollment(db, { ...a, outcome: a.outcome === 'completed' ? 'completed' : 'stopped' });
       try {
         await deps.temporal.workflow
           .getHandle(workflowIds.campaign(a.campaignId))

@@ -1,6 +1,7 @@
 // Campaign records: creation with a validated sequence definition, adding leads (enrolments),
 // edits that bump the sequence version (running leads stay pinned to the version they started).
 // An invalid stored sequence fails as 'InvalidSequence' (listed in workflows/definitions/retry.ts).
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db, PermissionMode } from '../db/client';
 import { type Prisma } from '../db/client';
@@ -72,4 +73,33 @@ export async function assertCampaignMayActivate(db: Db, c: { clientId: string; i
   assertSequenceInPlan(client.tier, parseSequence(c.sequence).touches);
   const active = await db.campaign.count({ where: { clientId: c.clientId, status: 'active', deletedAt: null, id: { not: c.id } } });
   assertRoomForActiveCampaign(client.tier, active);
+}
+
+/**
+ * Ends a lead's enrolment (completed, or stopped with its reason) and, only when this call ended it,
+ * emits `sequence.completed` with the lead's next event number, as emitEvent writes it: one statement,
+ * so a retried activity ends nothing and emits nothing, and the lead's row is locked for that
+ * statement only (replies to the lead take the same lock). True when this call ended it.
+ */
+export async function endEnrollment(
+  db: Pick<Db, '$queryRaw'>,
+  a: { clientId: string; campaignId: string; leadId: string; outcome: 'completed' | 'stopped'; reason: string | null; now?: Date },
+): Promise<boolean> {
+  // `::timestamp` drops the Z: columns hold UTC wall time, as Prisma writes them.
+  const now = (a.now ?? new Date()).toISOString();
+  const data = JSON.stringify({ campaignId: a.campaignId, outcome: a.outcome, reason: a.reason });
+  const rows = await db.$queryRaw<{ ended: number }[]>`
+    WITH ended AS (
+      UPDATE campaign_enrollments SET status = ${a.outcome}::text::"EnrollmentStatus", "stopReason" = ${a.reason}::text, "endedAt" = ${now}::timestamp, "updatedAt" = ${now}::timestamp
+      WHERE "campaignId" = ${a.campaignId} AND "leadId" = ${a.leadId} AND status IN ('pending', 'active', 'paused')
+      RETURNING id
+    ), seq AS (
+      UPDATE leads SET "eventSeq" = "eventSeq" + 1 WHERE id = ${a.leadId} AND EXISTS (SELECT 1 FROM ended) RETURNING "eventSeq"
+    ), event AS (
+      INSERT INTO outbound_events (id, "clientId", type, "leadId", "leadSeq", data, "createdAt")
+      SELECT ${randomUUID()}, ${a.clientId}, 'sequence.completed', ${a.leadId}, seq."eventSeq", ${data}::jsonb, ${now}::timestamp FROM seq
+      RETURNING id
+    )
+    SELECT (SELECT count(*) FROM ended)::int AS ended, (SELECT count(*) FROM event)::int AS events`;
+  return rows[0].ended > 0;
 }
