@@ -76,7 +76,11 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const client = await db.client.findFirst({ where: { id: clientId, deletedAt: null } });
         if (!client) throw ApplicationFailure.create({ type: FailureType.ClientNotFound, nonRetryable: true, message: `client ${clientId} not found` });
         if (!client.icpConfirmedAt || client.icpIndustries.length === 0) {
-          throw ApplicationFailure.create({ type: FailureType.IcpNotConfirmed, nonRetryable: true, message: 'the client has no confirmed ICP: run and confirm ICP discovery first' });
+          throw ApplicationFailure.create({
+            type: FailureType.IcpNotConfirmed,
+            nonRetryable: true,
+            message: 'the client has no confirmed ICP: run and confirm ICP discovery first',
+          });
         }
         const onboarding = job.onboardingJobId
           ? await db.onboardingJob.findFirst({ where: { id: job.onboardingJobId, clientId } })
@@ -98,7 +102,8 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const key = stepKey(step, channel);
         const done = result.skills?.[key];
         if (done !== undefined) return { key, mode: result.runs?.[key]?.mode ?? 'offline', summary: summarise(step, done), reused: true };
-        if (!result.context) throw ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: 'generation context missing' });
+        if (!result.context)
+          throw ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: 'generation context missing' });
         const ctx = GenerationContext.parse(result.context);
         const run = await getSkill(step).execute(generationStepInput(step, ctx, channel), { clientId, workflowId: currentWorkflowId(), ai });
         const meta = { mode: run.mode, attempts: run.attempts, costUsd: run.costUsd, at: new Date().toISOString() };
@@ -158,7 +163,10 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
     },
 
     async campaignGenMarkFailed({ jobId, error }) {
-      await db.campaignGenerationJob.updateMany({ where: { id: jobId, status: { not: 'completed' } }, data: { status: 'failed', error: error.slice(0, 2000) } });
+      await db.campaignGenerationJob.updateMany({
+        where: { id: jobId, status: { not: 'completed' } },
+        data: { status: 'failed', error: error.slice(0, 2000) },
+      });
     },
   };
 }

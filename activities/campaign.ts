@@ -92,7 +92,11 @@ export function createCampaignActivities(deps: ActivityDeps) {
         // Outbound event, with the change: a retried activity finds the status already set and emits nothing.
         if (before && before.status !== a.status) {
           const c = await tx.campaign.findUniqueOrThrow({ where: { id: a.campaignId }, select: { clientId: true, name: true } });
-          await emitEvent(tx, { clientId: c.clientId, type: 'campaign.status_changed', data: { campaignId: a.campaignId, name: c.name, from: before.status, to: a.status } });
+          await emitEvent(tx, {
+            clientId: c.clientId,
+            type: 'campaign.status_changed',
+            data: { campaignId: a.campaignId, name: c.name, from: before.status, to: a.status },
+          });
         }
       });
     },

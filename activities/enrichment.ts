@@ -8,14 +8,7 @@ import { ApplicationFailure, asyncLocalStorage, log } from '@temporalio/activity
 import { ZodError } from 'zod';
 import type { AlsTier, Client, Lead, LeadStatus, Prisma } from '../src/db/client';
 import { parseAlsWeights, scoreLead, DEFAULT_ICP, type AlsWeights, type IcpProfile } from '../src/engines/scorer';
-import {
-  leadColumnUpdate,
-  purgeExpiredCache,
-  runWaterfall,
-  toLeadFacts,
-  type LeadEnrichment,
-  type LeadHistory,
-} from '../src/engines/scout';
+import { leadColumnUpdate, purgeExpiredCache, runWaterfall, toLeadFacts, type LeadEnrichment, type LeadHistory } from '../src/engines/scout';
 import { GLOBAL_SCOPE, emailDomain, normalizeEmail, normalizePhone } from '../src/engines/compliance/suppression';
 import { createEnrichmentDrivers } from '../src/integrations/enrichment-drivers';
 import { normalizeDomain, type CompanyData } from '../src/integrations/enrichment';
@@ -216,7 +209,11 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
       try {
         weights = parseAlsWeights(client.alsWeights);
       } catch (err) {
-        if (err instanceof ZodError) throw ApplicationFailure.nonRetryable(`client ${a.clientId} has invalid alsWeights: ${err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`, FailureType.InvalidAlsWeights);
+        if (err instanceof ZodError)
+          throw ApplicationFailure.nonRetryable(
+            `client ${a.clientId} has invalid alsWeights: ${err.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`,
+            FailureType.InvalidAlsWeights,
+          );
         throw err;
       }
       const icp = icpOf(client);
@@ -263,7 +260,10 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
           deletedAt: null,
           client: { deletedAt: null },
           updatedAt: { lt: quietSince },
-          OR: [{ status: 'new', enrichedAt: null }, { status: 'enriched', scoredAt: null }],
+          OR: [
+            { status: 'new', enrichedAt: null },
+            { status: 'enriched', scoredAt: null },
+          ],
         },
         select: { id: true, clientId: true },
         orderBy: [{ clientId: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
@@ -276,7 +276,10 @@ export function createEnrichmentActivities(deps: ActivityDeps) {
         for (let i = 0; i < ids.length; i += MAX_ENRICHMENT_LEADS) {
           const leadIds = ids.slice(i, i + MAX_ENRICHMENT_LEADS);
           // Same leads → same batch id, so a retried sweep finds its own workflow instead of a twin.
-          const batchId = `sweep-${createHash('sha256').update([...leadIds].sort().join(',')).digest('hex').slice(0, 20)}`;
+          const batchId = `sweep-${createHash('sha256')
+            .update([...leadIds].sort().join(','))
+            .digest('hex')
+            .slice(0, 20)}`;
           const { workflowId } = await deps.lifecycle.startEnrichment({ clientId, leadIds, batchId });
           started.push({ clientId, workflowId, batchId, leads: leadIds.length });
           heartbeat(started.length);

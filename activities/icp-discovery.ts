@@ -137,7 +137,14 @@ export function createIcpDiscoveryActivities(deps: { db: Db; config: Config; cra
         const merged = mergeEdits(job.edits as IcpEdits | null, parsed);
         const shown = applyIcpEdits(result.draft, merged);
         await db.onboardingJob.update({ where: { id: jobId }, data: { edits: merged as Prisma.InputJsonValue } });
-        await recordAudit(db, { clientId: job.clientId, actorId: by ?? null, action: 'icp.edited', entityType: 'onboarding_job', entityId: jobId, after: parsed });
+        await recordAudit(db, {
+          clientId: job.clientId,
+          actorId: by ?? null,
+          action: 'icp.edited',
+          entityType: 'onboarding_job',
+          entityId: jobId,
+          after: parsed,
+        });
         return shown;
       });
     },

@@ -63,7 +63,9 @@ export function createOutreachSweepActivities(deps: ActivityDeps) {
     async sweepOutreach(a: { limit: number }): Promise<OutreachSweepResult> {
       const pageSize = Math.max(1, Math.min(a.limit, 1000));
       const saved = activityInfo().heartbeatDetails as SweepProgress | undefined;
-      const progress: SweepProgress = saved ?? { result: { campaignsRestarted: 0, campaignsNudged: 0, enrollmentsClosed: 0, sequencesRestarted: 0, enrollmentsChecked: 0 } };
+      const progress: SweepProgress = saved ?? {
+        result: { campaignsRestarted: 0, campaignsNudged: 0, enrollmentsClosed: 0, sequencesRestarted: 0, enrollmentsChecked: 0 },
+      };
       const { result } = progress;
 
       while (!progress.campaignsDone) {
@@ -94,7 +96,11 @@ export function createOutreachSweepActivities(deps: ActivityDeps) {
 
       for (;;) {
         const page = await db.campaignEnrollment.findMany({
-          where: { status: 'active', campaign: { status: { in: ['active', 'paused'] } }, ...(progress.enrollmentCursor ? { id: { gt: progress.enrollmentCursor } } : {}) },
+          where: {
+            status: 'active',
+            campaign: { status: { in: ['active', 'paused'] } },
+            ...(progress.enrollmentCursor ? { id: { gt: progress.enrollmentCursor } } : {}),
+          },
           include: { campaign: true, lead: { select: { alsTier: true } } },
           orderBy: { id: 'asc' },
           take: pageSize,

@@ -50,7 +50,8 @@ export function createReplyActivities(deps: ActivityDeps, sources: { email?: Inb
     /** Inbound messages the provider has and the inbox does not: recorded, then processed at once. */
     async pullMissedInbound(a: { provider: 'postmark' | 'twilio'; limit?: number }): Promise<PullResult & { counts: OutcomeCounts }> {
       const now = new Date();
-      const pulled = a.provider === 'postmark' ? await pullMissedEmail(deps.db, email, { now, limit: a.limit }) : await pullMissedSms(deps.db, sms, { now, limit: a.limit });
+      const pulled =
+        a.provider === 'postmark' ? await pullMissedEmail(deps.db, email, { now, limit: a.limit }) : await pullMissedSms(deps.db, sms, { now, limit: a.limit });
       const counts = emptyCounts();
       await processAll(pulled.recorded, counts);
       return { ...pulled, counts };
@@ -65,7 +66,10 @@ export function createReplyActivities(deps: ActivityDeps, sources: { email?: Inb
     async replayInboxEvents(a: { limit: number; olderThan: string; after?: InboxCursor }): Promise<ReplayPage> {
       const rows = await listRecoverable(deps.db, { limit: a.limit, olderThan: new Date(a.olderThan), after: a.after });
       const counts = emptyCounts();
-      await processAll(rows.map((r) => r.id), counts);
+      await processAll(
+        rows.map((r) => r.id),
+        counts,
+      );
       const last = rows[rows.length - 1];
       return rows.length < a.limit || !last ? { counts } : { counts, next: { receivedAt: last.receivedAt.toISOString(), id: last.id } };
     },

@@ -7,7 +7,17 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { type Prisma } from '../src/db/client';
 import { loadTouchRows } from '../src/engines/jit-validation';
 import { addBusinessDays, instantAt, nextSendWindow } from '../src/engines/calendar/business-time';
-import { attemptTouch, calendarFor, personalizeAttempt, recordOutcomeOnce, type AttemptInput, type AttemptResult, type OutboundDeps, type TouchContent, type TouchRef } from '../src/engines/outbound/touch';
+import {
+  attemptTouch,
+  calendarFor,
+  personalizeAttempt,
+  recordOutcomeOnce,
+  type AttemptInput,
+  type AttemptResult,
+  type OutboundDeps,
+  type TouchContent,
+  type TouchRef,
+} from '../src/engines/outbound/touch';
 import { aiDepsFrom } from './ai';
 import { sequenceEndedSignal } from '../workflows/definitions/campaign';
 import { workflowIds } from '../workflows/ids';
@@ -51,7 +61,6 @@ export function createSequenceActivities(deps: ActivityDeps) {
       const dayAfter = addBusinessDays(instantAt(a.returnDate, 0, 0, cal.timeZone), 1, cal);
       return nextSendWindow(dayAfter, cal).at.toISOString();
     },
-
 
     /**
      * One attempt at a touch: validate (JIT, tier, window, cap, content) and, when `send` is set

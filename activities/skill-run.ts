@@ -55,7 +55,16 @@ export function createSkillRunActivities(deps: ActivityDeps): SkillRunActivities
       }
       await postRunCallback(
         outcome.notify.url,
-        { event: 'skill_run.finished', runId, clientId: outcome.clientId, skill: outcome.skill, status: outcome.status, outputId: outcome.outputId, title: outcome.title, error: outcome.error },
+        {
+          event: 'skill_run.finished',
+          runId,
+          clientId: outcome.clientId,
+          skill: outcome.skill,
+          status: outcome.status,
+          outputId: outcome.outputId,
+          title: outcome.title,
+          error: outcome.error,
+        },
         { secret: deps.signingSecret, allowPrivateHosts: deps.config.CALLBACK_ALLOW_PRIVATE_HOSTS },
       );
       return 'callback';

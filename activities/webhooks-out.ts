@@ -6,7 +6,14 @@ import { attemptDelivery, disabledNotice, endpointAdmins, failDelivery, type Att
 import type { ActivityDeps } from './deps';
 
 export interface WebhookActivities {
-  attemptWebhookDelivery(a: { endpointId: string; eventId: string; series: number; attempt: number; at: string; retryInMs: number | null }): Promise<AttemptResult>;
+  attemptWebhookDelivery(a: {
+    endpointId: string;
+    eventId: string;
+    series: number;
+    attempt: number;
+    at: string;
+    retryInMs: number | null;
+  }): Promise<AttemptResult>;
   failWebhookDelivery(a: { endpointId: string; eventId: string; at: string; windowSeconds: number; exhausted: boolean }): Promise<{ disabled: boolean }>;
   notifyWebhookEndpointDisabled(a: { endpointId: string }): Promise<{ notified: number }>;
   dispatchOutboundEvents(a: { maxEvents?: number }): Promise<{ events: number; deliveries: number }>;
@@ -16,7 +23,11 @@ export function createWebhookActivities(deps: ActivityDeps): WebhookActivities {
   const { db, config } = deps;
   return {
     async attemptWebhookDelivery(a) {
-      return attemptDelivery(db, { ...a, at: new Date(a.at) }, { signingSecret: deps.signingSecret, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE_HOSTS });
+      return attemptDelivery(
+        db,
+        { ...a, at: new Date(a.at) },
+        { signingSecret: deps.signingSecret, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivateHosts: config.CALLBACK_ALLOW_PRIVATE_HOSTS },
+      );
     },
     async failWebhookDelivery(a) {
       return failDelivery(db, { ...a, at: new Date(a.at) });

@@ -48,7 +48,6 @@ const KILLS = Number(args.kills);
 const INTERVAL_MS = Number(args.interval) * 1000;
 const RESTARTS = Number(args['temporal-restarts']);
 
-
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -179,7 +178,9 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`worker processes started: ${spawns}; Temporal restarts: ${restarts}; sends caught by a kill: ${caught.length}`);
-  console.log(`stranded seconds: p50=${percentile(stranded, 50).toFixed(1)} p99=${percentile(stranded, 99).toFixed(1)} max=${percentile(stranded, 100).toFixed(1)}`);
+  console.log(
+    `stranded seconds: p50=${percentile(stranded, 50).toFixed(1)} p99=${percentile(stranded, 99).toFixed(1)} max=${percentile(stranded, 100).toFixed(1)}`,
+  );
   console.log(`failed workflows: ${failed.length}${failed.length ? ` ${failed.slice(0, 5).join(', ')}` : ''}`);
   console.log(
     `chaos: sends=${postmark.sent.length} kills=${kills} temporal_restarts=${restarts} duplicates=${duplicates} missing=${missing} stranded_p99_s=${percentile(stranded, 99).toFixed(1)} failed_workflows=${failed.length}`,

@@ -54,7 +54,9 @@ async function main(): Promise<string> {
     await applyMigrations(databaseUrl);
     const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
     if (!cli) throw new Error('Temporal CLI not found: run bash temporal/setup-tools.sh');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: await freePort(), ui: false } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: await freePort(), ui: false },
+    });
     stops.push(() => env.teardown());
     await registerSearchAttributes(env.connection, 'default');
 
@@ -134,8 +136,8 @@ async function main(): Promise<string> {
     const emitter = async () => {
       while (next < EVENTS) {
         const i = next++;
-        const e = await db.$transaction((tx) =>
-          emitEvent(tx, { clientId: client.id, type: 'reply.received', leadId: leads[i % LEADS].id, data: { intent: 'interested', n: i } }),
+        const e = await db.$transaction(
+          (tx) => emitEvent(tx, { clientId: client.id, type: 'reply.received', leadId: leads[i % LEADS].id, data: { intent: 'interested', n: i } }),
           // The worker's activities share the pool during the burst: wait for a connection, do not fail.
           { maxWait: 30_000, timeout: 30_000 },
         );
@@ -145,7 +147,9 @@ async function main(): Promise<string> {
     const started = Date.now();
     await Promise.all(Array.from({ length: EMITTERS }, emitter));
     const emitted = Date.now();
-    const timeout = new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`only ${firstArrival.size} of ${EVENTS} arrived in 10 minutes`)), 600_000).unref());
+    const timeout = new Promise<never>((_r, reject) =>
+      setTimeout(() => reject(new Error(`only ${firstArrival.size} of ${EVENTS} arrived in 10 minutes`)), 600_000).unref(),
+    );
     await Promise.race([arrived, timeout]);
 
     const lat = [...createdAt].map(([id, at]) => (firstArrival.get(id) ?? NaN) - at).sort((a, b) => a - b);

@@ -22,15 +22,34 @@ export async function startEmailCampaign(db: Db, temporal: TemporalClient, taskQ
   const slug = a.name.toLowerCase();
   const c = await db.client.create({
     data: {
-      name: a.name, slug: `${slug}-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot',
-      timeZone: 'UTC', country: 'ZZ', senderName: 'Sam', senderEmail: `sam@${slug}.example`, postalAddress: `1 ${a.name} St`,
+      name: a.name,
+      slug: `${slug}-${randomUUID()}`,
+      sendWindow: ALWAYS_OPEN,
+      subscriptionStatus: 'active',
+      tier: 'dominance',
+      permissionMode: 'autopilot',
+      timeZone: 'UTC',
+      country: 'ZZ',
+      senderName: 'Sam',
+      senderEmail: `sam@${slug}.example`,
+      postalAddress: `1 ${a.name} St`,
     },
   });
   // Credits come through the ledger (src/engines/credits.ts), as in the product.
   await addCredits(db, { clientId: c.id, kind: 'top_up', amount: 1_000_000, key: `top_up:${c.id}:bench` });
   await db.sendResource.create({ data: { clientId: c.id, channel: 'email', identifier: `${slug}.example`, dailyLimit: 1_000_000 } });
   const leads = await db.lead.createManyAndReturn({
-    data: Array.from({ length: a.leads }, (_, i) => ({ clientId: c.id, email: `lead${i}@prospect.example`, firstName: 'Lee', companyName: 'Prospect', timeZone: 'UTC', country: 'ZZ', status: 'scored' as const, alsTier: 'cold' as const, alsScore: 25 })),
+    data: Array.from({ length: a.leads }, (_, i) => ({
+      clientId: c.id,
+      email: `lead${i}@prospect.example`,
+      firstName: 'Lee',
+      companyName: 'Prospect',
+      timeZone: 'UTC',
+      country: 'ZZ',
+      status: 'scored' as const,
+      alsTier: 'cold' as const,
+      alsScore: 25,
+    })),
     select: { id: true, email: true },
   });
   const campaign = await createCampaign(db, { clientId: c.id, name: slug, sequence: SEQUENCE });

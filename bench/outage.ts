@@ -37,7 +37,6 @@ const OUTAGE_MS = Number(args.minutes) * 60_000;
 const LEADS = Number(args.leads);
 const RECOVERY_MS = Number(args['recovery-minutes']) * 60_000;
 
-
 const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,8 +116,12 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`outage:                 ${args.minutes} min (wall clock), ${LEADS} leads`);
   console.log(`first touches sent before the outage: ${sentBefore}`);
-  console.log(`recovery:               ${allSentAt ? `${((allSentAt - upAt) / 1000).toFixed(0)} s after PostgreSQL came back, every first touch sent` : `NOT every first touch sent within ${args['recovery-minutes']} min`}`);
-  console.log(`emails per lead:        ${JSON.stringify(Object.entries(perLead.reduce<Record<number, number>>((m, n) => ({ ...m, [n]: (m[n] ?? 0) + 1 }), {})).map(([sends, leadsWith]) => `${leadsWith} leads x ${sends}`))}`);
+  console.log(
+    `recovery:               ${allSentAt ? `${((allSentAt - upAt) / 1000).toFixed(0)} s after PostgreSQL came back, every first touch sent` : `NOT every first touch sent within ${args['recovery-minutes']} min`}`,
+  );
+  console.log(
+    `emails per lead:        ${JSON.stringify(Object.entries(perLead.reduce<Record<number, number>>((m, n) => ({ ...m, [n]: (m[n] ?? 0) + 1 }), {})).map(([sends, leadsWith]) => `${leadsWith} leads x ${sends}`))}`,
+  );
   console.log(`failed workflows:       ${failed.length}${failed.length ? ` ${failed.join(', ')}` : ''}`);
   console.log(`running workflows:      ${runningCount} (campaign + sequences waiting for touch 2)`);
   console.log(`enrolments:             ${enrolments.map((e) => `${e.status}=${e._count._all}`).join(' ')}`);

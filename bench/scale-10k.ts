@@ -27,7 +27,10 @@ const started = Date.now();
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 
 const diff = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
-const fmtCpu = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+const fmtCpu = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
 
 async function main(): Promise<void> {
   const s = await startScaleStack({ workers: Number(args.workers), name: 'scale-10k', log });
@@ -52,7 +55,9 @@ async function main(): Promise<void> {
         samples.push({ t, started: progress.sequencesStarted, sent: progress.provider });
         const rate = prev ? ((progress.provider - prev.sent) / (t - prev.t)).toFixed(1) : '-';
         const startRate = prev ? ((progress.sequencesStarted - prev.started) / (t - prev.t)).toFixed(1) : '-';
-        log(`t+${t.toFixed(0)} s: sequences started ${progress.sequencesStarted} (${startRate}/s), first touches at the provider ${progress.provider} (${rate}/s)`);
+        log(
+          `t+${t.toFixed(0)} s: sequences started ${progress.sequencesStarted} (${startRate}/s), first touches at the provider ${progress.provider} (${rate}/s)`,
+        );
       }
       await sleep(250);
       progress = await firstTouchProgress(s, run.campaignId);
@@ -73,14 +78,22 @@ async function main(): Promise<void> {
     const startS = allStartedAt ? (allStartedAt - run.startedAt) / 1000 : null;
 
     console.log('');
-    console.log(`service: ${s.runtime}, 1 api + ${args.workers} worker; PostgreSQL (embedded) and Temporal dev server as separate processes; Postmark fake latency ${args['latency-ms']} ms; ${LEADS} leads (tiers ${JSON.stringify(run.tiers)})`);
+    console.log(
+      `service: ${s.runtime}, 1 api + ${args.workers} worker; PostgreSQL (embedded) and Temporal dev server as separate processes; Postmark fake latency ${args['latency-ms']} ms; ${LEADS} leads (tiers ${JSON.stringify(run.tiers)})`,
+    );
     console.log(`import        ${run.importS.toFixed(1)} s`);
     console.log(`scoring       ${run.scoringS.toFixed(1)} s`);
     console.log(`enrolment     ${run.enrolS.toFixed(1)} s (the add-leads request)`);
-    console.log(`sequences     all ${LEADS} started ${startS === null ? 'NOT within the time' : `${startS.toFixed(1)} s after start (${(LEADS / startS).toFixed(1)}/s)`}`);
-    console.log(`first touches ${allSentAt ? `${firstS.toFixed(1)} s, ${(expected / firstS).toFixed(1)} per second` : `NOT all sent within ${args['timeout-minutes']} min (${progress.provider}/${expected})`}`);
+    console.log(
+      `sequences     all ${LEADS} started ${startS === null ? 'NOT within the time' : `${startS.toFixed(1)} s after start (${(LEADS / startS).toFixed(1)}/s)`}`,
+    );
+    console.log(
+      `first touches ${allSentAt ? `${firstS.toFixed(1)} s, ${(expected / firstS).toFixed(1)} per second` : `NOT all sent within ${args['timeout-minutes']} min (${progress.provider}/${expected})`}`,
+    );
     console.log(`duplicates ${duplicates}, missing ${missing}`);
-    console.log(`peak RSS      ${[s.api, ...s.workers].map((r) => `${r.name} ${mib(r.peakRssMiB)}`).join(', ')}; service total ${mib([s.api, ...s.workers].reduce((n, r) => n + r.peakRssMiB, 0))}`);
+    console.log(
+      `peak RSS      ${[s.api, ...s.workers].map((r) => `${r.name} ${mib(r.peakRssMiB)}`).join(', ')}; service total ${mib([s.api, ...s.workers].reduce((n, r) => n + r.peakRssMiB, 0))}`,
+    );
     console.log(`CPU s, import+scoring+enrolment: ${fmtCpu(diff(cpuStart, cpu0))}`);
     console.log(`CPU s, first touches:            ${fmtCpu(diff(cpuEnd, cpuStart))} (of ${(firstS * 2).toFixed(0)} core-seconds on 2 cores)`);
     console.log(

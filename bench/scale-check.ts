@@ -46,7 +46,8 @@ async function activitySplit(s: ScaleStack, killAt: number): Promise<{ split: Sp
   const notHealthy: string[] = [];
   for await (const wf of s.temporal.workflow.list({ query: `ClientId = "${s.clientId}"` })) {
     workflows++;
-    if (wf.status.name !== 'RUNNING' && wf.status.name !== 'COMPLETED' && wf.status.name !== 'CONTINUED_AS_NEW') notHealthy.push(`${wf.workflowId} ${wf.status.name}`);
+    if (wf.status.name !== 'RUNNING' && wf.status.name !== 'COMPLETED' && wf.status.name !== 'CONTINUED_AS_NEW')
+      notHealthy.push(`${wf.workflowId} ${wf.status.name}`);
     const history = await s.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     const scheduled = new Map<number, string>();
     const attempt = new Map<number, number>();
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
     let last = -1;
     let progress = await firstTouchProgress(s, run.campaignId);
     while (progress.ledgerSent < run.expected.size && Date.now() < deadline) {
-      if (progress.ledgerSent !== last && (Date.now() - started) % 5_000 < 1000) log(`${progress.sequencesStarted} sequences started, ${progress.ledgerSent}/${run.expected.size} sent (ledger), ${progress.provider} at the provider`);
+      if (progress.ledgerSent !== last && (Date.now() - started) % 5_000 < 1000)
+        log(`${progress.sequencesStarted} sequences started, ${progress.ledgerSent}/${run.expected.size} sent (ledger), ${progress.provider} at the provider`);
       last = progress.ledgerSent;
       await sleep(500);
       progress = await firstTouchProgress(s, run.campaignId);
@@ -122,22 +124,37 @@ async function main(): Promise<void> {
     console.log(`service: ${s.runtime}; PostgreSQL (embedded) and Temporal dev server as separate processes; Postmark fake latency ${args['latency-ms']} ms`);
     console.log(`leads ${LEADS} (email allowed by tier: ${run.expected.size}; tiers ${JSON.stringify(run.tiers)})`);
     console.log(`import ${run.importS.toFixed(1)} s, scoring ${run.scoringS.toFixed(1)} s, enrolment ${run.enrolS.toFixed(1)} s`);
-    console.log(`first touches: ${allSentAt ? `all sent ${firstTouchS.toFixed(1)} s after start, ${(run.expected.size / firstTouchS).toFixed(1)}/s` : `NOT all sent within ${args['timeout-minutes']} min`}; kill after ${((killAt - run.startedAt) / 1000).toFixed(1)} s at ${sentAtKill} sent, ${inFlight} in flight`);
+    console.log(
+      `first touches: ${allSentAt ? `all sent ${firstTouchS.toFixed(1)} s after start, ${(run.expected.size / firstTouchS).toFixed(1)}/s` : `NOT all sent within ${args['timeout-minutes']} min`}; kill after ${((killAt - run.startedAt) / 1000).toFixed(1)} s at ${sentAtKill} sent, ${inFlight} in flight`,
+    );
     console.log('');
     console.log('activities executed (ActivityTaskCompleted by worker identity), by when they completed:');
-    console.log(`  ${'worker'.padEnd(10)} ${'identity'.padEnd(24)} ${'before kill'.padStart(11)} ${'after kill'.padStart(10)} ${'retried'.padStart(7)}  by type`);
+    console.log(
+      `  ${'worker'.padEnd(10)} ${'identity'.padEnd(24)} ${'before kill'.padStart(11)} ${'after kill'.padStart(10)} ${'retried'.padStart(7)}  by type`,
+    );
     for (const w of s.workers) {
       const r = split.get(w.identity) ?? { before: 0, after: 0, byType: new Map<string, number>(), retried: 0 };
-      const types = [...r.byType].sort().map(([t, n]) => `${t}=${n}`).join(' ');
-      console.log(`  ${w.name.padEnd(10)} ${w.identity.padEnd(24)} ${String(r.before).padStart(11)} ${String(r.after).padStart(10)} ${String(r.retried).padStart(7)}  ${types}`);
+      const types = [...r.byType]
+        .sort()
+        .map(([t, n]) => `${t}=${n}`)
+        .join(' ');
+      console.log(
+        `  ${w.name.padEnd(10)} ${w.identity.padEnd(24)} ${String(r.before).padStart(11)} ${String(r.after).padStart(10)} ${String(r.retried).padStart(7)}  ${types}`,
+      );
     }
     const others = [...split.keys()].filter((k) => !s.workers.some((w) => w.identity === k));
     for (const k of others) console.log(`  other      ${k.padEnd(24)} ${split.get(k)!.before} ${split.get(k)!.after}`);
     console.log('  retried: completed on attempt 2 or later (an earlier attempt failed or was lost with the killed worker)');
-    console.log(`  workflows of the client: ${workflows}; not running/completed: ${notHealthy.length}${notHealthy.length ? ` ${notHealthy.slice(0, 5).join(', ')}` : ''}`);
+    console.log(
+      `  workflows of the client: ${workflows}; not running/completed: ${notHealthy.length}${notHealthy.length ? ` ${notHealthy.slice(0, 5).join(', ')}` : ''}`,
+    );
     console.log('');
     console.log(`peak RSS: ${[s.api, ...s.workers].map((r) => `${r.name} ${mib(r.peakRssMiB)}`).join(', ')}`);
-    console.log(`CPU s: ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    console.log(
+      `CPU s: ${Object.entries(cpu)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
     const b1 = split.get(w1.identity)?.before ?? 0;
     const b2 = split.get(w2.identity)?.before ?? 0;
     // A completion sent just before the kill may be recorded a moment after it.

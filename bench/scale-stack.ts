@@ -74,7 +74,9 @@ function readProc(pid: number): { hwmKiB: number; cpuTicks: number; childTicks: 
 
 /** CPU seconds of the processes under this one whose command name starts with `prefix` (exited children of theirs included). */
 function groupCpu(prefix: string, seen: Map<number, number>): number {
-  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const info = new Map(pids.map((p) => [p, readProc(p)] as const));
   const descends = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 20; hops++) {
@@ -145,7 +147,12 @@ export async function startScaleStack(opts: { workers: number; name: string; log
     const { applied } = await applyMigrations(url);
     log(`PostgreSQL on ${pg.port}; ${applied.length} migrations applied`);
     installTemporalRuntime(createLogger('fatal')); // before the dev server starts the SDK's runtime
-    const server: DevServerHandle = await startDevServer({ dataDir: join(dir, 'temporal'), port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+    const server: DevServerHandle = await startDevServer({
+      dataDir: join(dir, 'temporal'),
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+    });
     cleanups.push(() => server.stop());
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
@@ -179,7 +186,11 @@ export async function startScaleStack(opts: { workers: number; name: string; log
     };
     const startRole = (name: string, role: 'api' | 'worker'): RoleProcess => {
       const args = compiled ? [COMPILED_MAIN] : ['--import', 'tsx', join(ROOT, 'src', 'main.ts')];
-      const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ROLE: role, ...(role === 'api' ? { PORT: String(port) } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: { ...env, ROLE: role, ...(role === 'api' ? { PORT: String(port) } : {}) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       proc.stdout!.on('data', (d) => (out = (out + String(d)).slice(-20_000)));
       proc.stderr!.on('data', (d) => (out = (out + String(d)).slice(-20_000)));
@@ -210,7 +221,15 @@ export async function startScaleStack(opts: { workers: number; name: string; log
     const api = startRole('api', 'api');
     const workers = Array.from({ length: opts.workers }, (_, i) => startRole(`worker-${i + 1}`, 'worker'));
     const apiUrl = `http://127.0.0.1:${port}/api/v1`;
-    await waitFor(`the API (${apiUrl})`, api, async () => (await fetch(`${apiUrl}/health/ready`).then((x) => x.status, () => 0)) === 200);
+    await waitFor(
+      `the API (${apiUrl})`,
+      api,
+      async () =>
+        (await fetch(`${apiUrl}/health/ready`).then(
+          (x) => x.status,
+          () => 0,
+        )) === 200,
+    );
     for (const w of workers) {
       await waitFor(`${w.name} polling ${taskQueue}`, w, async () => {
         const { pollers } = await connection.workflowService.describeTaskQueue({
@@ -227,8 +246,17 @@ export async function startScaleStack(opts: { workers: number; name: string; log
     const tag = randomUUID().slice(0, 8);
     const client = await db.client.create({
       data: {
-        name: `Scale ${tag}`, slug: `scale-${tag}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot',
-        timeZone: 'UTC', country: 'ZZ', senderName: 'Sam', senderEmail: `sam@scale-${tag}.example`, postalAddress: '1 Scale St',
+        name: `Scale ${tag}`,
+        slug: `scale-${tag}`,
+        sendWindow: ALWAYS_OPEN,
+        subscriptionStatus: 'active',
+        tier: 'dominance',
+        permissionMode: 'autopilot',
+        timeZone: 'UTC',
+        country: 'ZZ',
+        senderName: 'Sam',
+        senderEmail: `sam@scale-${tag}.example`,
+        postalAddress: '1 Scale St',
       },
     });
     // Credits come through the ledger (src/engines/credits.ts), as in the product.
@@ -326,7 +354,12 @@ export async function importScoreEnrolStart(s: ScaleStack, n: number, log: (m: s
   await s.call('POST', `${base}/resources`, { channel: 'email', identifier: 'scale-b.example', dailyLimit: 10_000 }, 201);
   const rows = leadRows(n, randomUUID().slice(0, 6));
   let t = Date.now();
-  const imported = await s.call<{ imported: number; leadIds: string[]; enrichment: { workflowId: string } | null }>('POST', `${base}/leads/bulk`, { leads: rows }, 201);
+  const imported = await s.call<{ imported: number; leadIds: string[]; enrichment: { workflowId: string } | null }>(
+    'POST',
+    `${base}/leads/bulk`,
+    { leads: rows },
+    201,
+  );
   const importS = (Date.now() - t) / 1000;
   if (imported.imported !== n || !imported.enrichment) throw new Error(`import: ${imported.imported} of ${n} leads imported`);
   log(`imported ${n} leads in ${importS.toFixed(1)} s; enrichment + scoring ${imported.enrichment.workflowId}`);

@@ -52,7 +52,13 @@ async function main(): Promise<void> {
   if (!cli) throw new Error('run bash temporal/setup-tools.sh first');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: await freePort(), ui: false, log: { format: 'pretty', level: process.env.BENCH_SERVER_LOG ?? 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      ip: '127.0.0.1',
+      port: await freePort(),
+      ui: false,
+      log: { format: 'pretty', level: process.env.BENCH_SERVER_LOG ?? 'error' },
+    },
   });
   await registerSearchAttributes(env.connection, 'default');
   const [postmark, twilio, heyreach, vapi] = await Promise.all([startPostmarkFake(), startTwilioFake(), startHeyReachFake(), startVapiFake()]);
@@ -90,7 +96,19 @@ async function main(): Promise<void> {
   // Data: one client, resources with room for everything, N hot leads.
   const timeZone = 'UTC';
   const c = await db.client.create({
-    data: { name: 'Bench', slug: `bench-${randomUUID()}`, sendWindow: ALWAYS_OPEN, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'autopilot', timeZone, country: 'ZZ', senderName: 'Bench', senderEmail: 'bench@bench.example', postalAddress: '1 Bench St' },
+    data: {
+      name: 'Bench',
+      slug: `bench-${randomUUID()}`,
+      sendWindow: ALWAYS_OPEN,
+      subscriptionStatus: 'active',
+      tier: 'dominance',
+      permissionMode: 'autopilot',
+      timeZone,
+      country: 'ZZ',
+      senderName: 'Bench',
+      senderEmail: 'bench@bench.example',
+      postalAddress: '1 Bench St',
+    },
   });
   // Credits come through the ledger (src/engines/credits.ts), as in the product.
   await addCredits(db, { clientId: c.id, kind: 'top_up', amount: 10_000_000, key: `top_up:${c.id}:bench` });
@@ -102,7 +120,9 @@ async function main(): Promise<void> {
       { clientId: c.id, channel: 'voice', identifier: VAPI_FAKE_NUMBER.id, dailyLimit: 1_000_000 },
     ],
   });
-  const campaign = await db.campaign.create({ data: { clientId: c.id, name: 'bench', status: 'active', permissionMode: 'autopilot', sequence: { version: 1, touches: PLAN } as unknown as object } });
+  const campaign = await db.campaign.create({
+    data: { clientId: c.id, name: 'bench', status: 'active', permissionMode: 'autopilot', sequence: { version: 1, touches: PLAN } as unknown as object },
+  });
   const leads = await db.lead.createManyAndReturn({
     data: Array.from({ length: N + CACHED }, (_, i) => ({
       clientId: c.id,
@@ -119,16 +139,23 @@ async function main(): Promise<void> {
     })),
     select: { id: true },
   });
-  await db.campaignEnrollment.createMany({ data: leads.map((l) => ({ clientId: c.id, campaignId: campaign.id, leadId: l.id, sequenceVersion: 1, status: 'active' as const })) });
+  await db.campaignEnrollment.createMany({
+    data: leads.map((l) => ({ clientId: c.id, campaignId: campaign.id, leadId: l.id, sequenceVersion: 1, status: 'active' as const })),
+  });
 
   const input = (leadId: string, touches = PLAN): LeadSequenceInput => ({
-    version: 1, clientId: c.id, campaignId: campaign.id, leadId, sequenceVersion: 1, permissionMode: 'autopilot', tier: 'hot', touches,
+    version: 1,
+    clientId: c.id,
+    campaignId: campaign.id,
+    leadId,
+    sequenceVersion: 1,
+    permissionMode: 'autopilot',
+    tier: 'hot',
+    touches,
   });
 
   // Warm-up (JIT, bundle, connections), not measured.
-  await Promise.all(
-    Array.from({ length: 10 }, (_, i) => client.workflow.execute('baselineWorkflow', { taskQueue, workflowId: `warm-${i}` })),
-  );
+  await Promise.all(Array.from({ length: 10 }, (_, i) => client.workflow.execute('baselineWorkflow', { taskQueue, workflowId: `warm-${i}` })));
 
   // Baseline: N workflows × six no-op activities.
   let t0 = performance.now();
@@ -138,9 +165,9 @@ async function main(): Promise<void> {
   // Ours: N real sequences, six real sends each.
   t0 = performance.now();
   const results = await Promise.all(
-    leads.slice(0, N).map((l) =>
-      client.workflow.execute('leadSequenceWorkflow', { taskQueue, workflowId: workflowIds.sequence(campaign.id, l.id), args: [input(l.id)] }),
-    ),
+    leads
+      .slice(0, N)
+      .map((l) => client.workflow.execute('leadSequenceWorkflow', { taskQueue, workflowId: workflowIds.sequence(campaign.id, l.id), args: [input(l.id)] })),
   );
   const oursSecs = (performance.now() - t0) / 1000;
   const sent = results.reduce((n, r) => n + (r as { timeline: { status: string }[] }).timeline.filter((e) => e.status === 'sent').length, 0);
@@ -153,7 +180,11 @@ async function main(): Promise<void> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   const sleeping = leads.slice(N, N + CACHED);
-  await Promise.all(sleeping.map((l) => client.workflow.start('leadSequenceWorkflow', { taskQueue, workflowId: workflowIds.sequence(campaign.id, l.id), args: [input(l.id, later)] })));
+  await Promise.all(
+    sleeping.map((l) =>
+      client.workflow.start('leadSequenceWorkflow', { taskQueue, workflowId: workflowIds.sequence(campaign.id, l.id), args: [input(l.id, later)] }),
+    ),
+  );
   // Wait until each has run its first task (planSchedule done, timer started).
   for (const l of sleeping) {
     for (;;) {
@@ -168,7 +199,9 @@ async function main(): Promise<void> {
   const ours = (N * 6) / oursSecs;
   const base = (N * 6) / baselineSecs;
   console.log(`baseline: ${N} workflows x 6 no-op activities in ${baselineSecs.toFixed(2)} s = ${base.toFixed(1)} activities/s`);
-  console.log(`ours:     ${N} sequences x 6 real sends in ${oursSecs.toFixed(2)} s = ${ours.toFixed(1)} touches/s (${postmark.sent.length} emails, ${twilio.sent.length} sms)`);
+  console.log(
+    `ours:     ${N} sequences x 6 real sends in ${oursSecs.toFixed(2)} s = ${ours.toFixed(1)} touches/s (${postmark.sent.length} emails, ${twilio.sent.length} sms)`,
+  );
   console.log(`sequences: ratio=${(ours / base).toFixed(2)} events_per_sequence=${eventsPerSequence} rss_mb_per_cached=${rssPerCached.toFixed(3)}`);
 
   worker.shutdown();

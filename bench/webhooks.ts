@@ -127,7 +127,15 @@ function inbound(email: string, threadId: string, messageId: string) {
 
 async function seedClient(db: Db, tag: string) {
   const client = await db.client.create({
-    data: { name: `Bench ${tag}`, slug: `bench-${tag}-${randomUUID().slice(0, 8)}`, subscriptionStatus: 'active', tier: 'dominance', permissionMode: 'copilot', senderEmail: 'sam@bench.agency.example', postalAddress: '1 Bench St' },
+    data: {
+      name: `Bench ${tag}`,
+      slug: `bench-${tag}-${randomUUID().slice(0, 8)}`,
+      subscriptionStatus: 'active',
+      tier: 'dominance',
+      permissionMode: 'copilot',
+      senderEmail: 'sam@bench.agency.example',
+      postalAddress: '1 Bench St',
+    },
   });
   // Credits come through the ledger (src/engines/credits.ts), as in the product.
   await addCredits(db, { clientId: client.id, kind: 'top_up', amount: 100_000, key: `top_up:${client.id}:bench` });
@@ -137,11 +145,31 @@ async function seedClient(db: Db, tag: string) {
 
 async function seedLeadWithSend(db: Db, clientId: string, campaignId: string, i: number) {
   const lead = await db.lead.create({
-    data: { clientId, email: `lead-${i}-${randomUUID().slice(0, 6)}@prospect.example`, firstName: 'Jordan', companyName: 'Prospect', status: 'scored', alsTier: 'cold', timeZone: 'Australia/Sydney', country: 'AU' },
+    data: {
+      clientId,
+      email: `lead-${i}-${randomUUID().slice(0, 6)}@prospect.example`,
+      firstName: 'Jordan',
+      companyName: 'Prospect',
+      status: 'scored',
+      alsTier: 'cold',
+      timeZone: 'Australia/Sydney',
+      country: 'AU',
+    },
   });
   const threadId = `<${randomUUID().replace(/-/g, '')}@mail.bench.example>`;
   await db.sendLedger.create({
-    data: { clientId, campaignId, leadId: lead.id, idempotencyKey: `bench:${lead.id}:touch:0`, channel: 'email', touchNumber: 0, state: 'sent', providerMessageId: randomUUID(), threadId, sentAt: new Date() },
+    data: {
+      clientId,
+      campaignId,
+      leadId: lead.id,
+      idempotencyKey: `bench:${lead.id}:touch:0`,
+      channel: 'email',
+      touchNumber: 0,
+      state: 'sent',
+      providerMessageId: randomUUID(),
+      threadId,
+      sentAt: new Date(),
+    },
   });
   return { lead, threadId };
 }
@@ -162,7 +190,9 @@ async function main(): Promise<string> {
     const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
     if (!cli) throw new Error('Temporal CLI not found: run bash temporal/setup-tools.sh');
     const temporalPort = await freePort();
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: temporalPort, ui: false } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1', port: temporalPort, ui: false },
+    });
     stops.push(() => env.teardown());
     await registerSearchAttributes(env.connection, 'default');
 
@@ -254,9 +284,11 @@ async function main(): Promise<string> {
     }
     // Every sequence at its first wait and the campaign idle: no history grew over half a second.
     const quietFrom = performance.now();
-    const watched = [workflowIds.campaign(camp2.id), ...leads.map((l) => workflowIds.sequence(camp2.id, l.lead.id))].map((id) => temporal.workflow.getHandle(id));
+    const watched = [workflowIds.campaign(camp2.id), ...leads.map((l) => workflowIds.sequence(camp2.id, l.lead.id))].map((id) =>
+      temporal.workflow.getHandle(id),
+    );
     const lengths = () => Promise.all(watched.map(async (h) => (await h.describe()).historyLength));
-    for (let before = await lengths(); ; ) {
+    for (let before = await lengths(); ;) {
       await new Promise((r) => setTimeout(r, 500));
       const now = await lengths();
       if (now.every((n, i) => n === before[i])) break;
@@ -318,7 +350,8 @@ async function main(): Promise<string> {
     console.log(`  webhook → signalled: p50 ${median(toSignal)} ms, p99 ${p99(toSignal)} ms`);
     // From each sequence's history: when Temporal recorded the stop signal (the end of our path), and
     // for the slowest, what the workflow did between that and closing.
-    const eventMs = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+    const eventMs = (e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }) =>
+      Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
     const toStopRecorded: number[] = [];
     let slowestTrail = '';
     const slowest = stopMs.indexOf(Math.max(...stopMs));
@@ -337,7 +370,6 @@ async function main(): Promise<string> {
     console.log(`  webhook → stop signal in the sequence's history: p50 ${median(toStopRecorded)} ms, p99 ${p99(toStopRecorded)} ms`);
     console.log(`  slowest sequence after its stop signal (ms): ${slowestTrail}`);
     console.log(`  webhook → sequence closed: p50 ${median(stopMs)} ms, p99 ${p99(stopMs)} ms, max ${Math.max(...stopMs)} ms`);
-
 
     // 2. Throughput. Every request is a new reply (`[<id>]` → a unique MessageID) to one lead's thread.
     const c1 = await seedClient(db, 'throughput');
@@ -368,7 +400,9 @@ async function main(): Promise<string> {
       await drained();
       drainMs += performance.now() - drainStart;
       oursCpu += cpuMs(cpu);
-      console.log(`  round ${round + 1}: bare ${perSecond(bareRounds[round]).toFixed(0)} req/s, ours ${perSecond(oursRounds[round]).toFixed(0)} req/s (ratio ${(perSecond(oursRounds[round]) / perSecond(bareRounds[round])).toFixed(2)})`);
+      console.log(
+        `  round ${round + 1}: bare ${perSecond(bareRounds[round]).toFixed(0)} req/s, ours ${perSecond(oursRounds[round]).toFixed(0)} req/s (ratio ${(perSecond(oursRounds[round]) / perSecond(bareRounds[round])).toFixed(2)})`,
+      );
     }
     const bareResult = total(bareRounds);
     const oursResult = total(oursRounds);

@@ -32,8 +32,15 @@ const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker')
 // The same module list as src/observability/tracing.ts (WORKFLOW_TRACING_MODULES), from the compiled copy.
 const { WORKFLOW_TRACING_MODULES } = require(join(out, 'src', 'observability', 'tracing.js'));
 const sizes = [];
-for (const [file, workflowInterceptorModules] of [['workflow-bundle.js', []], ['workflow-bundle.traced.js', [...WORKFLOW_TRACING_MODULES]]]) {
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(out, 'workflows', 'index.js'), workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+for (const [file, workflowInterceptorModules] of [
+  ['workflow-bundle.js', []],
+  ['workflow-bundle.traced.js', [...WORKFLOW_TRACING_MODULES]],
+]) {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(out, 'workflows', 'index.js'),
+    workflowInterceptorModules,
+    logger: new DefaultLogger('WARN'),
+  });
   writeFileSync(join(out, file), code);
   sizes.push(`${file} ${(code.length / 1024).toFixed(0)} KiB`);
 }

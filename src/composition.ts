@@ -48,13 +48,24 @@ export interface Stop {
 
 export function dncrDriver(config: Config): DncrDriver {
   if (config.DNCR_API_KEY && config.DNCR_BASE_URL) return new HttpDncrDriver(config.DNCR_BASE_URL, config.DNCR_API_KEY);
-  const registered = (config.DNCR_SANDBOX_REGISTERED ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((p) => normalizePhone(p));
+  const registered = (config.DNCR_SANDBOX_REGISTERED ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((p) => normalizePhone(p));
   return new SandboxDncrDriver(registered);
 }
 
 /** The activities' dependencies: real provider drivers where credentials are set, sandbox drivers
  * otherwise, and the lifecycle operations bound to Temporal. */
-export function buildActivityDeps(a: { config: Config; db: Db; logger: Logger; temporal: TemporalClient; taskQueue: string; signingSecret: string }): ActivityDeps {
+export function buildActivityDeps(a: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  temporal: TemporalClient;
+  taskQueue: string;
+  signingSecret: string;
+}): ActivityDeps {
   const { db, temporal, taskQueue, config, logger } = a;
   const lifecycle: ActivityLifecycle = {
     startEnrichment: (batch) => startEnrichment(temporal, taskQueue, batch),
@@ -124,8 +135,12 @@ export async function startWorkerRole(infra: Infrastructure, stops: Stop[], opts
     } catch (err) {
       // A worker without its metrics is a deployment mistake; `npm start` on a machine where the
       // port is taken still runs (the API's /metrics has the rest), and says so.
-      if (!opts.withApi) throw new Error(`worker metrics port ${config.WORKER_METRICS_PORT}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      logger.warn({ port: config.WORKER_METRICS_PORT, err: err instanceof Error ? err.message : String(err) }, 'worker metrics port unavailable: Temporal worker metrics not served (set WORKER_METRICS_PORT, 0 for none)');
+      if (!opts.withApi)
+        throw new Error(`worker metrics port ${config.WORKER_METRICS_PORT}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      logger.warn(
+        { port: config.WORKER_METRICS_PORT, err: err instanceof Error ? err.message : String(err) },
+        'worker metrics port unavailable: Temporal worker metrics not served (set WORKER_METRICS_PORT, 0 for none)',
+      );
     }
   }
   // Client webhooks: deliveries start as soon as events are committed (LISTEN/NOTIFY + a short poll).

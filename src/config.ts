@@ -9,7 +9,11 @@ const optionalSecret = z.string().min(1).optional();
 const isPriceTableJson = (v: string) => {
   try {
     const t = JSON.parse(v) as unknown;
-    return typeof t === 'object' && t !== null && Object.values(t).every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0));
+    return (
+      typeof t === 'object' &&
+      t !== null &&
+      Object.values(t).every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0))
+    );
   } catch {
     // Not JSON (SyntaxError): the setting is refused with its message.
     return false;
@@ -27,7 +31,10 @@ const isSkillLimitsJson = (v: string) => {
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 /** TRUST_PROXY entries, or null when one is not an address, a CIDR range or a name Express knows. */
 function parseTrustProxy(value: string): string[] | null {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const valid = (e: string) => {
     if (PROXY_NAMES.has(e)) return true;
     const [addr, bits, ...rest] = e.split('/');
@@ -82,7 +89,12 @@ const schema = z.object({
     .refine((v) => v === undefined || isSkillLimitsJson(v), 'must be JSON {"<skill slug>": runsPerHour}')
     .transform((v) => (v === undefined ? {} : (JSON.parse(v) as Record<string, number>))),
   // How long a signed output download link (GET /outputs/{id}/download?exp&sig) stays valid by default.
-  OUTPUT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  OUTPUT_LINK_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
   // Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs, CIDRs, or Express's
   // `loopback`, `linklocal`, `uniquelocal`); none by default, so the client IP is the socket's.
   TRUST_PROXY: z
@@ -116,12 +128,18 @@ const schema = z.object({
   ANTHROPIC_MODEL_GENERATION: z.string().min(1).default('claude-sonnet-5-5'),
   ANTHROPIC_MODEL_FAST: z.string().min(1).default('claude-haiku-4-5'),
   // Price overrides (USD per million tokens), JSON: {"<model>":[input,output]}; see src/integrations/anthropic/models.ts.
-  ANTHROPIC_PRICES: z.string().optional().refine((v) => v === undefined || isPriceTableJson(v), 'must be JSON {"<model>":[inputUsdPerMTok,outputUsdPerMTok]}'),
+  ANTHROPIC_PRICES: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isPriceTableJson(v), 'must be JSON {"<model>":[inputUsdPerMTok,outputUsdPerMTok]}'),
   // ICP website scraper: `local` (fetch + cheerio, robots.txt respected) or `apify` (needs APIFY_TOKEN).
   ICP_SCRAPER_DRIVER: z.enum(['local', 'apify']).default('local'),
   ICP_SCRAPER_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(20),
   // Lets the scraper fetch loopback/private addresses (tests, intranet demos); off by default (SSRF guard).
-  ICP_SCRAPER_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  ICP_SCRAPER_ALLOW_PRIVATE_HOSTS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   POSTMARK_SERVER_TOKEN: optionalSecret,
   POSTMARK_BASE_URL: optionalUrl,
   POSTMARK_MESSAGE_STREAM: z.string().min(1).optional(),
@@ -155,12 +173,18 @@ const schema = z.object({
   // (the real Clay driver needs it and CLAY_API_KEY). Unset: the sandbox drivers are used.
   APIFY_ENRICHMENT_ACTOR: z.string().min(1).optional(),
   APIFY_ENRICHMENT_TIMEOUT_SECS: z.coerce.number().int().min(10).max(300).default(120),
-  CLAY_ENRICHMENT_WEBHOOK_ID: z.string().regex(/^[\w-]+$/, 'must be a Clay webhook id').optional(),
+  CLAY_ENRICHMENT_WEBHOOK_ID: z
+    .string()
+    .regex(/^[\w-]+$/, 'must be a Clay webhook id')
+    .optional(),
   TELEGRAM_BOT_TOKEN: optionalSecret,
   TELEGRAM_BASE_URL: optionalUrl,
   TELEGRAM_WEBHOOK_SECRET: optionalSecret,
   // Lets skill-run callbacks go to loopback/private addresses (tests, intranet); off by default (SSRF guard).
-  CALLBACK_ALLOW_PRIVATE_HOSTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  CALLBACK_ALLOW_PRIVATE_HOSTS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   WEBHOOK_SHARED_SECRET: optionalSecret,
   // Failed webhook authentications per minute per client IP before that IP gets 429 (a request with
   // good credentials is never refused by it); 0 turns the limit off.
@@ -170,7 +194,12 @@ const schema = z.object({
   INBOUND_TRUSTED_AUTHSERV_IDS: z.string().optional(),
   // Outbound webhooks (client endpoints): how long a delivery keeps retrying before it is failed, and
   // how long one attempt may take. Same SSRF guard as callbacks (CALLBACK_ALLOW_PRIVATE_HOSTS).
-  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
+  WEBHOOK_RETRY_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(86_400),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Scheduling tools' webhooks (meetings): Cal.com's webhook secret (X-Cal-Signature-256) and the
   // signing key of the Calendly webhook subscription (Calendly-Webhook-Signature). Unset: refused.
@@ -206,14 +235,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const key of Object.keys(schema.shape)) input[key] = blankToUndefined(env[key]);
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
   return result.data;
 }
 
 /** Keys whose values must never be printed. */
-export const SECRET_KEYS: readonly string[] = Object.keys(schema.shape).filter((k) =>
-  /KEY|TOKEN|SECRET|PASSWORD|AUTH|DATABASE_URL|USERNAME/.test(k),
-);
+export const SECRET_KEYS: readonly string[] = Object.keys(schema.shape).filter((k) => /KEY|TOKEN|SECRET|PASSWORD|AUTH|DATABASE_URL|USERNAME/.test(k));

@@ -44,9 +44,24 @@ export async function seedDemo(db: Db): Promise<{ created: false } | { created: 
     // A starting set of context documents, so a skill run for the demo client has a brand to write for.
     await tx.clientContextDocument.createMany({
       data: [
-        { clientId: client.id, path: 'profile.md', title: 'Profile', content: '# Demo Agency Client\n\nA Sydney-based bookkeeping firm for trades businesses (electricians, plumbers, builders) with 5-50 staff.' },
-        { clientId: client.id, path: 'brand/voice.md', title: 'Brand voice', content: '# Voice\n\nPlain, practical, friendly. Short sentences. Australian English. No jargon, no hype.' },
-        { clientId: client.id, path: 'audience/primary-icp.md', title: 'Primary ICP', content: '# Primary ICP\n\nOwners of trades businesses who do their own books at night and are behind on BAS lodgements.' },
+        {
+          clientId: client.id,
+          path: 'profile.md',
+          title: 'Profile',
+          content: '# Demo Agency Client\n\nA Sydney-based bookkeeping firm for trades businesses (electricians, plumbers, builders) with 5-50 staff.',
+        },
+        {
+          clientId: client.id,
+          path: 'brand/voice.md',
+          title: 'Brand voice',
+          content: '# Voice\n\nPlain, practical, friendly. Short sentences. Australian English. No jargon, no hype.',
+        },
+        {
+          clientId: client.id,
+          path: 'audience/primary-icp.md',
+          title: 'Primary ICP',
+          content: '# Primary ICP\n\nOwners of trades businesses who do their own books at night and are behind on BAS lodgements.',
+        },
       ],
     });
     const key = await createApiKey(tx as unknown as Db, { userId: user.id, name: 'demo key' });

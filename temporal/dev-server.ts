@@ -11,21 +11,13 @@ export interface DevServerHandle {
   stop(): Promise<void>;
 }
 
-export async function startDevServer(opts: {
-  dataDir: string;
-  port: number;
-  uiPort: number;
-  namespace: string;
-  cliPath?: string;
-}): Promise<DevServerHandle> {
+export async function startDevServer(opts: { dataDir: string; port: number; uiPort: number; namespace: string; cliPath?: string }): Promise<DevServerHandle> {
   const dir = resolve(opts.dataDir);
   mkdirSync(dir, { recursive: true });
   const cli = findTemporalCli(opts.cliPath);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli
-        ? { type: 'existing-path', path: cli }
-        : { type: 'cached-download', downloadDir: resolve(__dirname, '..', '.tools', 'download') },
+      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download', downloadDir: resolve(__dirname, '..', '.tools', 'download') },
       ip: '127.0.0.1',
       port: opts.port,
       ui: true,

@@ -17,12 +17,38 @@ export interface SweepSchedule {
 export const SWEEPS: SweepSchedule[] = [
   { name: 'enrichment-sweep', workflowType: 'enrichmentSweepWorkflow', cron: '0 2 * * *', description: 'enrich and score leads left behind' },
   { name: 'outreach-sweep', workflowType: 'outreachSweepWorkflow', cron: '0 8-18 * * 1-5', description: 'start missing sequences, heal stuck ones' },
-  { name: 'reply-recovery', workflowType: 'replyRecoveryWorkflow', cron: '0 */6 * * *', description: 'replay the webhook inbox, fetch missed inbound messages' },
-  { name: 'webhook-dispatch', workflowType: 'webhookDispatchSweepWorkflow', cron: '*/5 * * * *', description: "start client webhook deliveries the worker's dispatcher missed" },
-  { name: 'review-sweep', workflowType: 'reviewSweepWorkflow', cron: '15 * * * *', description: 'tell clients about reply reviews unresolved past REVIEW_STALE_AFTER' },
+  {
+    name: 'reply-recovery',
+    workflowType: 'replyRecoveryWorkflow',
+    cron: '0 */6 * * *',
+    description: 'replay the webhook inbox, fetch missed inbound messages',
+  },
+  {
+    name: 'webhook-dispatch',
+    workflowType: 'webhookDispatchSweepWorkflow',
+    cron: '*/5 * * * *',
+    description: "start client webhook deliveries the worker's dispatcher missed",
+  },
+  {
+    name: 'review-sweep',
+    workflowType: 'reviewSweepWorkflow',
+    cron: '15 * * * *',
+    description: 'tell clients about reply reviews unresolved past REVIEW_STALE_AFTER',
+  },
   // Monthly credits: a run missed while Temporal was down still grants when it is back (within a week).
-  { name: 'credit-grants', workflowType: 'creditGrantsWorkflow', cron: '0 0 1 * *', description: "grant each client its plan's monthly credits; expire last month's leftovers", catchupWindow: '7 days' },
-  { name: 'skill-feedback-digest', workflowType: 'skillDigestWorkflow', cron: '0 7 * * 1', description: "weekly digest of skill ratings for the skills' rules" },
+  {
+    name: 'credit-grants',
+    workflowType: 'creditGrantsWorkflow',
+    cron: '0 0 1 * *',
+    description: "grant each client its plan's monthly credits; expire last month's leftovers",
+    catchupWindow: '7 days',
+  },
+  {
+    name: 'skill-feedback-digest',
+    workflowType: 'skillDigestWorkflow',
+    cron: '0 7 * * 1',
+    description: "weekly digest of skill ratings for the skills' rules",
+  },
 ];
 
 export async function registerSchedules(

@@ -47,8 +47,12 @@ describe('config', () => {
 
   it('reads the skill-run limits and the download link lifetime, refusing malformed values', () => {
     expect(loadConfig({})).toMatchObject({ SKILL_RUNS_PER_HOUR: 30, SKILL_RUN_LIMITS: {}, OUTPUT_LINK_TTL_SECONDS: 3600 });
-    expect(loadConfig({ SKILL_RUNS_PER_HOUR: '0', SKILL_RUN_LIMITS: '{"page-cro": 5, "ad-copy": 0}' })).toMatchObject({ SKILL_RUNS_PER_HOUR: 0, SKILL_RUN_LIMITS: { 'page-cro': 5, 'ad-copy': 0 } });
-    for (const bad of ['[5]', '{"page-cro": -1}', '{"page-cro": 1.5}', '{"page-cro": "5"}', 'page-cro=5']) expect(() => loadConfig({ SKILL_RUN_LIMITS: bad })).toThrow(/SKILL_RUN_LIMITS/);
+    expect(loadConfig({ SKILL_RUNS_PER_HOUR: '0', SKILL_RUN_LIMITS: '{"page-cro": 5, "ad-copy": 0}' })).toMatchObject({
+      SKILL_RUNS_PER_HOUR: 0,
+      SKILL_RUN_LIMITS: { 'page-cro': 5, 'ad-copy': 0 },
+    });
+    for (const bad of ['[5]', '{"page-cro": -1}', '{"page-cro": 1.5}', '{"page-cro": "5"}', 'page-cro=5'])
+      expect(() => loadConfig({ SKILL_RUN_LIMITS: bad })).toThrow(/SKILL_RUN_LIMITS/);
     expect(() => loadConfig({ OUTPUT_LINK_TTL_SECONDS: '10' })).toThrow(/OUTPUT_LINK_TTL_SECONDS/);
   });
 

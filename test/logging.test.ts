@@ -9,10 +9,7 @@ import { postmarkAuth, secretHeader, twilioSignature, WEBHOOK_ENV } from './webh
 describe('log redaction', () => {
   it('removes secrets by key wherever they sit', () => {
     const { logger, lines } = captureLogger('info');
-    logger.info(
-      { apiKey: 'k-1', token: 't-1', password: 'p-1', nested: { secret: 's-1', authorization: 'Bearer b-1', key: 'aos_x' } },
-      'event',
-    );
+    logger.info({ apiKey: 'k-1', token: 't-1', password: 'p-1', nested: { secret: 's-1', authorization: 'Bearer b-1', key: 'aos_x' } }, 'event');
     const out = lines.join('');
     for (const secret of ['k-1', 't-1', 'p-1', 's-1', 'b-1', 'aos_x']) expect(out).not.toContain(secret);
     expect(out).toContain('[redacted]');
@@ -22,7 +19,9 @@ describe('log redaction', () => {
     expect(redactRequestUrl('/u/eyJhbGciOi.c2lnbmF0dXJl')).toBe('/u/[redacted]');
     expect(redactRequestUrl('/u/abc.def?x=1')).toBe('/u/[redacted]?x=1');
     expect(redactRequestUrl('https://agency.example/u/abc.def')).toBe('https://agency.example/u/[redacted]');
-    expect(redactRequestUrl('/api/v1/outputs/1/download?token=t0k&sig=s1g&format=md#top')).toBe('/api/v1/outputs/1/download?token=[redacted]&sig=[redacted]&format=md#top');
+    expect(redactRequestUrl('/api/v1/outputs/1/download?token=t0k&sig=s1g&format=md#top')).toBe(
+      '/api/v1/outputs/1/download?token=[redacted]&sig=[redacted]&format=md#top',
+    );
     expect(redactRequestUrl('/api/v1/users?u=1')).toBe('/api/v1/users?u=1');
   });
 
@@ -47,7 +46,10 @@ describe('request logs', () => {
       .set('X-Request-Id', 'redaction-check')
       .send({ note: 'n' })
       .expect(202);
-    await request(stack.app).post('/api/v1/admin/self-test').set('Authorization', 'Bearer aos_wrongwrongwr_' + 'x'.repeat(40)).expect(401);
+    await request(stack.app)
+      .post('/api/v1/admin/self-test')
+      .set('Authorization', 'Bearer aos_wrongwrongwr_' + 'x'.repeat(40))
+      .expect(401);
     const all = stack.logLines.join('');
     expect(all).not.toContain(stack.adminKey);
     expect(all).not.toContain('wrongwrongwr');
@@ -69,7 +71,10 @@ describe('secrets in a run of requests', () => {
   it('never logs unsubscribe tokens, webhook credentials or API keys', async () => {
     const { client } = await createClientWithUser(stack.db);
     const lead = await createLead(stack.db, client.id);
-    const token = signUnsubscribeToken({ clientId: client.id, leadId: lead.id, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) }, stack.config.SIGNING_SECRET!);
+    const token = signUnsubscribeToken(
+      { clientId: client.id, leadId: lead.id, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) },
+      stack.config.SIGNING_SECRET!,
+    );
     const from = stack.logLines.length;
 
     await request(stack.app).get(`/u/${token}`).set('Accept', 'text/html').set('X-Request-Id', 'unsubscribe-page').expect(200);
@@ -79,10 +84,27 @@ describe('secrets in a run of requests', () => {
     await request(stack.app).get(`/api/v1/keys?token=${token}`).set('Authorization', `Bearer ${stack.adminKey}`);
     // Webhooks with good and bad credentials.
     await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).send({ RecordType: 'Delivery' }).expect(400);
-    await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth(WEBHOOK_ENV.POSTMARK_WEBHOOK_USER, `${WEBHOOK_ENV.POSTMARK_WEBHOOK_PASSWORD}x`)).send({}).expect(401);
-    await request(stack.app).post('/api/v1/webhooks/vapi').set(secretHeader()).send({ message: { type: 'speech-update' } }).expect(200);
-    await request(stack.app).post('/api/v1/webhooks/heyreach').set(secretHeader(`${WEBHOOK_ENV.WEBHOOK_SHARED_SECRET}x`)).send({}).expect(403);
-    await request(stack.app).post('/api/v1/webhooks/twilio').set('X-Twilio-Signature', twilioSignature({ a: 'b' })).type('form').send({ a: 'b' }).expect(400);
+    await request(stack.app)
+      .post('/api/v1/webhooks/postmark')
+      .set(postmarkAuth(WEBHOOK_ENV.POSTMARK_WEBHOOK_USER, `${WEBHOOK_ENV.POSTMARK_WEBHOOK_PASSWORD}x`))
+      .send({})
+      .expect(401);
+    await request(stack.app)
+      .post('/api/v1/webhooks/vapi')
+      .set(secretHeader())
+      .send({ message: { type: 'speech-update' } })
+      .expect(200);
+    await request(stack.app)
+      .post('/api/v1/webhooks/heyreach')
+      .set(secretHeader(`${WEBHOOK_ENV.WEBHOOK_SHARED_SECRET}x`))
+      .send({})
+      .expect(403);
+    await request(stack.app)
+      .post('/api/v1/webhooks/twilio')
+      .set('X-Twilio-Signature', twilioSignature({ a: 'b' }))
+      .type('form')
+      .send({ a: 'b' })
+      .expect(400);
 
     const lines = stack.logLines.slice(from);
     expect(lines.length).toBeGreaterThanOrEqual(9);

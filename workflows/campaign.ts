@@ -62,7 +62,8 @@ function createLock() {
       return await fn();
     } finally {
       const next = waiters.shift();
-      if (next) next(); // handed over: stays held
+      if (next)
+        next(); // handed over: stays held
       else held = false;
     }
   };
@@ -123,7 +124,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       return exclusive(async () => {
         if (state.status === t.to) return { ...state }; // repeated call: no-op
         // Only the campaign completing on its own can come between validation and here.
-        if (!t.from.includes(state.status)) throw ApplicationFailure.create({ type: 'TransitionRefused', message: `cannot ${action} a ${state.status} campaign` });
+        if (!t.from.includes(state.status))
+          throw ApplicationFailure.create({ type: 'TransitionRefused', message: `cannot ${action} a ${state.status} campaign` });
         await apply(action);
         return { ...state };
       });
@@ -203,7 +205,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof campaignWorkflow>({ ...input, carried: { state, enrolRequested: enrolRequested || endedSinceCheck, endedLeads: [...endedLeads] } });
+      await continueAsNew<typeof campaignWorkflow>({
+        ...input,
+        carried: { state, enrolRequested: enrolRequested || endedSinceCheck, endedLeads: [...endedLeads] },
+      });
     }
   }
   await condition(allHandlersFinished);

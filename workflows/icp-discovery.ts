@@ -2,15 +2,7 @@
 // skills in order (progress, with each step's summary, by query), then wait up to seven days for
 // the user to confirm (optionally with edits) or edit; on confirmation the client's ICP and ALS
 // weights are saved; without one the job expires. Page text and skill outputs stay in Postgres.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { IcpDiscoveryActivities } from '../activities/icp-discovery';
 import {
   confirmIcpSignal,

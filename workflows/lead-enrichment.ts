@@ -3,15 +3,7 @@
 // failing chunk costs only its own leads. Activities are idempotent, so a repeated batch re-uses
 // what is already written. Continues as new, carrying the remaining ids and the progress, before
 // the history grows large.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  continueAsNew,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { EnrichmentActivities } from '../activities/enrichment';
 import {
   DEFAULT_ENRICHMENT_CHUNK,

@@ -2,15 +2,7 @@
 // Each touch: wait for its day → JIT validation, tier filter, business-hours window and cap (each
 // wait has a reason on the timeline) → approval in co-pilot mode → effectively-once send. A stop
 // signal (reply, bounce, unsubscribe, complaint, cancel) ends it at once; out-of-office pauses it.
-import {
-  condition,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SequenceActivities } from '../activities/sequence';
 import {
   approvalSignal,
@@ -189,7 +181,8 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
         mark(touch, { status: 'waiting', reason: r.reason, until: until.toISOString() });
         const resumedBefore = resumed;
         const creditedBefore = credited;
-        const wake = r.reason === 'campaign_paused' ? () => resumed !== resumedBefore : r.reason === 'no_credits' ? () => credited !== creditedBefore : undefined;
+        const wake =
+          r.reason === 'campaign_paused' ? () => resumed !== resumedBefore : r.reason === 'no_credits' ? () => credited !== creditedBefore : undefined;
         if (await waitUntil(until, wake)) break;
         continue;
       }
@@ -221,13 +214,19 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   if (stop) {
     state.status = 'stopped';
     state.stopReason = stop;
-    for (const e of state.timeline) if (e.status === 'waiting' || e.status === 'planned' || e.status === 'awaiting_approval') Object.assign(e, { status: 'cancelled', reason: stop, until: undefined });
-    for (const t of input.touches) if (!state.timeline.some((e) => e.touch === t.number)) state.timeline.push({ touch: t.number, channel: t.channel, kind: t.kind, status: 'cancelled', reason: stop, at: now().toISOString() });
+    for (const e of state.timeline)
+      if (e.status === 'waiting' || e.status === 'planned' || e.status === 'awaiting_approval')
+        Object.assign(e, { status: 'cancelled', reason: stop, until: undefined });
+    for (const t of input.touches)
+      if (!state.timeline.some((e) => e.touch === t.number))
+        state.timeline.push({ touch: t.number, channel: t.channel, kind: t.kind, status: 'cancelled', reason: stop, at: now().toISOString() });
   } else {
     state.status = 'completed';
   }
   // One local activity closes the enrolment and tells the campaign (stopped: in the stop's trace).
-  await inTrace(stopTrace, () => finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null }));
+  await inTrace(stopTrace, () =>
+    finishSequence({ clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId, outcome: state.status, reason: stop ?? null }),
+  );
   return state;
 }
 

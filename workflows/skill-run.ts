@@ -3,14 +3,7 @@
 // (Telegram message edit or signed callback). Claude failures are retried by the generate
 // activity's policy; the run then ends `failed` with the reason. Cancellation ends it `cancelled`
 // and the requester is still told.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { SkillRunActivities } from '../activities/skill-run';
 import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from './definitions/skill-run';

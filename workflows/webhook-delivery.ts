@@ -34,7 +34,13 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     if (r.outcome === 'succeeded') return { status: 'succeeded', attempts: n };
     if (r.outcome !== 'retry' || last) {
       const reason = r.outcome === 'retry' ? 'exhausted' : r.outcome;
-      const f = await bookkeeping.failWebhookDelivery({ endpointId, eventId, at: new Date().toISOString(), windowSeconds: input.windowSeconds, exhausted: reason === 'exhausted' });
+      const f = await bookkeeping.failWebhookDelivery({
+        endpointId,
+        eventId,
+        at: new Date().toISOString(),
+        windowSeconds: input.windowSeconds,
+        exhausted: reason === 'exhausted',
+      });
       if (f.disabled || r.disabled) await bookkeeping.notifyWebhookEndpointDisabled({ endpointId });
       return { status: 'failed', attempts: n, reason };
     }

@@ -43,7 +43,8 @@ function parseArgs(argv) {
     if (flag === '--version' || flag === '-V') out.version = true;
     else if (flag === '--datamodels') out.datamodels.push(argv[++i]);
     else if (flag === '--datasource') out.datasource = JSON.parse(argv[++i]);
-    else if (flag === '--enabled-preview-features' || flag === '--extension-types') i++; // none apply to PostgreSQL here
+    else if (flag === '--enabled-preview-features' || flag === '--extension-types')
+      i++; // none apply to PostgreSQL here
     else if (flag === 'cli') out.cli = argv[++i] ?? '';
   }
   return out;
@@ -73,7 +74,12 @@ async function runCliCommand(command, url) {
 /** Prisma's codes for the connection failures the CLI reacts to (P1003 makes it create the database). */
 function connectionError(err, url) {
   const message = err instanceof Error ? err.message : String(err);
-  const where = url ? (() => { const u = new URL(url); return { db: decodeURIComponent(u.pathname.slice(1)), at: u.host }; })() : { db: '', at: '' };
+  const where = url
+    ? (() => {
+        const u = new URL(url);
+        return { db: decodeURIComponent(u.pathname.slice(1)), at: u.host };
+      })()
+    : { db: '', at: '' };
   if (err?.prismaCode) return { code: err.prismaCode, message };
   if (err?.code === '3D000') return { code: 'P1003', message: `Database \`${where.db}\` does not exist on the database server at \`${where.at}\`.` };
   if (err?.code === '28P01' || err?.code === '28000') return { code: 'P1000', message: `Authentication failed against database server at \`${where.at}\`.` };
@@ -215,7 +221,16 @@ function pgConfig(url) {
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
   const { database, host, port, user, password, ssl, options, application_name } = parseConnectionString(parsed.toString());
-  const config = { database: database ?? undefined, host: host ?? undefined, port: port ? Number(port) : undefined, user, password, ssl, options, application_name };
+  const config = {
+    database: database ?? undefined,
+    host: host ?? undefined,
+    port: port ? Number(port) : undefined,
+    user,
+    password,
+    ssl,
+    options,
+    application_name,
+  };
   for (const key of Object.keys(config)) if (config[key] === undefined || config[key] === null) delete config[key];
   return { config, schema };
 }

@@ -10,7 +10,8 @@ import { requireLiveClientId, visibleClientIds } from './tenancy';
 const DAY_MS = 86_400_000;
 
 /** `2026-12-01` is that UTC day (its end, for an upper bound); anything else is an instant. */
-export const toDate = (v: string, endOfDay: boolean) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + (endOfDay ? DAY_MS : 0)) : new Date(v));
+export const toDate = (v: string, endOfDay: boolean) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(Date.parse(`${v}T00:00:00Z`) + (endOfDay ? DAY_MS : 0)) : new Date(v);
 
 /** The named client (404 unless the caller may view it and it is live), else every one the caller sees. */
 export async function listedClients(req: Request, db: Db, clientId: string | undefined): Promise<{ in: string[] } | { notIn: string[] }> {
@@ -24,6 +25,7 @@ export async function listedClients(req: Request, db: Db, clientId: string | und
 export function dateWindow(q: { from?: string; to?: string }): { from?: Date; to?: Date } {
   const from = q.from ? toDate(q.from, false) : undefined;
   const to = q.to ? toDate(q.to, true) : undefined;
-  if (from && to && from >= to) throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: ['from'], code: 'invalid_range', message: 'from must be before to' }]);
+  if (from && to && from >= to)
+    throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: ['from'], code: 'invalid_range', message: 'from must be before to' }]);
   return { from, to };
 }

@@ -76,7 +76,10 @@ export function addressKey(ip: string | undefined): string {
   if (isIP(ip) !== 6) return ip;
   const g = ipv6Groups(ip);
   if (!g) return ip;
-  return `${g.slice(0, 3).map((x) => x.toString(16)).join(':')}:${(g[3] & 0xff00).toString(16)}::/56`;
+  return `${g
+    .slice(0, 3)
+    .map((x) => x.toString(16))
+    .join(':')}:${(g[3] & 0xff00).toString(16)}::/56`;
 }
 
 type Scope = 'ip' | 'key' | 'user';

@@ -18,13 +18,15 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The app's mounted route patterns, for routeLabel (read once routes are mounted). */
 export function routePatterns(app: Express): Pattern[] {
-  return mountedRoutes(app)
-    .map((r) => {
-      const parts = r.path.split(/(\{\w+\})/).map((p) => (/^\{\w+\}$/.test(p) ? '[^/]+' : escape(p)));
-      return { method: r.method.toUpperCase(), path: r.path, regex: new RegExp(`^${parts.join('')}/?$`), params: (r.path.match(/\{/g) ?? []).length };
-    })
-    // Static segments before parameters, as a reader would pick (`/leads/bulk` over `/leads/{leadId}`).
-    .sort((a, b) => a.params - b.params);
+  return (
+    mountedRoutes(app)
+      .map((r) => {
+        const parts = r.path.split(/(\{\w+\})/).map((p) => (/^\{\w+\}$/.test(p) ? '[^/]+' : escape(p)));
+        return { method: r.method.toUpperCase(), path: r.path, regex: new RegExp(`^${parts.join('')}/?$`), params: (r.path.match(/\{/g) ?? []).length };
+      })
+      // Static segments before parameters, as a reader would pick (`/leads/bulk` over `/leads/{leadId}`).
+      .sort((a, b) => a.params - b.params)
+  );
 }
 
 const toOpenApi = (p: string) => p.replace(/:(\w+)/g, '{$1}');
@@ -51,7 +53,10 @@ export function requestMetrics(app: Express): RequestHandler {
     res.once('finish', () => {
       // Routes are mounted after this middleware: read them on the first finished request.
       patterns ??= routePatterns(app);
-      httpRequestDuration.observe({ method: req.method, route: routeLabel(patterns, req), status: String(res.statusCode) }, (performance.now() - started) / 1000);
+      httpRequestDuration.observe(
+        { method: req.method, route: routeLabel(patterns, req), status: String(res.statusCode) },
+        (performance.now() - started) / 1000,
+      );
     });
     next();
   };

@@ -62,7 +62,9 @@ export function authorizeClientRole(req: Request, clientId: string, min: Members
   if (!roleAtLeast(role, min)) throw new HttpError(403, 'FORBIDDEN', `requires the ${min} role`);
 }
 
-export function defineRoute<P extends ZodObject = EmptyObject, Q extends ZodObject = EmptyObject, B extends ZodType = ZodType<unknown>>(spec: RouteSpec<P, Q, B>): Route {
+export function defineRoute<P extends ZodObject = EmptyObject, Q extends ZodObject = EmptyObject, B extends ZodType = ZodType<unknown>>(
+  spec: RouteSpec<P, Q, B>,
+): Route {
   const { handler, ...op } = spec;
   const access = spec.access;
   return {
@@ -113,7 +115,9 @@ function expressPath(mount: string, path: string): string {
 export function routerFor(deps: ApiDeps, mount: string, routes: readonly Route[]): Router {
   const r = Router({ mergeParams: true });
   for (const route of routes) {
-    r[route.method](expressPath(mount, route.path), ...accessMiddleware(route), ...(route.before?.(deps) ?? []), (req: Request, res: Response) => route.run(req, res, deps));
+    r[route.method](expressPath(mount, route.path), ...accessMiddleware(route), ...(route.before?.(deps) ?? []), (req: Request, res: Response) =>
+      route.run(req, res, deps),
+    );
   }
   return r;
 }

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const db = createDb(url, { max: 1 });
   try {
     const admin = await createPlatformAdmin(db, input);
-    const what = { new: 'created platform admin', promoted: 'made existing user a platform admin:', existing: 'issued a new key to platform admin' }[admin.outcome];
+    const what = { new: 'created platform admin', promoted: 'made existing user a platform admin:', existing: 'issued a new key to platform admin' }[
+      admin.outcome
+    ];
     process.stdout.write(`${what} ${admin.email} (user ${admin.userId})\nAPI key ${admin.key}\nThe key is shown this once; store it now.\n`);
   } finally {
     await db.$disconnect();

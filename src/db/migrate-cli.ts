@@ -7,9 +7,7 @@ async function main(): Promise<void> {
   if (!url) throw new Error('DATABASE_URL is not set');
   const { applied } = await applyMigrations(url, { log: (msg) => process.stdout.write(`${msg}\n`) });
   process.stdout.write(
-    applied.length === 0
-      ? 'database is up to date, no migrations applied\n'
-      : `applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
+    applied.length === 0 ? 'database is up to date, no migrations applied\n' : `applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
   );
 }
 

@@ -53,10 +53,7 @@ interface MigrationRow {
   rolled_back_at: Date | null;
 }
 
-export async function applyMigrations(
-  databaseUrl: string,
-  opts: ApplyMigrationsOptions = {},
-): Promise<{ applied: string[] }> {
+export async function applyMigrations(databaseUrl: string, opts: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => undefined);
   const local = readLocalMigrations(opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const client = new Client({ connectionString: databaseUrl });
@@ -106,11 +103,7 @@ function readLocalMigrations(dir: string): LocalMigration[] {
 }
 
 /** Checks the recorded history against the folder and returns what is left to apply. */
-async function pendingMigrations(
-  client: Client,
-  local: LocalMigration[],
-  log: (msg: string) => void,
-): Promise<LocalMigration[]> {
+async function pendingMigrations(client: Client, local: LocalMigration[], log: (msg: string) => void): Promise<LocalMigration[]> {
   const { rows } = await client.query<MigrationRow>(
     'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
   );
@@ -133,8 +126,7 @@ async function pendingMigrations(
       log(`migration ${name} is applied in the database but missing from the migrations folder`);
     } else if (!checksumMatches(row.checksum, migration.script)) {
       throw new MigrationError(
-        `migration ${name} was modified after it was applied (checksum mismatch); ` +
-          'restore the original migration.sql and put changes in a new migration',
+        `migration ${name} was modified after it was applied (checksum mismatch); ` + 'restore the original migration.sql and put changes in a new migration',
         name,
       );
     }
@@ -151,27 +143,23 @@ function checksumMatches(recorded: string, script: string): boolean {
 async function applyOne(client: Client, migration: LocalMigration): Promise<void> {
   const id = randomUUID();
   // Recorded first, as Prisma does, so a crash mid-way leaves a visible failed row.
-  await client.query(
-    'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-    [id, migration.checksum, migration.name],
-  );
+  await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+    id,
+    migration.checksum,
+    migration.name,
+  ]);
   // Prisma's enum rewrites carry their own BEGIN/COMMIT; nesting ours would split them.
   const ownTransaction = !/^\s*(BEGIN|COMMIT)\s*;/im.test(migration.script);
   try {
     if (ownTransaction) await client.query('BEGIN');
     // One simple-protocol query: the whole script runs as PostgreSQL would run the file.
     await client.query(migration.script);
-    await client.query(
-      'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1',
-      [id],
-    );
+    await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1', [id]);
     if (ownTransaction) await client.query('COMMIT');
   } catch (err) {
     if (ownTransaction) await client.query('ROLLBACK').catch(() => undefined);
     const reason = errorText(err);
-    await client
-      .query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, reason])
-      .catch(() => undefined);
+    await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, reason]).catch(() => undefined);
     throw new MigrationError(`migration ${migration.name} failed: ${reason}`, migration.name);
   }
 }

@@ -10,7 +10,11 @@ export function hashKey(key: string): string {
 }
 
 export function generateKey(): { key: string; prefix: string; hash: string } {
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const key = `aos_${prefix}_${randomBytes(32).toString('base64url')}`;
   return { key, prefix, hash: hashKey(key) };
 }
@@ -43,14 +47,16 @@ export async function createApiKey(
 }
 
 export type KeyCheck =
-  | { ok: true; keyId: string; userId: string; membershipId: string | null }
-  | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
+  { ok: true; keyId: string; userId: string; membershipId: string | null } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' };
 
 /** Checks a presented key. Unknown and wrong-secret keys are indistinguishable to the caller. */
 export async function verifyApiKey(db: Db, presented: string, now = new Date()): Promise<KeyCheck> {
   const m = KEY_PATTERN.exec(presented);
   if (!m) return { ok: false, reason: 'malformed' };
-  const row = await db.apiKey.findUnique({ where: { prefix: m[1] }, include: { membership: { select: { deletedAt: true, client: { select: { deletedAt: true } } } } } });
+  const row = await db.apiKey.findUnique({
+    where: { prefix: m[1] },
+    include: { membership: { select: { deletedAt: true, client: { select: { deletedAt: true } } } } },
+  });
   const expected = Buffer.from(row?.hash ?? '0'.repeat(64), 'hex');
   const actual = Buffer.from(hashKey(presented), 'hex');
   // Compare even when the row is missing so timing does not reveal which prefixes exist.

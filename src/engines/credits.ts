@@ -28,7 +28,10 @@ export const expiryKeyOf = (grantId: string) => `expiry:${grantId}`;
 
 /** The balance would go below zero (a negative adjustment larger than the balance). */
 export class InsufficientCreditsError extends Error {
-  constructor(readonly balance: number, readonly amount: number) {
+  constructor(
+    readonly balance: number,
+    readonly amount: number,
+  ) {
     super(`the balance is ${balance} credits; removing ${-amount} would make it negative`);
     this.name = 'InsufficientCreditsError';
   }
@@ -73,7 +76,11 @@ export interface CreditTransactionRow {
  * client row's lock. `created` is false when the key existed already (nothing changed); the stored
  * entry is returned either way. Null when the client does not exist or is deleted.
  */
-export async function addCredits(db: Pick<Db, '$queryRaw' | 'creditTransaction'>, e: CreditEntry, now = new Date()): Promise<{ created: boolean; entry: CreditTransactionRow; balance: number } | null> {
+export async function addCredits(
+  db: Pick<Db, '$queryRaw' | 'creditTransaction'>,
+  e: CreditEntry,
+  now = new Date(),
+): Promise<{ created: boolean; entry: CreditTransactionRow; balance: number } | null> {
   const at = now.toISOString();
   const rows = await db.$queryRaw<{ found: boolean; before: number | null; created: number; after: number | null }[]>`
     WITH c AS (
@@ -143,7 +150,11 @@ export function grantMonth(at: Date, timeZone: string): { month: string; expires
  * expiry entry, possibly of 0 credits, closes it). Returns the credits removed, null when it was
  * closed before.
  */
-export async function expireGrant(db: Pick<Db, '$queryRaw'>, grant: { id: string; clientId: string; amount: number; createdAt: Date; expiresAt: Date }, now = new Date()): Promise<number | null> {
+export async function expireGrant(
+  db: Pick<Db, '$queryRaw'>,
+  grant: { id: string; clientId: string; amount: number; createdAt: Date; expiresAt: Date },
+  now = new Date(),
+): Promise<number | null> {
   const rows = await db.$queryRaw<{ removed: number | null }[]>`
     WITH c AS (SELECT id, "creditsRemaining" AS credits FROM clients WHERE id = ${grant.clientId} FOR UPDATE),
     used AS (
@@ -214,7 +225,11 @@ export async function runMonthlyGrants(db: Db, a: { at: Date; timeZone: string; 
     });
     if (clients.length === 0) break;
     for (const c of clients) {
-      const r = await addCredits(db, { clientId: c.id, kind: 'grant', amount: PLANS[c.tier].monthlyCredits, key: grantKeyOf(c.id, month), note: `${c.tier} plan, ${month}`, expiresAt }, now);
+      const r = await addCredits(
+        db,
+        { clientId: c.id, kind: 'grant', amount: PLANS[c.tier].monthlyCredits, key: grantKeyOf(c.id, month), note: `${c.tier} plan, ${month}`, expiresAt },
+        now,
+      );
       if (r?.created) result.granted++;
       else if (r) result.alreadyGranted++;
       a.progress?.(result);

@@ -2,7 +2,10 @@
 // one projection for the API's answers and the audit rows of both paths.
 import type { Client } from '../db/client';
 
-export type StoredIcpFields = Pick<Client, 'icpIndustries' | 'icpCompanySizes' | 'icpTitles' | 'icpLocations' | 'icpPainPoints' | 'icpValueProp' | 'alsWeights'>;
+export type StoredIcpFields = Pick<
+  Client,
+  'icpIndustries' | 'icpCompanySizes' | 'icpTitles' | 'icpLocations' | 'icpPainPoints' | 'icpValueProp' | 'alsWeights'
+>;
 
 export function storedIcp(c: StoredIcpFields) {
   return {

@@ -14,16 +14,7 @@ const TOKEN_PREFIX = 'aos_inv_';
 export const INVITATION_TOKEN_PATTERN = /^aos_inv_[A-Za-z0-9_-]{43}$/;
 
 export type InvitationErrorCode =
-  | 'ALREADY_MEMBER'
-  | 'CONFLICT'
-  | 'NOT_FOUND'
-  | 'EXPIRED'
-  | 'USED'
-  | 'REVOKED'
-  | 'CLIENT_DELETED'
-  | 'SIGN_IN_REQUIRED'
-  | 'WRONG_ACCOUNT'
-  | 'USER_DISABLED';
+  'ALREADY_MEMBER' | 'CONFLICT' | 'NOT_FOUND' | 'EXPIRED' | 'USED' | 'REVOKED' | 'CLIENT_DELETED' | 'SIGN_IN_REQUIRED' | 'WRONG_ACCOUNT' | 'USER_DISABLED';
 
 export class InvitationError extends Error {
   constructor(
@@ -113,7 +104,14 @@ export async function revokeInvitation(db: Db, clientId: string, id: string, now
 }
 
 /** The invitation email: the same text whether or not the address has an account. */
-export function invitationEmailText(input: { clientName: string; role: MembershipRole; inviterName: string | null; token: string; expiresAt: Date; apiBaseUrl: string }): string {
+export function invitationEmailText(input: {
+  clientName: string;
+  role: MembershipRole;
+  inviterName: string | null;
+  token: string;
+  expiresAt: Date;
+  apiBaseUrl: string;
+}): string {
   const who = input.inviterName ? `${input.inviterName} has invited you` : 'You have been invited';
   return [
     `${who} to join ${input.clientName} on Agency OS as ${input.role === 'admin' || input.role === 'owner' ? 'an' : 'a'} ${input.role}.`,
@@ -150,7 +148,14 @@ export async function sendInvitationEmail(
     to: { email: invitation.email, ...(invitation.name ? { name: invitation.name } : {}) },
     from: { name: 'Agency OS', email: input.from },
     subject: `You are invited to join ${input.clientName} on Agency OS`,
-    text: invitationEmailText({ clientName: input.clientName, role: invitation.role, inviterName: input.inviterName, token: input.token, expiresAt: invitation.expiresAt, apiBaseUrl: input.apiBaseUrl }),
+    text: invitationEmailText({
+      clientName: input.clientName,
+      role: invitation.role,
+      inviterName: input.inviterName,
+      token: input.token,
+      expiresAt: invitation.expiresAt,
+      apiBaseUrl: input.apiBaseUrl,
+    }),
     metadata: { kind: 'invitation', invitationId: invitation.id },
     transactional: true,
   });
@@ -217,7 +222,8 @@ export async function acceptInvitation(
   });
   return done.catch((err: unknown) => {
     // A concurrent redemption (or another invitation of the same address) created the user or membership first.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new InvitationError('CONFLICT', 'a concurrent change got there first; try again');
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+      throw new InvitationError('CONFLICT', 'a concurrent change got there first; try again');
     throw err;
   });
 }

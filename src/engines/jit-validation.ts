@@ -14,12 +14,43 @@ import { planAllowsChannel, priceOf } from './plans';
 type JsonKeys<T> = { [K in keyof T]-?: Exclude<T[K], null> extends Date | Prisma.Decimal ? never : K }[keyof T];
 
 const CLIENT_FIELDS = [
-  'id', 'name', 'tier', 'subscriptionStatus', 'creditsRemaining', 'timeZone', 'country', 'state', 'sendWindow', 'senderName', 'senderEmail', 'postalAddress',
+  'id',
+  'name',
+  'tier',
+  'subscriptionStatus',
+  'creditsRemaining',
+  'timeZone',
+  'country',
+  'state',
+  'sendWindow',
+  'senderName',
+  'senderEmail',
+  'postalAddress',
 ] as const satisfies readonly JsonKeys<Client>[];
 const CAMPAIGN_FIELDS = ['id', 'status', 'templateId', 'aiPersonalisation'] as const satisfies readonly JsonKeys<Campaign>[];
 const LEAD_FIELDS = [
-  'id', 'clientId', 'email', 'firstName', 'lastName', 'title', 'phone', 'linkedinUrl', 'companyName', 'companyIndustry', 'country', 'state', 'city',
-  'timeZone', 'status', 'enrichment', 'addressLine1', 'addressLine2', 'addressCity', 'addressState', 'addressPostalCode', 'addressCountry',
+  'id',
+  'clientId',
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'phone',
+  'linkedinUrl',
+  'companyName',
+  'companyIndustry',
+  'country',
+  'state',
+  'city',
+  'timeZone',
+  'status',
+  'enrichment',
+  'addressLine1',
+  'addressLine2',
+  'addressCity',
+  'addressState',
+  'addressPostalCode',
+  'addressCountry',
 ] as const satisfies readonly JsonKeys<Lead>[];
 const RESOURCE_FIELDS = ['id', 'channel', 'identifier', 'dailyLimit', 'active'] as const satisfies readonly JsonKeys<SendResource>[];
 
@@ -121,10 +152,31 @@ function storedContactCheck(c: StoredContactRows | null | undefined, contact: { 
 export const CHANNEL_NOT_IN_PLAN = 'channel_not_in_plan';
 
 export type JitOutcome =
-  | { action: 'proceed'; client: TouchClient; campaign: TouchCampaign; lead: TouchLead; resources: TouchResource[]; thread: TouchThread | null; evidence: ComplianceEvidence }
+  | {
+      action: 'proceed';
+      client: TouchClient;
+      campaign: TouchCampaign;
+      lead: TouchLead;
+      resources: TouchResource[];
+      thread: TouchThread | null;
+      evidence: ComplianceEvidence;
+    }
   | { action: 'wait'; reason: 'campaign_paused' | 'subscription_inactive' | 'no_credits'; recheckAfterMs: number }
   | { action: 'skip'; reason: string; evidence?: ComplianceEvidence }
-  | { action: 'stop'; reason: 'campaign_cancelled' | 'campaign_completed' | 'lead_removed' | 'reply' | 'bounce' | 'unsubscribe' | 'converted' | 'suppressed' | 'not_interested' | 'client_removed' };
+  | {
+      action: 'stop';
+      reason:
+        | 'campaign_cancelled'
+        | 'campaign_completed'
+        | 'lead_removed'
+        | 'reply'
+        | 'bounce'
+        | 'unsubscribe'
+        | 'converted'
+        | 'suppressed'
+        | 'not_interested'
+        | 'client_removed';
+    };
 
 /** Stored with each touch so an auditor can see what was checked and when. */
 export interface ComplianceEvidence {
@@ -197,7 +249,11 @@ export async function validateTouch(
   if (client.creditsRemaining < priceOf(client.tier, t.channel)) return { action: 'wait', reason: 'no_credits', recheckAfterMs: NO_CREDITS_RECHECK_MS };
 
   const address = addressFor(lead, t.channel);
-  if (!address) return { action: 'skip', reason: `no_${t.channel === 'email' ? 'email' : t.channel === 'linkedin' ? 'linkedin_url' : t.channel === 'mail' ? 'postal_address' : 'phone'}` };
+  if (!address)
+    return {
+      action: 'skip',
+      reason: `no_${t.channel === 'email' ? 'email' : t.channel === 'linkedin' ? 'linkedin_url' : t.channel === 'mail' ? 'postal_address' : 'phone'}`,
+    };
 
   const evidence: ComplianceEvidence = { suppressionCheckedAt: t.now.toISOString() };
   const contact = {

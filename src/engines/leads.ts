@@ -20,7 +20,15 @@ export const LeadFieldsSchema = z
     lastName: str(100),
     title: str(200),
     // Shape only here: whether it is a number depends on the country (checked by importLeads).
-    phone: z.preprocess(blank, z.string().trim().max(40).regex(/^\+?[\d\s().-]*\d[\d\s().-]*$/, 'must be a phone number').optional()),
+    phone: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .max(40)
+        .regex(/^\+?[\d\s().-]*\d[\d\s().-]*$/, 'must be a phone number')
+        .optional(),
+    ),
     linkedinUrl: z.preprocess(
       blank,
       z
@@ -31,19 +39,21 @@ export const LeadFieldsSchema = z
         .optional(),
     ),
     companyName: str(200),
-    companyDomain: z.preprocess(blank, z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain').optional()),
+    companyDomain: z.preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain')
+        .optional(),
+    ),
     companyIndustry: str(100),
     companySize: z.preprocess(blank, z.coerce.number().int().min(1).max(10_000_000).optional()),
     country: z.preprocess(blank, countryCode.optional()),
     state: str(50),
     city: str(100),
-    timeZone: z.preprocess(
-      blank,
-      z
-        .string()
-        .refine(isIanaTimeZone, 'must be an IANA time zone')
-        .optional(),
-    ),
+    timeZone: z.preprocess(blank, z.string().refine(isIanaTimeZone, 'must be an IANA time zone').optional()),
     // Postal address for direct mail; shape here, per-country rules in postal-address.ts. City,
     // state and country default to the lead's own when the address leaves them out.
     addressLine1: str(200),
@@ -55,7 +65,10 @@ export const LeadFieldsSchema = z
   })
   .strict();
 
-export const LeadInputSchema = LeadFieldsSchema.refine((l) => l.email || l.phone || l.linkedinUrl, { message: 'needs an email, phone or linkedinUrl', path: ['email'] });
+export const LeadInputSchema = LeadFieldsSchema.refine((l) => l.email || l.phone || l.linkedinUrl, {
+  message: 'needs an email, phone or linkedinUrl',
+  path: ['email'],
+});
 
 export type LeadInput = z.infer<typeof LeadInputSchema>;
 
@@ -65,15 +78,46 @@ export const MAX_IMPORT_ROWS = 10_000;
 export function leadFieldFromHeader(header: string): string {
   const compact = header.toLowerCase().replace(/[^a-z]/g, '');
   const known: Record<string, string> = {
-    email: 'email', emailaddress: 'email', firstname: 'firstName', lastname: 'lastName', title: 'title', jobtitle: 'title',
-    phone: 'phone', mobile: 'phone', phonenumber: 'phone', linkedin: 'linkedinUrl', linkedinurl: 'linkedinUrl',
-    company: 'companyName', companyname: 'companyName', companydomain: 'companyDomain', domain: 'companyDomain',
-    industry: 'companyIndustry', companyindustry: 'companyIndustry', companysize: 'companySize', employees: 'companySize',
-    country: 'country', state: 'state', city: 'city', timezone: 'timeZone',
-    address: 'addressLine1', address1: 'addressLine1', addressline1: 'addressLine1', street: 'addressLine1', streetaddress: 'addressLine1',
-    address2: 'addressLine2', addressline2: 'addressLine2', addresscity: 'addressCity', suburb: 'addressCity', addressstate: 'addressState',
-    postcode: 'addressPostalCode', postalcode: 'addressPostalCode', zip: 'addressPostalCode', zipcode: 'addressPostalCode',
-    addresspostcode: 'addressPostalCode', addresspostalcode: 'addressPostalCode', addresscountry: 'addressCountry',
+    email: 'email',
+    emailaddress: 'email',
+    firstname: 'firstName',
+    lastname: 'lastName',
+    title: 'title',
+    jobtitle: 'title',
+    phone: 'phone',
+    mobile: 'phone',
+    phonenumber: 'phone',
+    linkedin: 'linkedinUrl',
+    linkedinurl: 'linkedinUrl',
+    company: 'companyName',
+    companyname: 'companyName',
+    companydomain: 'companyDomain',
+    domain: 'companyDomain',
+    industry: 'companyIndustry',
+    companyindustry: 'companyIndustry',
+    companysize: 'companySize',
+    employees: 'companySize',
+    country: 'country',
+    state: 'state',
+    city: 'city',
+    timezone: 'timeZone',
+    address: 'addressLine1',
+    address1: 'addressLine1',
+    addressline1: 'addressLine1',
+    street: 'addressLine1',
+    streetaddress: 'addressLine1',
+    address2: 'addressLine2',
+    addressline2: 'addressLine2',
+    addresscity: 'addressCity',
+    suburb: 'addressCity',
+    addressstate: 'addressState',
+    postcode: 'addressPostalCode',
+    postalcode: 'addressPostalCode',
+    zip: 'addressPostalCode',
+    zipcode: 'addressPostalCode',
+    addresspostcode: 'addressPostalCode',
+    addresspostalcode: 'addressPostalCode',
+    addresscountry: 'addressCountry',
   };
   return known[compact] ?? header;
 }
@@ -153,7 +197,11 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
     ).map((l) => [l.email!, l.id]),
   );
   const toInsert: { row: number; lead: LeadInput & { addressSource?: string } }[] = [];
-  const hits = await findSuppressions(db, clientId, valid.map((v) => ({ email: v.lead.email, phone: v.lead.phone })));
+  const hits = await findSuppressions(
+    db,
+    clientId,
+    valid.map((v) => ({ email: v.lead.email, phone: v.lead.phone })),
+  );
   for (const [i, v] of valid.entries()) {
     const email = v.lead.email ? normalizeEmail(v.lead.email) : undefined;
     if (email) {
@@ -176,25 +224,32 @@ export async function importLeads(db: Db, clientId: string, rows: unknown[], opt
   }
   if (result.errors.length > 0 && !opts.partial) return result;
 
-  await db.$transaction(async (tx) => {
-    for (let i = 0; i < toInsert.length; i += 1000) {
-      const chunk = toInsert.slice(i, i + 1000);
-      const created = await tx.lead.createManyAndReturn({
-        data: chunk.map((c) => ({ clientId, ...c.lead })),
-        skipDuplicates: true,
-        select: { id: true },
-      });
-      result.leadIds.push(...created.map((c) => c.id));
-    }
-    // 10,000 rows on a busy server can take longer than Prisma's 5 s default.
-  }, { timeout: 60_000, maxWait: 10_000 });
+  await db.$transaction(
+    async (tx) => {
+      for (let i = 0; i < toInsert.length; i += 1000) {
+        const chunk = toInsert.slice(i, i + 1000);
+        const created = await tx.lead.createManyAndReturn({
+          data: chunk.map((c) => ({ clientId, ...c.lead })),
+          skipDuplicates: true,
+          select: { id: true },
+        });
+        result.leadIds.push(...created.map((c) => c.id));
+      }
+      // 10,000 rows on a busy server can take longer than Prisma's 5 s default.
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
   result.imported = result.leadIds.length;
   return result;
 }
 
 /** PATCH body: any lead field; null clears it (an address is replaced or cleared whole). */
 export const LeadPatchSchema = z
-  .object(Object.fromEntries(Object.entries(LeadFieldsSchema.shape).map(([k, v]) => [k, v.nullable()])) as unknown as { [K in keyof LeadInput]-?: z.ZodType<LeadInput[K] | null> })
+  .object(
+    Object.fromEntries(Object.entries(LeadFieldsSchema.shape).map(([k, v]) => [k, v.nullable()])) as unknown as {
+      [K in keyof LeadInput]-?: z.ZodType<LeadInput[K] | null>;
+    },
+  )
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change');

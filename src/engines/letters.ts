@@ -91,7 +91,14 @@ export function renderLetterPdf(letter: Pick<Letter, 'id' | 'sender' | 'recipien
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
-    info: { Title: `Letter ${letter.id}`, Author: sender.name, CreationDate: letter.createdAt, ModDate: letter.createdAt, Producer: 'Agency OS', Creator: 'Agency OS' },
+    info: {
+      Title: `Letter ${letter.id}`,
+      Author: sender.name,
+      CreationDate: letter.createdAt,
+      ModDate: letter.createdAt,
+      Producer: 'Agency OS',
+      Creator: 'Agency OS',
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -109,7 +116,10 @@ export function renderLetterPdf(letter: Pick<Letter, 'id' | 'sender' | 'recipien
   for (const line of sender.lines) doc.text(line, { width: senderWidth, align: 'right' });
 
   // Address block in the window.
-  doc.font('Helvetica').fontSize(10).text([recipient.name, ...recipient.lines].join('\n'), WINDOW.x, WINDOW.y, { width: WINDOW.width, height: WINDOW.height, lineGap: 1 });
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text([recipient.name, ...recipient.lines].join('\n'), WINDOW.x, WINDOW.y, { width: WINDOW.width, height: WINDOW.height, lineGap: 1 });
 
   // Date, copy.
   const date = letter.createdAt.toLocaleDateString('en-AU', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -58,7 +58,9 @@ export function planAllowsChannel(tier: ClientTier, channel: Channel): boolean {
 
 /** The client's daily AI budget: its own when set, the plan's otherwise. */
 export function aiDailyBudgetOf(c: { tier: ClientTier; aiDailyBudgetUsd: { toString(): string } | null }): { usd: number; source: 'plan' | 'override' } {
-  return c.aiDailyBudgetUsd === null ? { usd: PLANS[c.tier].aiDailyBudgetUsd, source: 'plan' } : { usd: Number(c.aiDailyBudgetUsd.toString()), source: 'override' };
+  return c.aiDailyBudgetUsd === null
+    ? { usd: PLANS[c.tier].aiDailyBudgetUsd, source: 'plan' }
+    : { usd: Number(c.aiDailyBudgetUsd.toString()), source: 'override' };
 }
 
 /** A campaign the plan does not allow (answered 409 by the API). */
@@ -93,9 +95,13 @@ export function assertSequenceInPlan(tier: ClientTier, touches: readonly { numbe
 export function assertRoomForActiveCampaign(tier: ClientTier, active: number): void {
   const max = PLANS[tier].maxActiveCampaigns;
   if (active < max) return;
-  throw new PlanLimitError('TOO_MANY_ACTIVE_CAMPAIGNS', `the ${tier} plan allows ${max} active campaigns and ${active} are active; pause or finish one, or change the plan`, {
-    plan: tier,
-    active,
-    max,
-  });
+  throw new PlanLimitError(
+    'TOO_MANY_ACTIVE_CAMPAIGNS',
+    `the ${tier} plan allows ${max} active campaigns and ${active} are active; pause or finish one, or change the plan`,
+    {
+      plan: tier,
+      active,
+      max,
+    },
+  );
 }

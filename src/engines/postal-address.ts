@@ -71,7 +71,11 @@ export function validatePostalAddress(
   if (country) {
     if (STATE_REQUIRED.has(country)) {
       const code = rawState ? knownStateCode(country, rawState) : null;
-      if (!code) issues.push({ field: 'addressState', message: rawState ? `must be a state or territory of ${country}` : `a postal address in ${country} needs its state` });
+      if (!code)
+        issues.push({
+          field: 'addressState',
+          message: rawState ? `must be a state or territory of ${country}` : `a postal address in ${country} needs its state`,
+        });
       else state = code;
     }
     if (postcodeValidatorExistsForCountry(country)) {
@@ -159,8 +163,16 @@ function countryName(code: string): string {
  * The company address an enrichment found (street, city, state, postcode, country), validated as an
  * import would be; null when it is incomplete or invalid for its country.
  */
-export function addressFromCompany(c: { streetAddress?: string; city?: string; state?: string; postalCode?: string; country?: string } | undefined): PostalAddress | null {
+export function addressFromCompany(
+  c: { streetAddress?: string; city?: string; state?: string; postalCode?: string; country?: string } | undefined,
+): PostalAddress | null {
   if (!c?.streetAddress) return null;
-  const checked = validatePostalAddress({ addressLine1: c.streetAddress, addressCity: c.city, addressState: c.state, addressPostalCode: c.postalCode, addressCountry: c.country });
+  const checked = validatePostalAddress({
+    addressLine1: c.streetAddress,
+    addressCity: c.city,
+    addressState: c.state,
+    addressPostalCode: c.postalCode,
+    addressCountry: c.country,
+  });
   return checked.address ?? null;
 }

@@ -8,10 +8,7 @@ import type { Db } from '../db/client';
  * Run inside the same transaction that records the slot on the ledger row, so a retried activity
  * never takes two slots for one send.
  */
-export async function takeDailySlot(
-  db: Pick<Db, '$executeRaw'>,
-  r: { resourceId: string; clientId: string; day: string; limit: number },
-): Promise<boolean> {
+export async function takeDailySlot(db: Pick<Db, '$executeRaw'>, r: { resourceId: string; clientId: string; day: string; limit: number }): Promise<boolean> {
   await db.$executeRaw`
     INSERT INTO send_resource_counters (id, "clientId", "resourceId", day, count)
     VALUES (gen_random_uuid()::text, ${r.clientId}, ${r.resourceId}, ${r.day}::date, 0)

@@ -251,7 +251,10 @@ const BOUNCE_CRITICAL = 0.05;
 const MIN_SENDS_FOR_RATE = 20;
 const LOW_CREDITS = 100;
 
-export function healthOf(c: { subscriptionStatus: string; creditsRemaining: number; deletedAt: Date | null }, s: { sent: number; bounced: number; lastSendAt: Date | null }): ClientHealth {
+export function healthOf(
+  c: { subscriptionStatus: string; creditsRemaining: number; deletedAt: Date | null },
+  s: { sent: number; bounced: number; lastSendAt: Date | null },
+): ClientHealth {
   const reasons: Array<[HealthLevel, string]> = [];
   const rate = s.sent > 0 ? Math.round((s.bounced / s.sent) * 10_000) / 10_000 : null;
   if (c.deletedAt) reasons.push(['critical', 'client is deleted']);
@@ -267,7 +270,11 @@ export function healthOf(c: { subscriptionStatus: string; creditsRemaining: numb
 }
 
 /** Send and bounce counts over 30 days and the last send, for each of these clients. */
-export async function sendStats(db: Db, clientIds: string[], now = new Date()): Promise<Map<string, { sent: number; bounced: number; lastSendAt: Date | null }>> {
+export async function sendStats(
+  db: Db,
+  clientIds: string[],
+  now = new Date(),
+): Promise<Map<string, { sent: number; bounced: number; lastSendAt: Date | null }>> {
   const out = new Map(clientIds.map((id) => [id, { sent: 0, bounced: 0, lastSendAt: null as Date | null }]));
   if (clientIds.length === 0) return out;
   const since = new Date(now.getTime() - 30 * DAY_MS);

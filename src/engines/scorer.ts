@@ -130,12 +130,7 @@ export function tierFor(score: number): AlsTier {
   return 'dead';
 }
 
-export function scoreLead(
-  facts: LeadFacts,
-  icp: IcpProfile,
-  weights: Partial<AlsWeights> | null | undefined,
-  now: Date,
-): AlsResult {
+export function scoreLead(facts: LeadFacts, icp: IcpProfile, weights: Partial<AlsWeights> | null | undefined, now: Date): AlsResult {
   const w = parseAlsWeights(weights);
   const reasons: string[] = [];
   const email = parseEmail(facts.email);
@@ -156,12 +151,7 @@ export function scoreLead(
     components[key] = applyWeight(key, raw[key], w[key], reasons);
   }
 
-  const sum =
-    components.dataQuality +
-    components.authority +
-    components.companyFit +
-    components.timing +
-    (COMPONENT_MAX.risk - components.risk);
+  const sum = components.dataQuality + components.authority + components.companyFit + components.timing + (COMPONENT_MAX.risk - components.risk);
   let score = clamp(sum, 0, 100);
   if (risk.disqualified && score > DISQUALIFIED_CAP) {
     reasons.push(`score capped at ${DISQUALIFIED_CAP}: disqualified`);
@@ -227,10 +217,46 @@ function parseEmail(address: string | null | undefined): ParsedEmail | null {
 }
 
 const ROLE_LOCAL_PARTS = new Set([
-  'info', 'admin', 'sales', 'support', 'hello', 'hi', 'contact', 'office', 'enquiries', 'enquiry', 'inquiries',
-  'inquiry', 'accounts', 'billing', 'marketing', 'team', 'help', 'reception', 'mail', 'noreply', 'no-reply',
-  'webmaster', 'postmaster', 'hr', 'jobs', 'careers', 'service', 'customerservice', 'bookings', 'reservations',
-  'orders', 'media', 'press', 'newsletter', 'feedback', 'privacy', 'legal', 'abuse', 'security', 'general',
+  'info',
+  'admin',
+  'sales',
+  'support',
+  'hello',
+  'hi',
+  'contact',
+  'office',
+  'enquiries',
+  'enquiry',
+  'inquiries',
+  'inquiry',
+  'accounts',
+  'billing',
+  'marketing',
+  'team',
+  'help',
+  'reception',
+  'mail',
+  'noreply',
+  'no-reply',
+  'webmaster',
+  'postmaster',
+  'hr',
+  'jobs',
+  'careers',
+  'service',
+  'customerservice',
+  'bookings',
+  'reservations',
+  'orders',
+  'media',
+  'press',
+  'newsletter',
+  'feedback',
+  'privacy',
+  'legal',
+  'abuse',
+  'security',
+  'general',
 ]);
 
 function emailFlags(facts: LeadFacts, email: ParsedEmail | null): EmailFlags {
@@ -392,7 +418,15 @@ function industryMatches(leadIndustry: string | null | undefined, icpIndustry: s
 // Two-letter entries read as countries before states ("CA" is Canada, "WA" Western Australia);
 // "ANZ" is the region agencies here sell into.
 const COUNTRY_WORDS: Readonly<Record<string, readonly string[]>> = {
-  au: ['AU'], nz: ['NZ'], uk: ['GB'], gb: ['GB'], us: ['US'], ca: ['CA'], ie: ['IE'], sg: ['SG'], anz: ['AU', 'NZ'],
+  au: ['AU'],
+  nz: ['NZ'],
+  uk: ['GB'],
+  gb: ['GB'],
+  us: ['US'],
+  ca: ['CA'],
+  ie: ['IE'],
+  sg: ['SG'],
+  anz: ['AU', 'NZ'],
 };
 
 /** Country codes a normalised place word names: a known word, a name or alpha-3 code, else none. */
@@ -479,8 +513,18 @@ function riskDeductions(
   // Contacting these again breaks the law or the client's trust: always dead.
   if (facts.unsubscribedBefore) deduct(15, 'unsubscribed before', true);
   if (facts.complainedBefore) deduct(15, 'marked a message as spam before', true);
-  const excluded = new Set((icp.excludedDomains ?? []).map((d) => d.trim().toLowerCase().replace(/^www\./, '')));
-  const companyDomain = (facts.companyDomain ?? '').trim().toLowerCase().replace(/^www\./, '');
+  const excluded = new Set(
+    (icp.excludedDomains ?? []).map((d) =>
+      d
+        .trim()
+        .toLowerCase()
+        .replace(/^www\./, ''),
+    ),
+  );
+  const companyDomain = (facts.companyDomain ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '');
   if (facts.isCompetitor || excluded.has(companyDomain) || (email !== null && excluded.has(email.domain))) {
     deduct(15, 'competitor or excluded company', true);
   }

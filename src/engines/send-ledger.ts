@@ -123,7 +123,12 @@ export async function claimSendSlot(
  * refund:<send key>, with the balance change): one statement, so a crash leaves either both or
  * neither. Only a row still reserved/sending moves, so a retry refunds nothing twice.
  */
-export async function failSend(db: Pick<Db, '$queryRaw'>, key: string, error: string, opts: { refund: boolean; now?: Date }): Promise<{ moved: boolean; refunded: number }> {
+export async function failSend(
+  db: Pick<Db, '$queryRaw'>,
+  key: string,
+  error: string,
+  opts: { refund: boolean; now?: Date },
+): Promise<{ moved: boolean; refunded: number }> {
   const now = (opts.now ?? new Date()).toISOString();
   const rows = await db.$queryRaw<{ moved: number; refunded: number | null }[]>`
     WITH moved AS (
@@ -159,7 +164,18 @@ export async function failSend(db: Pick<Db, '$queryRaw'>, key: string, error: st
  */
 export async function finalizeSent(
   db: Pick<Db, '$queryRaw'>,
-  s: { idempotencyKey: string; clientId: string; campaignId: string; leadId: string; channel: Channel; touchNumber: number; providerMessageId: string; threadId?: string; metadata: unknown; now: Date },
+  s: {
+    idempotencyKey: string;
+    clientId: string;
+    campaignId: string;
+    leadId: string;
+    channel: Channel;
+    touchNumber: number;
+    providerMessageId: string;
+    threadId?: string;
+    metadata: unknown;
+    now: Date;
+  },
 ): Promise<boolean> {
   const now = s.now.toISOString();
   const rows = await db.$queryRaw<{ moved: number }[]>`
@@ -181,4 +197,3 @@ export async function finalizeSent(
     SELECT (SELECT count(*) FROM moved)::int AS moved`;
   return rows[0].moved > 0;
 }
-

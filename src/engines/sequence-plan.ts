@@ -7,15 +7,7 @@ import { CHANNELS, type Channel } from '../shared/domain/channels';
 import { isChannelAllowed } from './allocator';
 import type { AlsTier } from './scorer';
 
-export const TOUCH_KINDS = [
-  'email_intro',
-  'linkedin_connect',
-  'email_followup',
-  'sms',
-  'voice',
-  'mail',
-  'email_breakup',
-] as const;
+export const TOUCH_KINDS = ['email_intro', 'linkedin_connect', 'email_followup', 'sms', 'voice', 'mail', 'email_breakup'] as const;
 export type TouchKind = (typeof TOUCH_KINDS)[number];
 
 /** Which kinds each channel can carry. */
@@ -64,8 +56,7 @@ export const SequenceDefinitionSchema = z
   .superRefine((plan, ctx) => {
     const emailNumbers = new Set<number>();
     plan.touches.forEach((t, i) => {
-      const issue = (message: string, ...path: (string | number)[]): void =>
-        ctx.addIssue({ code: 'custom', message, path: ['touches', i, ...path] });
+      const issue = (message: string, ...path: (string | number)[]): void => ctx.addIssue({ code: 'custom', message, path: ['touches', i, ...path] });
       const prev = plan.touches[i - 1];
       if (prev && t.number <= prev.number) issue('touch numbers must be unique and ascending', 'number');
       if (prev && t.day < prev.day) issue('touch days must not decrease', 'day');
@@ -114,13 +105,42 @@ export const GROWTH_ENGINE: SequenceDefinition = deepFreeze({
 export const INDUSTRY_TIMING: readonly { factor: number; keywords: readonly string[] }[] = [
   {
     factor: 0.8,
-    keywords: ['saas', 'software', 'tech', 'technology', 'information technology', 'it', 'internet', 'startup', 'startups', 'cloud', 'fintech', 'martech', 'edtech'],
+    keywords: [
+      'saas',
+      'software',
+      'tech',
+      'technology',
+      'information technology',
+      'it',
+      'internet',
+      'startup',
+      'startups',
+      'cloud',
+      'fintech',
+      'martech',
+      'edtech',
+    ],
   },
   {
     factor: 1.3,
     keywords: [
-      'healthcare', 'health', 'medical', 'hospital', 'pharmaceutical', 'pharmaceuticals', 'legal', 'law', 'finance', 'financial',
-      'banking', 'insurance', 'accounting', 'government', 'public sector', 'defence', 'defense',
+      'healthcare',
+      'health',
+      'medical',
+      'hospital',
+      'pharmaceutical',
+      'pharmaceuticals',
+      'legal',
+      'law',
+      'finance',
+      'financial',
+      'banking',
+      'insurance',
+      'accounting',
+      'government',
+      'public sector',
+      'defence',
+      'defense',
     ],
   },
   { factor: 1, keywords: ['hospitality', 'retail', 'restaurant', 'restaurants', 'ecommerce', 'e commerce'] },
@@ -128,7 +148,10 @@ export const INDUSTRY_TIMING: readonly { factor: number; keywords: readonly stri
 
 /** The gap multiplier for an industry (1 when unknown). */
 export function industryTimingFactor(industry: string | null | undefined): number {
-  const words = ` ${(industry ?? '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim()} `;
+  const words = ` ${(industry ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()} `;
   if (words.trim() === '') return 1;
   const row = INDUSTRY_TIMING.find((r) => r.keywords.some((k) => words.includes(` ${k} `)));
   return row?.factor ?? 1;

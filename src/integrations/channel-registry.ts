@@ -20,10 +20,7 @@ export function createEmailProvider(config: Config, recorder: SandboxRecorder): 
     : new SandboxChannelProvider('email', 'postmark', recorder);
 }
 
-export function createChannelProviders(
-  config: Config,
-  recorder: SandboxRecorder,
-): Record<ChannelName, ChannelProvider> {
+export function createChannelProviders(config: Config, recorder: SandboxRecorder): Record<ChannelName, ChannelProvider> {
   const sandbox = (channel: ChannelName, provider: string) => new SandboxChannelProvider(channel, provider, recorder);
   return {
     email: createEmailProvider(config, recorder),

@@ -21,9 +21,7 @@ type EnrichmentConfig = Pick<
 
 export function createEnrichmentDrivers(config: EnrichmentConfig): EnrichmentDrivers {
   return {
-    apollo: config.APOLLO_API_KEY
-      ? new ApolloEnrichment({ apiKey: config.APOLLO_API_KEY, baseUrl: config.APOLLO_BASE_URL })
-      : new SandboxApolloEnrichment(),
+    apollo: config.APOLLO_API_KEY ? new ApolloEnrichment({ apiKey: config.APOLLO_API_KEY, baseUrl: config.APOLLO_BASE_URL }) : new SandboxApolloEnrichment(),
     // APIFY_TOKEN alone may be there for the ICP scraper; enrichment also needs its actor.
     apify:
       config.APIFY_TOKEN && config.APIFY_ENRICHMENT_ACTOR

@@ -202,7 +202,10 @@ export function emailDomainOf(email: string | null | undefined): string | null {
 export function normalizeDomain(value: string | null | undefined): string | null {
   const v = (value ?? '').trim().toLowerCase();
   if (!v) return null;
-  const host = v.replace(/^[a-z]+:\/\//, '').split(/[/?#:]/)[0].replace(/^www\./, '');
+  const host = v
+    .replace(/^[a-z]+:\/\//, '')
+    .split(/[/?#:]/)[0]
+    .replace(/^www\./, '');
   return /^[a-z0-9.-]+\.[a-z]{2,}$/.test(host) ? host : null;
 }
 

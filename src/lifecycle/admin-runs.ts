@@ -19,9 +19,7 @@ export interface StartedRun {
 }
 
 export type RunOutcome =
-  | { status: 'running' }
-  | { status: 'completed'; result: unknown; durationMs: number }
-  | { status: 'failed'; reason: string; durationMs: number };
+  { status: 'running' } | { status: 'completed'; result: unknown; durationMs: number } | { status: 'failed'; reason: string; durationMs: number };
 
 const platform = () => new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]);
 

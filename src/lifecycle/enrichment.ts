@@ -3,12 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import {
-  enrichmentProgressQuery,
-  MAX_ENRICHMENT_LEADS,
-  type EnrichmentProgress,
-  type LeadEnrichmentInput,
-} from '../../workflows/definitions/enrichment';
+import { enrichmentProgressQuery, MAX_ENRICHMENT_LEADS, type EnrichmentProgress, type LeadEnrichmentInput } from '../../workflows/definitions/enrichment';
 import { workflowIds } from '../../workflows/ids';
 import { ClientIdKey } from '../../workflows/search-attributes';
 import type { leadEnrichmentWorkflow } from '../../workflows/lead-enrichment';

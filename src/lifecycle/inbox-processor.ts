@@ -239,12 +239,10 @@ export class InboxProcessor {
           .finally(() => span.end()),
       );
     // Not the active context when the row has none: pump() also runs in the wake of another row.
-    void context
-      .with(hint.trace ?? ROOT_CONTEXT, run)
-      .finally(() => {
-        this.active.delete(id);
-        this.pump();
-      });
+    void context.with(hint.trace ?? ROOT_CONTEXT, run).finally(() => {
+      this.active.delete(id);
+      this.pump();
+    });
   }
 
   /** Tries the row again after a backoff: its effects are applied, its signals wait for Temporal. */

@@ -8,7 +8,11 @@ import { confirmIcpUpdate, editIcpUpdate, icpProgressQuery, type IcpEditsView, t
 import type { icpDiscoveryWorkflow } from '../../workflows/icp-discovery';
 import { isWorkflowClosed, queryOrNull } from './temporal';
 
-export async function startIcpDiscovery(temporal: TemporalClient, taskQueue: string, job: { clientId: string; jobId: string; websiteUrl: string }): Promise<string> {
+export async function startIcpDiscovery(
+  temporal: TemporalClient,
+  taskQueue: string,
+  job: { clientId: string; jobId: string; websiteUrl: string },
+): Promise<string> {
   const workflowId = workflowIds.icpDiscovery(job.clientId, job.jobId);
   await temporal.workflow.start<typeof icpDiscoveryWorkflow>('icpDiscoveryWorkflow', {
     taskQueue,

@@ -37,6 +37,9 @@ export function replyProcessingDeps(a: { db: Db; temporal: TemporalClient; confi
     sequences: temporalSequenceControl(a.temporal, a.db),
     classify: createReplyClassifier(claude.client ? { db: a.db, claude: claude.client, prices: claude.prices } : null),
     logger: a.logger.child({ component: 'replies' }),
-    trustedAuthservIds: (a.config.INBOUND_TRUSTED_AUTHSERV_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+    trustedAuthservIds: (a.config.INBOUND_TRUSTED_AUTHSERV_IDS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
   };
 }

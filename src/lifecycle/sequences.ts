@@ -1,7 +1,15 @@
 // Talking to a lead's sequence workflows from the API and the webhook processors.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { approvalSignal, outOfOfficeSignal, stopSignal, timelineQuery, type ApprovalDecision, type SequenceState, type StopReason } from '../../workflows/definitions/sequence';
+import {
+  approvalSignal,
+  outOfOfficeSignal,
+  stopSignal,
+  timelineQuery,
+  type ApprovalDecision,
+  type SequenceState,
+  type StopReason,
+} from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
 import { queryOrNull } from './temporal';
 
@@ -39,20 +47,25 @@ export async function stopLeadSequences(
 ): Promise<number> {
   // Pending ones are read too, so the update below only runs when there are some (this is on the
   // path of every reply).
-  const enrollments = known ?? (await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused', 'pending'] } }, select: { campaignId: true, status: true } }));
+  const enrollments =
+    known ??
+    (await db.campaignEnrollment.findMany({ where: { leadId, status: { in: ['active', 'paused', 'pending'] } }, select: { campaignId: true, status: true } }));
   let signalled = 0;
   await Promise.all(
-    enrollments.filter((e) => e.status !== 'pending').map(async (e) => {
-      try {
-        await temporal.workflow.getHandle(workflowIds.sequence(e.campaignId, leadId)).signal(stopSignal, { version: 1, eventId, reason });
-        signalled++;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }),
+    enrollments
+      .filter((e) => e.status !== 'pending')
+      .map(async (e) => {
+        try {
+          await temporal.workflow.getHandle(workflowIds.sequence(e.campaignId, leadId)).signal(stopSignal, { version: 1, eventId, reason });
+          signalled++;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }),
   );
   // Pending enrolments never started: they simply end.
-  if (enrollments.some((e) => e.status === 'pending')) await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
+  if (enrollments.some((e) => e.status === 'pending'))
+    await db.campaignEnrollment.updateMany({ where: { leadId, status: 'pending' }, data: { status: 'stopped', stopReason: reason, endedAt: new Date() } });
   return signalled;
 }
 

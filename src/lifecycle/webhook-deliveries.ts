@@ -28,7 +28,14 @@ export class DeliveryInProgressError extends Error {
 }
 
 async function start(deps: DeliveryDeps, d: DeliveryStart, redelivery: boolean): Promise<void> {
-  const input: WebhookDeliveryInput = { version: 1, clientId: d.clientId, endpointId: d.endpointId, eventId: d.eventId, series: d.series, windowSeconds: deps.windowSeconds };
+  const input: WebhookDeliveryInput = {
+    version: 1,
+    clientId: d.clientId,
+    endpointId: d.endpointId,
+    eventId: d.eventId,
+    series: d.series,
+    windowSeconds: deps.windowSeconds,
+  };
   await deps.temporal.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
     workflowId: workflowIds.delivery(d.endpointId, d.eventId),
     taskQueue: deps.taskQueue,
@@ -75,7 +82,10 @@ async function startAfterClose(deps: DeliveryDeps, d: DeliveryStart): Promise<vo
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), CLOSING_RUN_WAIT_MS)));
   // The previous run's outcome is already in the row; only its closing matters here.
-  const closed = running.result().then(() => 'closed' as const, () => 'closed' as const);
+  const closed = running.result().then(
+    () => 'closed' as const,
+    () => 'closed' as const,
+  );
   const state = await Promise.race([closed, gaveUp]).finally(() => clearTimeout(timer));
   if (state === 'waiting') throw new DeliveryInProgressError();
   await start(deps, d, true);
@@ -92,7 +102,16 @@ export async function redeliver(deps: DeliveryDeps, delivery: WebhookDelivery): 
   try {
     await startAfterClose(deps, { ...delivery, deliveryId: delivery.id, series });
   } catch (err) {
-    await deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { status: delivery.status, redeliveries: delivery.redeliveries, nextAttemptAt: null, succeededAt: delivery.succeededAt, failedAt: delivery.failedAt } });
+    await deps.db.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: {
+        status: delivery.status,
+        redeliveries: delivery.redeliveries,
+        nextAttemptAt: null,
+        succeededAt: delivery.succeededAt,
+        failedAt: delivery.failedAt,
+      },
+    });
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw new DeliveryInProgressError();
     throw err;
   }
@@ -102,10 +121,20 @@ export async function redeliver(deps: DeliveryDeps, delivery: WebhookDelivery): 
 /** A `webhook.test` event for one endpoint only: written already dispatched, delivered at once. */
 export async function sendTestEvent(deps: DeliveryDeps, endpoint: WebhookEndpoint): Promise<{ eventId: string; delivery: WebhookDelivery }> {
   const { event, delivery } = await deps.db.$transaction(async (tx) => {
-    const event = await emitEvent(tx, { clientId: endpoint.clientId, type: 'webhook.test', data: { endpointId: endpoint.id, message: 'This is a test event from Agency OS.' } });
+    const event = await emitEvent(tx, {
+      clientId: endpoint.clientId,
+      type: 'webhook.test',
+      data: { endpointId: endpoint.id, message: 'This is a test event from Agency OS.' },
+    });
     await tx.outboundEvent.update({ where: { id: event.id }, data: { dispatchedAt: new Date() } });
     const delivery = await tx.webhookDelivery.create({
-      data: { clientId: endpoint.clientId, endpointId: endpoint.id, eventId: event.id, eventType: event.type, workflowId: workflowIds.delivery(endpoint.id, event.id) },
+      data: {
+        clientId: endpoint.clientId,
+        endpointId: endpoint.id,
+        eventId: event.id,
+        eventType: event.type,
+        workflowId: workflowIds.delivery(endpoint.id, event.id),
+      },
     });
     return { event, delivery };
   });

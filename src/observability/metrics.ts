@@ -102,7 +102,10 @@ export const stateQueryFailures = new Counter({
 
 /** A label value from an open set, cut to a bounded alphabet and length (an odd model name cannot blow up a series). */
 export function boundedLabel(value: string | null | undefined, fallback = 'unknown'): string {
-  const v = (value ?? '').toLowerCase().replace(/[^a-z0-9._:-]/g, '_').slice(0, 64);
+  const v = (value ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._:-]/g, '_')
+    .slice(0, 64);
   return v || fallback;
 }
 
@@ -140,5 +143,8 @@ export function scrapeAllowed(authorization: string | undefined, token: string |
 
 /** Two text expositions as one (metric names never overlap: ours are agency_os_*, process_*, nodejs_*). */
 export function joinExpositions(...parts: string[]): string {
-  return parts.filter((p) => p.trim() !== '').map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
+  return parts
+    .filter((p) => p.trim() !== '')
+    .map((p) => (p.endsWith('\n') ? p : `${p}\n`))
+    .join('');
 }

@@ -56,7 +56,9 @@ async function pendingCampaign(leads: number) {
 }
 
 const statuses = async (campaignId: string) =>
-  Object.fromEntries((await stack.db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId }, _count: { _all: true } })).map((g) => [g.status, g._count._all]));
+  Object.fromEntries(
+    (await stack.db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId }, _count: { _all: true } })).map((g) => [g.status, g._count._all]),
+  );
 
 it('starts every pending lead once, several at a time, page by page', async () => {
   const n = ENROL_PAGE_SIZE + 30;
@@ -87,7 +89,9 @@ it('leaves the leads whose start failed pending, starts no more after the failur
   const { campaign, leadIds } = await pendingCampaign(n);
   const failing = countingClient(stack.temporal, 20);
   const env = new MockActivityEnvironment();
-  await expect(env.run(createCampaignActivities({ ...stack.activityDeps, temporal: failing.client }).enrolPendingLeads, { campaignId: campaign.id })).rejects.toThrow('injected');
+  await expect(
+    env.run(createCampaignActivities({ ...stack.activityDeps, temporal: failing.client }).enrolPendingLeads, { campaignId: campaign.id }),
+  ).rejects.toThrow('injected');
   // The attempt failed only once the starts in flight at the failure had landed, each with its
   // enrolment's update: nothing of it is still working when the retry comes.
   expect(failing.counts.inFlight).toBe(0);
@@ -101,7 +105,10 @@ it('leaves the leads whose start failed pending, starts no more after the failur
   expect(new Set(activeRows.map((r) => workflowIds.sequence(campaign.id, r.leadId)))).toEqual(new Set(failing.counts.started));
 
   const retry = countingClient(stack.temporal);
-  expect(await env.run(createCampaignActivities({ ...stack.activityDeps, temporal: retry.client }).enrolPendingLeads, { campaignId: campaign.id })).toEqual({ enrolled: n - failing.counts.started.length, remaining: 0 });
+  expect(await env.run(createCampaignActivities({ ...stack.activityDeps, temporal: retry.client }).enrolPendingLeads, { campaignId: campaign.id })).toEqual({
+    enrolled: n - failing.counts.started.length,
+    remaining: 0,
+  });
   expect(retry.counts.started.some((id) => failing.counts.started.includes(id))).toBe(false);
   expect(await statuses(campaign.id)).toEqual({ active: n });
   for (const id of leadIds) {

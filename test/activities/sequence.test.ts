@@ -21,15 +21,31 @@ async function oneLeadCampaign() {
   await addResources(stack.db, client.id);
   const lead = await createLead(stack.db, client.id, { ...leadCalendar(cal), alsTier: 'hot' });
   const touches = [{ number: 1, day: 0, channel: 'email' as const, kind: 'email_intro' }];
-  const campaign = await stack.db.campaign.create({ data: { clientId: client.id, name: 'Units', status: 'active', permissionMode: 'autopilot', sequence: { version: 1, touches } } });
+  const campaign = await stack.db.campaign.create({
+    data: { clientId: client.id, name: 'Units', status: 'active', permissionMode: 'autopilot', sequence: { version: 1, touches } },
+  });
   await stack.db.campaignEnrollment.create({ data: { clientId: client.id, campaignId: campaign.id, leadId: lead.id, status: 'active', sequenceVersion: 1 } });
   const workflowId = workflowIds.sequence(campaign.id, lead.id);
-  const attempt = { workflowId, clientId: client.id, campaignId: campaign.id, leadId: lead.id, touch: touches[0], tier: 'hot', now: new Date().toISOString(), send: true };
+  const attempt = {
+    workflowId,
+    clientId: client.id,
+    campaignId: campaign.id,
+    leadId: lead.id,
+    touch: touches[0],
+    tier: 'hot',
+    now: new Date().toISOString(),
+    send: true,
+  };
   return { client, lead, campaign, workflowId, attempt };
 }
 
 const inActivity = (workflowId: string, attempt: number) =>
-  new MockActivityEnvironment({ attempt, activityType: 'attemptTouch', workflowExecution: { workflowId, runId: 'run-1' }, workflowType: 'leadSequenceWorkflow' });
+  new MockActivityEnvironment({
+    attempt,
+    activityType: 'attemptTouch',
+    workflowExecution: { workflowId, runId: 'run-1' },
+    workflowType: 'leadSequenceWorkflow',
+  });
 
 it('a retried attemptTouch answers with the first attempt’s send and sends nothing again', async () => {
   const acts = createSequenceActivities(stack.activityDeps);

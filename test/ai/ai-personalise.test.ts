@@ -34,7 +34,9 @@ async function setup(opts: { aiPersonalisation: boolean; budget?: string }) {
   const campaign = await database.db.campaign.create({
     data: { clientId: client.id, name: 'C', sequence: GROWTH_ENGINE as object, aiPersonalisation: opts.aiPersonalisation },
   });
-  const lead = await database.db.lead.create({ data: { clientId: client.id, email: `l${Date.now()}@acme.example`, firstName: 'Jo', companyName: 'Acme Dental' } });
+  const lead = await database.db.lead.create({
+    data: { clientId: client.id, email: `l${Date.now()}@acme.example`, firstName: 'Jo', companyName: 'Acme Dental' },
+  });
   const base = (touch: number, channel: PersonalizeInput['channel'], kind: string, rendered: PersonalizeInput['rendered']): PersonalizeInput => ({
     clientId: client.id,
     campaignId: campaign.id,
@@ -55,15 +57,27 @@ const email = { subject: 'Quick idea for Acme Dental', body: 'Hi Jo,\n\nWe help 
 describe('personalizeTouch', () => {
   it('keeps the rendered template when the campaign does not turn personalisation on, or offline', async () => {
     const { base } = await setup({ aiPersonalisation: false });
-    expect(await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email))).toEqual({ ...email, personalised: false, cached: false, reason: 'disabled' });
+    expect(await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email))).toEqual({
+      ...email,
+      personalised: false,
+      cached: false,
+      reason: 'disabled',
+    });
     const on = await setup({ aiPersonalisation: true });
-    expect(await personalizeTouch({ db: database.db, ai: null }, on.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'offline' });
+    expect(await personalizeTouch({ db: database.db, ai: null }, on.base(1, 'email', 'email_intro', email))).toMatchObject({
+      body: email.body,
+      personalised: false,
+      reason: 'offline',
+    });
     expect(fake.requests).toHaveLength(0);
   });
 
   it('personalises with Claude once per lead and touch, then serves the cache; spend is recorded', async () => {
     const { base, campaign, lead, client } = await setup({ aiPersonalisation: true });
-    const personalised = { subject: 'Your second clinic, Jo', body: 'Hi Jo,\n\nCongratulations on the second clinic. We help dental practices fill new chairs. Worth 15 minutes?\n\nSam' };
+    const personalised = {
+      subject: 'Your second clinic, Jo',
+      body: 'Hi Jo,\n\nCongratulations on the second clinic. We help dental practices fill new chairs. Worth 15 minutes?\n\nSam',
+    };
     fake.enqueue(toolReply(personalised, { input_tokens: 600, output_tokens: 120 }));
     const first = await personalizeTouch({ db: database.db, ai }, base(1, 'email', 'email_intro', email));
     expect(first).toEqual({ ...personalised, personalised: true, cached: false });
@@ -80,7 +94,15 @@ describe('personalizeTouch', () => {
     expect(row.key).toBe(`v1:content:${campaign.id}:${lead.id}:1`);
     expect(row.source).toBe('ai-personalise');
     const usage = await database.db.aiUsage.findMany({ where: { clientId: client.id } });
-    expect(usage).toEqual([expect.objectContaining({ purpose: 'content', skillSlug: 'ai-personalise', inputTokens: 600, outputTokens: 120, workflowId: base(1, 'email', 'x', email).workflowId })]);
+    expect(usage).toEqual([
+      expect.objectContaining({
+        purpose: 'content',
+        skillSlug: 'ai-personalise',
+        inputTokens: 600,
+        outputTokens: 120,
+        workflowId: base(1, 'email', 'x', email).workflowId,
+      }),
+    ]);
   });
 
   it('holds an SMS to 160 characters with its opt-out, and a LinkedIn note to 300, feeding violations back', async () => {
@@ -100,20 +122,34 @@ describe('personalizeTouch', () => {
     expect(feedback[1]).toMatch(/must keep the opt-out/);
 
     fake.reset();
-    fake.enqueue(toolReply({ body: 'x'.repeat(301) }), toolReply({ body: 'Hi Jo, fellow Sydney-sider here: I help dental practices fill chairs. Would be good to connect. Sam' }));
-    const note = await personalizeTouch({ db: database.db, ai }, base(2, 'linkedin', 'linkedin_connect', { body: 'Hi Jo, I help dental practices. Would be good to connect. Sam' }));
+    fake.enqueue(
+      toolReply({ body: 'x'.repeat(301) }),
+      toolReply({ body: 'Hi Jo, fellow Sydney-sider here: I help dental practices fill chairs. Would be good to connect. Sam' }),
+    );
+    const note = await personalizeTouch(
+      { db: database.db, ai },
+      base(2, 'linkedin', 'linkedin_connect', { body: 'Hi Jo, I help dental practices. Would be good to connect. Sam' }),
+    );
     expect(note.body.length).toBeLessThanOrEqual(300);
     expect(JSON.stringify(fake.requests[1].body.messages[2].content)).toMatch(/at most 300 characters/);
   });
 
   it('falls back to the template when the budget is spent or the output stays invalid; a 429 is left to Temporal', async () => {
     const broke = await setup({ aiPersonalisation: true, budget: '0' });
-    expect(await personalizeTouch({ db: database.db, ai }, broke.base(1, 'email', 'email_intro', email))).toMatchObject({ body: email.body, personalised: false, reason: 'budget_exceeded' });
+    expect(await personalizeTouch({ db: database.db, ai }, broke.base(1, 'email', 'email_intro', email))).toMatchObject({
+      body: email.body,
+      personalised: false,
+      reason: 'budget_exceeded',
+    });
     expect(fake.requests).toHaveLength(0);
 
     const { base } = await setup({ aiPersonalisation: true });
     fake.enqueue(toolReply({ body: 'Hi {{firstName|there}}' }), toolReply({ body: 'Hi {{firstName}}' }), toolReply({ body: '' }));
-    expect(await personalizeTouch({ db: database.db, ai }, base(3, 'email', 'email_followup', { body: 'Hi Jo, following up. Sam' }))).toMatchObject({ personalised: false, reason: 'invalid_output', body: 'Hi Jo, following up. Sam' });
+    expect(await personalizeTouch({ db: database.db, ai }, base(3, 'email', 'email_followup', { body: 'Hi Jo, following up. Sam' }))).toMatchObject({
+      personalised: false,
+      reason: 'invalid_output',
+      body: 'Hi Jo, following up. Sam',
+    });
 
     fake.enqueue({ kind: 'error', status: 429, retryAfter: 2 });
     const err = await personalizeTouch({ db: database.db, ai }, base(5, 'voice', 'voice', { body: 'Talking points' })).catch((e: unknown) => e);

@@ -90,7 +90,14 @@ describe('campaign generation', () => {
     expect(days(byIndustry.Dental)).toEqual([0, 2, 4, 7, 10, 14]);
     expect(days(byIndustry['Health Care'])).toEqual([0, 3, 5, 9, 13, 18]);
     expect(days(byIndustry.Legal)).toEqual([0, 3, 5, 9, 13, 18]);
-    expect(SequenceDefinitionSchema.parse(byIndustry.Dental.sequence).touches.map((t) => t.channel)).toEqual(['email', 'linkedin', 'email', 'sms', 'voice', 'mail']);
+    expect(SequenceDefinitionSchema.parse(byIndustry.Dental.sequence).touches.map((t) => t.channel)).toEqual([
+      'email',
+      'linkedin',
+      'email',
+      'sms',
+      'voice',
+      'mail',
+    ]);
 
     for (const t of list.data) {
       const m = t.messaging;

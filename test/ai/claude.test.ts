@@ -78,7 +78,14 @@ describe('structured output through tool use', () => {
     const rows = await database.db.aiUsage.findMany({ where: { clientId: client.id } });
     expect(rows).toHaveLength(1);
     // haiku 4.5: $1 / $5 per million tokens → 1200 * 1e-6 + 300 * 5e-6 = 0.0027
-    expect(rows[0]).toMatchObject({ model: 'claude-haiku-4-5', inputTokens: 1200, outputTokens: 300, purpose: 'test', skillSlug: 'service-extractor', workflowId: 'wf-1' });
+    expect(rows[0]).toMatchObject({
+      model: 'claude-haiku-4-5',
+      inputTokens: 1200,
+      outputTokens: 300,
+      purpose: 'test',
+      skillSlug: 'service-extractor',
+      workflowId: 'wf-1',
+    });
     expect(rows[0].costUsd.toString()).toBe('0.0027');
   });
 
@@ -100,11 +107,7 @@ describe('structured output through tool use', () => {
 
   it('gives up after three invalid answers (invalid JSON, a text reply, a schema violation) with a non-retryable failure', async () => {
     const client = await newClient();
-    fake.enqueue(
-      { kind: 'tool', input: '{"services": [{"name": "SEO",' },
-      { kind: 'text', text: 'Here are the services: SEO' },
-      toolReply({ services: [] }),
-    );
+    fake.enqueue({ kind: 'tool', input: '{"services": [{"name": "SEO",' }, { kind: 'text', text: 'Here are the services: SEO' }, toolReply({ services: [] }));
     const failure = await failureOf(callStructured(deps, { clientId: client.id, purpose: 'test' }, request));
     expect(failure.type).toBe(AI_OUTPUT_INVALID);
     expect(failure.nonRetryable).toBe(true);
@@ -170,9 +173,17 @@ describe('spend limiter', () => {
     const client = await newClient('1');
     const other = await newClient('1');
     const now = new Date('2026-03-10T23:30:00Z');
-    await recordUsage(database.db, { clientId: client.id, model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 5, purpose: 'x' }, new Date('2026-03-09T23:59:59Z'));
+    await recordUsage(
+      database.db,
+      { clientId: client.id, model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 5, purpose: 'x' },
+      new Date('2026-03-09T23:59:59Z'),
+    );
     await recordUsage(database.db, { clientId: other.id, model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 5, purpose: 'x' }, now);
-    await recordUsage(database.db, { clientId: client.id, model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.25, purpose: 'x' }, new Date('2026-03-10T00:00:00Z'));
+    await recordUsage(
+      database.db,
+      { clientId: client.id, model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.25, purpose: 'x' },
+      new Date('2026-03-10T00:00:00Z'),
+    );
     expect(await dailySpend(database.db, client.id, now)).toMatchObject({ day: '2026-03-10', budgetUsd: 1, spentUsd: 0.25, remainingUsd: 0.75 });
     await expect(assertWithinBudget(database.db, client.id, now)).resolves.toBeDefined();
     await expect(assertWithinBudget(database.db, other.id, now)).rejects.toMatchObject({ type: AI_BUDGET_EXCEEDED });

@@ -56,7 +56,12 @@ describe('with Claude', () => {
       cannedResponder({
         // An out-of-range share first: sent back as an error tool_result, then answered properly.
         submit_industry_classifier: (_req, n): FakeReply | undefined =>
-          n === 1 ? { kind: 'tool', input: { industries: [{ industry: 'dental', companyCount: 2, share: 1.5, isPrimary: true, confidence: 0.9 }], companyIndustries: [] } } : undefined,
+          n === 1
+            ? {
+                kind: 'tool',
+                input: { industries: [{ industry: 'dental', companyCount: 2, share: 1.5, isPrimary: true, confidence: 0.9 }], companyIndustries: [] },
+              }
+            : undefined,
         // Rate limited once: the activity fails (retryable) and Temporal retries it after Retry-After.
         submit_icp_deriver: (_req, n): FakeReply | undefined => (n === 1 ? { kind: 'error', status: 429, retryAfter: 1 } : undefined),
       }),
@@ -116,7 +121,12 @@ describe('with Claude', () => {
     await api().get(`/api/v1/clients/${client.id}/costs/ai`).set(foreign.auth).expect(404);
     await api().get('/api/v1/admin/costs/ai').set(member.auth).expect(403);
     await api().get(`/api/v1/clients/${client.id}/costs/ai?days=0`).set(viewer.auth).expect(400);
-    const admin = (await api().get('/api/v1/admin/costs/ai?days=1').set({ Authorization: `Bearer ${stack.adminKey}` }).expect(200)).body;
+    const admin = (
+      await api()
+        .get('/api/v1/admin/costs/ai?days=1')
+        .set({ Authorization: `Bearer ${stack.adminKey}` })
+        .expect(200)
+    ).body;
     expect(admin.byClient).toContainEqual(expect.objectContaining({ clientId: client.id, clientName: 'Brightwave Digital', costUsd: 0.04 }));
 
     await api().post('/api/v1/onboarding/confirm').set(member.auth).send({ jobId }).expect(200);
@@ -129,7 +139,10 @@ describe('with Claude', () => {
       cannedResponder({
         submit_messaging_generator: (req): FakeReply | undefined => {
           if (!/^Channel: sms/m.test(String(req.body.messages[0].content)) || ++smsCalls > 1) return undefined;
-          return { kind: 'tool', input: { channel: 'sms', text: `Hi {{firstName|there}}, ${'we help dental practices grow with SEO and ads. '.repeat(4)}Reply STOP to opt out` } };
+          return {
+            kind: 'tool',
+            input: { channel: 'sms', text: `Hi {{firstName|there}}, ${'we help dental practices grow with SEO and ads. '.repeat(4)}Reply STOP to opt out` },
+          };
         },
       }),
     );
@@ -148,7 +161,9 @@ describe('with Claude', () => {
     expect(templates.map((t: { name: string }) => t.name).sort()).toEqual(['Dental growth', 'Legal growth']);
     const legal = templates.find((t: { industry: string }) => t.industry === 'Legal');
     // Claude's timing for the primary industry; the legal campaign keeps its structure, retimed by the plan.
-    expect(templates.find((t: { industry: string }) => t.industry === 'Dental').sequence.touches.map((t: { day: number }) => t.day)).toEqual([0, 3, 5, 9, 12, 16]);
+    expect(templates.find((t: { industry: string }) => t.industry === 'Dental').sequence.touches.map((t: { day: number }) => t.day)).toEqual([
+      0, 3, 5, 9, 12, 16,
+    ]);
     expect(legal.sequence.touches.map((t: { day: number }) => t.day)).toEqual([0, 3, 5, 9, 13, 18]);
     // Copy re-targeted to the segment's audience (quoted facts untouched).
     expect(legal.messaging.templates.email_intro.body).toContain('We help law firms fill their books');
@@ -184,7 +199,12 @@ describe('with Claude', () => {
       30_000,
       'the portfolio step',
     );
-    expect(mid).toMatchObject({ status: 'running', source: 'workflow', percent: 44, completedSteps: ['scrape', 'website-parser', 'service-extractor', 'value-prop-extractor'] });
+    expect(mid).toMatchObject({
+      status: 'running',
+      source: 'workflow',
+      percent: 44,
+      completedSteps: ['scrape', 'website-parser', 'service-extractor', 'value-prop-extractor'],
+    });
     expect(mid.partial['service-extractor']).toEqual({ services: ['SEO', 'Google Ads management'], mode: 'ai' });
     expect(mid.partial['value-prop-extractor'].targetAudience).toBe('dental practices and law firms');
     expect(mid.partial['portfolio-extractor']).toBeUndefined();
@@ -209,7 +229,10 @@ describe('with Claude', () => {
     expect(status.error).toMatch(new RegExp(`AI daily budget exceeded for client ${client.id}: spent \\$0\\.0105 of \\$0\\.01`));
     expect(fake.requests.map((r) => r.tool)).toEqual(['submit_website_parser', 'submit_service_extractor', 'submit_value_prop_extractor']);
     // The workflow ends (failed) once the job row says so.
-    const err = await stack.temporal.workflow.getHandle(workflowId).result().catch((e: Error & { cause?: Error }) => e);
+    const err = await stack.temporal.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch((e: Error & { cause?: Error }) => e);
     expect(String((err as Error & { cause?: Error }).cause?.message)).toMatch(/ICP discovery failed at portfolio-extractor: AI daily budget exceeded/);
     const job = await stack.db.onboardingJob.findUniqueOrThrow({ where: { id: jobId } });
     expect(job).toMatchObject({ status: 'failed', step: 'value-prop-extractor' });
@@ -224,7 +247,10 @@ describe('with Claude', () => {
     const member = await userWithRole(stack.db, client.id, 'member');
     fake.setResponder(
       cannedResponder({
-        submit_company_size_estimator: () => ({ kind: 'tool', input: { employeeEstimate: 18, range: 'about twenty', confidence: 0.9, foundedYear: null, offices: null, signals: [] } }),
+        submit_company_size_estimator: () => ({
+          kind: 'tool',
+          input: { employeeEstimate: 18, range: 'about twenty', confidence: 0.9, foundedYear: null, offices: null, signals: [] },
+        }),
       }),
     );
     const { status } = await analyzeAndWait(member.auth, client.id);

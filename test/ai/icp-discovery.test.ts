@@ -81,21 +81,25 @@ describe('ICP discovery, offline', () => {
     expect(await stack.db.scrapedPage.count({ where: { jobId, url: { contains: 'private' } } })).toBe(0);
 
     // Edit (stays awaiting confirmation), then confirm with one more edit.
-    const edited = (await api()
-      .post('/api/v1/onboarding/edit')
-      .set(member.auth)
-      .send({ jobId, edits: { titles: ['Practice Owner', 'Practice Manager'], alsWeights: { timing: 1 } } })
-      .expect(200)).body;
+    const edited = (
+      await api()
+        .post('/api/v1/onboarding/edit')
+        .set(member.auth)
+        .send({ jobId, edits: { titles: ['Practice Owner', 'Practice Manager'], alsWeights: { timing: 1 } } })
+        .expect(200)
+    ).body;
     expect(edited.icp.titles).toEqual(['Practice Owner', 'Practice Manager']);
     expect(edited.icp.alsWeights.timing).toBe(1);
     const stillWaiting = (await api().get(`/api/v1/onboarding/status/${jobId}`).set(member.auth).expect(200)).body;
     expect(stillWaiting.status).toBe('awaiting_confirmation');
 
-    const confirmed = (await api()
-      .post('/api/v1/onboarding/confirm')
-      .set(member.auth)
-      .send({ jobId, edits: { industries: ['Dental', 'Health Care'], locations: ['Australia', 'New Zealand'] } })
-      .expect(200)).body;
+    const confirmed = (
+      await api()
+        .post('/api/v1/onboarding/confirm')
+        .set(member.auth)
+        .send({ jobId, edits: { industries: ['Dental', 'Health Care'], locations: ['Australia', 'New Zealand'] } })
+        .expect(200)
+    ).body;
     expect(confirmed.status).toBe('confirmed');
     expect(confirmed.icp).toMatchObject({
       industries: ['Dental', 'Health Care'],
@@ -137,7 +141,9 @@ describe('ICP discovery, offline', () => {
     const foreign = await userWithRole(stack.db, other.id, 'owner');
 
     await api().post('/api/v1/onboarding/analyze').send({ clientId: client.id, websiteUrl: site.url }).expect(401);
-    expect((await api().post('/api/v1/onboarding/analyze').set(viewer.auth).send({ clientId: client.id, websiteUrl: site.url }).expect(403)).body.error.code).toBe('FORBIDDEN');
+    expect(
+      (await api().post('/api/v1/onboarding/analyze').set(viewer.auth).send({ clientId: client.id, websiteUrl: site.url }).expect(403)).body.error.code,
+    ).toBe('FORBIDDEN');
     await api().post('/api/v1/onboarding/analyze').set(foreign.auth).send({ clientId: client.id, websiteUrl: site.url }).expect(404);
 
     const bad = await api().post('/api/v1/onboarding/analyze').set(member.auth).send({ clientId: 'nope', websiteUrl: 'ftp://x' }).expect(400);
@@ -155,17 +161,29 @@ describe('ICP discovery, offline', () => {
 
     await untilAwaiting(member.auth, jobId);
     await api().post('/api/v1/onboarding/confirm').set(viewer.auth).send({ jobId }).expect(403);
-    const badEdit = await api().post('/api/v1/onboarding/confirm').set(member.auth).send({ jobId, edits: { industries: [], colour: 'red' } }).expect(400);
+    const badEdit = await api()
+      .post('/api/v1/onboarding/confirm')
+      .set(member.auth)
+      .send({ jobId, edits: { industries: [], colour: 'red' } })
+      .expect(400);
     expect(badEdit.body.error.details.map((d: { path: string[] }) => d.path.join('.'))).toEqual(expect.arrayContaining(['edits.industries', 'edits']));
     // The platform admin may act for any client.
-    const ok = await api().post('/api/v1/onboarding/confirm').set({ Authorization: `Bearer ${stack.adminKey}` }).send({ jobId }).expect(200);
+    const ok = await api()
+      .post('/api/v1/onboarding/confirm')
+      .set({ Authorization: `Bearer ${stack.adminKey}` })
+      .send({ jobId })
+      .expect(200);
     expect(ok.body.icp.industries).toEqual(['Dental', 'Health Care', 'Legal']);
   });
 
   it('fails the job with a clear error when the website cannot be read', async () => {
     const client = await newClient(stack.db);
     const member = await userWithRole(stack.db, client.id, 'member');
-    const res = await api().post('/api/v1/onboarding/analyze').set(member.auth).send({ clientId: client.id, websiteUrl: `${site.url}/missing.html` }).expect(202);
+    const res = await api()
+      .post('/api/v1/onboarding/analyze')
+      .set(member.auth)
+      .send({ clientId: client.id, websiteUrl: `${site.url}/missing.html` })
+      .expect(202);
     const status = await untilAwaiting(member.auth, res.body.jobId);
     expect(status.status).toBe('failed');
     expect(status.error).toMatch(/could not fetch .*missing\.html: HTTP 404/);

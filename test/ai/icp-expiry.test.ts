@@ -30,9 +30,16 @@ afterAll(async () => {
 async function startAndWait() {
   const client = await newClient(stack.db);
   const member = await userWithRole(stack.db, client.id, 'member');
-  const { jobId, workflowId } = (await request(stack.app).post('/api/v1/onboarding/analyze').set(member.auth).send({ clientId: client.id, websiteUrl: site.url }).expect(202)).body;
+  const { jobId, workflowId } = (
+    await request(stack.app).post('/api/v1/onboarding/analyze').set(member.auth).send({ clientId: client.id, websiteUrl: site.url }).expect(202)
+  ).body;
   const handle = stack.temporal.workflow.getHandle(workflowId);
-  await waitFor(() => handle.query(icpProgressQuery), (p) => p.status === 'awaiting_confirmation', 60_000, 'awaiting confirmation');
+  await waitFor(
+    () => handle.query(icpProgressQuery),
+    (p) => p.status === 'awaiting_confirmation',
+    60_000,
+    'awaiting confirmation',
+  );
   return { client, member, jobId, workflowId, handle };
 }
 
@@ -58,7 +65,12 @@ it('saves an ICP confirmed (by signal) on day six', async () => {
   await handle.signal(confirmIcpSignal, { version: 1, edits: { industries: ['Dental'] } });
   const final = await handle.result();
   expect(final).toMatchObject({ status: 'confirmed', draft: { industries: ['Dental'] } });
-  await waitFor(() => stack.db.client.findUniqueOrThrow({ where: { id: client.id } }), (c) => c.icpConfirmedAt !== null, 5_000, 'client ICP');
+  await waitFor(
+    () => stack.db.client.findUniqueOrThrow({ where: { id: client.id } }),
+    (c) => c.icpConfirmedAt !== null,
+    5_000,
+    'client ICP',
+  );
   expect((await stack.db.client.findUniqueOrThrow({ where: { id: client.id } })).icpIndustries).toEqual(['Dental']);
   expect((await stack.db.onboardingJob.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('confirmed');
 });

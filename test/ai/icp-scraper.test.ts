@@ -2,7 +2,16 @@
 // portfolio with client logos, a case study, about, contact, blog; robots.txt disallowing one page).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApifyCrawler, createLocalCrawler, parseHtml, parseRobots, isAllowed, scrapeSite, loadPages, StartPageError } from '../../src/engines/icp-scraper';
+import {
+  createApifyCrawler,
+  createLocalCrawler,
+  parseHtml,
+  parseRobots,
+  isAllowed,
+  scrapeSite,
+  loadPages,
+  StartPageError,
+} from '../../src/engines/icp-scraper';
 import { isPrivateAddress } from '../../src/net/ssrf';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { startTestSite, type TestSite } from './helpers/site';
@@ -104,7 +113,9 @@ describe('local crawler', () => {
   });
 
   it('refuses private and loopback addresses unless allowed (SSRF guard)', async () => {
-    const err = await createLocalCrawler().crawl(site.url).catch((e: unknown) => e);
+    const err = await createLocalCrawler()
+      .crawl(site.url)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StartPageError);
     expect((err as StartPageError).permanent).toBe(true);
     expect((err as Error).message).toMatch(/127\.0\.0\.1 resolves to a private or reserved address/);
@@ -126,7 +137,10 @@ describe('robots.txt', () => {
     expect(isAllowed(robots, '/private/page')).toBe(true);
     expect(isAllowed(robots, '/no-bots/x')).toBe(false);
 
-    const star = parseRobots(['User-agent: *', 'Disallow: /private', 'Allow: /private/ok$', 'Disallow: /*.pdf$', 'Allow: /a', 'Disallow: /a'].join('\n'), 'agencyosbot');
+    const star = parseRobots(
+      ['User-agent: *', 'Disallow: /private', 'Allow: /private/ok$', 'Disallow: /*.pdf$', 'Allow: /a', 'Disallow: /a'].join('\n'),
+      'agencyosbot',
+    );
     expect(isAllowed(star, '/private/page')).toBe(false);
     expect(isAllowed(star, '/private/ok')).toBe(true);
     expect(isAllowed(star, '/private/ok/more')).toBe(false);
@@ -219,7 +233,10 @@ describe('scrapeSite', () => {
 describe('parseHtml', () => {
   it('cuts pathological nesting short instead of spending minutes of CPU on it', () => {
     const started = Date.now();
-    const page = parseHtml(`<html><body><h1>Top</h1><ul>${Array.from({ length: 3000 }, (_, i) => `<li>item ${i}`).join('')}</ul>${'<div>'.repeat(100_000)}deep${'</div>'.repeat(100_000)}</body></html>`, 'https://x.example/');
+    const page = parseHtml(
+      `<html><body><h1>Top</h1><ul>${Array.from({ length: 3000 }, (_, i) => `<li>item ${i}`).join('')}</ul>${'<div>'.repeat(100_000)}deep${'</div>'.repeat(100_000)}</body></html>`,
+      'https://x.example/',
+    );
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(page.text.split('\n')[0]).toBe('# Top');
     // Unclosed list items (valid HTML) are not mistaken for nesting.

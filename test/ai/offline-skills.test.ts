@@ -8,7 +8,15 @@ import { toolNameFor, type SkillContext } from '../../src/engines/skills/skill';
 import { draftIcp, ICP_STEPS, icpStepInput, applyIcpEdits, slugForIndustryName, type IcpOutputs } from '../../src/engines/skills/icp/pipeline';
 import { companyNameFrom, pageKind } from '../../src/engines/skills/icp/website-parser';
 import { classifyCompany } from '../../src/engines/skills/icp/industry-classifier';
-import { EmailCopy, LinkedInCopy, MailCopy, SmsCopy, VoiceCopy, composeOffline, type MessagingInput } from '../../src/engines/skills/campaign/messaging-generator';
+import {
+  EmailCopy,
+  LinkedInCopy,
+  MailCopy,
+  SmsCopy,
+  VoiceCopy,
+  composeOffline,
+  type MessagingInput,
+} from '../../src/engines/skills/campaign/messaging-generator';
 import { estimatedLength, mergeFieldProblems } from '../../src/engines/skills/campaign/merge-fields';
 import { buildGenerationContext, generationStepInput, retarget, templateId } from '../../src/engines/skills/campaign/pipeline';
 import { renderTemplate } from '../../src/engines/content/templates';
@@ -63,8 +71,16 @@ describe('offline ICP skills on the test website', () => {
     const o = out['value-prop-extractor']!;
     expect(o.valueProposition).toMatch(/^Brightwave Digital helps dental practices and allied health clinics across Australia win more patients/);
     expect(o.targetAudience).toBe('dental practices and allied health clinics');
-    expect(o.differentiators).toEqual(['Healthcare specialists: we only work with clinics and practices', 'No lock-in contracts, month-to-month', 'Transparent reporting on cost per new patient']);
-    expect(o.proofPoints.slice(0, 3)).toEqual(['212% average increase in booked appointments', '60+ practices grown since 2014', '4.9-star average Google rating']);
+    expect(o.differentiators).toEqual([
+      'Healthcare specialists: we only work with clinics and practices',
+      'No lock-in contracts, month-to-month',
+      'Transparent reporting on cost per new patient',
+    ]);
+    expect(o.proofPoints.slice(0, 3)).toEqual([
+      '212% average increase in booked appointments',
+      '60+ practices grown since 2014',
+      '4.9-star average Google rating',
+    ]);
   });
 
   it('portfolio extractor: logos, case studies and testimonials, merged, without badges or icons', () => {
@@ -79,9 +95,18 @@ describe('offline ICP skills on the test website', () => {
       'Mason & Reid Lawyers',
       'Summit Plumbing',
     ]);
-    expect(companies.find((c) => c.name === 'Smile Bright Dental')).toMatchObject({ employees: 12, location: 'Parramatta', result: '3x new patient bookings', sources: ['logo', 'case_study'] });
+    expect(companies.find((c) => c.name === 'Smile Bright Dental')).toMatchObject({
+      employees: 12,
+      location: 'Parramatta',
+      result: '3x new patient bookings',
+      sources: ['logo', 'case_study'],
+    });
     expect(companies.find((c) => c.name === 'Northside Dental Group')!.sources).toEqual(['logo', 'testimonial']);
-    expect(companies.find((c) => c.name === 'Coastal Legal')).toMatchObject({ employees: 25, location: 'Gold Coast', industryHint: 'boutique family law firm' });
+    expect(companies.find((c) => c.name === 'Coastal Legal')).toMatchObject({
+      employees: 25,
+      location: 'Gold Coast',
+      industryHint: 'boutique family law firm',
+    });
   });
 
   it('industry classifier: shares of the portfolio by industry', () => {
@@ -121,7 +146,15 @@ describe('offline heuristics on other inputs', () => {
     expect(pageKind('https://x.example/p?id=7', 'Meet the team | X', '')).toBe('team');
     expect(pageKind('https://x.example/xyz', null, '# Our Work\ntext')).toBe('portfolio');
     expect(companyNameFrom([{ url: 'https://acme-growth.com.au/', title: 'Welcome' }], 'https://acme-growth.com.au/')).toBe('Welcome');
-    expect(companyNameFrom([{ url: 'https://acme-growth.com.au/', title: null }, { url: 'https://acme-growth.com.au/a', title: 'About' }], 'https://acme-growth.com.au/')).toBe('Acme Growth');
+    expect(
+      companyNameFrom(
+        [
+          { url: 'https://acme-growth.com.au/', title: null },
+          { url: 'https://acme-growth.com.au/a', title: 'About' },
+        ],
+        'https://acme-growth.com.au/',
+      ),
+    ).toBe('Acme Growth');
   });
 
   it('classifies companies by name, hint and description', () => {
@@ -134,7 +167,10 @@ describe('offline heuristics on other inputs', () => {
   });
 
   it('falls back to the stated audience when there is no portfolio', async () => {
-    const res = await getSkill('industry-classifier').execute({ companies: [], targetAudience: 'accounting firms and financial advisers', industryPageText: '' }, offline);
+    const res = await getSkill('industry-classifier').execute(
+      { companies: [], targetAudience: 'accounting firms and financial advisers', industryPageText: '' },
+      offline,
+    );
     const o = res.output as { industries: Array<{ industry: string; confidence: number; isPrimary: boolean }> };
     // Multi-word keywords ("financial advis*") weigh double.
     expect(o.industries.map((i) => i.industry)).toEqual(['financial-services', 'accounting']);
@@ -164,7 +200,13 @@ describe('hostile page text', () => {
 describe('offline campaign copy', () => {
   const input: MessagingInput = {
     channel: 'sms',
-    agency: { name: 'Brightwave', services: ['Website design & development', 'Conversion rate optimisation'], valueProp: 'We build websites that convert.', proofPoints: [], differentiators: [] },
+    agency: {
+      name: 'Brightwave',
+      services: ['Website design & development', 'Conversion rate optimisation'],
+      valueProp: 'We build websites that convert.',
+      proofPoints: [],
+      differentiators: [],
+    },
     icp: { industries: ['Legal'], titles: [], painPoints: [] },
     audience: 'independent family law and conveyancing practices across regional New South Wales',
     painPoint: 'Inconsistent flow of qualified matters',
@@ -176,7 +218,11 @@ describe('offline campaign copy', () => {
     expect(sms.text).toMatch(/Reply STOP to opt out$/);
     const li = LinkedInCopy.parse(composeOffline({ ...input, channel: 'linkedin' }));
     expect(estimatedLength(li.connectionNote)).toBeLessThanOrEqual(300);
-    for (const [channel, schema] of [['email', EmailCopy], ['voice', VoiceCopy], ['mail', MailCopy]] as const) {
+    for (const [channel, schema] of [
+      ['email', EmailCopy],
+      ['voice', VoiceCopy],
+      ['mail', MailCopy],
+    ] as const) {
       expect(() => schema.parse(composeOffline({ ...input, channel }))).not.toThrow();
     }
     const email = EmailCopy.parse(composeOffline({ ...input, channel: 'email' }));
@@ -194,9 +240,19 @@ describe('offline campaign copy', () => {
   });
 
   it('re-targets Claude copy to another segment without touching quoted facts', () => {
-    const copy = { channel: 'linkedin' as const, connectionNote: 'Hi {{firstName|there}}, we help dental practices. "We help dental practices grow." {{senderName}}', inMail: { subject: 'Empty chairs', body: 'Empty chairs hurt dental practices.' } };
-    const r = retarget(copy, { audience: 'dental practices', painPoint: 'Empty chairs' }, { audience: 'law firms', painPoint: 'Slow enquiries' }, ['We help dental practices grow.']);
-    expect(r).toEqual({ channel: 'linkedin', connectionNote: 'Hi {{firstName|there}}, we help law firms. "We help dental practices grow." {{senderName}}', inMail: { subject: 'Slow enquiries', body: 'Slow enquiries hurt law firms.' } });
+    const copy = {
+      channel: 'linkedin' as const,
+      connectionNote: 'Hi {{firstName|there}}, we help dental practices. "We help dental practices grow." {{senderName}}',
+      inMail: { subject: 'Empty chairs', body: 'Empty chairs hurt dental practices.' },
+    };
+    const r = retarget(copy, { audience: 'dental practices', painPoint: 'Empty chairs' }, { audience: 'law firms', painPoint: 'Slow enquiries' }, [
+      'We help dental practices grow.',
+    ]);
+    expect(r).toEqual({
+      channel: 'linkedin',
+      connectionNote: 'Hi {{firstName|there}}, we help law firms. "We help dental practices grow." {{senderName}}',
+      inMail: { subject: 'Slow enquiries', body: 'Slow enquiries hurt law firms.' },
+    });
     expect(templateId('job-1', 0)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(templateId('job-1', 0)).toBe(templateId('job-1', 0));
     expect(templateId('job-1', 1)).not.toBe(templateId('job-1', 0));
@@ -204,11 +260,23 @@ describe('offline campaign copy', () => {
 
   it('builds the generation context from a confirmed ICP set by hand (no discovery run)', () => {
     const ctx = buildGenerationContext(
-      { name: 'Acme', icpIndustries: ['Software'], icpCompanySizes: ['11-50'], icpTitles: ['CEO'], icpLocations: ['AU'], icpPainPoints: ['Long sales cycles'], icpValueProp: null },
+      {
+        name: 'Acme',
+        icpIndustries: ['Software'],
+        icpCompanySizes: ['11-50'],
+        icpTitles: ['CEO'],
+        icpLocations: ['AU'],
+        icpPainPoints: ['Long sales cycles'],
+        icpValueProp: null,
+      },
       null,
     );
     expect(ctx).toMatchObject({ agencyName: 'Acme', audience: 'software and technology companies', icp: { industrySlugs: ['technology'] } });
-    expect(generationStepInput('sequence-builder', ctx)).toEqual({ industries: ['Software'], primaryIndustry: 'Software', audience: 'software and technology companies' });
+    expect(generationStepInput('sequence-builder', ctx)).toEqual({
+      industries: ['Software'],
+      primaryIndustry: 'Software',
+      audience: 'software and technology companies',
+    });
   });
 });
 
@@ -221,10 +289,15 @@ describe('skill registry and tool schemas', () => {
       expect(toolNameFor(s.slug)).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       if (s.slug !== 'messaging-generator') expect(toolInputSchema(s.output as never)).toMatchObject({ type: 'object' });
     }
-    for (const schema of [EmailCopy, LinkedInCopy, SmsCopy, VoiceCopy, MailCopy]) expect(toolInputSchema(schema)).toMatchObject({ type: 'object', required: expect.arrayContaining(['channel']) });
+    for (const schema of [EmailCopy, LinkedInCopy, SmsCopy, VoiceCopy, MailCopy])
+      expect(toolInputSchema(schema)).toMatchObject({ type: 'object', required: expect.arrayContaining(['channel']) });
   });
 
   it('rejects invalid input with a non-retryable failure naming the problem', async () => {
-    await expect(getSkill('icp-deriver').execute({ companyName: 'x' }, offline)).rejects.toMatchObject({ type: 'SkillInputInvalid', nonRetryable: true, message: expect.stringMatching(/icp-deriver: input is invalid/) });
+    await expect(getSkill('icp-deriver').execute({ companyName: 'x' }, offline)).rejects.toMatchObject({
+      type: 'SkillInputInvalid',
+      nonRetryable: true,
+      message: expect.stringMatching(/icp-deriver: input is invalid/),
+    });
   });
 });

@@ -27,9 +27,24 @@ async function get(path: string, headers: Record<string, string>) {
 it('records who changed what, with before and after, for each mutation', async () => {
   const base = `/api/v1/clients/${clientId}`;
   await request(stack.app).patch(base).set(owner.auth).set('X-Request-Id', 'audit-patch').send({ name: 'Audited' }).expect(200);
-  await request(stack.app).post(`${base}/resources`).set(owner.auth).set('X-Request-Id', 'audit-resource').send({ channel: 'email', identifier: 'audit.example' }).expect(201);
-  await request(stack.app).post(`${base}/members`).set(owner.auth).set('X-Request-Id', 'audit-member').send({ email: 'audited@x.example', role: 'viewer' }).expect(202);
-  await request(stack.app).post(`${base}/leads`).set(owner.auth).set('X-Request-Id', 'audit-lead').send({ email: 'lead@audit.example', firstName: 'A' }).expect(201);
+  await request(stack.app)
+    .post(`${base}/resources`)
+    .set(owner.auth)
+    .set('X-Request-Id', 'audit-resource')
+    .send({ channel: 'email', identifier: 'audit.example' })
+    .expect(201);
+  await request(stack.app)
+    .post(`${base}/members`)
+    .set(owner.auth)
+    .set('X-Request-Id', 'audit-member')
+    .send({ email: 'audited@x.example', role: 'viewer' })
+    .expect(202);
+  await request(stack.app)
+    .post(`${base}/leads`)
+    .set(owner.auth)
+    .set('X-Request-Id', 'audit-lead')
+    .send({ email: 'lead@audit.example', firstName: 'A' })
+    .expect(201);
 
   const res = await get(`${base}/audit`, owner.auth);
   expect(res.status).toBe(200);
@@ -47,7 +62,11 @@ it('records who changed what, with before and after, for each mutation', async (
   });
   expect(byRequest['audit-resource']).toMatchObject({ action: 'resource.create', entityType: 'send_resource', after: { identifier: 'audit.example' } });
   // Adding a member is an invitation until the invitee accepts it.
-  expect(byRequest['audit-member']).toMatchObject({ action: 'invitation.create', entityType: 'invitation', after: { email: 'audited@x.example', role: 'viewer' } });
+  expect(byRequest['audit-member']).toMatchObject({
+    action: 'invitation.create',
+    entityType: 'invitation',
+    after: { email: 'audited@x.example', role: 'viewer' },
+  });
   expect(byRequest['audit-lead']).toMatchObject({ action: 'lead.create', entityType: 'lead', after: { email: 'lead@audit.example' } });
   // Newest first.
   const times = res.body.data.map((r: { createdAt: string }) => Date.parse(r.createdAt));
@@ -56,7 +75,11 @@ it('records who changed what, with before and after, for each mutation', async (
 
 it('pages with a cursor and filters by action, entity and actor', async () => {
   for (let i = 0; i < 5; i++) {
-    await request(stack.app).post(`/api/v1/clients/${clientId}/resources`).set(owner.auth).send({ channel: 'sms', identifier: `+6125555010${i}` }).expect(201);
+    await request(stack.app)
+      .post(`/api/v1/clients/${clientId}/resources`)
+      .set(owner.auth)
+      .send({ channel: 'sms', identifier: `+6125555010${i}` })
+      .expect(201);
   }
   const seen: string[] = [];
   let cursor: string | null = null;

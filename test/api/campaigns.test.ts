@@ -71,7 +71,11 @@ it('runs the lifecycle through the workflow', async () => {
   expect(cancelled.body.campaign.status).toBe('cancelled');
   const refused = await request(stack.app).post(`${base()}/${id}/start`).set(auth).expect(409);
   expect(refused.body.error.code).toBe('INVALID_TRANSITION');
-  await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [created.body.campaign.id] }).expect(409);
+  await request(stack.app)
+    .post(`${base()}/${id}/leads`)
+    .set(auth)
+    .send({ leadIds: [created.body.campaign.id] })
+    .expect(409);
 
   const audit = await stack.db.auditLog.findMany({ where: { entityId: id }, orderBy: { createdAt: 'asc' } });
   expect(audit.map((a) => a.action)).toEqual(['campaign.create', 'campaign.start', 'campaign.pause', 'campaign.resume', 'campaign.cancel']);
@@ -88,16 +92,32 @@ it('enrols added leads, sends through the sandbox inside the window, waits outsi
   const later = await createLead(stack.db, clientId, { alsTier: 'cold', ...leadCalendar(closed) });
   const foreign = await createLead(stack.db, (await createClientWithUser(stack.db)).client.id);
   const id = (await request(stack.app).post(base()).set(auth).send({ name: 'Now' }).expect(201)).body.campaign.id;
-  await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: ['nope'] }).expect(400);
-  const added = await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [lead.id, later.id, foreign.id] }).expect(200);
+  await request(stack.app)
+    .post(`${base()}/${id}/leads`)
+    .set(auth)
+    .send({ leadIds: ['nope'] })
+    .expect(400);
+  const added = await request(stack.app)
+    .post(`${base()}/${id}/leads`)
+    .set(auth)
+    .send({ leadIds: [lead.id, later.id, foreign.id] })
+    .expect(200);
   expect(added.body).toEqual({ added: 2, alreadyEnrolled: 0, notFound: [foreign.id] });
-  const repeat = await request(stack.app).post(`${base()}/${id}/leads`).set(auth).send({ leadIds: [lead.id] }).expect(200);
+  const repeat = await request(stack.app)
+    .post(`${base()}/${id}/leads`)
+    .set(auth)
+    .send({ leadIds: [lead.id] })
+    .expect(200);
   expect(repeat.body).toEqual({ added: 0, alreadyEnrolled: 1, notFound: [] });
   await request(stack.app).post(`${base()}/${id}/start`).set(auth).expect(200);
 
   const firstTouch = (leadId: string, status: string) =>
     waitFor(
-      () => request(stack.app).get(`/api/v1/clients/${clientId}/leads/${leadId}`).set(auth).then((r) => r.body.timeline.sequences[0]?.state?.timeline?.[0]),
+      () =>
+        request(stack.app)
+          .get(`/api/v1/clients/${clientId}/leads/${leadId}`)
+          .set(auth)
+          .then((r) => r.body.timeline.sequences[0]?.state?.timeline?.[0]),
       (t) => t?.status === status,
     );
   const sent = await firstTouch(lead.id, 'sent');

@@ -44,7 +44,12 @@ describe('GET /api/v1/clients', () => {
 describe('POST /api/v1/clients', () => {
   it('creates a client and invites its owner, who joins by accepting; the creator gets no credential', async () => {
     const ownerEmail = `founder-${randomBytes(3).toString('hex')}@brand.example`;
-    const res = await call('post', '/api/v1/clients', admin, { name: 'Brand & Co', owner: { email: ownerEmail, name: 'Founder' }, timeZone: 'Australia/Perth', state: 'WA' });
+    const res = await call('post', '/api/v1/clients', admin, {
+      name: 'Brand & Co',
+      owner: { email: ownerEmail, name: 'Founder' },
+      timeZone: 'Australia/Perth',
+      state: 'WA',
+    });
     expect(res.status).toBe(201);
     expect(res.body.client).toMatchObject({ name: 'Brand & Co', slug: 'brand-co', timeZone: 'Australia/Perth', subscriptionStatus: 'trialing' });
     expect(res.body.ownerInvitation).toMatchObject({ email: ownerEmail, role: 'owner', name: 'Founder', status: 'pending', clientId: res.body.client.id });
@@ -70,7 +75,13 @@ describe('POST /api/v1/clients', () => {
     const a = await createClientWithUser(stack.db);
     expect((await call('post', '/api/v1/clients', a.auth, { name: 'Mine', owner: { email: 'me@x.example' } })).status).toBe(403);
     const before = await stack.db.client.count();
-    for (const body of [{}, { name: 'No owner' }, { name: 'Bad tz', owner: { email: 'a@b.example' }, timeZone: 'Mars/Olympus' }, { name: 'Bad', owner: { email: 'nope' } }, { name: 'Bad', owner: { email: 'a@b.example' }, country: 'australia' }]) {
+    for (const body of [
+      {},
+      { name: 'No owner' },
+      { name: 'Bad tz', owner: { email: 'a@b.example' }, timeZone: 'Mars/Olympus' },
+      { name: 'Bad', owner: { email: 'nope' } },
+      { name: 'Bad', owner: { email: 'a@b.example' }, country: 'australia' },
+    ]) {
       const res = await call('post', '/api/v1/clients', admin, body);
       expect(res.status).toBe(400);
     }
@@ -115,11 +126,22 @@ describe('GET/PATCH /api/v1/clients/{clientId}', () => {
 
   it('serves the ICP read-only', async () => {
     const a = await createClientWithUser(stack.db);
-    await stack.db.client.update({ where: { id: a.client.id }, data: { icpIndustries: ['Hospitality'], icpTitles: ['Owner'], icpConfirmedAt: new Date(), alsWeights: { authority: 30 } } });
-    const job = await stack.db.onboardingJob.create({ data: { clientId: a.client.id, websiteUrl: 'https://brand.example', status: 'confirmed', confirmedAt: new Date() } });
+    await stack.db.client.update({
+      where: { id: a.client.id },
+      data: { icpIndustries: ['Hospitality'], icpTitles: ['Owner'], icpConfirmedAt: new Date(), alsWeights: { authority: 30 } },
+    });
+    const job = await stack.db.onboardingJob.create({
+      data: { clientId: a.client.id, websiteUrl: 'https://brand.example', status: 'confirmed', confirmedAt: new Date() },
+    });
     const viewer = await addUser(stack.db, a.client.id, 'viewer');
     const res = await call('get', `/api/v1/clients/${a.client.id}/icp`, viewer.auth);
-    expect(res.body).toMatchObject({ confirmed: true, industries: ['Hospitality'], titles: ['Owner'], alsWeights: { authority: 30 }, latestJob: { id: job.id, status: 'confirmed' } });
+    expect(res.body).toMatchObject({
+      confirmed: true,
+      industries: ['Hospitality'],
+      titles: ['Owner'],
+      alsWeights: { authority: 30 },
+      latestJob: { id: job.id, status: 'confirmed' },
+    });
   });
 });
 

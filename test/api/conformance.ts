@@ -5,5 +5,6 @@ import { responseProblems } from '../../src/api/openapi/conformance';
 
 export function expectConforms(method: string, path: string, res: Pick<Response, 'status' | 'body' | 'headers'>): void {
   const problems = responseProblems(method, path, { status: res.status, body: res.body, headers: res.headers as Record<string, string> });
-  if (problems.length) throw new Error(`response does not match the OpenAPI document:\n  ${problems.join('\n  ')}\nbody: ${JSON.stringify(res.body).slice(0, 800)}`);
+  if (problems.length)
+    throw new Error(`response does not match the OpenAPI document:\n  ${problems.join('\n  ')}\nbody: ${JSON.stringify(res.body).slice(0, 800)}`);
 }

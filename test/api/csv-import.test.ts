@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 const postCsv = (csv: string, partial = false) =>
-  request(stack.app).post(`/api/v1/clients/${clientId}/leads/bulk${partial ? '?partial=true' : ''}`).set(auth).set('Content-Type', 'text/csv').send(csv);
+  request(stack.app)
+    .post(`/api/v1/clients/${clientId}/leads/bulk${partial ? '?partial=true' : ''}`)
+    .set(auth)
+    .set('Content-Type', 'text/csv')
+    .send(csv);
 const count = () => stack.db.lead.count({ where: { clientId } });
 
 it('refuses an unterminated quote with its line, importing nothing', async () => {

@@ -78,12 +78,7 @@ describe('API basics', () => {
 
   it('rejects malformed JSON with 400 and oversized bodies with 413', async () => {
     const auth = { Authorization: `Bearer ${stack.adminKey}` };
-    const bad = await request(stack.app)
-      .post('/api/v1/admin/self-test')
-      .set(auth)
-      .set('Content-Type', 'application/json')
-      .send('{"note": ')
-      .expect(400);
+    const bad = await request(stack.app).post('/api/v1/admin/self-test').set(auth).set('Content-Type', 'application/json').send('{"note": ').expect(400);
     expect(bad.body.error.code).toBe('MALFORMED_JSON');
     const big = await request(stack.app)
       .post('/api/v1/admin/self-test')

@@ -38,8 +38,10 @@ async function call(method: 'get' | 'post' | 'delete', path: string, headers: Re
   return res;
 }
 
-const invite = (address: string, role = 'member', auth: Record<string, string> = A.auth, clientId = A.client.id) => call('post', members(clientId), auth, { email: address, role });
-const accept = (token: string, headers: Record<string, string> = {}, extra: object = {}) => call('post', '/api/v1/invitations/accept', headers, { token, ...extra });
+const invite = (address: string, role = 'member', auth: Record<string, string> = A.auth, clientId = A.client.id) =>
+  call('post', members(clientId), auth, { email: address, role });
+const accept = (token: string, headers: Record<string, string> = {}, extra: object = {}) =>
+  call('post', '/api/v1/invitations/accept', headers, { token, ...extra });
 
 type OutboxRow = { recipient: string; payload: { text: string; subject?: string; headers?: Record<string, string>; metadata: Record<string, string> } };
 
@@ -62,7 +64,10 @@ async function tokenFor(invitationId: string, clientId = A.client.id): Promise<s
 /** Every key path of a JSON value, values ignored: the "shape" of an answer. */
 function shape(v: unknown, at = ''): string[] {
   if (Array.isArray(v)) return v.flatMap((x) => shape(x, `${at}[]`));
-  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [`${at}.${k}`, ...shape(x, `${at}.${k}`)]).sort();
+  if (v && typeof v === 'object')
+    return Object.entries(v)
+      .flatMap(([k, x]) => [`${at}.${k}`, ...shape(x, `${at}.${k}`)])
+      .sort();
   return [];
 }
 
@@ -90,7 +95,12 @@ it("the issue's exploit: the inviter gets no credential, and cannot make one for
   // The invitee redeems it for their own key.
   const redeemed = await accept(token, {}, { name: 'New Person', keyName: 'laptop' });
   expect(redeemed.status).toBe(201);
-  expect(redeemed.body).toMatchObject({ userCreated: true, client: { id: A.client.id }, member: { email: address.toLowerCase(), role: 'member', name: 'New Person' }, key: { name: 'laptop', status: 'active', expiresAt: null } });
+  expect(redeemed.body).toMatchObject({
+    userCreated: true,
+    client: { id: A.client.id },
+    member: { email: address.toLowerCase(), role: 'member', name: 'New Person' },
+    key: { name: 'laptop', status: 'active', expiresAt: null },
+  });
   const secret: string = redeemed.body.secret;
   expect(secret).toMatch(/^aos_/);
   const mine = await request(stack.app).get('/api/v1/clients').set(bearer(secret)).expect(200);
@@ -135,7 +145,10 @@ it('an existing user is only invited: no membership until they accept with their
   await request(stack.app).get(`/api/v1/clients/${A.client.id}/leads`).set(other.auth).expect(200);
   await request(stack.app).post(`/api/v1/clients/${A.client.id}/leads`).set(other.auth).send({ email: 'x@y.example' }).expect(403);
   expect(await stack.db.apiKey.count({ where: { userId: other.user.id } })).toBe(1);
-  const audit = await stack.db.auditLog.findMany({ where: { clientId: A.client.id, entityId: { in: [res.body.invitation.id, other.user.id] } }, orderBy: { createdAt: 'asc' } });
+  const audit = await stack.db.auditLog.findMany({
+    where: { clientId: A.client.id, entityId: { in: [res.body.invitation.id, other.user.id] } },
+    orderBy: { createdAt: 'asc' },
+  });
   expect(audit.map((a) => [a.action, a.actorId])).toEqual([
     ['invitation.create', A.user.id],
     ['invitation.accept', other.user.id],
@@ -205,7 +218,11 @@ it('refuses reused, expired, revoked, replaced, unknown and malformed tokens, an
 });
 
 it('lets only owners invite, and admins list and revoke', async () => {
-  const roles = { viewer: await addUser(stack.db, A.client.id, 'viewer'), member: await addUser(stack.db, A.client.id, 'member'), admin: await addUser(stack.db, A.client.id, 'admin') };
+  const roles = {
+    viewer: await addUser(stack.db, A.client.id, 'viewer'),
+    member: await addUser(stack.db, A.client.id, 'member'),
+    admin: await addUser(stack.db, A.client.id, 'admin'),
+  };
   const before = await stack.db.invitation.count();
   for (const u of Object.values(roles)) expect((await invite(email(), 'viewer', u.auth)).status).toBe(403);
   // Nor can they invite someone as owner, or anything else a lower role could misuse.
@@ -227,7 +244,12 @@ it('a key someone else may have held dies with the membership it came from, with
   // The shape the migration gives an old "initial key" (handed to the inviter): bound to the membership.
   const user = await stack.db.user.create({ data: { email: `legacy-${randomBytes(3).toString('hex')}@test.example` } });
   const membership = await stack.db.membership.create({ data: { clientId: A.client.id, userId: user.id, role: 'member', acceptedAt: new Date() } });
-  const initial = await createApiKey(stack.db, { userId: user.id, name: 'initial key 0a1b', expiresAt: new Date(Date.now() + 86_400_000), membershipId: membership.id });
+  const initial = await createApiKey(stack.db, {
+    userId: user.id,
+    name: 'initial key 0a1b',
+    expiresAt: new Date(Date.now() + 86_400_000),
+    membershipId: membership.id,
+  });
   // The holder makes a lasting key with it, and rotates that: both stay bound.
   const minted = await call('post', '/api/v1/keys', bearer(initial.key), { name: 'forever' });
   expect(minted.status).toBe(201);
@@ -276,12 +298,22 @@ it("the migration binds existing initial keys, and the keys made after them, to 
   const user = await stack.db.user.create({ data: { email: `old-${randomBytes(3).toString('hex')}@test.example` } });
   const gone = await stack.db.user.create({ data: { email: `old-gone-${randomBytes(3).toString('hex')}@test.example` } });
   const m = await stack.db.membership.create({ data: { clientId: A.client.id, userId: user.id, role: 'member', createdAt: new Date(Date.now() - 10_000) } });
-  const mGone = await stack.db.membership.create({ data: { clientId: A.client.id, userId: gone.id, role: 'member', createdAt: new Date(Date.now() - 10_000), deletedAt: new Date() } });
+  const mGone = await stack.db.membership.create({
+    data: { clientId: A.client.id, userId: gone.id, role: 'member', createdAt: new Date(Date.now() - 10_000), deletedAt: new Date() },
+  });
   const at = (ms: number) => new Date(Date.now() - ms);
-  const earlier = await stack.db.apiKey.create({ data: { userId: user.id, name: 'before', prefix: randomBytes(6).toString('hex'), hash: 'x', createdAt: at(60_000) } });
-  const initial = await stack.db.apiKey.create({ data: { userId: user.id, name: 'initial key 1f2e', prefix: randomBytes(6).toString('hex'), hash: 'x', expiresAt: at(-86_400_000), createdAt: at(9_000) } });
-  const later = await stack.db.apiKey.create({ data: { userId: user.id, name: 'later', prefix: randomBytes(6).toString('hex'), hash: 'x', createdAt: at(5_000) } });
-  const goneKey = await stack.db.apiKey.create({ data: { userId: gone.id, name: 'initial key 9999', prefix: randomBytes(6).toString('hex'), hash: 'x', expiresAt: at(-86_400_000), createdAt: at(9_000) } });
+  const earlier = await stack.db.apiKey.create({
+    data: { userId: user.id, name: 'before', prefix: randomBytes(6).toString('hex'), hash: 'x', createdAt: at(60_000) },
+  });
+  const initial = await stack.db.apiKey.create({
+    data: { userId: user.id, name: 'initial key 1f2e', prefix: randomBytes(6).toString('hex'), hash: 'x', expiresAt: at(-86_400_000), createdAt: at(9_000) },
+  });
+  const later = await stack.db.apiKey.create({
+    data: { userId: user.id, name: 'later', prefix: randomBytes(6).toString('hex'), hash: 'x', createdAt: at(5_000) },
+  });
+  const goneKey = await stack.db.apiKey.create({
+    data: { userId: gone.id, name: 'initial key 9999', prefix: randomBytes(6).toString('hex'), hash: 'x', expiresAt: at(-86_400_000), createdAt: at(9_000) },
+  });
   for (const statement of dataPart.split(/;\s*\n/).filter((s) => s.replace(/--.*$/gm, '').trim())) await stack.db.$executeRawUnsafe(statement);
   const rows = await stack.db.apiKey.findMany({ where: { id: { in: [earlier.id, initial.id, later.id, goneKey.id] } } });
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -297,7 +329,9 @@ describe('with Postmark configured', () => {
   let pmStack: TestStack;
   beforeAll(async () => {
     pm = await startPostmarkFake();
-    pmStack = await startTestStack({ env: { POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN, POSTMARK_BASE_URL: pm.url, SYSTEM_EMAIL_FROM: 'team@agency-os.example' } });
+    pmStack = await startTestStack({
+      env: { POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN, POSTMARK_BASE_URL: pm.url, SYSTEM_EMAIL_FROM: 'team@agency-os.example' },
+    });
   });
   afterAll(async () => {
     await pmStack?.stop();

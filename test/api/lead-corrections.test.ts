@@ -20,7 +20,11 @@ beforeAll(async () => {
   apollo = await startApolloFake();
   stack = await startTestStack({
     activityDeps: {
-      enrichment: { apollo: new ApolloEnrichment({ apiKey: APOLLO_FAKE_KEY, baseUrl: apollo.url }), apify: new SandboxApifyEnrichment(), clay: new SandboxClayEnrichment() },
+      enrichment: {
+        apollo: new ApolloEnrichment({ apiKey: APOLLO_FAKE_KEY, baseUrl: apollo.url }),
+        apify: new SandboxApifyEnrichment(),
+        clay: new SandboxClayEnrichment(),
+      },
     },
   });
   const c = await createClientWithUser(stack.db);
@@ -81,7 +85,11 @@ describe('PATCH a lead', () => {
     expect(audit.before).toMatchObject({ email: 'fix-me@typo.example', timeZone: 'Australia/Sydney' });
 
     // null clears; clearing the address clears all of it.
-    const cleared = await request(stack.app).patch(`${base()}/${lead.id}`).set(auth).send({ companyName: null, addressLine1: null, addressCity: null, addressPostalCode: null }).expect(200);
+    const cleared = await request(stack.app)
+      .patch(`${base()}/${lead.id}`)
+      .set(auth)
+      .send({ companyName: null, addressLine1: null, addressCity: null, addressPostalCode: null })
+      .expect(200);
     expect(cleared.body.lead).toMatchObject({ companyName: null, addressLine1: null, addressState: null, addressCountry: null, addressSource: null });
   });
 
@@ -113,7 +121,11 @@ describe('PATCH a lead', () => {
     expect(await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).toEqual(before);
 
     // Valid foreign addresses pass, normalized.
-    const gb = await request(stack.app).patch(`${base()}/${lead.id}`).set(auth).send({ addressLine1: '10 Downing Street', addressCity: 'London', addressPostalCode: 'sw1a 2aa', addressCountry: 'United Kingdom' }).expect(200);
+    const gb = await request(stack.app)
+      .patch(`${base()}/${lead.id}`)
+      .set(auth)
+      .send({ addressLine1: '10 Downing Street', addressCity: 'London', addressPostalCode: 'sw1a 2aa', addressCountry: 'United Kingdom' })
+      .expect(200);
     expect(gb.body.lead).toMatchObject({ addressPostalCode: 'SW1A 2AA', addressCountry: 'GB' });
   });
 
@@ -140,14 +152,31 @@ describe('postal addresses on import', () => {
     expect(res.body.imported).toBe(2);
     expect(res.body.errors).toEqual([{ row: 2, line: 3, field: 'addressPostalCode', column: 'Postcode', message: 'must be a postcode of AU' }]);
     const ana = await stack.db.lead.findFirstOrThrow({ where: { clientId, email: 'mail1@csv.example' } });
-    expect(ana).toMatchObject({ addressLine1: 'Level 2 10 Market St', addressCity: 'Melbourne', addressState: 'VIC', addressPostalCode: '3000', addressCountry: 'AU', addressSource: 'import' });
+    expect(ana).toMatchObject({
+      addressLine1: 'Level 2 10 Market St',
+      addressCity: 'Melbourne',
+      addressState: 'VIC',
+      addressPostalCode: '3000',
+      addressCountry: 'AU',
+      addressSource: 'import',
+    });
     // No address columns filled: no address.
-    expect(await stack.db.lead.findFirstOrThrow({ where: { clientId, email: 'mail3@csv.example' } })).toMatchObject({ addressLine1: null, addressCountry: null });
+    expect(await stack.db.lead.findFirstOrThrow({ where: { clientId, email: 'mail3@csv.example' } })).toMatchObject({
+      addressLine1: null,
+      addressCountry: null,
+    });
   });
 
   it('takes address fields in JSON, all or nothing', async () => {
     const rows = [
-      { email: 'j1@addr.example', addressLine1: '350 Fifth Avenue', addressCity: 'New York', addressState: 'New York', addressPostalCode: '10118', addressCountry: 'US' },
+      {
+        email: 'j1@addr.example',
+        addressLine1: '350 Fifth Avenue',
+        addressCity: 'New York',
+        addressState: 'New York',
+        addressPostalCode: '10118',
+        addressCountry: 'US',
+      },
       { email: 'j2@addr.example', addressLine1: 'Unter den Linden 1', addressCity: 'Berlin', addressPostalCode: '1011', addressCountry: 'DE' },
     ];
     const bad = await request(stack.app).post(`${base()}/bulk`).set(auth).send({ leads: rows }).expect(400);
@@ -155,18 +184,34 @@ describe('postal addresses on import', () => {
     expect(await stack.db.lead.count({ where: { clientId, email: { endsWith: '@addr.example' } } })).toBe(0);
     rows[1].addressPostalCode = '10117';
     await request(stack.app).post(`${base()}/bulk`).set(auth).send({ leads: rows }).expect(201);
-    expect(await stack.db.lead.findFirstOrThrow({ where: { clientId, email: 'j1@addr.example' } })).toMatchObject({ addressState: 'NY', addressPostalCode: '10118' });
+    expect(await stack.db.lead.findFirstOrThrow({ where: { clientId, email: 'j1@addr.example' } })).toMatchObject({
+      addressState: 'NY',
+      addressPostalCode: '10118',
+    });
   });
 });
 
 describe('re-enrichment and ICP edits', () => {
   it('POST …/enrich looks the lead up again past the cache, takes the company address, and re-scores', async () => {
     apollo.people.push(
-      apolloPerson({ email: 'ana@acme.example', firstName: 'Ana', lastName: 'Ruiz', title: 'Founder', org: { name: 'Acme', domain: 'acme.example', industry: 'Software', employees: 20, streetAddress: '10 Market Street', postalCode: '2000' } }),
+      apolloPerson({
+        email: 'ana@acme.example',
+        firstName: 'Ana',
+        lastName: 'Ruiz',
+        title: 'Founder',
+        org: { name: 'Acme', domain: 'acme.example', industry: 'Software', employees: 20, streetAddress: '10 Market Street', postalCode: '2000' },
+      }),
     );
     const lead = await createdLead({ email: 'ana@acme.example', firstName: 'Ana', lastName: 'Ruiz' });
     expect(lookups('ana@acme.example')).toBe(1);
-    expect(lead).toMatchObject({ addressLine1: '10 Market Street', addressCity: 'Sydney', addressState: 'NSW', addressPostalCode: '2000', addressCountry: 'AU', addressSource: 'enrichment' });
+    expect(lead).toMatchObject({
+      addressLine1: '10 Market Street',
+      addressCity: 'Sydney',
+      addressState: 'NSW',
+      addressPostalCode: '2000',
+      addressCountry: 'AU',
+      addressSource: 'enrichment',
+    });
     expect(lead.scoredAt).not.toBeNull();
 
     // Apollo learns something new; an enrichment that read the cache would never see it.
@@ -197,11 +242,27 @@ describe('re-enrichment and ICP edits', () => {
     const member = await addUser(stack.db, clientId, 'member');
     const icp = { industries: ['Hospitality'], companySizes: ['500+'], titles: ['Head of Facilities'], locations: ['NZ'] };
     await request(stack.app).put(`/api/v1/clients/${clientId}/icp`).set(member.auth).send(icp).expect(403);
-    await request(stack.app).put(`/api/v1/clients/${clientId}/icp`).set(auth).send({ ...icp, industries: [] }).expect(400);
-    await request(stack.app).put(`/api/v1/clients/${clientId}/icp`).set(auth).send({ ...icp, companySizes: ['lots'] }).expect(400);
-    await request(stack.app).put(`/api/v1/clients/${clientId}/icp`).set(auth).send({ ...icp, alsWeights: { companyFit: 9 } }).expect(400);
+    await request(stack.app)
+      .put(`/api/v1/clients/${clientId}/icp`)
+      .set(auth)
+      .send({ ...icp, industries: [] })
+      .expect(400);
+    await request(stack.app)
+      .put(`/api/v1/clients/${clientId}/icp`)
+      .set(auth)
+      .send({ ...icp, companySizes: ['lots'] })
+      .expect(400);
+    await request(stack.app)
+      .put(`/api/v1/clients/${clientId}/icp`)
+      .set(auth)
+      .send({ ...icp, alsWeights: { companyFit: 9 } })
+      .expect(400);
 
-    const res = await request(stack.app).put(`/api/v1/clients/${clientId}/icp`).set(auth).send({ ...icp, alsWeights: { companyFit: 2 } }).expect(200);
+    const res = await request(stack.app)
+      .put(`/api/v1/clients/${clientId}/icp`)
+      .set(auth)
+      .send({ ...icp, alsWeights: { companyFit: 2 } })
+      .expect(200);
     expect(res.body.icp).toMatchObject({ ...icp, alsWeights: { companyFit: 2, timing: 1 } });
     expect(res.body.rescore.leads).toBeGreaterThanOrEqual(1);
     const client = await stack.db.client.findUniqueOrThrow({ where: { id: clientId } });

@@ -78,8 +78,18 @@ it('imports JSON in bulk, reporting duplicates within the file and against exist
 
 it('accepts 10,000 rows and refuses more', async () => {
   const rows = Array.from({ length: 10_001 }, (_, i) => `${i}@many.example`);
-  await request(stack.app).post(`${base()}/bulk`).set(auth).set('Content-Type', 'text/csv').send(['email', ...rows].join('\n')).expect(413);
-  const ok = await request(stack.app).post(`${base()}/bulk`).set(auth).set('Content-Type', 'text/csv').send(['email', ...rows.slice(0, 10_000)].join('\n')).expect(201);
+  await request(stack.app)
+    .post(`${base()}/bulk`)
+    .set(auth)
+    .set('Content-Type', 'text/csv')
+    .send(['email', ...rows].join('\n'))
+    .expect(413);
+  const ok = await request(stack.app)
+    .post(`${base()}/bulk`)
+    .set(auth)
+    .set('Content-Type', 'text/csv')
+    .send(['email', ...rows.slice(0, 10_000)].join('\n'))
+    .expect(201);
   expect(ok.body.imported).toBe(10_000);
   // Heavy (many workflows or 10,000 rows): a busy CI machine needs more than the default minute.
 }, 180_000);
@@ -93,7 +103,10 @@ it('lists with filters and cursor pages, gets one with its timeline, soft-delete
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res: request.Response = await request(stack.app).get(`${base()}?limit=200${cursor ? `&cursor=${cursor}` : ''}`).set(auth).expect(200);
+    const res: request.Response = await request(stack.app)
+      .get(`${base()}?limit=200${cursor ? `&cursor=${cursor}` : ''}`)
+      .set(auth)
+      .expect(200);
     for (const l of res.body.data) seen.add(l.id);
     cursor = res.body.nextCursor;
     pages++;
@@ -115,7 +128,7 @@ it('lists with filters and cursor pages, gets one with its timeline, soft-delete
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).deletedAt).not.toBeNull();
 });
 
-it('hides another tenant\'s leads behind 404', async () => {
+it("hides another tenant's leads behind 404", async () => {
   const other = await createClientWithUser(stack.db);
   const lead = await stack.db.lead.findFirstOrThrow({ where: { clientId, deletedAt: null } });
   await request(stack.app).get(`${base()}/${lead.id}`).set(other.auth).expect(404);

@@ -101,7 +101,10 @@ it('removes a member (soft): their key stops reaching the client at once; accept
 
   const again = await call('post', base(), owner.auth, { email: m.user.email, role: 'viewer' });
   expect(again.status).toBe(202);
-  const outbox = await request(stack.app).get(`/api/v1/clients/${clientId}/outbox?channel=email&limit=200`).set({ Authorization: `Bearer ${stack.adminKey}` }).expect(200);
+  const outbox = await request(stack.app)
+    .get(`/api/v1/clients/${clientId}/outbox?channel=email&limit=200`)
+    .set({ Authorization: `Bearer ${stack.adminKey}` })
+    .expect(200);
   const mail = outbox.body.data.find((x: { payload: { metadata: { invitationId?: string } } }) => x.payload.metadata.invitationId === again.body.invitation.id);
   const token = /aos_inv_[A-Za-z0-9_-]{43}/.exec(mail.payload.text)![0];
   await request(stack.app).post('/api/v1/invitations/accept').set(m.auth).send({ token }).expect(201);

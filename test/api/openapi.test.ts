@@ -103,6 +103,10 @@ describe('response conformance helper', () => {
     }
     // Errors conform too.
     expectConforms('get', `/api/v1/clients/${client.id}/leads/nope`, await request(stack.app).get(`/api/v1/clients/${client.id}/leads/nope`).set(auth));
-    expectConforms('post', `/api/v1/clients/${client.id}/campaigns`, await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ nope: 1 }));
+    expectConforms(
+      'post',
+      `/api/v1/clients/${client.id}/campaigns`,
+      await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ nope: 1 }),
+    );
   });
 });

@@ -20,7 +20,14 @@ afterAll(async () => {
 function appWith(env: Record<string, string>): Express {
   const parsed = loadConfig(env);
   const changed = Object.fromEntries(Object.keys(env).map((k) => [k, parsed[k as keyof typeof parsed]]));
-  return createApp({ config: { ...stack.config, ...changed }, logger: stack.logger, db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue, version: 'test' });
+  return createApp({
+    config: { ...stack.config, ...changed },
+    logger: stack.logger,
+    db: stack.db,
+    temporal: stack.temporal,
+    taskQueue: stack.taskQueue,
+    version: 'test',
+  });
 }
 
 /** The limits count in fixed wall-clock minutes: keep a counted run inside one. */

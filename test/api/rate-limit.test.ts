@@ -21,7 +21,14 @@ afterAll(async () => {
 function appWith(env: Record<string, string>): Express {
   const parsed = loadConfig(env);
   const changed = Object.fromEntries(Object.keys(env).map((k) => [k, parsed[k as keyof typeof parsed]]));
-  return createApp({ config: { ...stack.config, ...changed }, logger: stack.logger, db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue, version: 'test' });
+  return createApp({
+    config: { ...stack.config, ...changed },
+    logger: stack.logger,
+    db: stack.db,
+    temporal: stack.temporal,
+    taskQueue: stack.taskQueue,
+    version: 'test',
+  });
 }
 
 /**
@@ -130,9 +137,18 @@ describe('NUL characters', () => {
     expect(key.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ path: ['name'] }] });
     const q = await request(stack.app).get(`/api/v1/clients/${a.client.id}/audit?entityId=%00`).set(a.auth).expect(400);
     expect(q.body.error.details[0].path).toEqual(['entityId']);
-    const nested = await request(stack.app).post(`/api/v1/clients/${a.client.id}/leads/bulk`).set(a.auth).send({ leads: [{ email: 'x@y.example', firstName: 'a\u0000' }] }).expect(400);
+    const nested = await request(stack.app)
+      .post(`/api/v1/clients/${a.client.id}/leads/bulk`)
+      .set(a.auth)
+      .send({ leads: [{ email: 'x@y.example', firstName: 'a\u0000' }] })
+      .expect(400);
     expect(nested.body.error.details[0].path).toEqual(['leads', '0', 'firstName']);
-    await request(stack.app).post(`/api/v1/clients/${a.client.id}/leads/bulk`).set(a.auth).set('Content-Type', 'text/csv').send('email,first_name\nx@y.example,a\u0000\n').expect(400);
+    await request(stack.app)
+      .post(`/api/v1/clients/${a.client.id}/leads/bulk`)
+      .set(a.auth)
+      .set('Content-Type', 'text/csv')
+      .send('email,first_name\nx@y.example,a\u0000\n')
+      .expect(400);
     expect(await stack.db.lead.count({ where: { clientId: a.client.id } })).toBe(0);
     expect(await stack.db.apiKey.count({ where: { userId: a.user.id } })).toBe(1);
   });

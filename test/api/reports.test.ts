@@ -139,7 +139,12 @@ describe('platform admin views', () => {
     expect(added.status).toBe(201);
     expect(added.body.suppression).toMatchObject({ scope: 'global', clientId: null, kind: 'email', value: 'blocked@example.com' });
     expect((await post({ kind: 'email', value: 'blocked@example.com' })).body.suppression.id).toBe(added.body.suppression.id);
-    for (const bad of [{ kind: 'email', value: 'not-an-email' }, { kind: 'domain', value: 'no spaces.example' }, { kind: 'phone', value: '((()))' }, { kind: 'fax', value: '1' }]) {
+    for (const bad of [
+      { kind: 'email', value: 'not-an-email' },
+      { kind: 'domain', value: 'no spaces.example' },
+      { kind: 'phone', value: '((()))' },
+      { kind: 'fax', value: '1' },
+    ]) {
       expect((await post(bad)).status).toBe(400);
     }
     expect((await request(stack.app).post('/api/v1/admin/suppression').set(auth).send({ kind: 'email', value: 'z@y.example' })).status).toBe(403);
@@ -151,7 +156,9 @@ describe('platform admin views', () => {
     expect(del.status).toBe(204);
     expect((await get('/api/v1/admin/suppression?q=blocked', admin())).body.data).toEqual([]);
     expect((await request(stack.app).delete(`/api/v1/admin/suppression/${added.body.suppression.id}`).set(admin())).status).toBe(404);
-    expect(await stack.db.auditLog.count({ where: { entityId: added.body.suppression.id, action: { in: ['suppression.add', 'suppression.remove'] } } })).toBe(3);
+    expect(await stack.db.auditLog.count({ where: { entityId: added.body.suppression.id, action: { in: ['suppression.add', 'suppression.remove'] } } })).toBe(
+      3,
+    );
   });
 
   it('GET /admin/clients rates each client healthy, warning or critical', async () => {
@@ -164,7 +171,13 @@ describe('platform admin views', () => {
     await stack.db.activity.createMany({
       data: [
         ...Array.from({ length: 40 }, () => ({ clientId: bouncy.client.id, campaignId: camp.id, leadId: lead.id, channel: 'email' as const, action: 'sent' })),
-        ...Array.from({ length: 3 }, () => ({ clientId: bouncy.client.id, campaignId: camp.id, leadId: lead.id, channel: 'email' as const, action: 'bounced' })),
+        ...Array.from({ length: 3 }, () => ({
+          clientId: bouncy.client.id,
+          campaignId: camp.id,
+          leadId: lead.id,
+          channel: 'email' as const,
+          action: 'bounced',
+        })),
       ],
     });
     const res = await get('/api/v1/admin/clients?limit=200', admin());

@@ -38,7 +38,12 @@ describe('POST /api/v1/admin/self-test', () => {
     expect(res.headers.location).toBe(res.body.statusUrl);
 
     const done = await awaitAdminRun(stack.app, stack.adminKey, res.body.statusUrl);
-    expect(done).toMatchObject({ status: 'completed', testId: res.body.testId, workflowId: res.body.workflowId, result: { ok: true, wrote: 'hello from the test', readBack: 'hello from the test' } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      testId: res.body.testId,
+      workflowId: res.body.workflowId,
+      result: { ok: true, wrote: 'hello from the test', readBack: 'hello from the test' },
+    });
     expect(done.durationMs).toEqual(expect.any(Number));
 
     const result = done.result as { probeId: string };
@@ -63,10 +68,7 @@ describe('POST /api/v1/admin/self-test', () => {
   });
 
   it('forwards worker and activity logs into pino with workflow metadata', async () => {
-    const res = await request(stack.app)
-      .post('/api/v1/admin/self-test')
-      .set('Authorization', `Bearer ${stack.adminKey}`)
-      .expect(202);
+    const res = await request(stack.app).post('/api/v1/admin/self-test').set('Authorization', `Bearer ${stack.adminKey}`).expect(202);
     await awaitAdminRun(stack.app, stack.adminKey, res.body.statusUrl);
     // The runtime batches forwarded lines briefly.
     await new Promise((r) => setTimeout(r, 500));

@@ -109,7 +109,11 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await inboundMessage(clientId)).id;
     case 'reviewId': {
       const m = await inboundMessage(clientId);
-      return (await db.replyReview.create({ data: { clientId, leadId: m.leadId, messageId: m.id, channel: 'email', text: m.body, intent: 'question', confidence: 0.4, reason: 'low_confidence' } })).id;
+      return (
+        await db.replyReview.create({
+          data: { clientId, leadId: m.leadId, messageId: m.id, channel: 'email', text: m.body, intent: 'question', confidence: 0.4, reason: 'low_confidence' },
+        })
+      ).id;
     }
     case 'meetingId': {
       const lead = await createLead(db, clientId);
@@ -128,7 +132,11 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
     case 'keyId':
       return (await createApiKey(db, { userId: keyOwner ?? A.ownerId, name: `k-${tag()}` })).id;
     case 'channelId':
-      return (await db.userChannel.create({ data: { userId: keyOwner ?? A.ownerId, channel: 'telegram', externalId: `tg-${tag()}`, chatId: '1', linkedAt: new Date() } })).id;
+      return (
+        await db.userChannel.create({
+          data: { userId: keyOwner ?? A.ownerId, channel: 'telegram', externalId: `tg-${tag()}`, chatId: '1', linkedAt: new Date() },
+        })
+      ).id;
     case 'runId':
       return (await db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Write homepage copy' } })).id;
     case 'outputId':
@@ -136,13 +144,44 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
     case 'documentId':
       return (await db.clientContextDocument.create({ data: { clientId, path: `docs/d-${tag()}.md`, content: 'Context.' } })).id;
     case 'slug':
-      return (await db.skill.upsert({ where: { slug: 'matrix-skill' }, create: { slug: 'matrix-skill', name: 'Matrix', type: 'content', description: 'A skill for the matrix.', triggers: ['matrix'], content: 'Do it.', contentHash: 'x' }, update: {} })).slug;
+      return (
+        await db.skill.upsert({
+          where: { slug: 'matrix-skill' },
+          create: {
+            slug: 'matrix-skill',
+            name: 'Matrix',
+            type: 'content',
+            description: 'A skill for the matrix.',
+            triggers: ['matrix'],
+            content: 'Do it.',
+            contentHash: 'x',
+          },
+          update: {},
+        })
+      ).slug;
     case 'suppressionId':
       return (await db.suppression.create({ data: { scope: 'global', kind: 'email', value: `s-${tag()}@example.com`, reason: 'test' } })).id;
     case 'invitationId':
-      return (await db.invitation.create({ data: { clientId, email: `i-${tag()}@test.example`, role: 'viewer', tokenHash: randomBytes(32).toString('hex'), expiresAt: new Date(Date.now() + 86_400_000) } })).id;
+      return (
+        await db.invitation.create({
+          data: {
+            clientId,
+            email: `i-${tag()}@test.example`,
+            role: 'viewer',
+            tokenHash: randomBytes(32).toString('hex'),
+            expiresAt: new Date(Date.now() + 86_400_000),
+          },
+        })
+      ).id;
     case 'endpointId': {
-      const endpoint = await db.webhookEndpoint.create({ data: { clientId, url: 'https://receiver.invalid/hook', eventTypes: [], secretEncrypted: encryptSecret(generateEndpointSecret(), stack.config.SIGNING_SECRET!) } });
+      const endpoint = await db.webhookEndpoint.create({
+        data: {
+          clientId,
+          url: 'https://receiver.invalid/hook',
+          eventTypes: [],
+          secretEncrypted: encryptSecret(generateEndpointSecret(), stack.config.SIGNING_SECRET!),
+        },
+      });
       lastEndpoint = endpoint.id;
       return endpoint.id;
     }
@@ -150,7 +189,14 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       // A finished delivery of the endpoint made just before (path parameters are built in order).
       const event = await db.outboundEvent.create({ data: { clientId, type: 'webhook.test', data: {}, dispatchedAt: new Date() } });
       const delivery = await db.webhookDelivery.create({
-        data: { clientId, endpointId: lastEndpoint!, eventId: event.id, eventType: event.type, workflowId: `delivery:${lastEndpoint}:${event.id}`, status: 'failed' },
+        data: {
+          clientId,
+          endpointId: lastEndpoint!,
+          eventId: event.id,
+          eventType: event.type,
+          workflowId: `delivery:${lastEndpoint}:${event.id}`,
+          status: 'failed',
+        },
       });
       return delivery.id;
     }
@@ -185,7 +231,9 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
   // Real changes, so the admitted calls must leave an audit row.
   'patch /api/v1/clients/{clientId}/leads/{leadId}': () => ({ body: { title: `Matrix ${tag()}` } }),
-  'put /api/v1/clients/{clientId}/icp': () => ({ body: { industries: ['Software'], companySizes: ['11-50'], titles: ['Founder'], locations: ['AU'], rescore: false } }),
+  'put /api/v1/clients/{clientId}/icp': () => ({
+    body: { industries: ['Software'], companySizes: ['11-50'], titles: ['Founder'], locations: ['AU'], rescore: false },
+  }),
   // Platform-admin writes with a body that does something (so the audit row is checked).
   'post /api/v1/admin/clients/{clientId}/credits/top-ups': () => ({ body: { amount: 5 } }),
   'put /api/v1/admin/clients/{clientId}/plan': () => ({ body: { plan: 'velocity' } }),
@@ -193,7 +241,18 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
 const outputsByClient = new Map<string, string>();
 const inboundMessage = async (clientId: string) => {
   const lead = await createLead(stack.db, clientId);
-  return stack.db.inboundMessage.create({ data: { clientId, leadId: lead.id, channel: 'email', body: 'Could you tell me more?', intent: 'question', confidence: 0.4, actions: ['review'], receivedAt: new Date() } });
+  return stack.db.inboundMessage.create({
+    data: {
+      clientId,
+      leadId: lead.id,
+      channel: 'email',
+      body: 'Could you tell me more?',
+      intent: 'question',
+      confidence: 0.4,
+      actions: ['review'],
+      receivedAt: new Date(),
+    },
+  });
 };
 const skillOutput = (clientId: string) =>
   stack.db.output.create({ data: { clientId, runId: randomBytes(16).toString('hex'), skillSlug: 'copywriting', title: 'Copy', content: '# Copy' } });
@@ -250,7 +309,8 @@ const callers: Caller[] = [
   { name: 'platform admin', platformAdmin: true, expect: () => 'admitted' },
   {
     name: 'owner of another client (this client in the path)',
-    expect: (op) => (clientRoute(op) ? 404 : op.access.kind === 'platform-admin' ? 403 : op.path.includes('{keyId}') || op.path.includes('{channelId}') ? 404 : 'skip'),
+    expect: (op) =>
+      clientRoute(op) ? 404 : op.access.kind === 'platform-admin' ? 403 : op.path.includes('{keyId}') || op.path.includes('{channelId}') ? 404 : 'skip',
   },
   {
     name: "owner of another client (their client in the path, this client's objects)",
@@ -270,24 +330,25 @@ function keyOf(c: Caller): { key?: string; userId?: string } {
 
 const authenticated = allOperations.filter((op) => op.access.kind !== 'public');
 
-describe.each(authenticated.map((op) => [`${op.method.toUpperCase()} ${op.path} (${op.access.kind === 'client' ? `client:${op.access.role}` : op.access.kind})`, op] as const))(
-  '%s',
-  (_name, op) => {
-    it.each(callers.map((c) => [c.name, c] as const))('%s', async (_caller, c) => {
-      const want = c.expect(op);
-      if (want === 'skip') return;
-      const res = await send(op, { ...c, ...keyOf(c) });
-      const got = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
-      if (want === 'admitted') {
-        expect([401, 403, 404].includes(res.status) || res.status >= 500 ? got : 'admitted').toBe('admitted');
-        const changed = op.method !== 'get' && res.status < 300 && res.body?.restored !== false;
-        if (changed) expect(await stack.db.auditLog.count({ where: { requestId: res.requestId } })).toBeGreaterThan(0);
-      } else {
-        expect(got).toMatch(new RegExp(`^${want}\\b`));
-      }
-    });
-  },
-);
+describe.each(
+  authenticated.map(
+    (op) => [`${op.method.toUpperCase()} ${op.path} (${op.access.kind === 'client' ? `client:${op.access.role}` : op.access.kind})`, op] as const,
+  ),
+)('%s', (_name, op) => {
+  it.each(callers.map((c) => [c.name, c] as const))('%s', async (_caller, c) => {
+    const want = c.expect(op);
+    if (want === 'skip') return;
+    const res = await send(op, { ...c, ...keyOf(c) });
+    const got = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
+    if (want === 'admitted') {
+      expect([401, 403, 404].includes(res.status) || res.status >= 500 ? got : 'admitted').toBe('admitted');
+      const changed = op.method !== 'get' && res.status < 300 && res.body?.restored !== false;
+      if (changed) expect(await stack.db.auditLog.count({ where: { requestId: res.requestId } })).toBeGreaterThan(0);
+    } else {
+      expect(got).toMatch(new RegExp(`^${want}\\b`));
+    }
+  });
+});
 
 it('covers every authenticated operation and every role', () => {
   expect(authenticated.length).toBeGreaterThan(50);

@@ -39,8 +39,16 @@ it('bounds sequence touch numbers instead of accepting what cannot be stored', a
 });
 
 it('answers 400, not 500, to forged cursors and out-of-range dates', async () => {
-  for (const cursor of [cursorOf(['0000-01-01T00:00:00.000Z', randomUUID()]), cursorOf([0, 1]), cursorOf({ a: 1 }), cursorOf(['2026-01-01T00:00:00.000Z', "x' OR 1=1"]), 'not-base64!']) {
-    const res = await request(stack.app).get(`${leads()}?cursor=${encodeURIComponent(cursor)}`).set(auth);
+  for (const cursor of [
+    cursorOf(['0000-01-01T00:00:00.000Z', randomUUID()]),
+    cursorOf([0, 1]),
+    cursorOf({ a: 1 }),
+    cursorOf(['2026-01-01T00:00:00.000Z', "x' OR 1=1"]),
+    'not-base64!',
+  ]) {
+    const res = await request(stack.app)
+      .get(`${leads()}?cursor=${encodeURIComponent(cursor)}`)
+      .set(auth);
     expect([cursor, res.status]).toEqual([cursor, 400]);
   }
   // A real cursor still works.
@@ -86,7 +94,10 @@ it('accepts only http(s) linkedin.com URLs and ISO 3166-1 countries', async () =
   await request(stack.app).post(leads()).set(auth).send({ linkedinUrl: 'https://au.linkedin.com/in/jane-valid' }).expect(201);
 
   for (const country of ['ZZ', 'XX', 'UK']) {
-    const res = await request(stack.app).post(leads()).set(auth).send({ email: `c-${country}@acme.example`, country });
+    const res = await request(stack.app)
+      .post(leads())
+      .set(auth)
+      .send({ email: `c-${country}@acme.example`, country });
     expect([country, res.status]).toEqual([country, 400]);
     const patched = await request(stack.app).patch(`/api/v1/clients/${clientId}`).set(auth).send({ country });
     expect([country, patched.status]).toEqual([country, 400]);
@@ -97,10 +108,21 @@ it('accepts only http(s) linkedin.com URLs and ISO 3166-1 countries', async () =
 it('matches % and _ in ?q= literally', async () => {
   const tag = randomUUID().slice(0, 8);
   for (const name of [`100% Growth ${tag}`, `Plain ${tag}`, `under_score ${tag}`, `underXscore ${tag}`]) {
-    await request(stack.app).post('/api/v1/clients').set(admin()).send({ name, owner: { email: `o-${randomUUID()}@x.example` } }).expect(201);
+    await request(stack.app)
+      .post('/api/v1/clients')
+      .set(admin())
+      .send({ name, owner: { email: `o-${randomUUID()}@x.example` } })
+      .expect(201);
   }
   const names = async (q: string) =>
-    ((await request(stack.app).get(`/api/v1/clients?limit=200&q=${encodeURIComponent(q)}`).set(admin()).expect(200)).body.data as Array<{ name: string }>)
+    (
+      (
+        await request(stack.app)
+          .get(`/api/v1/clients?limit=200&q=${encodeURIComponent(q)}`)
+          .set(admin())
+          .expect(200)
+      ).body.data as Array<{ name: string }>
+    )
       .map((c) => c.name)
       .filter((n) => n.endsWith(tag))
       .sort();
@@ -116,6 +138,9 @@ it('accepts the documented maximum of 10,000 lead ids on the enrol route', async
   const res = await request(stack.app).post(`/api/v1/clients/${clientId}/campaigns/${campaign.id}/leads`).set(auth).send({ leadIds });
   expect(res.status).not.toBe(413);
   expect(res.status).toBeLessThan(500);
-  const tooMany = await request(stack.app).post(`/api/v1/clients/${clientId}/campaigns/${campaign.id}/leads`).set(auth).send({ leadIds: [...leadIds, randomUUID()] });
+  const tooMany = await request(stack.app)
+    .post(`/api/v1/clients/${clientId}/campaigns/${campaign.id}/leads`)
+    .set(auth)
+    .send({ leadIds: [...leadIds, randomUUID()] });
   expect(tooMany.status).toBe(400);
 });

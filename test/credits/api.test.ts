@@ -52,11 +52,23 @@ it('a touch waits on no_credits and goes out after a top-up; the spend is the pl
   expect(await stack.db.sendLedger.count({ where: { clientId: client.id, state: 'sent' } })).toBe(0);
 
   // A second top-up (repeated with its idempotency key: added once) lets it go out.
-  const top = await request(stack.app).post(`/api/v1/admin/clients/${client.id}/credits/top-ups`).set(admin()).send({ amount: 1, idempotencyKey: 'invoice-42', note: 'invoice 42' }).expect(201);
+  const top = await request(stack.app)
+    .post(`/api/v1/admin/clients/${client.id}/credits/top-ups`)
+    .set(admin())
+    .send({ amount: 1, idempotencyKey: 'invoice-42', note: 'invoice 42' })
+    .expect(201);
   expect(top.body).toMatchObject({ created: true, balance: 2, transaction: { kind: 'top_up', amount: 1, balanceAfter: 2, note: 'invoice 42' } });
-  const again = await request(stack.app).post(`/api/v1/admin/clients/${client.id}/credits/top-ups`).set(admin()).send({ amount: 1, idempotencyKey: 'invoice-42' }).expect(200);
+  const again = await request(stack.app)
+    .post(`/api/v1/admin/clients/${client.id}/credits/top-ups`)
+    .set(admin())
+    .send({ amount: 1, idempotencyKey: 'invoice-42' })
+    .expect(200);
   expect(again.body).toMatchObject({ created: false, transaction: { id: top.body.transaction.id } });
-  const reused = await request(stack.app).post(`/api/v1/admin/clients/${client.id}/credits/top-ups`).set(admin()).send({ amount: 5, idempotencyKey: 'invoice-42' }).expect(409);
+  const reused = await request(stack.app)
+    .post(`/api/v1/admin/clients/${client.id}/credits/top-ups`)
+    .set(admin())
+    .send({ amount: 5, idempotencyKey: 'invoice-42' })
+    .expect(409);
   expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
   // Woken by the top-up (its own re-check is 6 hours away): sent within seconds.
@@ -75,13 +87,20 @@ it('a touch waits on no_credits and goes out after a top-up; the spend is the pl
 
   // On dominance an SMS costs one credit: the next lead's touch spends 1.
   const changed = await request(stack.app).put(`/api/v1/admin/clients/${client.id}/plan`).set(admin()).send({ plan: 'dominance' }).expect(200);
-  expect(changed.body).toMatchObject({ changed: true, credits: { plan: { name: 'dominance', prices: { sms: 1 }, maxActiveCampaigns: PLANS.dominance.maxActiveCampaigns } } });
+  expect(changed.body).toMatchObject({
+    changed: true,
+    credits: { plan: { name: 'dominance', prices: { sms: 1 }, maxActiveCampaigns: PLANS.dominance.maxActiveCampaigns } },
+  });
   expect(await stack.db.auditLog.count({ where: { clientId: client.id, action: { in: ['credits.top_up', 'client.plan_change'] } } })).toBe(3);
   await request(stack.app).post(`/api/v1/admin/clients/${client.id}/credits/top-ups`).set(admin()).send({ amount: 1 }).expect(201);
   const second = await createLead(stack.db, client.id, leadCalendar(cal));
   const next = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'credits 2', sequence: oneSms }, [second.id]);
   const seq2 = await sequenceHandle(stack.temporal, next.id, second.id);
-  await until('the second touch to be sent', () => seq2.query(timelineQuery).then((s) => s.timeline[0]?.status), (s) => s === 'sent');
+  await until(
+    'the second touch to be sent',
+    () => seq2.query(timelineQuery).then((s) => s.timeline[0]?.status),
+    (s) => s === 'sent',
+  );
   const ledger = await stack.db.creditTransaction.findMany({ where: { clientId: client.id, kind: 'spend' }, orderBy: { createdAt: 'asc' } });
   expect(ledger.map((t) => t.amount)).toEqual([-2, -1]);
   const sum = await stack.db.creditTransaction.aggregate({ where: { clientId: client.id }, _sum: { amount: true } });
@@ -95,17 +114,27 @@ it('a touch waits on no_credits and goes out after a top-up; the spend is the pl
 
 it('refuses campaigns the plan does not allow (409) and lets them through on a plan that does', async () => {
   const { client, auth } = await createClientWithUser(stack.db, { tier: 'ignition' });
-  const withMail = { version: 1, touches: [{ number: 1, day: 0, channel: 'email', kind: 'email_intro' }, { number: 2, day: 3, channel: 'mail', kind: 'mail' }] };
+  const withMail = {
+    version: 1,
+    touches: [
+      { number: 1, day: 0, channel: 'email', kind: 'email_intro' },
+      { number: 2, day: 3, channel: 'mail', kind: 'mail' },
+    ],
+  };
   const refused = await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ name: 'postcards', sequence: withMail }).expect(409);
   expect(refused.body.error).toMatchObject({ code: 'CHANNEL_NOT_IN_PLAN', details: { plan: 'ignition', channels: ['mail'], touches: [2] } });
   expect(await stack.db.campaign.count({ where: { clientId: client.id } })).toBe(0);
   // A fallback the plan includes makes the touch sendable.
-  const withFallback = { ...withMail, touches: [withMail.touches[0], { ...withMail.touches[1], fallback: { channel: 'email', kind: 'email_breakup', threadWith: 1 } }] };
+  const withFallback = {
+    ...withMail,
+    touches: [withMail.touches[0], { ...withMail.touches[1], fallback: { channel: 'email', kind: 'email_breakup', threadWith: 1 } }],
+  };
   await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ name: 'fallback', sequence: withFallback }).expect(201);
 
   // Active campaigns: ignition allows 3; a fourth cannot start until one stops.
   const max = PLANS.ignition.maxActiveCampaigns;
-  for (let i = 0; i < max; i++) await stack.db.campaign.create({ data: { clientId: client.id, name: `running ${i}`, status: 'active', sequence: withFallback } });
+  for (let i = 0; i < max; i++)
+    await stack.db.campaign.create({ data: { clientId: client.id, name: `running ${i}`, status: 'active', sequence: withFallback } });
   const fourth = await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ name: 'fourth', sequence: withFallback }).expect(201);
   const full = await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns/${fourth.body.campaign.id}/start`).set(auth).expect(409);
   expect(full.body.error).toMatchObject({ code: 'TOO_MANY_ACTIVE_CAMPAIGNS', details: { plan: 'ignition', active: max, max } });
@@ -122,11 +151,17 @@ it('refuses campaigns the plan does not allow (409) and lets them through on a p
 it('follows the plan for the daily AI budget unless the client has its own, and PATCHes the balance through the ledger', async () => {
   const { client, auth } = await createClientWithUser(stack.db, { tier: 'velocity', credits: 10 });
   const path = `/api/v1/clients/${client.id}`;
-  expect((await request(stack.app).get(path).set(auth).expect(200)).body.client).toMatchObject({ aiDailyBudgetUsd: PLANS.velocity.aiDailyBudgetUsd, aiDailyBudgetSource: 'plan' });
+  expect((await request(stack.app).get(path).set(auth).expect(200)).body.client).toMatchObject({
+    aiDailyBudgetUsd: PLANS.velocity.aiDailyBudgetUsd,
+    aiDailyBudgetSource: 'plan',
+  });
   const costs = await request(stack.app).get(`${path}/costs/ai`).set(auth).expect(200);
   expect(JSON.stringify(costs.body)).toContain(`"budgetUsd":${PLANS.velocity.aiDailyBudgetUsd}`);
   await request(stack.app).put(`/api/v1/admin/clients/${client.id}/plan`).set(admin()).send({ plan: 'dominance' }).expect(200);
-  expect((await request(stack.app).get(`${path}/credits`).set(auth).expect(200)).body.credits).toMatchObject({ aiDailyBudgetUsd: PLANS.dominance.aiDailyBudgetUsd, aiDailyBudgetSource: 'plan' });
+  expect((await request(stack.app).get(`${path}/credits`).set(auth).expect(200)).body.credits).toMatchObject({
+    aiDailyBudgetUsd: PLANS.dominance.aiDailyBudgetUsd,
+    aiDailyBudgetSource: 'plan',
+  });
   const patched = await request(stack.app).patch(path).set(admin()).send({ aiDailyBudgetUsd: 3.5, creditsRemaining: 25 }).expect(200);
   expect(patched.body.client).toMatchObject({ aiDailyBudgetUsd: 3.5, aiDailyBudgetSource: 'override', creditsRemaining: 25 });
   const adjustment = await stack.db.creditTransaction.findFirstOrThrow({ where: { clientId: client.id, kind: 'adjustment' } });

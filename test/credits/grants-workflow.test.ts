@@ -26,7 +26,10 @@ it('grants each live client its plan credits once per month, however often it ru
     });
   expect(await run(1)).toEqual({ month: '2027-03', granted: 2, alreadyGranted: 0, expired: 0, creditsExpired: 0 });
   expect(await run(2)).toEqual({ month: '2027-03', granted: 0, alreadyGranted: 2, expired: 0, creditsExpired: 0 });
-  const balances = await stack.db.client.findMany({ where: { id: { in: [ignition.client.id, dominance.client.id] } }, select: { id: true, creditsRemaining: true } });
+  const balances = await stack.db.client.findMany({
+    where: { id: { in: [ignition.client.id, dominance.client.id] } },
+    select: { id: true, creditsRemaining: true },
+  });
   expect(Object.fromEntries(balances.map((b) => [b.id, b.creditsRemaining]))).toEqual({
     [ignition.client.id]: PLANS.ignition.monthlyCredits,
     [dominance.client.id]: 7 + PLANS.dominance.monthlyCredits,

@@ -40,7 +40,9 @@ async function balance(clientId: string): Promise<number> {
 async function sender(credits: number, tier: 'ignition' | 'velocity' | 'dominance' = 'dominance') {
   const { client } = await createClientWithUser(db, { credits, tier });
   const lead = await createLead(db, client.id);
-  const resource = await db.sendResource.create({ data: { clientId: client.id, channel: 'email', identifier: `c-${randomUUID()}.agency.example`, dailyLimit: 100_000 } });
+  const resource = await db.sendResource.create({
+    data: { clientId: client.id, channel: 'email', identifier: `c-${randomUUID()}.agency.example`, dailyLimit: 100_000 },
+  });
   const campaignId = randomUUID();
   const keyFor = (touch = 1) => ({
     idempotencyKey: sendKey(`sequence:${campaignId}:${randomUUID()}`, touch),
@@ -68,7 +70,9 @@ it('concurrent sends never overdraw: spends equal the starting credits and the b
         await new Promise((r) => setImmediate(r));
       }
     })();
-    const results = await Promise.all(Array.from({ length: sends }, () => claimSendSlot(db, s.keyFor(), s.slot, { countAttempt: true, now: new Date(), price })));
+    const results = await Promise.all(
+      Array.from({ length: sends }, () => claimSendSlot(db, s.keyFor(), s.slot, { countAttempt: true, now: new Date(), price })),
+    );
     watching = false;
     await watcher;
 
@@ -121,8 +125,15 @@ it('refunds a send the provider refused, once, through the real Postmark SDK', a
       candidates: [{ id: s.resource.id, identifier: s.resource.identifier, dailyLimit: s.resource.dailyLimit }],
       reloadCandidates: async () => [],
       message: {
-        channel: 'email', clientId: s.client.id, idempotencyKey: key.idempotencyKey, to: { email: s.lead.email! }, from: { name: 'Sam', email: 'sam@agency.example' },
-        subject: 'Hello', text: 'Hi', headers: listUnsubscribeHeaders('https://agency-os.test/u/token'), metadata: { idempotency_key: key.idempotencyKey },
+        channel: 'email',
+        clientId: s.client.id,
+        idempotencyKey: key.idempotencyKey,
+        to: { email: s.lead.email! },
+        from: { name: 'Sam', email: 'sam@agency.example' },
+        subject: 'Hello',
+        text: 'Hi',
+        headers: listUnsubscribeHeaders('https://agency-os.test/u/token'),
+        metadata: { idempotency_key: key.idempotencyKey },
       },
       useResource: (m, id) => (m.from.resource = id),
       provider,
@@ -151,7 +162,9 @@ it('adjustments and top-ups are idempotent by key and never take the balance bel
   expect(first).toMatchObject({ created: true, balance: 25 });
   expect(again).toMatchObject({ created: false, balance: 25 });
   expect(again!.entry.id).toBe(first!.entry.id);
-  await expect(addCredits(db, { clientId: s.client.id, kind: 'adjustment', amount: -26, key: `adjustment:${randomUUID()}` })).rejects.toBeInstanceOf(InsufficientCreditsError);
+  await expect(addCredits(db, { clientId: s.client.id, kind: 'adjustment', amount: -26, key: `adjustment:${randomUUID()}` })).rejects.toBeInstanceOf(
+    InsufficientCreditsError,
+  );
   expect(await adjustBalanceTo(db, { clientId: s.client.id, target: 4 })).toEqual({ balance: 4 });
   expect(await balance(s.client.id)).toBe(4);
   expect(await ledgerSum(s.client.id)).toBe(4);
@@ -172,7 +185,13 @@ it('grants each live client its plan credits once per month and expires what is 
     const first = await runMonthlyGrants(gdb, { at: january, timeZone: TZ });
     expect(first).toEqual({ month: '2027-01', granted: 2, alreadyGranted: 0, expired: 0, creditsExpired: 0 });
     // The same month again (a retried or repeated run): nothing more.
-    expect(await runMonthlyGrants(gdb, { at: new Date('2027-01-20T12:00:00Z'), timeZone: TZ })).toEqual({ month: '2027-01', granted: 0, alreadyGranted: 2, expired: 0, creditsExpired: 0 });
+    expect(await runMonthlyGrants(gdb, { at: new Date('2027-01-20T12:00:00Z'), timeZone: TZ })).toEqual({
+      month: '2027-01',
+      granted: 0,
+      alreadyGranted: 2,
+      expired: 0,
+      creditsExpired: 0,
+    });
     const grant = await gdb.creditTransaction.findFirstOrThrow({ where: { clientId: ignition.client.id, kind: 'grant' } });
     expect(grant).toMatchObject({ amount: PLANS.ignition.monthlyCredits, balanceAfter: 40 + PLANS.ignition.monthlyCredits });
     expect(grant.expiresAt).toEqual(grantMonth(january, TZ).expiresAt);
@@ -180,19 +199,35 @@ it('grants each live client its plan credits once per month and expires what is 
     expect(await gdb.creditTransaction.count({ where: { clientId: cancelled.client.id } })).toBe(0);
 
     // In January the ignition client spends 300 credits (the grant first), one send is refunded.
-    const resource = await gdb.sendResource.create({ data: { clientId: ignition.client.id, channel: 'email', identifier: `g-${randomUUID()}.example`, dailyLimit: 1000 } });
+    const resource = await gdb.sendResource.create({
+      data: { clientId: ignition.client.id, channel: 'email', identifier: `g-${randomUUID()}.example`, dailyLimit: 1000 },
+    });
     const lead = await createLead(gdb, ignition.client.id);
     const keys: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const key = { idempotencyKey: sendKey(`sequence:${randomUUID()}:${lead.id}`, 1), clientId: ignition.client.id, campaignId: randomUUID(), leadId: lead.id, channel: 'email' as const, touchNumber: 1 };
+      const key = {
+        idempotencyKey: sendKey(`sequence:${randomUUID()}:${lead.id}`, 1),
+        clientId: ignition.client.id,
+        campaignId: randomUUID(),
+        leadId: lead.id,
+        channel: 'email' as const,
+        touchNumber: 1,
+      };
       const r = await claimSendSlot(gdb, key, { resourceId: resource.id, day: DAY, limit: 1000 }, { countAttempt: true, now: new Date(), price: 100 });
       expect(r.took).toBe(true);
       keys.push(key.idempotencyKey);
     }
     await failSend(gdb, keys[2], 'rejected', { refund: true });
     // The entries' times as in January, inside the grant's validity.
-    await gdb.creditTransaction.updateMany({ where: { clientId: ignition.client.id, kind: { in: ['spend', 'refund'] } }, data: { createdAt: new Date('2027-01-15T00:00:00Z') } });
-    await addCredits(gdb, { clientId: ignition.client.id, kind: 'top_up', amount: 500, key: `top_up:${ignition.client.id}:jan` }, new Date('2027-01-16T00:00:00Z'));
+    await gdb.creditTransaction.updateMany({
+      where: { clientId: ignition.client.id, kind: { in: ['spend', 'refund'] } },
+      data: { createdAt: new Date('2027-01-15T00:00:00Z') },
+    });
+    await addCredits(
+      gdb,
+      { clientId: ignition.client.id, kind: 'top_up', amount: 500, key: `top_up:${ignition.client.id}:jan` },
+      new Date('2027-01-16T00:00:00Z'),
+    );
     expect(await gdb.client.findUniqueOrThrow({ where: { id: ignition.client.id } })).toMatchObject({ creditsRemaining: 40 + 1000 - 200 + 500 });
 
     // February's run: January's grant had 1000 - 200 left, which expires; top-ups and the opening

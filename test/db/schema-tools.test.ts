@@ -119,8 +119,7 @@ async function tables(url: string): Promise<string[]> {
 }
 
 /** The engine's verdict on a live database against a schema file: exit code 0 = identical. */
-const diffDatabase = (url: string, schema: string) =>
-  migrateDiff(['--from-config-datasource', '--to-schema', schema, '--exit-code'], { databaseUrl: url });
+const diffDatabase = (url: string, schema: string) => migrateDiff(['--from-config-datasource', '--to-schema', schema, '--exit-code'], { databaseUrl: url });
 
 function writeMigration(dir: string, name: string, sql: string): string {
   mkdirSync(join(dir, name), { recursive: true });
@@ -147,9 +146,7 @@ describe('applyMigrations', () => {
     const verdict = await diffDatabase(url, changedPath);
     expect({ exitCode: verdict.exitCode, stdout: verdict.stdout.trim() }).toEqual({ exitCode: 0, stdout: 'No difference detected.' });
 
-    const rows = await withClient(url, async (c) =>
-      (await c.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name')).rows,
-    );
+    const rows = await withClient(url, async (c) => (await c.query('SELECT * FROM "_prisma_migrations" ORDER BY migration_name')).rows);
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({
       migration_name: '20260102000000_add_phone',
@@ -176,9 +173,7 @@ describe('applyMigrations', () => {
     await applyMigrations(url, { migrationsDir: dir });
     const file = join(dir, '20260101000000_init', 'migration.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
-    await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(
-      /migration 20260101000000_init was modified after it was applied/,
-    );
+    await expect(applyMigrations(url, { migrationsDir: dir })).rejects.toThrow(/migration 20260101000000_init was modified after it was applied/);
   });
 
   test('a failing migration is rolled back, recorded, and blocks later runs', async () => {
@@ -204,7 +199,7 @@ describe('createMigration (npm run migration:new)', () => {
       const first = await createMigration({ name: 'init', timestamp: '20260101000000', schema, migrationsDir }, (m) => logs.push(m));
       expect(first.folder).toBe(join(migrationsDir, '20260101000000_init'));
       expect(readFileSync(join(migrationsDir, 'migration_lock.toml'), 'utf8')).toContain('provider = "postgresql"');
-      expect(first.sql).toContain('CREATE TYPE "Role" AS ENUM (\'ADMIN\', \'member\');');
+      expect(first.sql).toContain("CREATE TYPE \"Role\" AS ENUM ('ADMIN', 'member');");
       expect(first.sql).toContain('CREATE UNIQUE INDEX "posts_account_id_title_key" ON "posts"("account_id", "title");');
       expect(logs.filter((l) => l.startsWith('warning'))).toEqual([]);
 

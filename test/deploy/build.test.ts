@@ -53,7 +53,14 @@ describe('npm run build', () => {
   });
 
   it('emits JavaScript, the generated Prisma client, the run-time files and the workflow bundles (plain and traced)', () => {
-    for (const file of ['src/main.js', 'src/cli/admin.js', 'src/db/generated/client.js', 'workflows/index.js', 'workflow-bundle.js', 'workflow-bundle.traced.js']) {
+    for (const file of [
+      'src/main.js',
+      'src/cli/admin.js',
+      'src/db/generated/client.js',
+      'workflows/index.js',
+      'workflow-bundle.js',
+      'workflow-bundle.traced.js',
+    ]) {
       expect([file, existsSync(join(OUT, file))]).toEqual([file, true]);
     }
     expect(readdirSync(join(OUT, 'prisma/migrations')).sort()).toEqual(readdirSync(join(ROOT, 'prisma/migrations')).sort());
@@ -78,10 +85,7 @@ describe('npm run build', () => {
     const api = startMain({ ...env, ROLE: 'api', PORT: String(port) }, { args: node('src/main.js'), cwd: dir });
     const worker = startMain({ ...env, ROLE: 'worker' }, { args: node('src/main.js'), cwd: dir });
     procs.push(api, worker);
-    await Promise.all([
-      waitForHttp(api, `http://127.0.0.1:${port}/api/v1/health/ready`),
-      waitForWorkerPolling(worker, temporalAddress, taskQueue),
-    ]);
+    await Promise.all([waitForHttp(api, `http://127.0.0.1:${port}/api/v1/health/ready`), waitForWorkerPolling(worker, temporalAddress, taskQueue)]);
     expect(api.output()).toContain('No platform admin yet');
 
     const made = spawnSync(process.execPath, [...node('src/cli/admin.js'), 'create', '--email', 'first@example.com'], {

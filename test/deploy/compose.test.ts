@@ -68,7 +68,8 @@ const full = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'ut
   secrets?: Record<string, { environment?: string; file?: string }>;
 };
 const ROOT_DIR = join(__dirname, '../..');
-const deps = (s: FullService) => (Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {}));
+const deps = (s: FullService) =>
+  Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {});
 const hostMounts = (s: FullService) => (s.volumes ?? []).map((v) => v.split(':')).filter(([src]) => src.startsWith('./'));
 
 describe('docker-compose.yml (stack wiring)', () => {
@@ -97,7 +98,10 @@ describe('docker-compose.yml (stack wiring)', () => {
     expect(full.services[schema![0]].image).toBe(`temporalio/admin-tools:${version}`);
     // The app waits for the namespace, which a one-shot admin-tools service creates.
     for (const role of ['api', 'worker']) {
-      expect(deps(full.services[role])).toMatchObject({ 'temporal-namespace': { condition: 'service_completed_successfully' }, temporal: { condition: 'service_healthy' } });
+      expect(deps(full.services[role])).toMatchObject({
+        'temporal-namespace': { condition: 'service_completed_successfully' },
+        temporal: { condition: 'service_healthy' },
+      });
     }
     expect(full.services['temporal-namespace'].image).toBe(`temporalio/admin-tools:${version}`);
   });
@@ -159,9 +163,13 @@ describe('docker-compose.yml (stack wiring)', () => {
   it('provisions Grafana with the Prometheus data source and the committed dashboard', () => {
     const mounts = new Map(hostMounts(full.services.grafana).map(([src, dest]) => [dest, src]));
     const provisioning = mounts.get('/etc/grafana/provisioning')!;
-    const datasources = parse(readFileSync(join(ROOT_DIR, provisioning, 'datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string; url: string }> };
+    const datasources = parse(readFileSync(join(ROOT_DIR, provisioning, 'datasources/prometheus.yml'), 'utf8')) as {
+      datasources: Array<{ uid: string; url: string }>;
+    };
     expect(datasources.datasources).toEqual([expect.objectContaining({ uid: 'prometheus', url: 'http://prometheus:9090' })]);
-    const providers = parse(readFileSync(join(ROOT_DIR, provisioning, 'dashboards/agency-os.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const providers = parse(readFileSync(join(ROOT_DIR, provisioning, 'dashboards/agency-os.yml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     const dashboardsDir = mounts.get(providers.providers[0].options.path)!;
     expect(dashboardsDir).toBeDefined();
 

@@ -126,7 +126,10 @@ describe('metric names in the dashboard and the alert rules', () => {
     const problems = exprs.flatMap(({ where, expr }) => {
       const found = selectors(expr);
       if (found.length === 0) return [`${where}: no metric in ${expr}`];
-      return found.map((s) => problem(s, exposedJobs)).filter((p): p is string => p !== null).map((p) => `${where}: ${p}`);
+      return found
+        .map((s) => problem(s, exposedJobs))
+        .filter((p): p is string => p !== null)
+        .map((p) => `${where}: ${p}`);
     });
     expect(problems).toEqual([]);
   });

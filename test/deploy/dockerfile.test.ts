@@ -17,7 +17,11 @@ interface Stage {
 
 /** Instructions (continuation lines joined, comments dropped), grouped by FROM. */
 function parseDockerfile(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: Stage[] = [];
   for (const line of lines) {
     const [, op, args] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
@@ -89,7 +93,9 @@ describe('Dockerfile', () => {
     for (const input of inputs) expect([input, copied.has(input)]).toEqual([input, true]);
     for (const input of copied) expect([input, existsSync(join(ROOT, input))]).toEqual([input, true]);
     // The build context must not leave those inputs out.
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     for (const input of inputs) expect(ignored).not.toContain(input);
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data']));
   });

@@ -170,7 +170,7 @@ describe('addBusinessDays', () => {
     expect(addBusinessDays(THURSDAY_BEFORE_EASTER, 1, { timeZone: 'Australia/Sydney' }).toISOString()).toBe('2026-04-02T23:00:00.000Z');
   });
 
-  it("skips the Anzac Monday in WA but not in VIC (27 April 2026)", () => {
+  it('skips the Anzac Monday in WA but not in VIC (27 April 2026)', () => {
     expect(addBusinessDays(at('2026-04-24T01:00:00Z'), 1, PERTH).toISOString()).toBe('2026-04-28T01:00:00.000Z');
     expect(addBusinessDays(at('2026-04-23T23:00:00Z'), 1, MELBOURNE).toISOString()).toBe('2026-04-26T23:00:00.000Z');
   });

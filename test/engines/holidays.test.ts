@@ -1,15 +1,6 @@
-import {
-  AU_STATES,
-  addDays,
-  easterSunday,
-  holidayOn,
-  holidaysFor,
-  isHoliday,
-  weekdayOf,
-} from '../../src/engines/calendar/holidays';
+import { AU_STATES, addDays, easterSunday, holidayOn, holidaysFor, isHoliday, weekdayOf } from '../../src/engines/calendar/holidays';
 
-const dates = (country: string, region: string | undefined, year: number): string[] =>
-  holidaysFor(country, region, year).map((h) => h.date);
+const dates = (country: string, region: string | undefined, year: number): string[] => holidaysFor(country, region, year).map((h) => h.date);
 
 const ALL_AU = [...AU_STATES];
 
@@ -102,8 +93,17 @@ describe('Australia', () => {
 
   it('knows the 2025 dates', () => {
     expect(dates('AU', 'NSW', 2025)).toEqual([
-      '2025-01-01', '2025-01-27', '2025-04-18', '2025-04-19', '2025-04-20', '2025-04-21', '2025-04-25',
-      '2025-06-09', '2025-10-06', '2025-12-25', '2025-12-26',
+      '2025-01-01',
+      '2025-01-27',
+      '2025-04-18',
+      '2025-04-19',
+      '2025-04-20',
+      '2025-04-21',
+      '2025-04-25',
+      '2025-06-09',
+      '2025-10-06',
+      '2025-12-25',
+      '2025-12-26',
     ]);
     expect(holidayOn('AU', 'QLD', '2025-10-06')?.name).toBe("King's Birthday");
     expect(holidayOn('AU', 'WA', '2025-09-29')?.name).toBe("King's Birthday");
@@ -183,7 +183,11 @@ describe('New Zealand', () => {
     [2029, '2029-07-06'],
     [2030, '2030-06-21'],
   ])('Matariki %i is %s', (year, date) => {
-    expect(holidaysFor('NZ', undefined, year).filter((h) => h.name === 'Matariki').map((h) => h.date)).toEqual([date]);
+    expect(
+      holidaysFor('NZ', undefined, year)
+        .filter((h) => h.name === 'Matariki')
+        .map((h) => h.date),
+    ).toEqual([date]);
   });
 
   it('has no Matariki before 2022', () => {
@@ -264,8 +268,17 @@ describe('United States (federal)', () => {
 describe('Canada (federal statutory)', () => {
   it('2026, with Boxing Day given on Monday 28 December', () => {
     expect(dates('CA', undefined, 2026)).toEqual([
-      '2026-01-01', '2026-04-03', '2026-05-18', '2026-07-01', '2026-09-07', '2026-09-30', '2026-10-12',
-      '2026-11-11', '2026-12-25', '2026-12-26', '2026-12-28',
+      '2026-01-01',
+      '2026-04-03',
+      '2026-05-18',
+      '2026-07-01',
+      '2026-09-07',
+      '2026-09-30',
+      '2026-10-12',
+      '2026-11-11',
+      '2026-12-25',
+      '2026-12-26',
+      '2026-12-28',
     ]);
   });
 

@@ -41,8 +41,7 @@ const PERFECT: LeadFacts = {
   signals: { roleStartedAt: daysAgo(60), hiring: true, lastFundingAt: daysAgo(200) },
 };
 
-const score = (facts: LeadFacts, icp: IcpProfile = ICP, weights?: Parameters<typeof scoreLead>[2]) =>
-  scoreLead(facts, icp, weights, NOW);
+const score = (facts: LeadFacts, icp: IcpProfile = ICP, weights?: Parameters<typeof scoreLead>[2]) => scoreLead(facts, icp, weights, NOW);
 
 describe('tierFor', () => {
   it.each<[number, AlsTier]>([
@@ -163,8 +162,7 @@ describe('scoreLead: data quality (max 20)', () => {
 });
 
 describe('scoreLead: authority (max 25)', () => {
-  const authority = (title: string | null, titles: string[] = []) =>
-    score({ title }, { ...ICP, titles }).components.authority;
+  const authority = (title: string | null, titles: string[] = []) => score({ title }, { ...ICP, titles }).components.authority;
 
   it.each<[string | null, number]>([
     [null, 0],

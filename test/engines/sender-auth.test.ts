@@ -8,7 +8,10 @@ const POSTMARK_SPF =
 describe('Received-SPF', () => {
   it('reads the result and the checked domain (mailfrom or helo), comments and case aside', () => {
     expect(parseReceivedSpf(POSTMARK_SPF)).toEqual({ result: 'pass', domain: 'mail.acme.co.uk' });
-    expect(parseReceivedSpf('softfail (a (nested) comment; envelope-from=x@evil.example) identity=helo; helo=mx.acme.example')).toEqual({ result: 'softfail', domain: 'mx.acme.example' });
+    expect(parseReceivedSpf('softfail (a (nested) comment; envelope-from=x@evil.example) identity=helo; helo=mx.acme.example')).toEqual({
+      result: 'softfail',
+      domain: 'mx.acme.example',
+    });
     expect(parseReceivedSpf('pass (acme.example: Sender is authorized)')).toEqual({ result: 'pass', domain: null });
     expect(parseReceivedSpf('bogus identity=mailfrom')).toBeNull();
   });
@@ -16,7 +19,9 @@ describe('Received-SPF', () => {
 
 describe('Authentication-Results', () => {
   it('reads the authserv-id and each method, ignoring comments and quoted semicolons', () => {
-    const r = parseAuthenticationResults('MX.Agency.example 1; dkim=pass (good sig) header.d=acme.example header.s="s;1"; spf=fail smtp.mailfrom=x@evil.example; dmarc=pass (p=reject) header.from=acme.example');
+    const r = parseAuthenticationResults(
+      'MX.Agency.example 1; dkim=pass (good sig) header.d=acme.example header.s="s;1"; spf=fail smtp.mailfrom=x@evil.example; dmarc=pass (p=reject) header.from=acme.example',
+    );
     expect(r?.authservId).toBe('mx.agency.example');
     expect(r?.results.map((x) => [x.method, x.result, Object.fromEntries(x.props)])).toEqual([
       ['dkim', 'pass', { 'header.d': 'acme.example', 'header.s': 's;1' }],
@@ -57,14 +62,24 @@ describe('authenticateSender', () => {
     const forged = 'spoof.example; dmarc=pass header.from=acme.co.uk';
     const genuine = 'mx.agency.example; dkim=pass header.d=mail.acme.co.uk';
     expect(authenticateSender({ from, receivedSpf: [], authenticationResults: [forged] }, TRUSTED).passedBy).toBeNull();
-    expect(authenticateSender({ from, receivedSpf: [], authenticationResults: [forged, genuine] }, TRUSTED)).toMatchObject({ passedBy: 'dkim', authservId: 'mx.agency.example' });
+    expect(authenticateSender({ from, receivedSpf: [], authenticationResults: [forged, genuine] }, TRUSTED)).toMatchObject({
+      passedBy: 'dkim',
+      authservId: 'mx.agency.example',
+    });
     // Nothing configured: none is believed.
     expect(authenticateSender({ from, receivedSpf: [], authenticationResults: [genuine] }, []).passedBy).toBeNull();
   });
 
   it('passes on DMARC for the From domain; a trusted dmarc=fail vetoes the rest', () => {
-    expect(authenticateSender({ from, receivedSpf: [], authenticationResults: ['mx.agency.example; dmarc=pass header.from=acme.co.uk'] }, TRUSTED).passedBy).toBe('dmarc');
-    expect(authenticateSender({ from, receivedSpf: [], authenticationResults: ['mx.agency.example; dmarc=pass header.from=other.example'] }, TRUSTED).passedBy).toBeNull();
-    expect(authenticateSender({ from, receivedSpf: [POSTMARK_SPF], authenticationResults: ['mx.agency.example; dmarc=fail header.from=acme.co.uk'] }, TRUSTED).passedBy).toBeNull();
+    expect(
+      authenticateSender({ from, receivedSpf: [], authenticationResults: ['mx.agency.example; dmarc=pass header.from=acme.co.uk'] }, TRUSTED).passedBy,
+    ).toBe('dmarc');
+    expect(
+      authenticateSender({ from, receivedSpf: [], authenticationResults: ['mx.agency.example; dmarc=pass header.from=other.example'] }, TRUSTED).passedBy,
+    ).toBeNull();
+    expect(
+      authenticateSender({ from, receivedSpf: [POSTMARK_SPF], authenticationResults: ['mx.agency.example; dmarc=fail header.from=acme.co.uk'] }, TRUSTED)
+        .passedBy,
+    ).toBeNull();
   });
 });

@@ -60,20 +60,12 @@ describe('SequenceDefinitionSchema', () => {
     ['threadWith a later touch', plan([email(1, 0, { threadWith: 2 }), email(2, 1)]), 'touches.0.threadWith'],
     ['threadWith itself', plan([email(1, 0, { threadWith: 1 })]), 'touches.0.threadWith'],
     ['threadWith an unknown touch', plan([email(1, 0), email(2, 1, { threadWith: 9 })]), 'touches.1.threadWith'],
-    [
-      'threadWith a non-email touch',
-      plan([{ number: 1, day: 0, channel: 'sms', kind: 'sms' }, email(2, 1, { threadWith: 1 })]),
-      'touches.1.threadWith',
-    ],
+    ['threadWith a non-email touch', plan([{ number: 1, day: 0, channel: 'sms', kind: 'sms' }, email(2, 1, { threadWith: 1 })]), 'touches.1.threadWith'],
     ['a threaded SMS', plan([email(1, 0), { number: 2, day: 1, channel: 'sms', kind: 'sms', threadWith: 1 }]), 'touches.1.threadWith'],
     ['a kind the channel cannot send', plan([{ number: 1, day: 0, channel: 'sms', kind: 'email_intro' }]), 'touches.0.kind'],
     ['an unknown channel', plan([{ number: 1, day: 0, channel: 'fax', kind: 'sms' }]), 'touches.0.channel'],
     ['an unknown kind', plan([{ number: 1, day: 0, channel: 'email', kind: 'email_poem' }]), 'touches.0.kind'],
-    [
-      'a fallback on the same channel',
-      plan([email(1, 0, { fallback: { channel: 'email', kind: 'email_breakup' } })]),
-      'touches.0.fallback.channel',
-    ],
+    ['a fallback on the same channel', plan([email(1, 0, { fallback: { channel: 'email', kind: 'email_breakup' } })]), 'touches.0.fallback.channel'],
     [
       'a fallback kind its channel cannot send',
       plan([{ number: 1, day: 0, channel: 'mail', kind: 'mail', fallback: { channel: 'email', kind: 'sms' } }]),

@@ -1,10 +1,4 @@
-import {
-  SMS_HELP_KEYWORDS,
-  SMS_OPT_IN_KEYWORDS,
-  SMS_OPT_OUT_KEYWORDS,
-  normalizeSmsKeyword,
-  smsKeyword,
-} from '../../src/engines/compliance/sms-keywords';
+import { SMS_HELP_KEYWORDS, SMS_OPT_IN_KEYWORDS, SMS_OPT_OUT_KEYWORDS, normalizeSmsKeyword, smsKeyword } from '../../src/engines/compliance/sms-keywords';
 
 describe('smsKeyword', () => {
   it.each(SMS_OPT_OUT_KEYWORDS.map((k) => [k]))('%s opts out', (k) => {

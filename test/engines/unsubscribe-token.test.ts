@@ -1,9 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  signUnsubscribeToken,
-  verifyUnsubscribeToken,
-  type UnsubscribePayload,
-} from '../../src/engines/compliance/unsubscribe-token';
+import { signUnsubscribeToken, verifyUnsubscribeToken, type UnsubscribePayload } from '../../src/engines/compliance/unsubscribe-token';
 
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const ISSUED = 1_767_744_000; // 2026-01-07T00:00:00Z

@@ -24,9 +24,20 @@ it('encrypts endpoint secrets with AES-256-GCM under a key from SIGNING_SECRET',
 
 it('signs so that standardwebhooks verifies, with the event id as webhook-id', () => {
   const secret = generateEndpointSecret();
-  const event = { id: 'evt-1', type: 'reply.received', leadId: 'lead-1', leadSeq: 3, data: { intent: 'interested' }, createdAt: new Date('2027-01-02T03:04:05.000Z') };
+  const event = {
+    id: 'evt-1',
+    type: 'reply.received',
+    leadId: 'lead-1',
+    leadSeq: 3,
+    data: { intent: 'interested' },
+    createdAt: new Date('2027-01-02T03:04:05.000Z'),
+  };
   const body = JSON.stringify(eventPayload(event));
-  expect(JSON.parse(body)).toEqual({ type: 'reply.received', timestamp: '2027-01-02T03:04:05.000Z', data: { intent: 'interested', eventId: 'evt-1', leadId: 'lead-1', leadSeq: 3 } });
+  expect(JSON.parse(body)).toEqual({
+    type: 'reply.received',
+    timestamp: '2027-01-02T03:04:05.000Z',
+    data: { intent: 'interested', eventId: 'evt-1', leadId: 'lead-1', leadSeq: 3 },
+  });
   const headers = signedHeaders(secret, event.id, new Date(), body);
   expect(headers['webhook-id']).toBe('evt-1');
   expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));

@@ -42,7 +42,13 @@ describe('ApifyEnrichment', () => {
     expect(r).toEqual({
       source: 'apify',
       found: true,
-      person: { firstName: 'Jane', title: 'Head of Growth', linkedinUrl: 'https://www.linkedin.com/in/jane-acme', country: 'Australia', roleStartedAt: '2026-06-01T00:00:00.000Z' },
+      person: {
+        firstName: 'Jane',
+        title: 'Head of Growth',
+        linkedinUrl: 'https://www.linkedin.com/in/jane-acme',
+        country: 'Australia',
+        roleStartedAt: '2026-06-01T00:00:00.000Z',
+      },
       company: { name: 'Acme', domain: 'acme.example.com', industry: 'Software', employees: 40 },
       signals: {
         hiring: true,
@@ -81,7 +87,10 @@ describe('ApifyEnrichment', () => {
 describe('SandboxApifyEnrichment', () => {
   it('never finds signals it cannot see in the lead', async () => {
     const sandbox = new SandboxApifyEnrichment();
-    await expect(sandbox.lookup({ ref: '1', email: 'jane@acme.example.com', linkedinUrl: 'https://www.linkedin.com/in/jane' })).resolves.toEqual({ source: 'apify', found: false });
+    await expect(sandbox.lookup({ ref: '1', email: 'jane@acme.example.com', linkedinUrl: 'https://www.linkedin.com/in/jane' })).resolves.toEqual({
+      source: 'apify',
+      found: false,
+    });
     expect(sandbox.lookups).toHaveLength(1);
   });
 });

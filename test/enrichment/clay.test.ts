@@ -22,11 +22,23 @@ beforeEach(() => {
 
 describe('ClayEnrichment', () => {
   it('posts the lead as a row with the webhook auth header and maps the answer', async () => {
-    const r = await driver.lookup({ ref: 'lead-9', email: 'Kim@Harbour.example.co.nz', firstName: 'Kim', lastName: 'Hale', companyDomain: 'harbour.example.co.nz' });
+    const r = await driver.lookup({
+      ref: 'lead-9',
+      email: 'Kim@Harbour.example.co.nz',
+      firstName: 'Kim',
+      lastName: 'Hale',
+      companyDomain: 'harbour.example.co.nz',
+    });
     const req = clay.requests[0];
     expect(req.path).toBe(`/v3/sources/webhook/${CLAY_FAKE_WEBHOOK_ID}`);
     expect(req.headers['x-clay-webhook-auth']).toBe(CLAY_FAKE_KEY);
-    expect(req.body).toEqual({ ref: 'lead-9', email: 'kim@harbour.example.co.nz', first_name: 'Kim', last_name: 'Hale', company_domain: 'harbour.example.co.nz' });
+    expect(req.body).toEqual({
+      ref: 'lead-9',
+      email: 'kim@harbour.example.co.nz',
+      first_name: 'Kim',
+      last_name: 'Hale',
+      company_domain: 'harbour.example.co.nz',
+    });
     expect(r).toEqual({
       source: 'clay',
       found: true,

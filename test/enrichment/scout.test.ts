@@ -1,14 +1,6 @@
 // The Scout waterfall against a real database (the enrichment cache) with in-process drivers.
 import { createTestDatabase, type TestDatabase } from '../harness/database';
-import {
-  CACHE_TTL_DAYS,
-  cacheKeyFor,
-  clayCap,
-  leadColumnUpdate,
-  runWaterfall,
-  toLeadFacts,
-  type LeadEnrichment,
-} from '../../src/engines/scout';
+import { CACHE_TTL_DAYS, cacheKeyFor, clayCap, leadColumnUpdate, runWaterfall, toLeadFacts, type LeadEnrichment } from '../../src/engines/scout';
 import { scoreLead, DEFAULT_ICP } from '../../src/engines/scorer';
 import { SandboxApolloEnrichment } from '../../src/integrations/apollo/apollo';
 import { SandboxApifyEnrichment } from '../../src/integrations/apify/enrichment';
@@ -28,7 +20,15 @@ beforeEach(() => database.db.enrichmentCache.deleteMany());
 
 const apolloJane = () => ({
   found: true,
-  person: { title: 'Founder', phone: '+61412345678', linkedinUrl: 'https://www.linkedin.com/in/jane', emailStatus: 'valid' as const, country: 'Australia', state: 'New South Wales', city: 'Sydney' },
+  person: {
+    title: 'Founder',
+    phone: '+61412345678',
+    linkedinUrl: 'https://www.linkedin.com/in/jane',
+    emailStatus: 'valid' as const,
+    country: 'Australia',
+    state: 'New South Wales',
+    city: 'Sydney',
+  },
   company: { name: 'Acme', domain: 'acme.com', industry: 'Software', employees: 30 },
   signals: { headcountGrowthPct: 5, lastFundingAt: '2026-06-01T00:00:00.000Z' },
 });
@@ -107,7 +107,12 @@ describe('Clay cap', () => {
   it('rounds down: batches under 7 never reach Clay, 20 → 3, 50 → 7', async () => {
     expect([1, 6, 7, 20, 50, 100].map(clayCap)).toEqual([0, 0, 1, 3, 7, 15]);
     const { drivers } = stubDrivers({});
-    await runWaterfall(database.db, drivers, Array.from({ length: 6 }, (_, i) => scoutLead({ email: `x${i}@y${i}.example` })), { now });
+    await runWaterfall(
+      database.db,
+      drivers,
+      Array.from({ length: 6 }, (_, i) => scoutLead({ email: `x${i}@y${i}.example` })),
+      { now },
+    );
     expect(drivers.clay.calls).toHaveLength(0);
   });
 });
@@ -131,7 +136,21 @@ describe('cache', () => {
   it('ignores an expired entry and refreshes it', async () => {
     const key = 'v1:person:email:old@acme.com';
     await database.db.enrichmentCache.create({
-      data: { key, source: 'apollo', data: { version: 1, person: { title: 'Stale' }, company: {}, signals: {}, sources: ['apollo'], fieldSources: {}, lookedUp: ['apollo'], fetchedAt: '2026-01-01T00:00:00.000Z' }, expiresAt: new Date(now.getTime() - 1) },
+      data: {
+        key,
+        source: 'apollo',
+        data: {
+          version: 1,
+          person: { title: 'Stale' },
+          company: {},
+          signals: {},
+          sources: ['apollo'],
+          fieldSources: {},
+          lookedUp: ['apollo'],
+          fetchedAt: '2026-01-01T00:00:00.000Z',
+        },
+        expiresAt: new Date(now.getTime() - 1),
+      },
     });
     const { drivers } = stubDrivers({ apollo: () => ({ found: true, person: { title: 'Fresh' } }) });
     const [r] = await runWaterfall(database.db, drivers, [scoutLead({ email: 'old@acme.com' })], { now });
@@ -144,14 +163,23 @@ describe('cache', () => {
 
   it('keys by email, else LinkedIn profile, else name at a work domain; nothing otherwise', () => {
     expect(cacheKeyFor({ email: 'A@B.co', linkedinUrl: null, firstName: null, lastName: null, companyDomain: null })).toBe('v1:person:email:a@b.co');
-    expect(cacheKeyFor({ email: null, linkedinUrl: 'https://au.linkedin.com/in/Jane-Doe/?trk=x', firstName: null, lastName: null, companyDomain: null })).toBe('v1:person:linkedin:linkedin.com/in/jane-doe');
-    expect(cacheKeyFor({ email: null, linkedinUrl: null, firstName: 'Jane', lastName: 'Van  Doe', companyDomain: 'www.Acme.com' })).toBe('v1:person:name:jane van doe@acme.com');
+    expect(cacheKeyFor({ email: null, linkedinUrl: 'https://au.linkedin.com/in/Jane-Doe/?trk=x', firstName: null, lastName: null, companyDomain: null })).toBe(
+      'v1:person:linkedin:linkedin.com/in/jane-doe',
+    );
+    expect(cacheKeyFor({ email: null, linkedinUrl: null, firstName: 'Jane', lastName: 'Van  Doe', companyDomain: 'www.Acme.com' })).toBe(
+      'v1:person:name:jane van doe@acme.com',
+    );
     expect(cacheKeyFor({ email: null, linkedinUrl: null, firstName: 'Jane', lastName: null, companyDomain: 'acme.com' })).toBeNull();
   });
 
   it('looks up leads that share a key once', async () => {
     const { drivers } = stubDrivers({ apollo: apolloJane });
-    const results = await runWaterfall(database.db, drivers, [scoutLead({ linkedinUrl: 'https://www.linkedin.com/in/jane' }), scoutLead({ linkedinUrl: 'http://linkedin.com/in/JANE/' })], { now });
+    const results = await runWaterfall(
+      database.db,
+      drivers,
+      [scoutLead({ linkedinUrl: 'https://www.linkedin.com/in/jane' }), scoutLead({ linkedinUrl: 'http://linkedin.com/in/JANE/' })],
+      { now },
+    );
     expect(drivers.apollo.calls).toHaveLength(1);
     expect(results.map((r) => r.status)).toEqual(['enriched', 'enriched']);
   });
@@ -162,8 +190,18 @@ describe('failures', () => {
     const { drivers } = stubDrivers({
       apify: (i) => (i.ref === 'bad' ? new EnrichmentProviderError('apify', 'HTTP 503: busy', true, 503) : { found: false }),
     });
-    const results = await runWaterfall(database.db, drivers, [scoutLead({ id: 'bad', email: 'a@bad.example' }), scoutLead({ id: 'good', email: 'b@good.example' })], { now });
-    expect(results[0]).toEqual({ leadId: 'bad', status: 'failed', cacheKey: 'v1:person:email:a@bad.example', errors: [{ source: 'apify', message: 'apify: HTTP 503: busy', retryable: true }] });
+    const results = await runWaterfall(
+      database.db,
+      drivers,
+      [scoutLead({ id: 'bad', email: 'a@bad.example' }), scoutLead({ id: 'good', email: 'b@good.example' })],
+      { now },
+    );
+    expect(results[0]).toEqual({
+      leadId: 'bad',
+      status: 'failed',
+      cacheKey: 'v1:person:email:a@bad.example',
+      errors: [{ source: 'apify', message: 'apify: HTTP 503: busy', retryable: true }],
+    });
     expect(results[1].status).toBe('enriched');
     expect(await database.db.enrichmentCache.count({ where: { key: 'v1:person:email:a@bad.example' } })).toBe(0);
     expect(await database.db.enrichmentCache.count({ where: { key: 'v1:person:email:b@good.example' } })).toBe(1);
@@ -203,8 +241,25 @@ describe('sandbox drivers', () => {
 describe('mapping to lead columns and scorer input', () => {
   const enrichment: LeadEnrichment = {
     version: 1,
-    person: { title: 'Head of Growth', phone: '+61412345678', linkedinUrl: 'https://www.linkedin.com/in/jane', emailStatus: 'valid', country: 'Australia', state: 'Victoria', city: 'Melbourne', roleStartedAt: '2026-09-01T00:00:00.000Z' },
-    company: { name: 'Acme', domain: 'acme.com', industry: 'Software', employees: 30.4, annualRevenue: 2_000_000, country: 'United States', state: 'California' },
+    person: {
+      title: 'Head of Growth',
+      phone: '+61412345678',
+      linkedinUrl: 'https://www.linkedin.com/in/jane',
+      emailStatus: 'valid',
+      country: 'Australia',
+      state: 'Victoria',
+      city: 'Melbourne',
+      roleStartedAt: '2026-09-01T00:00:00.000Z',
+    },
+    company: {
+      name: 'Acme',
+      domain: 'acme.com',
+      industry: 'Software',
+      employees: 30.4,
+      annualRevenue: 2_000_000,
+      country: 'United States',
+      state: 'California',
+    },
     signals: { hiring: true, lastFundingAt: '2026-05-01T00:00:00.000Z' },
     sources: ['apollo'],
     fieldSources: {},

@@ -1,12 +1,6 @@
 // In-process enrichment drivers for engine tests: each answers from a function of the lookup and
 // logs when calls start and end (into a log shared by all three), so tests can assert on order.
-import type {
-  EnrichmentDrivers,
-  EnrichmentProvider,
-  EnrichmentSource,
-  LookupInput,
-  ProviderResult,
-} from '../../src/integrations/enrichment';
+import type { EnrichmentDrivers, EnrichmentProvider, EnrichmentSource, LookupInput, ProviderResult } from '../../src/integrations/enrichment';
 import type { ScoutLead } from '../../src/engines/scout';
 
 export type Answer = Omit<ProviderResult, 'source'> | Error;

@@ -153,7 +153,16 @@ describe('leadEnrichmentWorkflow', () => {
     }
     // An Apollo founder at an ICP company in NSW: title, firmographics, zone; authority maxed.
     const p0 = leads.find((l) => l.email === emails[0])!;
-    expect(p0).toMatchObject({ title: 'Founder', companyName: 'Company 0', companyIndustry: 'Software', companySize: 25, country: 'AU', state: 'NSW', timeZone: 'Australia/Sydney', alsAuthority: 25 });
+    expect(p0).toMatchObject({
+      title: 'Founder',
+      companyName: 'Company 0',
+      companyIndustry: 'Software',
+      companySize: 25,
+      country: 'AU',
+      state: 'NSW',
+      timeZone: 'Australia/Sydney',
+      alsAuthority: 25,
+    });
     // Hiring (Apify) with timing weight 2: 5 points → 10.
     expect(p0.alsTiming).toBe(10);
     expect((p0.enrichment as unknown as LeadEnrichment).sources).toEqual(['apollo', 'apify']);
@@ -214,7 +223,9 @@ describe('enrichmentSweepWorkflow', () => {
     const stale = new Date(Date.now() - 2 * 60 * 60 * 1000);
     const orphan = await stack.db.lead.create({ data: { clientId, email: 'orphan@co0.example.com.au', firstName: 'Or', lastName: 'Phan', updatedAt: stale } });
     const fresh = await stack.db.lead.create({ data: { clientId, email: 'fresh@co1.example.com.au' } });
-    await stack.db.enrichmentCache.create({ data: { key: 'v1:person:email:gone@x.example', source: 'apollo', data: {}, expiresAt: new Date(Date.now() - 1000) } });
+    await stack.db.enrichmentCache.create({
+      data: { key: 'v1:person:email:gone@x.example', source: 'apollo', data: {}, expiresAt: new Date(Date.now() - 1000) },
+    });
 
     const sweepId = `sweep-test-${randomUUID()}`;
     const sweep = await stack.temporal.workflow.execute<typeof enrichmentSweepWorkflow>('enrichmentSweepWorkflow', {
@@ -224,7 +235,9 @@ describe('enrichmentSweepWorkflow', () => {
     });
     recordHistory(sweepId, 'enrichment-sweep');
     expect(sweep.leads).toBe(1);
-    expect(sweep.started).toEqual([{ clientId, workflowId: expect.stringMatching(new RegExp(`^enrich:${clientId}:sweep-[0-9a-f]{20}$`)), batchId: expect.any(String), leads: 1 }]);
+    expect(sweep.started).toEqual([
+      { clientId, workflowId: expect.stringMatching(new RegExp(`^enrich:${clientId}:sweep-[0-9a-f]{20}$`)), batchId: expect.any(String), leads: 1 },
+    ]);
     expect(sweep.purgedCacheEntries).toBe(1);
     const progress = await stack.temporal.workflow.getHandle<typeof leadEnrichmentWorkflow>(sweep.started[0].workflowId).result();
     expect(progress).toMatchObject({ total: 1, scored: 1 });

@@ -98,7 +98,10 @@ export async function startAnthropicFake(): Promise<AnthropicFake> {
           case 'error':
             json(
               reply.status,
-              { type: 'error', error: { type: reply.errorType ?? (reply.status === 429 ? 'rate_limit_error' : 'api_error'), message: reply.message ?? `fake ${reply.status}` } },
+              {
+                type: 'error',
+                error: { type: reply.errorType ?? (reply.status === 429 ? 'rate_limit_error' : 'api_error'), message: reply.message ?? `fake ${reply.status}` },
+              },
               reply.retryAfter === undefined ? {} : { 'retry-after': String(reply.retryAfter) },
             );
             return;

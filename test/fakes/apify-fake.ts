@@ -22,9 +22,7 @@ export async function startApifyFake(opts: { token?: string; actor?: string } = 
   const people = new Map<string, Record<string, unknown>>();
   const denied = (req: RecordedRequest) => {
     const given = req.headers.authorization?.replace(/^Bearer /, '') ?? req.query.get('token');
-    return given !== token
-      ? { status: 401, body: { error: { type: 'token-not-provided', message: 'Authentication token was not provided' } } }
-      : null;
+    return given !== token ? { status: 401, body: { error: { type: 'token-not-provided', message: 'Authentication token was not provided' } } } : null;
   };
   const fake = await startFake([
     {

@@ -116,9 +116,7 @@ export async function startApolloFake(opts: { apiKey?: string } = {}): Promise<A
   const apiKey = opts.apiKey ?? APOLLO_FAKE_KEY;
   const people: Record<string, unknown>[] = [];
   const denied = (req: RecordedRequest) =>
-    req.headers['x-api-key'] !== apiKey
-      ? { status: 401, body: { error: 'Invalid access credentials.', error_code: 'INVALID_API_KEY' } }
-      : null;
+    req.headers['x-api-key'] !== apiKey ? { status: 401, body: { error: 'Invalid access credentials.', error_code: 'INVALID_API_KEY' } } : null;
   const fake = await startFake([
     {
       method: 'POST',

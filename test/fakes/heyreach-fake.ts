@@ -43,8 +43,7 @@ export async function startHeyReachFake(opts: { apiKey?: string } = {}): Promise
   const messages: HeyReachSentMessage[] = [];
   const campaigns = new Set([HEYREACH_FAKE_CAMPAIGN]);
 
-  const denied = (req: RecordedRequest) =>
-    req.headers['x-api-key'] !== apiKey ? { status: 401, body: { errorMessage: 'Invalid API key' } } : null;
+  const denied = (req: RecordedRequest) => (req.headers['x-api-key'] !== apiKey ? { status: 401, body: { errorMessage: 'Invalid API key' } } : null);
 
   const fake = await startFake([
     {

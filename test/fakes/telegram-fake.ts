@@ -55,7 +55,10 @@ export interface TelegramFake {
 const BOT = { id: 7000000001, is_bot: true, first_name: 'Agency OS', username: 'agency_os_test_bot' };
 const TEXT_LIMIT = 4096;
 
-const err = (status: number, description: string, extra: Record<string, unknown> = {}) => ({ status, body: { ok: false, error_code: status, description, ...extra } });
+const err = (status: number, description: string, extra: Record<string, unknown> = {}) => ({
+  status,
+  body: { ok: false, error_code: status, description, ...extra },
+});
 const ok = (result: unknown) => ({ status: 200, body: { ok: true, result } });
 
 async function parseCall(req: RecordedRequest, token: string, method: string): Promise<TelegramCall> {
@@ -77,7 +80,9 @@ function keyboardProblem(markup: unknown): string | null {
   const rows = (markup as InlineKeyboardMarkup | undefined)?.inline_keyboard;
   if (markup === undefined) return null;
   if (!Array.isArray(rows)) return 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays';
-  for (const row of rows) for (const b of row) if (b.callback_data !== undefined && (Buffer.byteLength(b.callback_data) > 64 || b.callback_data === '')) return 'Bad Request: BUTTON_DATA_INVALID';
+  for (const row of rows)
+    for (const b of row)
+      if (b.callback_data !== undefined && (Buffer.byteLength(b.callback_data) > 64 || b.callback_data === '')) return 'Bad Request: BUTTON_DATA_INVALID';
   return null;
 }
 
@@ -99,7 +104,17 @@ export async function startTelegramFake(token = `123456:${'A'.repeat(35)}`): Pro
     date: now++,
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
-    ...(m.document ? { document: { file_id: `file-${m.message_id}`, file_unique_id: `u${m.message_id}`, file_name: m.document.fileName, mime_type: m.document.mimeType, file_size: Buffer.byteLength(m.document.content) } } : {}),
+    ...(m.document
+      ? {
+          document: {
+            file_id: `file-${m.message_id}`,
+            file_unique_id: `u${m.message_id}`,
+            file_name: m.document.fileName,
+            mime_type: m.document.mimeType,
+            file_size: Buffer.byteLength(m.document.content),
+          },
+        }
+      : {}),
     ...(m.caption ? { caption: m.caption } : {}),
   });
 
@@ -125,7 +140,13 @@ export async function startTelegramFake(token = `123456:${'A'.repeat(35)}`): Pro
             if (text.length > TEXT_LIMIT) return err(400, 'Bad Request: message is too long');
             const bad = keyboardProblem(p.reply_markup);
             if (bad) return err(400, bad);
-            const m: FakeChatMessage = { message_id: nextMessageId++, chatId, text, reply_markup: p.reply_markup as InlineKeyboardMarkup | undefined, edits: 0 };
+            const m: FakeChatMessage = {
+              message_id: nextMessageId++,
+              chatId,
+              text,
+              reply_markup: p.reply_markup as InlineKeyboardMarkup | undefined,
+              edits: 0,
+            };
             chatOf(chatId).push(m);
             return ok(messageObject(m));
           }
@@ -139,7 +160,10 @@ export async function startTelegramFake(token = `123456:${'A'.repeat(35)}`): Pro
             if (bad) return err(400, bad);
             const markup = p.reply_markup as InlineKeyboardMarkup | undefined;
             if (m.text === text && JSON.stringify(m.reply_markup ?? null) === JSON.stringify(markup ?? null)) {
-              return err(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+              return err(
+                400,
+                'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+              );
             }
             m.text = text;
             m.reply_markup = markup;
@@ -147,14 +171,21 @@ export async function startTelegramFake(token = `123456:${'A'.repeat(35)}`): Pro
             return ok(messageObject(m));
           }
           case 'answerCallbackQuery':
-            if (typeof p.callback_query_id !== 'string' || !p.callback_query_id) return err(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+            if (typeof p.callback_query_id !== 'string' || !p.callback_query_id)
+              return err(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
             return ok(true);
           case 'sendDocument': {
             const doc = call.files.document;
             if (!chatId) return err(400, 'Bad Request: chat_id is empty');
             if (!doc) return err(400, 'Bad Request: there is no document in the request');
             if (doc.content.length === 0) return err(400, 'Bad Request: file must be non-empty');
-            const m: FakeChatMessage = { message_id: nextMessageId++, chatId, document: doc, caption: typeof p.caption === 'string' ? p.caption : undefined, edits: 0 };
+            const m: FakeChatMessage = {
+              message_id: nextMessageId++,
+              chatId,
+              document: doc,
+              caption: typeof p.caption === 'string' ? p.caption : undefined,
+              edits: 0,
+            };
             chatOf(chatId).push(m);
             return ok(messageObject(m));
           }
@@ -178,7 +209,8 @@ export async function startTelegramFake(token = `123456:${'A'.repeat(35)}`): Pro
       const body = {
         ok: false,
         error_code: status,
-        description: description ?? (status === 429 ? `Too Many Requests: retry after ${retryAfter ?? 1}` : status >= 500 ? 'Internal Server Error' : 'Bad Request'),
+        description:
+          description ?? (status === 429 ? `Too Many Requests: retry after ${retryAfter ?? 1}` : status >= 500 ? 'Internal Server Error' : 'Bad Request'),
         ...(status === 429 ? { parameters: { retry_after: retryAfter ?? 1 } } : {}),
       };
       const chatOfRequest = (r: RecordedRequest) => String((r.body as { chat_id?: unknown } | undefined)?.chat_id ?? '');

@@ -46,7 +46,14 @@ export async function startVapiFake(opts: { apiKey?: string } = {}): Promise<Vap
 
   const denied = (req: RecordedRequest) =>
     req.headers.authorization !== `Bearer ${apiKey}`
-      ? { status: 401, body: { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', error: 'Unauthorized', statusCode: 401 } }
+      ? {
+          status: 401,
+          body: {
+            message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.',
+            error: 'Unauthorized',
+            statusCode: 401,
+          },
+        }
       : null;
 
   const fake = await startFake([

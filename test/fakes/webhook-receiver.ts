@@ -37,7 +37,13 @@ export async function startWebhookReceiver(path = '/hooks/agency-os'): Promise<W
         } catch (err) {
           verifyError = err instanceof Error ? err.message : String(err);
         }
-        return { id: String(request.headers['webhook-id']), verified, verifyError, payload: JSON.parse(request.rawBody) as ReceivedWebhook['payload'], request };
+        return {
+          id: String(request.headers['webhook-id']),
+          verified,
+          verifyError,
+          payload: JSON.parse(request.rawBody) as ReceivedWebhook['payload'],
+          request,
+        };
       }),
     waitFor: async (n) => {
       while (fake.requests.length < n) await new Promise((r) => setTimeout(r, 50));

@@ -51,7 +51,10 @@ export async function waitForHttp(main: MainProcess, url: string, timeoutMs = 90
   const started = Date.now();
   for (;;) {
     if (main.child.exitCode !== null) throw new Error(`process exited (${main.child.exitCode}) before ${url} answered:\n${main.output()}`);
-    const status = await fetch(url).then((r) => r.status, () => 0); // 0: connection refused, not listening yet
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    ); // 0: connection refused, not listening yet
     if (status === 200) return;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${url} (last status ${status}):\n${main.output()}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -94,7 +97,11 @@ export const fetchFresh = (url: string, init: RequestInit = {}) => undiciFetch(u
 
 /** POST /admin/self-test on a running service (`origin`: http://host:port), then its status URL until
  * the run has ended: the start's status and the outcome's body. */
-export async function selfTestOverHttp(origin: string, key: string | undefined, timeoutMs = 60_000): Promise<{ started: number; outcome: Record<string, unknown> }> {
+export async function selfTestOverHttp(
+  origin: string,
+  key: string | undefined,
+  timeoutMs = 60_000,
+): Promise<{ started: number; outcome: Record<string, unknown> }> {
   const headers = key ? { Authorization: `Bearer ${key}` } : {};
   const start = await fetchFresh(`${origin}/api/v1/admin/self-test`, { method: 'POST', headers });
   const body = (await start.json()) as { statusUrl?: string };

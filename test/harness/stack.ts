@@ -159,7 +159,15 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   const dispatcher =
     opts.webhookDispatcher === false
       ? null
-      : startWebhookDispatcher({ databaseUrl: database.url, db: database.db, temporal, taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS, logger, pollMs: 500 });
+      : startWebhookDispatcher({
+          databaseUrl: database.url,
+          db: database.db,
+          temporal,
+          taskQueue,
+          windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS,
+          logger,
+          pollMs: 500,
+        });
 
   // Webhook processing runs beside the worker, as in the worker role (woken by the inbox's NOTIFY).
   const inbox =

@@ -1,11 +1,6 @@
 import { PermanentSendError, type ChannelProvider, type OutboundMessage } from '../../src/integrations/channels';
 import { ClickSendMailProvider, parsePostalAddress } from '../../src/integrations/clicksend/mail-provider';
-import {
-  CLICKSEND_FAKE_KEY,
-  CLICKSEND_FAKE_USER,
-  startClickSendFake,
-  type ClickSendFake,
-} from '../fakes/clicksend-fake';
+import { CLICKSEND_FAKE_KEY, CLICKSEND_FAKE_USER, startClickSendFake, type ClickSendFake } from '../fakes/clicksend-fake';
 
 let cs: ClickSendFake;
 let provider: ClickSendMailProvider;
@@ -63,9 +58,7 @@ describe('ClickSendMailProvider.send', () => {
     const req = cs.requests[0];
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v3/post/letters/send');
-    expect(req.headers.authorization).toBe(
-      `Basic ${Buffer.from(`${CLICKSEND_FAKE_USER}:${CLICKSEND_FAKE_KEY}`).toString('base64')}`,
-    );
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${CLICKSEND_FAKE_USER}:${CLICKSEND_FAKE_KEY}`).toString('base64')}`);
     expect(req.body).toEqual({
       file_url: 'https://files.agency.example/letters/abc.pdf',
       template_used: 0,

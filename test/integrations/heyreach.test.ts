@@ -1,11 +1,6 @@
 import { PermanentSendError, type OutboundMessage } from '../../src/integrations/channels';
 import { HeyReachLinkedInProvider } from '../../src/integrations/heyreach/linkedin-provider';
-import {
-  HEYREACH_FAKE_CAMPAIGN,
-  HEYREACH_FAKE_KEY,
-  startHeyReachFake,
-  type HeyReachFake,
-} from '../fakes/heyreach-fake';
+import { HEYREACH_FAKE_CAMPAIGN, HEYREACH_FAKE_KEY, startHeyReachFake, type HeyReachFake } from '../fakes/heyreach-fake';
 
 let hr: HeyReachFake;
 let provider: HeyReachLinkedInProvider;

@@ -1,10 +1,5 @@
 import { PermanentSendError, type OutboundMessage } from '../../src/integrations/channels';
-import {
-  PostmarkEmailProvider,
-  emailMessageId,
-  formatAddress,
-  idempotencyMetadataValue,
-} from '../../src/integrations/postmark/email-provider';
+import { PostmarkEmailProvider, emailMessageId, formatAddress, idempotencyMetadataValue } from '../../src/integrations/postmark/email-provider';
 import { POSTMARK_FAKE_TOKEN, startPostmarkFake, type PostmarkFake } from '../fakes/postmark-fake';
 
 let pm: PostmarkFake;
@@ -189,9 +184,7 @@ describe('PostmarkEmailProvider.findSent', () => {
 
   it('returns null when nothing carries the key', async () => {
     await provider.send(email());
-    await expect(
-      provider.findSent(email({ idempotencyKey: 'sequence:camp-1:lead-1:touch:2' }), new Date()),
-    ).resolves.toBeNull();
+    await expect(provider.findSent(email({ idempotencyKey: 'sequence:camp-1:lead-1:touch:2' }), new Date())).resolves.toBeNull();
   });
 
   it('fails retryably when the search itself fails', async () => {

@@ -2,12 +2,7 @@ import { loadConfig } from '../../src/config';
 import { createChannelProviders } from '../../src/integrations/channel-registry';
 import { PermanentSendError, type ChannelName, type OutboundMessage } from '../../src/integrations/channels';
 import { PrismaSandboxRecorder } from '../../src/integrations/sandbox/prisma-recorder';
-import {
-  MemorySandboxRecorder,
-  SandboxChannelProvider,
-  sandboxMessageId,
-  sandboxThreadId,
-} from '../../src/integrations/sandbox/sandbox-provider';
+import { MemorySandboxRecorder, SandboxChannelProvider, sandboxMessageId, sandboxThreadId } from '../../src/integrations/sandbox/sandbox-provider';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { POSTMARK_FAKE_TOKEN, startPostmarkFake } from '../fakes/postmark-fake';
 import { TWILIO_FAKE_SID, TWILIO_FAKE_TOKEN, startTwilioFake } from '../fakes/twilio-fake';

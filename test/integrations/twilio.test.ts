@@ -38,9 +38,7 @@ describe('TwilioSmsProvider.send', () => {
     const req = tw.requests[0];
     expect(req.method).toBe('POST');
     expect(req.path).toBe(`/2010-04-01/Accounts/${TWILIO_FAKE_SID}/Messages.json`);
-    expect(req.headers.authorization).toBe(
-      `Basic ${Buffer.from(`${TWILIO_FAKE_SID}:${TWILIO_FAKE_TOKEN}`).toString('base64')}`,
-    );
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_FAKE_SID}:${TWILIO_FAKE_TOKEN}`).toString('base64')}`);
     expect(req.headers['content-type']).toContain('application/x-www-form-urlencoded');
     expect(req.headers['user-agent']).toMatch(/^twilio-node\//);
     expect(req.body).toEqual({

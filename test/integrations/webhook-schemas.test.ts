@@ -5,12 +5,7 @@ import twilio from 'twilio';
 import { ZodError } from 'zod';
 import { normalizeLinkedInUrl, parseHeyReachWebhook } from '../../src/integrations/heyreach/webhook-schema';
 import { inboundReplyText, messageIdsFromHeader, parsePostmarkWebhook } from '../../src/integrations/postmark/webhook-schema';
-import {
-  parseTwilioInboundSms,
-  parseTwilioStatusCallback,
-  parseTwilioWebhook,
-  verifyTwilioSignature,
-} from '../../src/integrations/twilio/webhook-schema';
+import { parseTwilioInboundSms, parseTwilioStatusCallback, parseTwilioWebhook, verifyTwilioSignature } from '../../src/integrations/twilio/webhook-schema';
 import { parseVapiWebhook } from '../../src/integrations/vapi/webhook-schema';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'webhooks');
@@ -255,21 +250,33 @@ describe('Vapi webhooks', () => {
 
   it.each([
     ['no message envelope', () => ({ type: 'end-of-call-report' }), 'message'],
-    ['report without call id', () => {
-      const body = fixture('vapi', 'end-of-call-report') as { message: { call: Record<string, unknown> } };
-      body.message.call = { ...body.message.call, id: undefined };
-      return body;
-    }, 'message.call.id'],
-    ['report without endedReason', () => {
-      const body = fixture('vapi', 'end-of-call-report') as { message: Record<string, unknown> };
-      delete body.message.endedReason;
-      return body;
-    }, 'message.endedReason'],
-    ['status-update with an unknown status', () => {
-      const body = fixture('vapi', 'status-update-ringing') as { message: Record<string, unknown> };
-      body.message.status = 'exploded';
-      return body;
-    }, 'message.status'],
+    [
+      'report without call id',
+      () => {
+        const body = fixture('vapi', 'end-of-call-report') as { message: { call: Record<string, unknown> } };
+        body.message.call = { ...body.message.call, id: undefined };
+        return body;
+      },
+      'message.call.id',
+    ],
+    [
+      'report without endedReason',
+      () => {
+        const body = fixture('vapi', 'end-of-call-report') as { message: Record<string, unknown> };
+        delete body.message.endedReason;
+        return body;
+      },
+      'message.endedReason',
+    ],
+    [
+      'status-update with an unknown status',
+      () => {
+        const body = fixture('vapi', 'status-update-ringing') as { message: Record<string, unknown> };
+        body.message.status = 'exploded';
+        return body;
+      },
+      'message.status',
+    ],
   ])('rejects %s, naming the field', (_name, body, path) => {
     expect(issuePaths(() => parseVapiWebhook(body()))).toContain(path);
   });

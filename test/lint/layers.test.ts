@@ -12,7 +12,10 @@ const root = join(__dirname, '..', '..');
 /** The dependency-cruiser half of `npm run lint`, as package.json has it. */
 function lintCommand(): string[] {
   const lint: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.lint;
-  const depcruise = lint.split('&&').map((s) => s.trim()).find((s) => s.startsWith('depcruise '));
+  const depcruise = lint
+    .split('&&')
+    .map((s) => s.trim())
+    .find((s) => s.startsWith('depcruise '));
   if (!depcruise) throw new Error(`npm run lint does not run depcruise: ${lint}`);
   return depcruise.split(/\s+/).slice(1);
 }
@@ -72,8 +75,7 @@ describe('layer rules (npm run lint)', () => {
     'src/integrations/postmark.ts': `import { db } from '../db/client';\nexport const send = () => db('email');\n`,
     'src/engines/outbound.ts': `import { send } from '../integrations/postmark';\nexport const touch = () => send();\n`,
     'src/shared/domain/channels.ts': `export const CHANNELS = ['email', 'sms'] as const;\n`,
-    'workflows/definitions/sequence.ts':
-      `import { CHANNELS } from '../../src/shared/domain/channels';\nexport interface SequenceInput { leadId: string }\nexport const channels = CHANNELS;\n`,
+    'workflows/definitions/sequence.ts': `import { CHANNELS } from '../../src/shared/domain/channels';\nexport interface SequenceInput { leadId: string }\nexport const channels = CHANNELS;\n`,
     'workflows/ids.ts': `export const sequenceId = (l: string) => 'sequence:' + l;\n`,
     'activities/sequence.ts':
       `import { touch } from '../src/engines/outbound';\nimport type { SequenceInput } from '../workflows/definitions/sequence';\n` +
@@ -107,8 +109,7 @@ describe('layer rules (npm run lint)', () => {
       // An activity importing a workflow file, even as a type.
       'activities/wrong.ts': `import type { leadSequenceWorkflow } from '../workflows/lead-sequence';\nexport type Wrong = typeof leadSequenceWorkflow;\n`,
       // A workflow importing activity code as a value, and the engines.
-      'workflows/wrong.ts':
-        `import { act } from '../activities/sequence';\nimport { touch } from '../src/engines/outbound';\nexport const wrong = [act, touch];\n`,
+      'workflows/wrong.ts': `import { act } from '../activities/sequence';\nimport { touch } from '../src/engines/outbound';\nexport const wrong = [act, touch];\n`,
       // An integration importing an engine; two engines importing each other (reported once).
       'src/integrations/wrong.ts': `import { touch } from '../engines/outbound';\nexport const wrong = touch;\n`,
       'src/engines/a.ts': `import { b } from './b';\nexport const a = () => b;\n`,

@@ -57,7 +57,9 @@ describe('SSRF guard against DNS rebinding', () => {
 
   it('checks every request, not once per host (the crawler used to trust a host for the whole crawl)', async () => {
     const resolve = rebindingResolver();
-    const err = await createLocalCrawler({ resolve }).crawl(`http://rebind.test:${port}/`).catch((e: unknown) => e);
+    const err = await createLocalCrawler({ resolve })
+      .crawl(`http://rebind.test:${port}/`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StartPageError);
     expect((err as StartPageError).permanent).toBe(true);
     expect((err as Error).message).toMatch(/private or reserved address \(127\.0\.0\.1\)/);
@@ -66,8 +68,19 @@ describe('SSRF guard against DNS rebinding', () => {
 
   it('never posts a skill-run callback to the rebound address', async () => {
     const resolve = rebindingResolver();
-    const payload = { event: 'skill_run.finished' as const, runId: 'r', clientId: 'c', skill: 's', status: 'completed' as const, outputId: null, title: null, error: null };
-    const err = await postRunCallback(`http://hooks.rebind.test:${port}/hook`, payload, { secret: 's', allowPrivateHosts: false, resolve }).catch((e: unknown) => e);
+    const payload = {
+      event: 'skill_run.finished' as const,
+      runId: 'r',
+      clientId: 'c',
+      skill: 's',
+      status: 'completed' as const,
+      outputId: null,
+      title: null,
+      error: null,
+    };
+    const err = await postRunCallback(`http://hooks.rebind.test:${port}/hook`, payload, { secret: 's', allowPrivateHosts: false, resolve }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ type: 'CallbackRefused', nonRetryable: true, message: expect.stringMatching(/127\.0\.0\.1/) });
     expect(hits).toEqual([]);
   });

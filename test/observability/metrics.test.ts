@@ -53,7 +53,8 @@ describe('GET /metrics on the API', () => {
     // An API key is not the metrics token.
     await request(stack.app).get('/metrics').set('Authorization', `Bearer ${stack.adminKey}`).expect(401);
     const { samples } = await scrape();
-    for (const name of ['process_cpu_user_seconds_total', 'agency_os_inbox_oldest_pending_age_seconds', 'agency_os_review_queue_pending']) expect(has(samples, name)).toBe(true);
+    for (const name of ['process_cpu_user_seconds_total', 'agency_os_inbox_oldest_pending_age_seconds', 'agency_os_review_queue_pending'])
+      expect(has(samples, name)).toBe(true);
   });
 
   it('moves its counters when work happens, and labels them with no tenant data', async () => {
@@ -74,8 +75,17 @@ describe('GET /metrics on the API', () => {
 
     // A send through the send state machine and the real Postmark SDK (against its fake); its
     // retry only reports the recorded outcome and is not counted again.
-    const resource = await stack.db.sendResource.create({ data: { clientId: client.id, channel: 'email', identifier: `m-${randomUUID()}.agency.example`, dailyLimit: 50 } });
-    const ledgerKey = { idempotencyKey: sendKey(`sequence:${randomUUID()}:${lead.id}`, 1), clientId: client.id, campaignId: randomUUID(), leadId: lead.id, channel: 'email' as const, touchNumber: 1 };
+    const resource = await stack.db.sendResource.create({
+      data: { clientId: client.id, channel: 'email', identifier: `m-${randomUUID()}.agency.example`, dailyLimit: 50 },
+    });
+    const ledgerKey = {
+      idempotencyKey: sendKey(`sequence:${randomUUID()}:${lead.id}`, 1),
+      clientId: client.id,
+      campaignId: randomUUID(),
+      leadId: lead.id,
+      channel: 'email' as const,
+      touchNumber: 1,
+    };
     const send = () =>
       executeSend(stack.db, {
         key: ledgerKey,
@@ -83,8 +93,15 @@ describe('GET /metrics on the API', () => {
         candidates: [{ id: resource.id, identifier: resource.identifier, dailyLimit: 50 }],
         reloadCandidates: async () => [],
         message: {
-          channel: 'email', clientId: client.id, idempotencyKey: ledgerKey.idempotencyKey, to: { email: lead.email! }, from: { name: 'Sam', email: 'sam@agency.example' },
-          subject: 'Hello', text: 'Hi there', headers: listUnsubscribeHeaders('https://agency-os.test/u/token'), metadata: { idempotency_key: ledgerKey.idempotencyKey },
+          channel: 'email',
+          clientId: client.id,
+          idempotencyKey: ledgerKey.idempotencyKey,
+          to: { email: lead.email! },
+          from: { name: 'Sam', email: 'sam@agency.example' },
+          subject: 'Hello',
+          text: 'Hi there',
+          headers: listUnsubscribeHeaders('https://agency-os.test/u/token'),
+          metadata: { idempotency_key: ledgerKey.idempotencyKey },
         },
         useResource: (m, id) => (m.from.resource = id),
         provider: new PostmarkEmailProvider({ serverToken: POSTMARK_FAKE_TOKEN, baseUrl: postmark.url }),
@@ -95,7 +112,14 @@ describe('GET /metrics on the API', () => {
     expect((await send()).status).toBe('sent');
 
     // Claude spend, recorded where ai_usage rows are written.
-    await recordUsage(stack.db, { clientId: client.id, model: 'claude-haiku-4-5', inputTokens: 1200, outputTokens: 300, costUsd: 0.0042, purpose: 'reply_classification' });
+    await recordUsage(stack.db, {
+      clientId: client.id,
+      model: 'claude-haiku-4-5',
+      inputTokens: 1200,
+      outputTokens: 300,
+      costUsd: 0.0042,
+      purpose: 'reply_classification',
+    });
 
     const { text, samples: after } = await scrape();
     const moved = (name: string, where: Record<string, string> = {}) => total(after, name, where) - total(before, name, where);
@@ -118,7 +142,9 @@ describe('GET /metrics on the API', () => {
     const receivedAt = new Date(Date.now() - 15 * 60_000);
     // A row no process has tried (accepted, then the process stopped): a quarter of an hour old.
     await stack.db.webhookEvent.create({ data: { provider: 'twilio', dedupeKey: `stalled:${randomUUID()}`, eventType: 'sms', payload: {}, receivedAt } });
-    await stack.db.replyReview.create({ data: { clientId: client.id, leadId: lead.id, channel: 'email', text: 'maybe?', intent: 'question', confidence: 0.4 } });
+    await stack.db.replyReview.create({
+      data: { clientId: client.id, leadId: lead.id, channel: 'email', text: 'maybe?', intent: 'question', confidence: 0.4 },
+    });
     // The scrape path's query, without its few-second cache (the cache is for scrape storms).
     await refreshState(stack.db, Date.now(), 0);
     const { samples } = await scrape();
@@ -176,13 +202,27 @@ describe('the worker process metrics port', () => {
     const lead = await createLead(stack.db, t.client.id);
     await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'lead.bounced', leadId: lead.id, data: { channel: 'email' } }));
     await receiver.waitFor(1);
-    await waitFor('the delivery recorded as succeeded', async () => (await stack.db.webhookDelivery.findFirst({ where: { endpointId: created.body.endpoint.id as string } }))?.status === 'succeeded', 60_000);
+    await waitFor(
+      'the delivery recorded as succeeded',
+      async () => (await stack.db.webhookDelivery.findFirst({ where: { endpointId: created.body.endpoint.id as string } }))?.status === 'succeeded',
+      60_000,
+    );
 
-    const after = await waitFor('the worker metrics to show the completed delivery', async () => {
-      const s = await get();
-      return total(s, 'temporal_workflow_completed_total', { task_queue: taskQueue }) > total(before, 'temporal_workflow_completed_total', { task_queue: taskQueue }) ? s : null;
-    }, 30_000);
-    expect(total(after, 'agency_os_webhook_delivery_attempts_total', { outcome: 'succeeded' }) - total(before, 'agency_os_webhook_delivery_attempts_total', { outcome: 'succeeded' })).toBe(1);
+    const after = await waitFor(
+      'the worker metrics to show the completed delivery',
+      async () => {
+        const s = await get();
+        return total(s, 'temporal_workflow_completed_total', { task_queue: taskQueue }) >
+          total(before, 'temporal_workflow_completed_total', { task_queue: taskQueue })
+          ? s
+          : null;
+      },
+      30_000,
+    );
+    expect(
+      total(after, 'agency_os_webhook_delivery_attempts_total', { outcome: 'succeeded' }) -
+        total(before, 'agency_os_webhook_delivery_attempts_total', { outcome: 'succeeded' }),
+    ).toBe(1);
     expect(total(after, 'temporal_workflow_task_schedule_to_start_latency_count', { task_queue: taskQueue })).toBeGreaterThan(
       total(before, 'temporal_workflow_task_schedule_to_start_latency_count', { task_queue: taskQueue }),
     );
@@ -192,7 +232,10 @@ describe('the worker process metrics port', () => {
     expect(SEEN_AFTER_WORK.filter((name) => !has(after, name))).toEqual([]);
 
     // Logs on a pipe are JSON lines, and the workflow bundler's webpack report is not among them at info.
-    const lines = main.output().split('\n').filter((l) => l.startsWith('{'));
+    const lines = main
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
     expect(main.output()).not.toMatch(/webpack|Workflow bundle created/);

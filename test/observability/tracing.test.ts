@@ -33,7 +33,9 @@ async function replyStoppingASequence(stack: TestStack) {
   expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'unsubscribe' });
   expect((await settled(stack.db, 'postmark', `inbound:${reply.MessageID}`)).status).toBe('processed');
   const history = await handle.fetchHistory();
-  const signalled = (history.events ?? []).find((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'stop')?.workflowExecutionSignaledEventAttributes;
+  const signalled = (history.events ?? []).find(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'stop',
+  )?.workflowExecutionSignaledEventAttributes;
   expect(signalled).toBeDefined();
   return { requestId: String(res.headers['x-request-id']), handle, history, signalHeaders: Object.keys(signalled?.header?.fields ?? {}) };
 }
@@ -90,13 +92,23 @@ describe('tracing on', () => {
       expect([name, found.length]).toEqual([name, 1]);
       return found[0];
     };
-    const chain = ['POST /api/v1/webhooks/postmark', 'webhook process', 'SignalWorkflow:stop', 'HandleSignal:stop', 'StartActivity:finishSequence', 'RunActivity:finishSequence'].map(byName);
+    const chain = [
+      'POST /api/v1/webhooks/postmark',
+      'webhook process',
+      'SignalWorkflow:stop',
+      'HandleSignal:stop',
+      'StartActivity:finishSequence',
+      'RunActivity:finishSequence',
+    ].map(byName);
     expect(chain[0]).toBe(server);
     expect(server!.parentSpanId).toBeUndefined();
     for (let i = 1; i < chain.length; i++) {
       expect([chain[i].name, chain[i].parentSpanId]).toEqual([chain[i].name, chain[i - 1].spanContext().spanId]);
     }
-    expect(server).toMatchObject({ kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/api/v1/webhooks/postmark', 'http.response.status_code': 200 } });
+    expect(server).toMatchObject({
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'POST', 'http.route': '/api/v1/webhooks/postmark', 'http.response.status_code': 200 },
+    });
     expect(server!.resource.attributes).toMatchObject({ 'service.name': 'agency-os', 'service.version': 'test' });
     expect(chain[1].attributes).toMatchObject({ 'webhook.provider': 'postmark' });
     expect(chain[3].attributes).toMatchObject({ workflowId: handle.workflowId, workflowType: 'leadSequenceWorkflow' });
@@ -131,7 +143,9 @@ it("with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the role'
     // Batched: nothing is sent before the flush that shutdown does.
     await tracing!.shutdown();
     expect(received.map((r) => r.path)).toEqual(['/v1/traces']);
-    const sent = JSON.parse(received[0].body) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[] };
+    const sent = JSON.parse(received[0].body) as {
+      resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[];
+    };
     expect(sent.resourceSpans[0].resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'agency-os-worker' } });
     expect(sent.resourceSpans[0].scopeSpans[0].spans.map((s) => s.name)).toEqual(['probe-span']);
     expect(trace.getTracer('probe').startSpan('after').isRecording()).toBe(false);

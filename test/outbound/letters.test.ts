@@ -26,7 +26,13 @@ beforeAll(async () => {
   const port = await freePort();
   publicUrl = `http://127.0.0.1:${port}`;
   stack = await startTestStack({
-    env: { PUBLIC_URL: publicUrl, SIGNING_SECRET: SECRET, CLICKSEND_USERNAME: CLICKSEND_FAKE_USER, CLICKSEND_API_KEY: CLICKSEND_FAKE_KEY, CLICKSEND_BASE_URL: cs.url },
+    env: {
+      PUBLIC_URL: publicUrl,
+      SIGNING_SECRET: SECRET,
+      CLICKSEND_USERNAME: CLICKSEND_FAKE_USER,
+      CLICKSEND_API_KEY: CLICKSEND_FAKE_KEY,
+      CLICKSEND_BASE_URL: cs.url,
+    },
   });
   // The print provider fetches the letter from PUBLIC_URL: the API must really listen there.
   await new Promise<void>((resolve) => {
@@ -51,7 +57,19 @@ it('renders a letter: sender block, address block, copy and opt-out line', async
   const pdf = await renderLetterPdf(letter as never);
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   const text = await pdfText(pdf);
-  const order = ['Sam Carter, Bright Agency', '1 Test Street', 'Sydney NSW 2000', 'Ana Ruiz', 'Acme Pty Ltd', 'Level 2, 10 Market Street', 'MELBOURNE VIC 3000', '1 May 2026', 'Dear Ana,', 'A short note about new clients.', 'To receive no more letters, visit https://agency.example/u/abc'];
+  const order = [
+    'Sam Carter, Bright Agency',
+    '1 Test Street',
+    'Sydney NSW 2000',
+    'Ana Ruiz',
+    'Acme Pty Ltd',
+    'Level 2, 10 Market Street',
+    'MELBOURNE VIC 3000',
+    '1 May 2026',
+    'Dear Ana,',
+    'A short note about new clients.',
+    'To receive no more letters, visit https://agency.example/u/abc',
+  ];
   let at = -1;
   for (const piece of order) {
     const i = text.indexOf(piece);
@@ -64,7 +82,12 @@ it('renders a letter: sender block, address block, copy and opt-out line', async
 
 it('sends a mail touch through ClickSend with a signed PDF link the provider downloads, and records the letter', async () => {
   const cal = windowOpenNow();
-  const { client, auth: ownerAuth } = await createClientWithUser(stack.db, { timeZone: cal.timeZone, country: cal.country, state: cal.state, sendWindow: cal.sendWindow });
+  const { client, auth: ownerAuth } = await createClientWithUser(stack.db, {
+    timeZone: cal.timeZone,
+    country: cal.country,
+    state: cal.state,
+    sendWindow: cal.sendWindow,
+  });
   // ClickSend's return address id is the mail resource.
   await stack.db.sendResource.create({ data: { clientId: client.id, channel: 'mail', identifier: '4242', dailyLimit: 100 } });
   const lead = await createLead(stack.db, client.id, {
@@ -112,32 +135,62 @@ it('sends a mail touch through ClickSend with a signed PDF link the provider dow
   const activity = await stack.db.activity.findFirstOrThrow({ where: { leadId: lead.id, action: 'sent', channel: 'mail' } });
   expect(activity.metadata).toMatchObject({ letterId: letterRow.id });
   const view = await request(stack.app).get(`/api/v1/clients/${client.id}/leads/${lead.id}`).set(ownerAuth).expect(200);
-  expect(view.body.timeline.activities).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'sent', channel: 'mail', metadata: expect.objectContaining({ letterId: letterRow.id }) })]));
+  expect(view.body.timeline.activities).toEqual(
+    expect.arrayContaining([expect.objectContaining({ action: 'sent', channel: 'mail', metadata: expect.objectContaining({ letterId: letterRow.id }) })]),
+  );
 });
 
 it('serves a letter only at its signed, unexpired URL', async () => {
   const { client } = await createClientWithUser(stack.db);
   const row = await stack.db.letter.create({
-    data: { clientId: client.id, leadId: 'lead-x', idempotencyKey: `k-${Date.now()}`, sender: { name: 'S', lines: ['A'] }, recipient: { name: 'R', lines: ['B'] }, body: 'Hello', optOut: 'Opt out' },
+    data: {
+      clientId: client.id,
+      leadId: 'lead-x',
+      idempotencyKey: `k-${Date.now()}`,
+      sender: { name: 'S', lines: ['A'] },
+      recipient: { name: 'R', lines: ['B'] },
+      body: 'Hello',
+      optOut: 'Opt out',
+    },
   });
   const good = new URL(signedLetterUrl(publicUrl, row.id, SECRET, new Date()));
-  const ok = await request(stack.app).get(good.pathname + good.search).expect(200);
+  const ok = await request(stack.app)
+    .get(good.pathname + good.search)
+    .expect(200);
   expect(ok.headers['content-type']).toBe('application/pdf');
   expect(await pdfText(ok.body as Buffer)).toContain('Hello');
 
   // Tampered signature, another letter's signature, another secret: 403, and nothing read.
   const sig = good.searchParams.get('sig')!;
   const flipped = `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
-  await request(stack.app).get(`${good.pathname}?exp=${good.searchParams.get('exp')}&sig=${flipped}`).expect(403);
-  await request(stack.app).get(`${good.pathname}?exp=${Number(good.searchParams.get('exp')) + 1}&sig=${sig}`).expect(403);
+  await request(stack.app)
+    .get(`${good.pathname}?exp=${good.searchParams.get('exp')}&sig=${flipped}`)
+    .expect(403);
+  await request(stack.app)
+    .get(`${good.pathname}?exp=${Number(good.searchParams.get('exp')) + 1}&sig=${sig}`)
+    .expect(403);
   const other = new URL(signedLetterUrl(publicUrl, row.id, 'another-secret-0123456789abcdef0123456789', new Date()));
-  expect((await request(stack.app).get(other.pathname + other.search).expect(403)).body.error.code).toBe('BAD_SIGNATURE');
+  expect(
+    (
+      await request(stack.app)
+        .get(other.pathname + other.search)
+        .expect(403)
+    ).body.error.code,
+  ).toBe('BAD_SIGNATURE');
   // Expired: 410.
   const old = new URL(signedLetterUrl(publicUrl, row.id, SECRET, new Date(Date.now() - 8 * 86_400_000)));
-  expect((await request(stack.app).get(old.pathname + old.search).expect(410)).body.error.code).toBe('LINK_EXPIRED');
+  expect(
+    (
+      await request(stack.app)
+        .get(old.pathname + old.search)
+        .expect(410)
+    ).body.error.code,
+  ).toBe('LINK_EXPIRED');
   // Missing or malformed query: 400; a validly signed id with no letter: 404.
   await request(stack.app).get(good.pathname).expect(400);
   await request(stack.app).get(`${good.pathname}?exp=abc&sig=${sig}`).expect(400);
   const missing = new URL(signedLetterUrl(publicUrl, '00000000-0000-4000-8000-00000000abcd', SECRET, new Date()));
-  await request(stack.app).get(missing.pathname + missing.search).expect(404);
+  await request(stack.app)
+    .get(missing.pathname + missing.search)
+    .expect(404);
 });

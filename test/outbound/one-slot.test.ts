@@ -40,7 +40,14 @@ async function race(prepare: (key: ReturnType<typeof keyFor>) => Promise<void>) 
 }
 
 function keyFor() {
-  return { idempotencyKey: sendKey(`sequence:${randomUUID()}:${leadId}`, 1), clientId, campaignId: randomUUID(), leadId, channel: 'email' as const, touchNumber: 1 };
+  return {
+    idempotencyKey: sendKey(`sequence:${randomUUID()}:${leadId}`, 1),
+    clientId,
+    campaignId: randomUUID(),
+    leadId,
+    channel: 'email' as const,
+    touchNumber: 1,
+  };
 }
 
 it('three first attempts at once: one slot per send, one owner', async () => {

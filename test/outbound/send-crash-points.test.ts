@@ -43,12 +43,15 @@ async function newSend(limits: { email?: number } = {}) {
   const db = database.db;
   // Two sending domains of its own, so sends never share a counter.
   const resources = await Promise.all(
-    [0, 1].map((i) => db.sendResource.create({ data: { clientId, channel: 'email', identifier: `d${i}-${randomUUID()}.agency.example`, dailyLimit: limits.email ?? 50 } })),
+    [0, 1].map((i) =>
+      db.sendResource.create({ data: { clientId, channel: 'email', identifier: `d${i}-${randomUUID()}.agency.example`, dailyLimit: limits.email ?? 50 } }),
+    ),
   );
   const candidates = (): SlotCandidate[] => resources.filter((r) => r.active).map((r) => ({ id: r.id, identifier: r.identifier, dailyLimit: r.dailyLimit }));
   const workflowId = `sequence:${randomUUID()}:${leadId}`;
   const key = { idempotencyKey: sendKey(workflowId, 1), clientId, campaignId: randomUUID(), leadId, channel: 'email' as const, touchNumber: 1 };
-  const posts = () => postmark.requests.filter((r) => r.method === 'POST' && r.path === '/email' && r.rawBody.includes(idempotencyMetadataValue(key.idempotencyKey))).length;
+  const posts = () =>
+    postmark.requests.filter((r) => r.method === 'POST' && r.path === '/email' && r.rawBody.includes(idempotencyMetadataValue(key.idempotencyKey))).length;
   const attempt = (opts: { crashAt?: SendCrashPoint; via?: ChannelProvider } = {}) => {
     const faults: SendFaults = {
       at: (point) => {
@@ -68,12 +71,23 @@ async function newSend(limits: { email?: number } = {}) {
     };
     return executeSend(
       db,
-      { key, day: DAY, candidates: candidates(), reloadCandidates: async () => candidates(), message, useResource: (m, id) => (m.from.resource = id), provider: opts.via ?? provider, price: 1, metadata: { kind: 'email_intro' } },
+      {
+        key,
+        day: DAY,
+        candidates: candidates(),
+        reloadCandidates: async () => candidates(),
+        message,
+        useResource: (m, id) => (m.from.resource = id),
+        provider: opts.via ?? provider,
+        price: 1,
+        metadata: { kind: 'email_intro' },
+      },
       faults,
     );
   };
   const ledger = () => db.sendLedger.findUniqueOrThrow({ where: { idempotencyKey: key.idempotencyKey } });
-  const slots = async () => (await db.sendResourceCounter.findMany({ where: { resourceId: { in: resources.map((r) => r.id) } } })).reduce((n, c) => n + c.count, 0);
+  const slots = async () =>
+    (await db.sendResourceCounter.findMany({ where: { resourceId: { in: resources.map((r) => r.id) } } })).reduce((n, c) => n + c.count, 0);
   const sentActivities = () => db.activity.count({ where: { campaignId: key.campaignId, action: 'sent' } });
   return { key, resources, attempt, posts, ledger, slots, sentActivities };
 }
@@ -161,7 +175,10 @@ it("a row whose resource was deleted after a crash takes another resource's slot
   await expect(s.attempt({ crashAt: 'after_reserve' })).rejects.toThrow(Crash);
   const first = (await s.ledger()).resourceId!;
   await database.db.sendResource.delete({ where: { id: first } });
-  s.resources.splice(s.resources.findIndex((r) => r.id === first), 1);
+  s.resources.splice(
+    s.resources.findIndex((r) => r.id === first),
+    1,
+  );
   expect((await s.attempt()).status).toBe('sent');
   const row = await s.ledger();
   expect(row.resourceId).not.toBe(first);

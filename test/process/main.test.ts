@@ -43,7 +43,13 @@ describe('npm start (embedded servers)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts everything, keeps data across restarts and leaves nothing running after Ctrl-C', async () => {
-    const ports = { PORT: await freePort(), PG_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), WORKER_METRICS_PORT: await freePort() };
+    const ports = {
+      PORT: await freePort(),
+      PG_PORT: await freePort(),
+      TEMPORAL_PORT: await freePort(),
+      TEMPORAL_UI_PORT: await freePort(),
+      WORKER_METRICS_PORT: await freePort(),
+    };
     const env = Object.fromEntries(Object.entries({ ...ports, DATA_DIR: dir }).map(([k, v]) => [k, String(v)]));
     const api = `http://127.0.0.1:${ports.PORT}/api/v1`;
     const origin = `http://127.0.0.1:${ports.PORT}`;

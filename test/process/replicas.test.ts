@@ -60,7 +60,10 @@ describe('API and workers starting together on an empty database', () => {
     ]);
     expect(procs.map((p) => p.child.exitCode)).toEqual([null, null, null]);
     // The workers' own health endpoints (what the compose healthcheck asks) agree.
-    for (const [w, port] of [[workerA, healthA], [workerB, healthB]] as const) {
+    for (const [w, port] of [
+      [workerA, healthA],
+      [workerB, healthB],
+    ] as const) {
       await waitForHttp(w, `http://127.0.0.1:${port}/health/ready`);
       expect(await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()).toEqual({ status: 'ok', worker: 'RUNNING' });
     }
@@ -76,7 +79,11 @@ describe('API and workers starting together on an empty database', () => {
       const migrations = await db.query('SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY 1');
       expect(migrations.rows.map((r) => r.migration_name)).toEqual(dirsIn(join(ROOT, 'prisma/migrations')).sort());
       const skills = await db.query('SELECT slug, version FROM skills ORDER BY slug');
-      expect(skills.rows).toEqual(dirsIn(join(ROOT, 'skills')).sort().map((slug) => ({ slug, version: 1 })));
+      expect(skills.rows).toEqual(
+        dirsIn(join(ROOT, 'skills'))
+          .sort()
+          .map((slug) => ({ slug, version: 1 })),
+      );
     } finally {
       await db.end();
     }

@@ -36,7 +36,9 @@ it('approve sends, edit sends the edited text, silence for 72 hours skips', asyn
   const { client, auth } = await createClientWithUser(stack.db, { permissionMode: 'copilot' });
   await addResources(stack.db, client.id);
   const lead = await createLead(stack.db, client.id);
-  const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'co-pilot', sequence: threeTouches }, [lead.id]);
+  const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'co-pilot', sequence: threeTouches }, [
+    lead.id,
+  ]);
   const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
   const base = `/api/v1/clients/${client.id}/approvals`;
 

@@ -32,7 +32,11 @@ async function campaignFromTemplate(aiPersonalisation: boolean) {
       name: 'Dental',
       industry: 'Dental',
       sequence: oneEmail,
-      messaging: { templates: { email_intro: { subject: 'Chairs at {{companyName}}', body: 'Hi {{firstName}}, dental practices like {{companyName}} fill empty chairs with us.' } } },
+      messaging: {
+        templates: {
+          email_intro: { subject: 'Chairs at {{companyName}}', body: 'Hi {{firstName}}, dental practices like {{companyName}} fill empty chairs with us.' },
+        },
+      },
     },
   });
   const campaign = await launchCampaign(
@@ -48,7 +52,7 @@ async function campaignFromTemplate(aiPersonalisation: boolean) {
   return { state, handle, email: email.payload as { subject: string; text: string } };
 }
 
-it('sends the template\'s generated copy with its merge fields filled', async () => {
+it("sends the template's generated copy with its merge fields filled", async () => {
   const { state, email } = await campaignFromTemplate(false);
   expect(state.timeline[0].status).toBe('sent');
   expect(email.subject).toBe('Chairs at Harbour Dental');
@@ -56,8 +60,10 @@ it('sends the template\'s generated copy with its merge fields filled', async ()
   expect(anthropic.requests).toHaveLength(0);
 });
 
-it('sends Claude\'s personalised version when the campaign asks for it, with the compliance footer kept', async () => {
-  anthropic.enqueue(toolReply({ subject: 'Priya, chairs at Harbour Dental', body: 'Hi Priya, congratulations on the new Harbour Dental clinic. We fill empty chairs.' }));
+it("sends Claude's personalised version when the campaign asks for it, with the compliance footer kept", async () => {
+  anthropic.enqueue(
+    toolReply({ subject: 'Priya, chairs at Harbour Dental', body: 'Hi Priya, congratulations on the new Harbour Dental clinic. We fill empty chairs.' }),
+  );
   const { state, handle, email } = await campaignFromTemplate(true);
   expect(state.timeline[0].status).toBe('sent');
   expect(String(anthropic.requests[0].body.messages[0].content)).toContain('Hi Priya, dental practices like Harbour Dental');

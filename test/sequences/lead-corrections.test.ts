@@ -72,7 +72,11 @@ it('sends the next touch in the send window of a time zone PATCHed mid-sequence'
   expect([first.status, localHour(first.at, 'Australia/Sydney') >= 9 && localHour(first.at, 'Australia/Sydney') < 17]).toEqual(['sent', true]);
 
   // The lead turns out to work from London.
-  await request(stack.app).patch(`/api/v1/clients/${client.id}/leads/${lead.id}`).set(auth).send({ timeZone: 'Europe/London', country: 'GB', state: null }).expect(200);
+  await request(stack.app)
+    .patch(`/api/v1/clients/${client.id}/leads/${lead.id}`)
+    .set(auth)
+    .send({ timeZone: 'Europe/London', country: 'GB', state: null })
+    .expect(200);
   const state = await handle.result();
   const second = state.timeline.find((e) => e.touch === 2)!;
   expect(second.status).toBe('sent');

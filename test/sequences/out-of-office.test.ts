@@ -35,4 +35,3 @@ it('pauses for an out-of-office reply and resumes one business day after the ret
   const dayAfterBack = new Date(new Date(`${back}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
   expect(localDay(touch2.at)).toBe(dayAfterBack);
 });
-

@@ -63,7 +63,10 @@ it('runs six touches on business days, skipping Good Friday and Easter Monday, a
   ]);
 
   // Sandbox outbox: what would have gone out, with threading and compliance headers.
-  const emails = await stack.db.sandboxMessage.findMany({ where: { clientId: client.id, channel: 'email', recipient: hot.email! }, orderBy: { createdAt: 'asc' } });
+  const emails = await stack.db.sandboxMessage.findMany({
+    where: { clientId: client.id, channel: 'email', recipient: hot.email! },
+    orderBy: { createdAt: 'asc' },
+  });
   expect(emails).toHaveLength(2);
   const [intro, followUp] = emails.map((e) => e.payload as { headers: Record<string, string>; text: string; subject: string; threadId?: string });
   expect(intro.headers['List-Unsubscribe']).toMatch(/^<http:\/\/agency-os\.test\/u\/[^>]+>$/);

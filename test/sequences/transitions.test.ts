@@ -32,7 +32,13 @@ async function campaignWithLeads(n: number) {
   await addResources(stack.db, client.id);
   const leads = [];
   for (let i = 0; i < n; i++) leads.push(await createLead(stack.db, client.id));
-  const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'transitions', sequence: later }, leads.map((l) => l.id));
+  const campaign = await launchCampaign(
+    stack.temporal,
+    stack.taskQueue,
+    stack.db,
+    { clientId: client.id, name: 'transitions', sequence: later },
+    leads.map((l) => l.id),
+  );
   for (const l of leads) await sequenceHandle(stack.temporal, campaign.id, l.id);
   return { campaign, leads };
 }
@@ -59,7 +65,10 @@ it('applies transitions accepted back to back in order: a resume during a pause 
     pending.push(await handle.startUpdate(transitionUpdate, { args: [{ version: 1, action }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
   const results = await Promise.all(pending.map((p) => p.result()));
-  const afterFive = { live: (await handle.query(campaignStateQuery)).status, db: (await stack.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status };
+  const afterFive = {
+    live: (await handle.query(campaignStateQuery)).status,
+    db: (await stack.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status,
+  };
 
   const resume = await handle.startUpdate(transitionUpdate, { args: [{ version: 1, action: 'resume' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
   const pause = await handle.startUpdate(transitionUpdate, { args: [{ version: 1, action: 'pause' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
@@ -88,7 +97,11 @@ it('ends in the state of the last accepted command when several clients send at 
     const burst: CampaignAction[] = ['pause', 'resume', 'pause', 'resume', 'pause', 'resume'];
     if (round === 2) burst.push('cancel');
     const outcomes = await Promise.allSettled(
-      burst.map((action, i) => [stack.temporal, ...extra.map((e) => e.client)][i % 4].workflow.getHandle(workflowId).executeUpdate(transitionUpdate, { args: [{ version: 1, action }] })),
+      burst.map((action, i) =>
+        [stack.temporal, ...extra.map((e) => e.client)][i % 4].workflow
+          .getHandle(workflowId)
+          .executeUpdate(transitionUpdate, { args: [{ version: 1, action }] }),
+      ),
     );
     const accepted = await acceptedActions(workflowId);
     // Refused ones (e.g. pause after cancel) are rejected by the validator and never accepted.

@@ -112,7 +112,7 @@ describe('the client', () => {
     expect(res.body.note).toBe('Which client is this for? Brightwave Digital, Yaz Automate.');
   });
 
-  it('can be given; another tenant\'s client is a 404', async () => {
+  it("can be given; another tenant's client is a 404", async () => {
     expect((await detect(twoClients, { message: 'homepage copy', clientId: bright.id })).body.client).toEqual(bright);
     const other = await createClientWithUser(stack.db);
     const res = await detect(twoClients, { message: 'homepage copy', clientId: other.client.id });
@@ -173,7 +173,9 @@ describe('the catalogue', () => {
 
     const one = await request(stack.app).get('/api/v1/skills/idea-to-spec').set(oneClient);
     expect(one.status).toBe(200);
-    expect(one.body.resources).toEqual(expect.arrayContaining(['document-templates/prd.md', 'expert-modes/product-manager.md', 'research-prompts/competitor-scan.md']));
+    expect(one.body.resources).toEqual(
+      expect.arrayContaining(['document-templates/prd.md', 'expert-modes/product-manager.md', 'research-prompts/competitor-scan.md']),
+    );
     expect(one.body.files['document-templates/prd.md'].length).toBeGreaterThan(200);
     expect(one.body.content.length).toBeGreaterThan(1000);
 

@@ -37,16 +37,42 @@ describe('POST /api/v1/feedback', () => {
     const res = await api()
       .post('/api/v1/feedback')
       .set(auth)
-      .send({ outputId: o.id, overall: 4, accuracy: 5, quality: 4, usefulness: 3, ruleCompliance: 2, whatWorked: 'The headline', issues: ['Too long', 'Used "synergy"'], suggestedRuleChanges: 'Ban the word synergy', source: 'api' });
+      .send({
+        outputId: o.id,
+        overall: 4,
+        accuracy: 5,
+        quality: 4,
+        usefulness: 3,
+        ruleCompliance: 2,
+        whatWorked: 'The headline',
+        issues: ['Too long', 'Used "synergy"'],
+        suggestedRuleChanges: 'Ban the word synergy',
+        source: 'api',
+      });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ outputId: o.id, clientId, skill: 'copywriting', overall: 4, accuracy: 5, ruleCompliance: 2, issues: ['Too long', 'Used "synergy"'], source: 'api' });
+    expect(res.body).toMatchObject({
+      outputId: o.id,
+      clientId,
+      skill: 'copywriting',
+      overall: 4,
+      accuracy: 5,
+      ruleCompliance: 2,
+      issues: ['Too long', 'Used "synergy"'],
+      source: 'api',
+    });
     const listed = await api().get('/api/v1/feedback').query({ outputId: o.id }).set(auth);
     expect(listed.body.data).toEqual([res.body]);
   });
 
   it('refuses bad scores, unknown outputs, viewers and other tenants', async () => {
     const o = await output(stack.db, clientId);
-    for (const body of [{ outputId: o.id, overall: 6 }, { outputId: o.id, overall: 0 }, { outputId: o.id }, { outputId: o.id, overall: 3, issues: 'not a list' }, { outputId: 'x', overall: 3 }]) {
+    for (const body of [
+      { outputId: o.id, overall: 6 },
+      { outputId: o.id, overall: 0 },
+      { outputId: o.id },
+      { outputId: o.id, overall: 3, issues: 'not a list' },
+      { outputId: 'x', overall: 3 },
+    ]) {
       const res = await api().post('/api/v1/feedback').set(auth).send(body);
       expect([body, res.status, res.body.error.code]).toEqual([body, 400, 'VALIDATION_ERROR']);
     }
@@ -92,7 +118,9 @@ describe('the weekly digest', () => {
     });
     recordHistory(workflowId, 'skill-digest');
 
-    const res = await api().get('/api/v1/admin/skills/digest').set({ Authorization: `Bearer ${stack.adminKey}` });
+    const res = await api()
+      .get('/api/v1/admin/skills/digest')
+      .set({ Authorization: `Bearer ${stack.adminKey}` });
     expect(res.status).toBe(200);
     expect(res.body.digestId).toBe(digestId);
     expect(res.body.totalRatings).toBe(4);
@@ -104,13 +132,18 @@ describe('the weekly digest', () => {
       previousOverall: 4.5,
       trend: 'down',
       lowShare: 0.67,
-      commonIssues: [{ text: 'Too long', count: 3 }, { text: 'Used jargon', count: 1 }],
+      commonIssues: [
+        { text: 'Too long', count: 3 },
+        { text: 'Used jargon', count: 1 },
+      ],
       suggestedRuleChanges: [{ text: 'Keep headlines under 8 words', count: 2 }],
     });
     expect(best).toMatchObject({ skill: 'ad-copy', ratings: 1, trend: 'new', whatWorked: [{ text: 'Sharp headlines', count: 1 }] });
 
     // The same period again finds the same digest (a retried schedule run writes nothing new).
-    const again = await api().post('/api/v1/admin/skills/digest').set({ Authorization: `Bearer ${stack.adminKey}` });
+    const again = await api()
+      .post('/api/v1/admin/skills/digest')
+      .set({ Authorization: `Bearer ${stack.adminKey}` });
     expect(again.status).toBe(201);
     expect(again.body.digestId).toBe(digestId);
     expect(await db.skillDigest.count()).toBe(1);
@@ -131,7 +164,9 @@ describe('the weekly digest', () => {
 describe('before the first stored digest', () => {
   it('GET shows the figures so far, not stored', async () => {
     await stack.db.skillDigest.deleteMany({});
-    const res = await api().get('/api/v1/admin/skills/digest').set({ Authorization: `Bearer ${stack.adminKey}` });
+    const res = await api()
+      .get('/api/v1/admin/skills/digest')
+      .set({ Authorization: `Bearer ${stack.adminKey}` });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ digestId: null, stored: false });
     expect(await stack.db.skillDigest.count()).toBe(0);

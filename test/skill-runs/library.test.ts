@@ -52,8 +52,14 @@ describe('the shipped library', () => {
 
 describe('front-matter', () => {
   it('reads key: value lines and the triggers list', () => {
-    const fm = parseFrontMatter('---\nname: Ad Copy\ntype: ads\ndescription: Ads: search and social.\ntriggers:\n  - Google Ads\n  - "facebook ad"\n---\n# Body\ntext\n');
-    expect(fm).toEqual({ fields: { name: 'Ad Copy', type: 'ads', description: 'Ads: search and social.' }, triggers: ['google ads', 'facebook ad'], body: '# Body\ntext' });
+    const fm = parseFrontMatter(
+      '---\nname: Ad Copy\ntype: ads\ndescription: Ads: search and social.\ntriggers:\n  - Google Ads\n  - "facebook ad"\n---\n# Body\ntext\n',
+    );
+    expect(fm).toEqual({
+      fields: { name: 'Ad Copy', type: 'ads', description: 'Ads: search and social.' },
+      triggers: ['google ads', 'facebook ad'],
+      body: '# Body\ntext',
+    });
   });
   it('is required', () => {
     expect(parseFrontMatter('# no front matter')).toBeNull();
@@ -96,7 +102,7 @@ describe('syncing into the skills table', () => {
     try {
       const runs = await Promise.all([db, ...others].map((d) => syncSkills(d, dir)));
       expect(runs.flatMap((r) => r.created).sort()).toEqual(['copywriting', 'idea-to-spec']);
-      expect((await db.skill.findMany({ select: { slug: true, version: true }, orderBy: { slug: 'asc' } }))).toEqual([
+      expect(await db.skill.findMany({ select: { slug: true, version: true }, orderBy: { slug: 'asc' } })).toEqual([
         { slug: 'copywriting', version: 1 },
         { slug: 'idea-to-spec', version: 1 },
       ]);
@@ -125,7 +131,10 @@ describe('syncing into the skills table', () => {
     expect(readSkillFolder(join(dir, 'copywriting'))).toMatchObject({ tools: [], runsPerHour: null });
     await database.db.skill.deleteMany({});
     await syncSkills(database.db, dir);
-    expect(await database.db.skill.findUniqueOrThrow({ where: { slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({ tools: ['fetch_page'], runsPerHour: 4 });
+    expect(await database.db.skill.findUniqueOrThrow({ where: { slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({
+      tools: ['fetch_page'],
+      runsPerHour: 4,
+    });
 
     writeFileSync(join(dir, 'web', 'SKILL.md'), `${head}tools: [fetch_page, run_shell]\n${body}`);
     expect(() => readSkillFolder(join(dir, 'web'))).toThrow(/skill web: unknown tools run_shell/);

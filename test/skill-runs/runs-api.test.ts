@@ -21,13 +21,19 @@ let other: { clientId: string; auth: { Authorization: string } };
 
 const OUTPUT = {
   title: 'Spring sale ads',
-  markdown: '# Spring sale\n\nSave **30%** on every plan until *Friday*.\n\n- Headline: Automate more\n- Headline: Pay less\n\n| Ad | Text |\n|---|---|\n| A | Try it free |\n',
+  markdown:
+    '# Spring sale\n\nSave **30%** on every plan until *Friday*.\n\n- Headline: Automate more\n- Headline: Pay less\n\n| Ad | Text |\n|---|---|\n| A | Try it free |\n',
 };
 
 beforeAll(async () => {
   fake = await startAnthropicFake();
   stack = await startTestStack({
-    env: { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: fake.url, SKILL_RUNS_PER_HOUR: '50', SKILL_RUN_LIMITS: JSON.stringify({ 'social-content': 2 }) },
+    env: {
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: fake.url,
+      SKILL_RUNS_PER_HOUR: '50',
+      SKILL_RUN_LIMITS: JSON.stringify({ 'social-content': 2 }),
+    },
   });
   await syncSkills(stack.db);
   const c = await createClientWithUser(stack.db);
@@ -45,11 +51,18 @@ beforeEach(() => fake.reset());
 const api = () => request(stack.app);
 
 async function run(body: Record<string, unknown>, who = auth): Promise<string> {
-  const res = await api().post('/api/v1/runs').set(who).send({ clientId, message: 'Ads for the spring sale', ...body });
+  const res = await api()
+    .post('/api/v1/runs')
+    .set(who)
+    .send({ clientId, message: 'Ads for the spring sale', ...body });
   expect(res.status).toBe(202);
   return res.body.runId as string;
 }
-const settle = (runId: string) => stack.temporal.workflow.getHandle(workflowIds.skillRun(runId)).result().catch(() => undefined);
+const settle = (runId: string) =>
+  stack.temporal.workflow
+    .getHandle(workflowIds.skillRun(runId))
+    .result()
+    .catch(() => undefined);
 
 describe('GET /runs', () => {
   it('lists the caller’s runs newest first, with filters and cursor pages; other tenants see none', async () => {
@@ -130,7 +143,9 @@ describe('POST /runs/{runId}/retry', () => {
   });
 
   it('retries a cancelled run; refuses viewers, other tenants and queued runs, changing nothing', async () => {
-    const cancelled = await stack.db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Homepage copy', status: 'cancelled', error: 'cancelled on request' } });
+    const cancelled = await stack.db.skillRun.create({
+      data: { clientId, skillSlug: 'copywriting', message: 'Homepage copy', status: 'cancelled', error: 'cancelled on request' },
+    });
     const queued = await stack.db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Homepage copy' } });
     const viewer = await addUser(stack.db, clientId, 'viewer');
     const before = await stack.db.skillRun.count();
@@ -178,7 +193,11 @@ describe('per-user per-skill limits', () => {
     const limiter = createSkillRunLimiter({ SKILL_RUNS_PER_HOUR: 3, SKILL_RUN_LIMITS: { 'ad-copy': 1 } }, () => t);
     // page-cro declares runsPerHour: 10 in its front-matter.
     expect((await stack.db.skill.findUniqueOrThrow({ where: { slug: 'page-cro' } })).runsPerHour).toBe(10);
-    const take = (skill: string) => limiter.take(stack.db, 'u1', skill).then(() => 'ok', (e: { status: number }) => e.status);
+    const take = (skill: string) =>
+      limiter.take(stack.db, 'u1', skill).then(
+        () => 'ok',
+        (e: { status: number }) => e.status,
+      );
     expect([await take('ad-copy'), await take('ad-copy')]).toEqual(['ok', 429]);
     expect([await take('copywriting'), await take('copywriting'), await take('copywriting'), await take('copywriting')]).toEqual(['ok', 'ok', 'ok', 429]);
     for (let i = 0; i < 10; i++) expect(await take('page-cro')).toBe('ok');
@@ -255,14 +274,25 @@ describe('signed download links', () => {
       expect([q, res.status, res.body.error?.code]).toEqual([q, 403, 'BAD_SIGNATURE']);
     }
     // Another output's id with this output's signature.
-    const otherOutput = await stack.db.output.create({ data: { clientId: other.clientId, runId: 'r-other', skillSlug: 'ad-copy', title: 'Theirs', content: '# Theirs' } });
-    expect((await api().get(`/api/v1/outputs/${otherOutput.id}/download`).query({ format: 'md', exp: String(exp), sig })).status).toBe(403);
+    const otherOutput = await stack.db.output.create({
+      data: { clientId: other.clientId, runId: 'r-other', skillSlug: 'ad-copy', title: 'Theirs', content: '# Theirs' },
+    });
+    expect(
+      (
+        await api()
+          .get(`/api/v1/outputs/${otherOutput.id}/download`)
+          .query({ format: 'md', exp: String(exp), sig })
+      ).status,
+    ).toBe(403);
 
     // Expired: a correctly signed link whose exp has passed.
     const past = Math.floor(Date.now() / 1000) - 5;
     const expired = await get({ format: 'md', exp: String(past), sig: signDownloadLink({ outputId, format: 'md', exp: past }, stack.config.SIGNING_SECRET!) });
     expect([expired.status, expired.body.error.code]).toEqual([410, 'LINK_EXPIRED']);
-    expect(verifyDownloadLink({ outputId, format: 'md', exp }, sig, stack.config.SIGNING_SECRET!, new Date((exp + 1) * 1000))).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyDownloadLink({ outputId, format: 'md', exp }, sig, stack.config.SIGNING_SECRET!, new Date((exp + 1) * 1000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
 
     expect((await get({ format: 'pdf', exp: String(exp), sig })).status).toBe(400);
     expect((await get({ format: 'md', sig })).status).toBe(400);

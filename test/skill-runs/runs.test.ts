@@ -21,7 +21,10 @@ let hooks: HttpFake;
 let clientId: string;
 let auth: { Authorization: string };
 
-const OUTPUT = { title: 'Homepage copy for Yaz Automate', markdown: '# Automation that pays for itself\n\nYaz Automate builds workflows for busy teams.\n\n## Assumptions\n- None.' };
+const OUTPUT = {
+  title: 'Homepage copy for Yaz Automate',
+  markdown: '# Automation that pays for itself\n\nYaz Automate builds workflows for busy teams.\n\n## Assumptions\n- None.',
+};
 
 beforeAll(async () => {
   fake = await startAnthropicFake();
@@ -45,14 +48,20 @@ beforeEach(() => {
 const api = () => request(stack.app);
 
 async function startRun(body: Record<string, unknown> = {}): Promise<string> {
-  const res = await api().post('/api/v1/runs').set(auth).send({ skill: 'copywriting', clientId, message: 'Write homepage copy for Yaz Automate', ...body });
+  const res = await api()
+    .post('/api/v1/runs')
+    .set(auth)
+    .send({ skill: 'copywriting', clientId, message: 'Write homepage copy for Yaz Automate', ...body });
   expect(res.status).toBe(202);
   expect(res.body.status).toBe('queued');
   return res.body.runId as string;
 }
 
 async function settled(runId: string): Promise<Record<string, unknown>> {
-  await stack.temporal.workflow.getHandle(workflowIds.skillRun(runId)).result().catch(() => undefined);
+  await stack.temporal.workflow
+    .getHandle(workflowIds.skillRun(runId))
+    .result()
+    .catch(() => undefined);
   const res = await api().get(`/api/v1/runs/${runId}`).set(auth);
   expect(res.status).toBe(200);
   return res.body;
@@ -114,7 +123,15 @@ describe('a run end to end', () => {
     const skill = await stack.db.skill.findUniqueOrThrow({ where: { slug: 'copywriting' } });
     expect(prompt).toContain(skill.content.split('\n').find((l) => l.length > 40)!);
     expect(prompt).toContain(skill.rules!.split('\n').find((l) => /^1\./.test(l))!);
-    const order = ['## profile.md', '## brand/voice.md (Brand voice)', 'Never use the word "synergy"', '## audience/primary-icp.md', '## product/overview.md', '# Request', 'Write homepage copy for Yaz Automate'].map((s) => prompt.indexOf(s));
+    const order = [
+      '## profile.md',
+      '## brand/voice.md (Brand voice)',
+      'Never use the word "synergy"',
+      '## audience/primary-icp.md',
+      '## product/overview.md',
+      '# Request',
+      'Write homepage copy for Yaz Automate',
+    ].map((s) => prompt.indexOf(s));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(prompt).not.toContain('notes/scratch.md');
@@ -169,7 +186,10 @@ describe('a run end to end', () => {
     expect(run.error).toMatch(/Claude API 400: .*prompt is too long/);
     expect(fake.requests).toHaveLength(1);
     expect(hooks.requests[0].body).toMatchObject({ runId, status: 'failed', outputId: null });
-    const err = await stack.temporal.workflow.getHandle(workflowIds.skillRun(runId)).result().catch((e: unknown) => e);
+    const err = await stack.temporal.workflow
+      .getHandle(workflowIds.skillRun(runId))
+      .result()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
   });
 
@@ -250,7 +270,16 @@ describe('bad input', () => {
 
 describe('callbacks', () => {
   it('are never sent to private addresses unless allowed', async () => {
-    const payload = { event: 'skill_run.finished' as const, runId: 'r', clientId: 'c', skill: 's', status: 'completed' as const, outputId: null, title: null, error: null };
+    const payload = {
+      event: 'skill_run.finished' as const,
+      runId: 'r',
+      clientId: 'c',
+      skill: 's',
+      status: 'completed' as const,
+      outputId: null,
+      title: null,
+      error: null,
+    };
     await expect(postRunCallback(`${hooks.url}/hook`, payload, { secret: 's', allowPrivateHosts: false })).rejects.toThrow(/private or reserved address/);
     expect(hooks.requests).toHaveLength(0);
   });
@@ -264,7 +293,10 @@ describe('without an Anthropic key', () => {
       const c = await createClientWithUser(bare.db);
       const res = await request(bare.app).post('/api/v1/runs').set(c.auth).send({ skill: 'ad-copy', clientId: c.client.id, message: 'Google ads please' });
       expect(res.status).toBe(202);
-      await bare.temporal.workflow.getHandle(workflowIds.skillRun(res.body.runId)).result().catch(() => undefined);
+      await bare.temporal.workflow
+        .getHandle(workflowIds.skillRun(res.body.runId))
+        .result()
+        .catch(() => undefined);
       const run = await request(bare.app).get(`/api/v1/runs/${res.body.runId}`).set(c.auth);
       expect(run.body).toMatchObject({ status: 'failed', error: 'AI not configured: set ANTHROPIC_API_KEY to run skills', attempts: 0, outputId: null });
       expect(await bare.db.output.count()).toBe(0);

@@ -32,7 +32,10 @@ const LANDING = `<!doctype html><html><head><title>Yaz Automate — Book a demo<
 <a href="/pricing">See pricing</a><button>Book a demo</button>
 </body></html>`;
 const LONG = `<!doctype html><html><head><title>Long</title></head><body>${Array.from({ length: 2000 }, (_, i) => `<p>Paragraph ${i} about automation.</p>`).join('')}</body></html>`;
-const AUDIT = { title: 'CRO audit of the Yaz Automate landing page', markdown: '# CRO audit\n\nThe hero promises "Automation that pays for itself" but the CTA says "Book a demo".\n\n## Assumptions\n- None.' };
+const AUDIT = {
+  title: 'CRO audit of the Yaz Automate landing page',
+  markdown: '# CRO audit\n\nThe hero promises "Automation that pays for itself" but the CTA says "Book a demo".\n\n## Assumptions\n- None.',
+};
 const save = (input: unknown = AUDIT): FakeReply => ({ kind: 'tool', tool: 'save_output', input });
 
 beforeAll(async () => {
@@ -71,8 +74,14 @@ it('page-cro, seo-content and launch-strategy declare fetch_page; the other skil
 
 it('a page-cro run fetches the page named in the request through the tool, then saves the audit', async () => {
   const url = `${site.url}/landing`;
-  fake.enqueue(toolUse('fetch_page', { url }, { input_tokens: 3000, output_tokens: 100 }), { ...save(), usage: { input_tokens: 4000, output_tokens: 900 } } as FakeReply);
-  const res = await request(stack.app).post('/api/v1/runs').set(auth).send({ skill: 'page-cro', clientId, message: `Audit our landing page ${url} for conversions` });
+  fake.enqueue(toolUse('fetch_page', { url }, { input_tokens: 3000, output_tokens: 100 }), {
+    ...save(),
+    usage: { input_tokens: 4000, output_tokens: 900 },
+  } as FakeReply);
+  const res = await request(stack.app)
+    .post('/api/v1/runs')
+    .set(auth)
+    .send({ skill: 'page-cro', clientId, message: `Audit our landing page ${url} for conversions` });
   expect(res.status).toBe(202);
   const runId = res.body.runId as string;
   await stack.temporal.workflow.getHandle(workflowIds.skillRun(runId)).result();
@@ -103,7 +112,10 @@ it('a page-cro run fetches the page named in the request through the tool, then 
     ['skill-run', 'page-cro', 3000, 100],
     ['skill-run', 'page-cro', 4000, 900],
   ]);
-  expect(run.costUsd).toBeCloseTo(usage.reduce((s, u) => s + Number(u.costUsd), 0), 6);
+  expect(run.costUsd).toBeCloseTo(
+    usage.reduce((s, u) => s + Number(u.costUsd), 0),
+    6,
+  );
 });
 
 it('a skill without tools still makes one forced save_output call', async () => {
@@ -116,7 +128,9 @@ it('a skill without tools still makes one forced save_output call', async () => 
 });
 
 it('with the SSRF guard on, a loopback page is refused before any request and Claude is told', async () => {
-  await expect(fetchPageTool(createLocalCrawler({ allowPrivateHosts: false })).run({ url: `${site.url}/landing` })).rejects.toThrow(/private or reserved address/);
+  await expect(fetchPageTool(createLocalCrawler({ allowPrivateHosts: false })).run({ url: `${site.url}/landing` })).rejects.toThrow(
+    /private or reserved address/,
+  );
   fake.enqueue(toolUse('fetch_page', { url: `${site.url}/landing` }), save());
   const run = await newRun('seo-content', `An article about ${site.url}/landing`);
   const out = await generateRunOutput(stack.db, ai, run.id, { crawler: createLocalCrawler({ allowPrivateHosts: false }) });

@@ -50,9 +50,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 
 async function inParallel<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>) {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 it('repairs enrolments beyond the first 1,000, restarts broken sequences and campaigns, closes only what ended on purpose', async () => {
@@ -72,28 +74,70 @@ it('repairs enrolments beyond the first 1,000, restarts broken sequences and cam
 
   // 1,000 healthy enrolments whose sequences run (on a queue no worker polls: they just stay running).
   const tag = randomUUID().slice(0, 8);
-  await db.lead.createMany({ data: Array.from({ length: HEALTHY }, (_, i) => ({ clientId: client.id, email: `h${i}-${tag}@prospect.example`, status: 'in_sequence' as const, ...leadData })) });
-  const healthy = await db.lead.findMany({ where: { clientId: client.id, email: { startsWith: 'h', endsWith: `-${tag}@prospect.example` } }, select: { id: true } });
+  await db.lead.createMany({
+    data: Array.from({ length: HEALTHY }, (_, i) => ({
+      clientId: client.id,
+      email: `h${i}-${tag}@prospect.example`,
+      status: 'in_sequence' as const,
+      ...leadData,
+    })),
+  });
+  const healthy = await db.lead.findMany({
+    where: { clientId: client.id, email: { startsWith: 'h', endsWith: `-${tag}@prospect.example` } },
+    select: { id: true },
+  });
   expect(healthy).toHaveLength(HEALTHY);
-  await db.campaignEnrollment.createMany({ data: healthy.map((l) => ({ clientId: client.id, campaignId: campaign.id, leadId: l.id, status: 'active' as const, sequenceVersion: 1, startedAt: new Date() })) });
-  const input = (leadId: string): LeadSequenceInput => ({ version: 1, clientId: client.id, campaignId: campaign.id, leadId, sequenceVersion: 1, permissionMode: 'autopilot', tier: 'cold', touches: twoEmails.touches });
+  await db.campaignEnrollment.createMany({
+    data: healthy.map((l) => ({
+      clientId: client.id,
+      campaignId: campaign.id,
+      leadId: l.id,
+      status: 'active' as const,
+      sequenceVersion: 1,
+      startedAt: new Date(),
+    })),
+  });
+  const input = (leadId: string): LeadSequenceInput => ({
+    version: 1,
+    clientId: client.id,
+    campaignId: campaign.id,
+    leadId,
+    sequenceVersion: 1,
+    permissionMode: 'autopilot',
+    tier: 'cold',
+    touches: twoEmails.touches,
+  });
   await inParallel(healthy, 16, (l) =>
-    temporal.workflow.start('leadSequenceWorkflow', { taskQueue: idleQueue, workflowId: workflowIds.sequence(campaign.id, l.id), args: [input(l.id)], workflowExecutionTimeout: '15 minutes' }),
+    temporal.workflow.start('leadSequenceWorkflow', {
+      taskQueue: idleQueue,
+      workflowId: workflowIds.sequence(campaign.id, l.id),
+      args: [input(l.id)],
+      workflowExecutionTimeout: '15 minutes',
+    }),
   );
   // The broken ones are the newest rows: the old sweep (1,000 oldest by updatedAt) never reached them.
-  await db.campaignEnrollment.updateMany({ where: { campaignId: campaign.id, leadId: { in: healthy.map((l) => l.id) } }, data: { updatedAt: new Date(Date.now() - 60_000) } });
+  await db.campaignEnrollment.updateMany({
+    where: { campaignId: campaign.id, leadId: { in: healthy.map((l) => l.id) } },
+    data: { updatedAt: new Date(Date.now() - 60_000) },
+  });
 
   // A lost sequence (its workflow never existed) and one an operator cancelled, both still marked active.
   const lost = await createLead(db, client.id, leadData);
   const cancelled = await createLead(db, client.id, leadData);
-  for (const l of [lost, cancelled]) await db.campaignEnrollment.create({ data: { clientId: client.id, campaignId: campaign.id, leadId: l.id, status: 'active', sequenceVersion: 1, startedAt: new Date() } });
+  for (const l of [lost, cancelled])
+    await db.campaignEnrollment.create({
+      data: { clientId: client.id, campaignId: campaign.id, leadId: l.id, status: 'active', sequenceVersion: 1, startedAt: new Date() },
+    });
   // (On the real queue, waiting for a later touch: a cancel needs a worker to take effect.)
   const cancelledHandle = await temporal.workflow.start('leadSequenceWorkflow', {
     taskQueue,
     workflowId: workflowIds.sequence(campaign.id, cancelled.id),
     args: [{ ...input(cancelled.id), touches: [{ ...twoEmails.touches[1], number: 1, threadWith: undefined }] }],
   });
-  await until('the sequence to wait for its touch', async () => (await cancelledHandle.query(timelineQuery).catch(() => undefined))?.timeline[0]?.status === 'waiting');
+  await until(
+    'the sequence to wait for its touch',
+    async () => (await cancelledHandle.query(timelineQuery).catch(() => undefined))?.timeline[0]?.status === 'waiting',
+  );
   await cancelledHandle.cancel();
   await until('cancel recorded', async () => (await cancelledHandle.describe()).status.name === 'CANCELLED');
 
@@ -103,7 +147,9 @@ it('repairs enrolments beyond the first 1,000, restarts broken sequences and cam
   await startCampaignWorkflow(temporal, taskQueue, { clientId: client.id, id: campaignB.id }, { status: 'active' });
   await temporal.workflow.getHandle(workflowIds.campaign(campaignB.id)).terminate('test: lost');
   const pendingLeads = [await createLead(db, client.id, leadData), await createLead(db, client.id, leadData)];
-  await db.campaignEnrollment.createMany({ data: pendingLeads.map((l) => ({ clientId: client.id, campaignId: campaignB.id, leadId: l.id, sequenceVersion: 1 })) });
+  await db.campaignEnrollment.createMany({
+    data: pendingLeads.map((l) => ({ clientId: client.id, campaignId: campaignB.id, leadId: l.id, sequenceVersion: 1 })),
+  });
 
   const result = await temporal.workflow.execute('outreachSweepWorkflow', { taskQueue, workflowId: `sweep:repair:${taskQueue}`, args: [{ version: 1 }] });
   expect(result).toMatchObject({ campaignsRestarted: 1, sequencesRestarted: 2, enrollmentsClosed: 1 });
@@ -122,10 +168,25 @@ it('repairs enrolments beyond the first 1,000, restarts broken sequences and cam
   expect((await db.campaignEnrollment.findFirstOrThrow({ where: { leadId: broken.id } })).status).toBe('active');
 
   // The lost one is enrolled again; the cancelled one is closed; campaign B enrols its pending leads.
-  await until('the lost sequence to run', async () => (await temporal.workflow.getHandle(workflowIds.sequence(campaign.id, lost.id)).describe().catch(() => undefined))?.status.name === 'RUNNING');
-  expect(await db.campaignEnrollment.findFirstOrThrow({ where: { leadId: cancelled.id } })).toMatchObject({ status: 'stopped', stopReason: 'workflow_cancelled' });
+  await until(
+    'the lost sequence to run',
+    async () =>
+      (
+        await temporal.workflow
+          .getHandle(workflowIds.sequence(campaign.id, lost.id))
+          .describe()
+          .catch(() => undefined)
+      )?.status.name === 'RUNNING',
+  );
+  expect(await db.campaignEnrollment.findFirstOrThrow({ where: { leadId: cancelled.id } })).toMatchObject({
+    status: 'stopped',
+    stopReason: 'workflow_cancelled',
+  });
   expect((await temporal.workflow.getHandle(workflowIds.campaign(campaignB.id)).describe()).status.name).toBe('RUNNING');
-  await until('campaign B to enrol its pending leads', async () => (await db.campaignEnrollment.count({ where: { campaignId: campaignB.id, status: 'active' } })) === 2);
+  await until(
+    'campaign B to enrol its pending leads',
+    async () => (await db.campaignEnrollment.count({ where: { campaignId: campaignB.id, status: 'active' } })) === 2,
+  );
   // The healthy ones are untouched.
   expect(await db.campaignEnrollment.count({ where: { campaignId: campaign.id, status: 'active', leadId: { in: healthy.map((l) => l.id) } } })).toBe(HEALTHY);
 }, 300_000);

@@ -12,7 +12,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // Schedules live in the shared dev server's namespace: remove this file's.
-  for (const s of SWEEPS) await stack.temporal.schedule.getHandle(`${workflowIds.schedule(s.name)}:${stack.taskQueue}`).delete().catch(() => undefined);
+  for (const s of SWEEPS)
+    await stack.temporal.schedule
+      .getHandle(`${workflowIds.schedule(s.name)}:${stack.taskQueue}`)
+      .delete()
+      .catch(() => undefined);
   await stack?.stop();
 });
 
@@ -21,7 +25,15 @@ const testSweeps = () => SWEEPS.map((s) => ({ ...s, name: `${s.name}:${stack.tas
 it('creates every sweep schedule once and updates it on the next start', async () => {
   const first = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
   expect(first.created).toHaveLength(SWEEPS.length);
-  expect(SWEEPS.map((s) => s.name)).toEqual(['enrichment-sweep', 'outreach-sweep', 'reply-recovery', 'webhook-dispatch', 'review-sweep', 'credit-grants', 'skill-feedback-digest']);
+  expect(SWEEPS.map((s) => s.name)).toEqual([
+    'enrichment-sweep',
+    'outreach-sweep',
+    'reply-recovery',
+    'webhook-dispatch',
+    'review-sweep',
+    'credit-grants',
+    'skill-feedback-digest',
+  ]);
   const second = await registerSchedules(stack.temporal, { taskQueue: stack.taskQueue, timeZone: 'Australia/Sydney', sweeps: testSweeps() });
   expect(second).toEqual({ created: [], updated: first.created });
   const outreach = await stack.temporal.schedule.getHandle(`schedule:outreach-sweep:${stack.taskQueue}`).describe();
@@ -54,7 +66,13 @@ it('outreach sweep restarts a lost campaign workflow and re-enrols a lost sequen
   // The campaign enrols the lead again: its sequence runs.
   const seq = stack.temporal.workflow.getHandle(workflowIds.sequence(campaign.id, lead.id));
   for (let i = 0; i < 100; i++) {
-    if (await seq.describe().then(() => true, () => false)) break;
+    if (
+      await seq.describe().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   expect((await seq.describe()).status.name).toBe('RUNNING');

@@ -35,7 +35,13 @@ beforeAll(async () => {
     return { kind: 'error', status: 400, message: `fake: unexpected tool ${req.tool}` };
   });
   stack = await startTestStack({
-    env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_BASE_URL: tg.url, TELEGRAM_WEBHOOK_SECRET: SECRET, ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: claude.url },
+    env: {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_BASE_URL: tg.url,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: claude.url,
+    },
   });
   await syncSkills(stack.db);
 });
@@ -47,7 +53,8 @@ afterAll(async () => {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'telegram', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'telegram', `${name}.json`), 'utf8')) as Record<string, unknown>;
 const tag = () => randomBytes(4).toString('hex');
 let updateId = 900_000_000;
 let telegramUserId = 6_100_000_000;
@@ -66,13 +73,32 @@ function messageUpdate(fromId: number, text: string | undefined, id = ++updateId
   const u = fixture('message') as { message: Record<string, unknown> } & Record<string, unknown>;
   const from = { ...(u.message.from as object), id: fromId };
   const { text: _t, ...rest } = u.message;
-  return { ...u, update_id: id, message: { ...rest, ...(text === undefined ? { photo: [{ file_id: 'p', file_unique_id: 'p', width: 1, height: 1 }] } : { text }), from, chat: { id: fromId, type: 'private', first_name: 'Yaz' } } };
+  return {
+    ...u,
+    update_id: id,
+    message: {
+      ...rest,
+      ...(text === undefined ? { photo: [{ file_id: 'p', file_unique_id: 'p', width: 1, height: 1 }] } : { text }),
+      from,
+      chat: { id: fromId, type: 'private', first_name: 'Yaz' },
+    },
+  };
 }
 
 function callbackUpdate(fromId: number, data: string, messageId: number) {
   const u = fixture('callback-query') as { callback_query: Record<string, unknown> } & Record<string, unknown>;
   const q = u.callback_query;
-  return { ...u, update_id: ++updateId, callback_query: { ...q, id: `cb-${tag()}`, from: { ...(q.from as object), id: fromId }, data, message: { ...(q.message as object), message_id: messageId, chat: { id: fromId, type: 'private' } } } };
+  return {
+    ...u,
+    update_id: ++updateId,
+    callback_query: {
+      ...q,
+      id: `cb-${tag()}`,
+      from: { ...(q.from as object), id: fromId },
+      data,
+      message: { ...(q.message as object), message_id: messageId, chat: { id: fromId, type: 'private' } },
+    },
+  };
 }
 
 function post(update: unknown, secret: string | null = SECRET) {
@@ -109,7 +135,9 @@ async function newUser(memberships: { name: string; role: MembershipRole }[]) {
   const user = await stack.db.user.create({ data: { email: `tg-${tag()}@test.example`, name: 'Yaz Example' } });
   const clients = [];
   for (const m of memberships) {
-    const client = (await stack.db.client.findFirst({ where: { name: m.name } })) ?? (await stack.db.client.create({ data: { name: m.name, slug: `${m.name.toLowerCase().replace(/\W+/g, '-')}-${tag()}` } }));
+    const client =
+      (await stack.db.client.findFirst({ where: { name: m.name } })) ??
+      (await stack.db.client.create({ data: { name: m.name, slug: `${m.name.toLowerCase().replace(/\W+/g, '-')}-${tag()}` } }));
     await stack.db.membership.create({ data: { clientId: client.id, userId: user.id, role: m.role, acceptedAt: new Date() } });
     clients.push(client);
   }
@@ -131,7 +159,14 @@ const inboxRows = (dedupeKey: string) => stack.db.webhookEvent.count({ where: { 
 
 describe('POST /api/v1/webhooks/telegram', () => {
   it('answers 404 when Telegram is not configured', async () => {
-    const app = createApp({ config: loadConfig({ NODE_ENV: 'test' }), logger: stack.logger, db: stack.db, temporal: stack.temporal, taskQueue: stack.taskQueue, version: 'test' });
+    const app = createApp({
+      config: loadConfig({ NODE_ENV: 'test' }),
+      logger: stack.logger,
+      db: stack.db,
+      temporal: stack.temporal,
+      taskQueue: stack.taskQueue,
+      version: 'test',
+    });
     const res = await request(app).post('/api/v1/webhooks/telegram').set('X-Telegram-Bot-Api-Secret-Token', SECRET).send(messageUpdate(1, 'hi'));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('WEBHOOK_NOT_CONFIGURED');
@@ -151,7 +186,11 @@ describe('POST /api/v1/webhooks/telegram', () => {
   });
 
   it('answers 400 to malformed bodies and 413 to oversized ones', async () => {
-    const broken = await request(stack.app).post('/api/v1/webhooks/telegram').set('X-Telegram-Bot-Api-Secret-Token', SECRET).set('Content-Type', 'application/json').send('{"update_id":');
+    const broken = await request(stack.app)
+      .post('/api/v1/webhooks/telegram')
+      .set('X-Telegram-Bot-Api-Secret-Token', SECRET)
+      .set('Content-Type', 'application/json')
+      .send('{"update_id":');
     expect(broken.status).toBe(400);
     const notAnUpdate = await post({ message: { text: 'no update id' } });
     expect(notAnUpdate.status).toBe(400);
@@ -189,7 +228,9 @@ describe('POST /api/v1/webhooks/telegram', () => {
     tg.failNext({ method: 'sendMessage', chatId: from, status: 403, description: 'Forbidden: bot was blocked by the user' });
     const update = messageUpdate(from, 'hello');
     await send(update);
-    const row = await waitFor('the row failed', () => stack.db.webhookEvent.findFirst({ where: { provider: 'telegram', dedupeKey: String(update.update_id), status: 'failed' } }));
+    const row = await waitFor('the row failed', () =>
+      stack.db.webhookEvent.findFirst({ where: { provider: 'telegram', dedupeKey: String(update.update_id), status: 'failed' } }),
+    );
     expect(row.lastError).toBe('Telegram sendMessage failed: 403 Forbidden: bot was blocked by the user');
   });
 
@@ -217,7 +258,10 @@ describe('linking', () => {
   });
 
   it('links with a code from the API, once; bad and expired codes get a clear message', async () => {
-    const u = await newUser([{ name: 'Yaz Automate', role: 'member' }, { name: 'Blue Harbour', role: 'viewer' }]);
+    const u = await newUser([
+      { name: 'Yaz Automate', role: 'member' },
+      { name: 'Blue Harbour', role: 'viewer' },
+    ]);
     const issued = await request(stack.app).post('/api/v1/me/telegram/link-code').set(u.auth).send({});
     expect(issued.status).toBe(201);
     expectConforms('post', '/api/v1/me/telegram/link-code', issued);
@@ -283,7 +327,11 @@ describe('conversation', () => {
   it('refuses viewers and asks which client when the user has several', async () => {
     const viewer = await linkedUser([{ name: 'Blue Harbour', role: 'viewer' }]);
     expect((await say(viewer.telegramId, 'Write homepage copy for Blue Harbour')).text).toMatch(/can view Blue Harbour but not run skills/);
-    const multi = await linkedUser([{ name: 'Yaz Automate', role: 'admin' }, { name: 'Coral Studio', role: 'member' }, { name: 'Blue Harbour', role: 'viewer' }]);
+    const multi = await linkedUser([
+      { name: 'Yaz Automate', role: 'admin' },
+      { name: 'Coral Studio', role: 'member' },
+      { name: 'Blue Harbour', role: 'viewer' },
+    ]);
     const ask = (await say(multi.telegramId, 'Write homepage copy')).text!;
     expect(ask).toMatch(/^Which client is this for\? Coral Studio, Yaz Automate\./);
     expect((await say(multi.telegramId, 'Write homepage copy for Blue Harbour')).text).toMatch(/can view Blue Harbour/);
@@ -332,7 +380,9 @@ describe('conversation', () => {
     expect(done.text).toContain(`Download: /download ${output.id}`);
     const buttons = done.reply_markup!.inline_keyboard.flat();
     expect(buttons.map((b) => b.callback_data)).toEqual([1, 2, 3, 4, 5].map((n) => `rate:${output.id}:${n}`));
-    expect(claude.requests.some((r) => r.tool === 'save_output' && JSON.stringify(r.body.messages).includes('Write homepage copy for Yaz Automate'))).toBe(true);
+    expect(claude.requests.some((r) => r.tool === 'save_output' && JSON.stringify(r.body.messages).includes('Write homepage copy for Yaz Automate'))).toBe(
+      true,
+    );
     expect(botTexts(chat).filter((t) => t.startsWith('Working on'))).toHaveLength(0);
 
     // A button press: rating recorded, the press answered, the follow-up question asked.
@@ -347,14 +397,19 @@ describe('conversation', () => {
 
     // The next plain message is the answer, not a new request.
     expect((await say(chat, 'The hero line nailed their tone')).text).toMatch(/^Thanks, noted!/);
-    expect(await stack.db.feedback.findUniqueOrThrow({ where: { id: feedback.id } })).toMatchObject({ whatWorked: 'The hero line nailed their tone', overall: 4 });
+    expect(await stack.db.feedback.findUniqueOrThrow({ where: { id: feedback.id } })).toMatchObject({
+      whatWorked: 'The hero line nailed their tone',
+      overall: 4,
+    });
     expect((await stack.db.userChannel.findFirstOrThrow({ where: { userId: u.user.id } })).pendingFeedbackId).toBeNull();
     expect(await stack.db.skillRun.count({ where: { userId: u.user.id } })).toBe(1);
 
     // Pressing another button replaces the rating; /skip then drops the question.
     await send(callbackUpdate(chat, buttons[4].callback_data!, working.message_id));
     await waitFor('the second question', () => tg.messages(chat).filter((m) => m.text?.startsWith('Thanks for the feedback')).length === 2);
-    expect(await stack.db.feedback.findMany({ where: { outputId: output.id, userId: u.user.id } })).toEqual([expect.objectContaining({ id: feedback.id, overall: 5 })]);
+    expect(await stack.db.feedback.findMany({ where: { outputId: output.id, userId: u.user.id } })).toEqual([
+      expect.objectContaining({ id: feedback.id, overall: 5 }),
+    ]);
     expect((await say(chat, '/skip')).text).toBe('OK, skipped.');
 
     // The full output as a markdown file.
@@ -383,9 +438,21 @@ describe('the reply-recovery sweep', () => {
     const u = await linkedUser([{ name: `Sweep Co ${tag()}`, role: 'member' }]);
     const before = tg.messages(u.telegramId).length;
     const stranded = messageUpdate(u.telegramId, '/help');
-    const pending = await stack.db.webhookEvent.create({ data: { provider: 'telegram', dedupeKey: String(stranded.update_id), eventType: 'message', payload: stranded } });
+    const pending = await stack.db.webhookEvent.create({
+      data: { provider: 'telegram', dedupeKey: String(stranded.update_id), eventType: 'message', payload: stranded },
+    });
     const failedUpdate = messageUpdate(u.telegramId, '/help');
-    const failed = await stack.db.webhookEvent.create({ data: { provider: 'telegram', dedupeKey: String(failedUpdate.update_id), eventType: 'message', payload: failedUpdate, status: 'failed', attempts: 1, lastError: 'boom' } });
+    const failed = await stack.db.webhookEvent.create({
+      data: {
+        provider: 'telegram',
+        dedupeKey: String(failedUpdate.update_id),
+        eventType: 'message',
+        payload: failedUpdate,
+        status: 'failed',
+        attempts: 1,
+        lastError: 'boom',
+      },
+    });
 
     const run = await runAdminWorkflow(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', { minAgeSeconds: 0 });
     expect(run.status).toBe('completed');

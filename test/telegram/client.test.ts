@@ -6,19 +6,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ZodError } from 'zod';
-import {
-  fitText,
-  isUneditable,
-  parseTelegramUpdate,
-  TelegramClient,
-  TelegramError,
-  telegramFromConfig,
-} from '../../src/integrations/telegram';
+import { fitText, isUneditable, parseTelegramUpdate, TelegramClient, TelegramError, telegramFromConfig } from '../../src/integrations/telegram';
 import { notifyRunOnTelegram, outcomeMessage, parseRateCallback, rateCallbackData } from '../../src/engines/telegram-bot/notify';
 import type { RunOutcome } from '../../src/engines/skill-runs/runs';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram-fake';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'telegram', `${name}.json`), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'telegram', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
 let fake: TelegramFake;
 let bot: TelegramClient;
@@ -127,7 +121,11 @@ describe('TelegramClient', () => {
 describe('Update schema', () => {
   it('reads messages and callback queries, keeping unknown fields', () => {
     const m = parseTelegramUpdate(fixture('message'));
-    expect(m).toMatchObject({ kind: 'message', updateId: 873401001, message: { text: 'Write homepage copy for Yaz Automate', from: { id: 5550001001 }, chat: { type: 'private' } } });
+    expect(m).toMatchObject({
+      kind: 'message',
+      updateId: 873401001,
+      message: { text: 'Write homepage copy for Yaz Automate', from: { id: 5550001001 }, chat: { type: 'private' } },
+    });
     const c = parseTelegramUpdate(fixture('callback-query'));
     expect(c).toMatchObject({ kind: 'callback_query', callbackQuery: { id: '4382bfdwdsb323b2d9', data: 'rate:00000000-0000-4000-8000-000000000000:4' } });
     const cmd = parseTelegramUpdate(fixture('command-message'));
@@ -178,7 +176,9 @@ describe('run outcome message', () => {
   });
 
   it('says why a run failed without stack frames, and that a cancelled run was cancelled', () => {
-    const failed = outcomeMessage(outcome({ status: 'failed', outputId: null, error: 'AI not configured: set ANTHROPIC_API_KEY to run skills\n    at generate (/app/src/x.ts:1:1)' }));
+    const failed = outcomeMessage(
+      outcome({ status: 'failed', outputId: null, error: 'AI not configured: set ANTHROPIC_API_KEY to run skills\n    at generate (/app/src/x.ts:1:1)' }),
+    );
     expect(failed).toEqual({ text: '✗ Copywriting for Yaz Automate failed: AI not configured: set ANTHROPIC_API_KEY to run skills' });
     expect(outcomeMessage(outcome({ status: 'cancelled', outputId: null })).text).toBe('✗ Copywriting for Yaz Automate was cancelled.');
   });

@@ -5,7 +5,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FailureType, NON_RETRYABLE_ERROR_TYPES, RETRY_UNTIL_FIXED } from '../../workflows/definitions/retry';
-import { AI_BUDGET_EXCEEDED, AI_CLIENT_NOT_FOUND, AI_OUTPUT_INVALID, AI_REQUEST_REJECTED, AI_UNAVAILABLE, NON_RETRYABLE_AI_ERRORS } from '../../src/engines/ai/errors';
+import {
+  AI_BUDGET_EXCEEDED,
+  AI_CLIENT_NOT_FOUND,
+  AI_OUTPUT_INVALID,
+  AI_REQUEST_REJECTED,
+  AI_UNAVAILABLE,
+  NON_RETRYABLE_AI_ERRORS,
+} from '../../src/engines/ai/errors';
 import { AI_NOT_CONFIGURED, SKILL_RUN_INVALID } from '../../src/engines/skill-runs/errors';
 import { SKILL_INPUT_INVALID, SKILL_OUTPUT_INVALID } from '../../src/engines/skills/skill';
 import { TelegramError } from '../../src/integrations/telegram/errors';
@@ -77,7 +84,17 @@ it('every non-retryable failure names a type, and literal types are listed', () 
 });
 
 it("the engines' and integrations' named failures are in the list; the retryable one is not", () => {
-  const engineTypes = [AI_BUDGET_EXCEEDED, AI_CLIENT_NOT_FOUND, AI_OUTPUT_INVALID, AI_REQUEST_REJECTED, AI_NOT_CONFIGURED, SKILL_RUN_INVALID, SKILL_INPUT_INVALID, SKILL_OUTPUT_INVALID, ...NON_RETRYABLE_AI_ERRORS];
+  const engineTypes = [
+    AI_BUDGET_EXCEEDED,
+    AI_CLIENT_NOT_FOUND,
+    AI_OUTPUT_INVALID,
+    AI_REQUEST_REJECTED,
+    AI_NOT_CONFIGURED,
+    SKILL_RUN_INVALID,
+    SKILL_INPUT_INVALID,
+    SKILL_OUTPUT_INVALID,
+    ...NON_RETRYABLE_AI_ERRORS,
+  ];
   expect(engineTypes.filter((t) => !NON_RETRYABLE_ERROR_TYPES.includes(t))).toEqual([]);
   expect(NON_RETRYABLE_ERROR_TYPES).toContain(new TelegramError('x', 'sendMessage', false, 400, null).name);
   expect(NON_RETRYABLE_ERROR_TYPES).not.toContain(new TelegramError('x', 'sendMessage', true, 500, null).name);

@@ -12,11 +12,15 @@ describe('isWorkflowClosed', () => {
   });
 
   it('is true for a NOT_FOUND status wrapped in a ServiceError', () => {
-    expect(isWorkflowClosed(new ServiceError('Workflow Update failed', { cause: grpcError(GrpcStatus.NOT_FOUND, 'workflow execution already completed') }))).toBe(true);
+    expect(
+      isWorkflowClosed(new ServiceError('Workflow Update failed', { cause: grpcError(GrpcStatus.NOT_FOUND, 'workflow execution already completed') })),
+    ).toBe(true);
   });
 
   it('is false for other statuses and for plain errors whatever their message says', () => {
-    expect(isWorkflowClosed(new ServiceError('Workflow Update failed', { cause: grpcError(GrpcStatus.UNAVAILABLE, 'workflow execution already completed') }))).toBe(false);
+    expect(
+      isWorkflowClosed(new ServiceError('Workflow Update failed', { cause: grpcError(GrpcStatus.UNAVAILABLE, 'workflow execution already completed') })),
+    ).toBe(false);
     expect(isWorkflowClosed(new Error('workflow execution already completed'))).toBe(false);
     expect(isWorkflowClosed(undefined)).toBe(false);
   });

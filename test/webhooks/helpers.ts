@@ -80,7 +80,18 @@ export async function seedSend(
   const providerMessageId = a.providerMessageId ?? (channel === 'sms' ? twilioSid() : randomUUID());
   const threadId = a.threadId === null ? undefined : (a.threadId ?? (channel === 'email' ? `<${hex(16)}@mail.agency.example>` : undefined));
   await db.sendLedger.create({
-    data: { clientId: a.clientId, campaignId, leadId: a.leadId, idempotencyKey, channel, touchNumber: 1, state: 'sent', providerMessageId, threadId, sentAt: new Date() },
+    data: {
+      clientId: a.clientId,
+      campaignId,
+      leadId: a.leadId,
+      idempotencyKey,
+      channel,
+      touchNumber: 1,
+      state: 'sent',
+      providerMessageId,
+      threadId,
+      sentAt: new Date(),
+    },
   });
   return { campaignId, idempotencyKey, providerMessageId, threadId };
 }
@@ -100,7 +111,12 @@ export function inboundReply(a: { email: string; inReplyTo?: string; text?: stri
     StrippedTextReply: text,
     Headers: [
       { Name: 'Message-ID', Value: `<${hex(8)}@mail.lead.example>` },
-      ...(a.inReplyTo ? [{ Name: 'In-Reply-To', Value: a.inReplyTo }, { Name: 'References', Value: a.inReplyTo }] : []),
+      ...(a.inReplyTo
+        ? [
+            { Name: 'In-Reply-To', Value: a.inReplyTo },
+            { Name: 'References', Value: a.inReplyTo },
+          ]
+        : []),
     ],
   };
 }

@@ -68,7 +68,13 @@ it('holds a forged From (no thread, SPF and DMARC fail) for review and leaves th
   expect(reviews[0].evidence).toMatchObject({
     from: lead.email,
     matchedVia: 'contact',
-    authentication: { fromDomain: domain, authservId: TRUSTED_MX, passedBy: null, spf: { result: 'fail', aligned: true }, dmarc: { result: 'fail', aligned: true } },
+    authentication: {
+      fromDomain: domain,
+      authservId: TRUSTED_MX,
+      passedBy: null,
+      spf: { result: 'fail', aligned: true },
+      dmarc: { result: 'fail', aligned: true },
+    },
   });
   expect(await activities(stack.db, lead.id, 'reply_held')).toHaveLength(1);
   expect(await activities(stack.db, lead.id, 'replied')).toHaveLength(0);
@@ -85,8 +91,16 @@ it('holds a forged From (no thread, SPF and DMARC fail) for review and leaves th
   // It is in the replies inbox with its review, and a person who confirms it applies the intent.
   const inbox = await request(stack.app).get(`/api/v1/clients/${client.id}/replies?leadId=${lead.id}`).set(auth);
   expect(inbox.body.data).toHaveLength(1);
-  expect(inbox.body.data[0]).toMatchObject({ id: reviews[0].messageId, intent: 'unsubscribe_request', actions: ['review'], review: { id: reviews[0].id, reason: 'untrusted_sender' } });
-  const resolved = await request(stack.app).post(`/api/v1/clients/${client.id}/reviews/${reviews[0].id}/resolve`).set(auth).send({ intent: 'unsubscribe_request' });
+  expect(inbox.body.data[0]).toMatchObject({
+    id: reviews[0].messageId,
+    intent: 'unsubscribe_request',
+    actions: ['review'],
+    review: { id: reviews[0].id, reason: 'untrusted_sender' },
+  });
+  const resolved = await request(stack.app)
+    .post(`/api/v1/clients/${client.id}/reviews/${reviews[0].id}/resolve`)
+    .set(auth)
+    .send({ intent: 'unsubscribe_request' });
   expect(resolved.status).toBe(200);
   expect(await stack.db.suppression.count({ where: { value: lead.email! } })).toBe(1);
   expect((await handle.result()).stopReason).toBe('unsubscribe');
@@ -108,7 +122,10 @@ it('acts on a genuine reply in our thread (In-Reply-To names our message)', asyn
 
 it('acts on a reply outside our threads when a trusted server saw DMARC pass', async () => {
   const { lead, handle, domain } = await leadInSequence();
-  const reply = email(lead.email!, [spf('None', `bounces@${domain}`), authResults(TRUSTED_MX, `dkim=pass header.d=${domain} header.s=s1; dmarc=pass (p=reject) header.from=${domain}`)]);
+  const reply = email(lead.email!, [
+    spf('None', `bounces@${domain}`),
+    authResults(TRUSTED_MX, `dkim=pass header.d=${domain} header.s=s1; dmarc=pass (p=reject) header.from=${domain}`),
+  ]);
   await post(reply);
 
   expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'unsubscribe' });

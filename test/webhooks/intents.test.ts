@@ -38,8 +38,21 @@ const CASES: Case[] = [
   { intent: 'not_interested', text: 'Not interested, thanks.', status: 'not_interested', stop: 'not_interested', review: false },
   { intent: 'wrong_person', text: "I'm not the right person for this, sorry.", status: 'not_interested', stop: 'wrong_person', review: false },
   { intent: 'unsubscribe_request', text: 'Please remove me from your list.', status: 'unsubscribed', stop: 'unsubscribe', review: false },
-  { intent: 'out_of_office', text: 'I am out of the office until Monday 18 May with limited access to email.', subject: 'Automatic reply: A note', status: 'scored', stop: null, review: false },
-  { intent: 'referral', text: "I've moved on - please contact Sarah Chen (sarah.chen@referred.example), she handles marketing now.", status: 'replied', stop: 'reply', review: false },
+  {
+    intent: 'out_of_office',
+    text: 'I am out of the office until Monday 18 May with limited access to email.',
+    subject: 'Automatic reply: A note',
+    status: 'scored',
+    stop: null,
+    review: false,
+  },
+  {
+    intent: 'referral',
+    text: "I've moved on - please contact Sarah Chen (sarah.chen@referred.example), she handles marketing now.",
+    status: 'replied',
+    stop: 'reply',
+    review: false,
+  },
   { intent: 'low confidence', text: 'hmm maybe', status: 'replied', stop: 'reply', review: true },
 ];
 
@@ -50,7 +63,13 @@ it('turns each reply intent into its effects on the lead and its running sequenc
   const { client } = await createClientWithUser(stack.db, cal);
   await addResources(stack.db, client.id);
   const leads = await Promise.all(CASES.map(() => createLead(stack.db, client.id, leadCalendar(cal))));
-  const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'intents' }, leads.map((l) => l.id));
+  const campaign = await launchCampaign(
+    stack.temporal,
+    stack.taskQueue,
+    stack.db,
+    { clientId: client.id, name: 'intents' },
+    leads.map((l) => l.id),
+  );
   const handles = await Promise.all(leads.map((l) => sequenceHandle(stack.temporal, campaign.id, l.id)));
 
   const replies = await Promise.all(
@@ -107,7 +126,10 @@ it('unsubscribes with the one-click link: GET shows a form, POST suppresses and 
   const lead = await createLead(stack.db, client.id);
   const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'unsubscribe' }, [lead.id]);
   const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
-  const token = signUnsubscribeToken({ clientId: client.id, leadId: lead.id, campaignId: campaign.id, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) }, stack.config.SIGNING_SECRET!);
+  const token = signUnsubscribeToken(
+    { clientId: client.id, leadId: lead.id, campaignId: campaign.id, channel: 'email', issuedAt: Math.floor(Date.now() / 1000) },
+    stack.config.SIGNING_SECRET!,
+  );
 
   const page = await request(stack.app).get(`/u/${token}`).set('Accept', 'text/html');
   expect(page.status).toBe(200);
@@ -128,7 +150,10 @@ it('unsubscribes with the one-click link: GET shows a form, POST suppresses and 
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('unsubscribed');
 
   // A tampered token changes nothing.
-  const bad = await request(stack.app).post(`/u/${token.slice(0, -2)}xx`).type('form').send('List-Unsubscribe=One-Click');
+  const bad = await request(stack.app)
+    .post(`/u/${token.slice(0, -2)}xx`)
+    .type('form')
+    .send('List-Unsubscribe=One-Click');
   expect(bad.status).toBe(400);
   expect(bad.body.error.code).toBe('INVALID_TOKEN');
   const badPage = await request(stack.app).get('/u/not-a-token').set('Accept', 'text/html');

@@ -28,13 +28,20 @@ afterAll(async () => {
   await rx?.fake.close();
 });
 
-const postmark = (body: unknown) => request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).send(body as object);
+const postmark = (body: unknown) =>
+  request(stack.app)
+    .post('/api/v1/webhooks/postmark')
+    .set(postmarkAuth())
+    .send(body as object);
 const eventsOf = (where: { leadId?: string; clientId?: string; type?: string }) =>
   stack.db.outboundEvent.findMany({ where, orderBy: [{ createdAt: 'asc' }, { leadSeq: 'asc' }] });
 
 it('a reply (one-statement path) writes reply.received with the lead number; it reaches the endpoint signed', async () => {
   const t = await createClientWithUser(stack.db);
-  const created = await request(stack.app).post(`/api/v1/clients/${t.client.id}/webhook-endpoints`).set(t.auth).send({ url: rx.url, eventTypes: ['reply.received'] });
+  const created = await request(stack.app)
+    .post(`/api/v1/clients/${t.client.id}/webhook-endpoints`)
+    .set(t.auth)
+    .send({ url: rx.url, eventTypes: ['reply.received'] });
   rx.secret = created.body.secret as string;
   const lead = await createLead(stack.db, t.client.id);
   const send = await seedSend(stack.db, { clientId: t.client.id, leadId: lead.id });
@@ -45,7 +52,13 @@ it('a reply (one-statement path) writes reply.received with the lead number; it 
 
   const events = await eventsOf({ leadId: lead.id });
   expect(events.map((e) => [e.type, e.leadSeq])).toEqual([['reply.received', 1]]);
-  expect(events[0].data).toMatchObject({ intent: 'interested', channel: 'email', campaignId: send.campaignId, needsReview: false, text: "Yes, I'm interested - send me more details." });
+  expect(events[0].data).toMatchObject({
+    intent: 'interested',
+    channel: 'email',
+    campaignId: send.campaignId,
+    needsReview: false,
+    text: "Yes, I'm interested - send me more details.",
+  });
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('converted');
   // A repeated webhook applies nothing twice, and so emits nothing twice.
   expect((await postmark(reply)).status).toBe(200);
@@ -69,7 +82,9 @@ it('meeting requests (one-statement path) propose one meeting per lead, however 
   try {
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR NO KEY UPDATE', [lead.id]);
-    const replies = Array.from({ length: 6 }, (_x, i) => inboundReply({ email: lead.email!, inReplyTo: send.threadId, text: `Let's book a call next week, Tuesday suits me (${i}).` }));
+    const replies = Array.from({ length: 6 }, (_x, i) =>
+      inboundReply({ email: lead.email!, inReplyTo: send.threadId, text: `Let's book a call next week, Tuesday suits me (${i}).` }),
+    );
     const rows = await recordInboxEvents(
       db,
       replies.map((payload) => {
@@ -108,7 +123,15 @@ it('meeting requests (one-statement path) propose one meeting per lead, however 
   expect(events.map((e) => e.leadSeq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   expect(events.filter((e) => e.type === 'reply.received')).toHaveLength(6);
   const proposed = events.findIndex((e) => e.type === 'meeting.proposed');
-  expect(events[proposed].data).toMatchObject({ meetingId: meetings[0].id, leadId: lead.id, campaignId: send.campaignId, status: 'proposed', source: 'reply', externalId: null, startsAt: null });
+  expect(events[proposed].data).toMatchObject({
+    meetingId: meetings[0].id,
+    leadId: lead.id,
+    campaignId: send.campaignId,
+    status: 'proposed',
+    source: 'reply',
+    externalId: null,
+    startsAt: null,
+  });
   expect(events[proposed - 1]).toMatchObject({ type: 'reply.received', data: expect.objectContaining({ text: proposer[0].body }) });
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('converted');
 });

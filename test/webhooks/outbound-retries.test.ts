@@ -17,7 +17,12 @@ const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
   // Dispatch is called by the tests here, so each knows when its deliveries started.
-  stack = await startTestStack({ timeSkipping: true, startAt: '2027-03-03T00:00:00Z', webhookDispatcher: false, env: { CALLBACK_ALLOW_PRIVATE_HOSTS: 'true' } });
+  stack = await startTestStack({
+    timeSkipping: true,
+    startAt: '2027-03-03T00:00:00Z',
+    webhookDispatcher: false,
+    env: { CALLBACK_ALLOW_PRIVATE_HOSTS: 'true' },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -46,7 +51,9 @@ it('retries a receiver that answers 500 until it succeeds, each attempt in the d
   const t = await tenantWithEndpoint();
   t.rx.fake.failNext(500, { error: 'down' }, 3);
   const lead = await createLead(stack.db, t.client.id);
-  const event = await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'reply.received', leadId: lead.id, data: { intent: 'interested' } }));
+  const event = await stack.db.$transaction((tx) =>
+    emitEvent(tx, { clientId: t.client.id, type: 'reply.received', leadId: lead.id, data: { intent: 'interested' } }),
+  );
 
   const result = await deliver(t.endpointId, event.id);
   expect(result).toEqual({ status: 'succeeded', attempts: 4 });

@@ -30,7 +30,10 @@ async function receiver(): Promise<WebhookReceiver> {
 async function tenantWithEndpoint(body: Record<string, unknown> = {}) {
   const t = await createClientWithUser(stack.db);
   const rx = await receiver();
-  const res = await request(stack.app).post(`/api/v1/clients/${t.client.id}/webhook-endpoints`).set(t.auth).send({ url: rx.url, ...body });
+  const res = await request(stack.app)
+    .post(`/api/v1/clients/${t.client.id}/webhook-endpoints`)
+    .set(t.auth)
+    .send({ url: rx.url, ...body });
   expect(res.status).toBe(201);
   rx.secret = res.body.secret as string;
   return { ...t, rx, endpointId: res.body.endpoint.id as string, base: `/api/v1/clients/${t.client.id}/webhook-endpoints/${res.body.endpoint.id}` };
@@ -39,7 +42,15 @@ async function tenantWithEndpoint(body: Record<string, unknown> = {}) {
 async function deliveries(t: { auth: Record<string, string>; base: string }) {
   const res = await request(stack.app).get(`${t.base}/deliveries`).set(t.auth);
   expect(res.status).toBe(200);
-  return res.body.data as { id: string; eventId: string; status: string; attempts: number; lastStatusCode: number | null; latencyMs: number | null; attemptLog: { series: number; number: number; statusCode: number | null; latencyMs: number }[] }[];
+  return res.body.data as {
+    id: string;
+    eventId: string;
+    status: string;
+    attempts: number;
+    lastStatusCode: number | null;
+    latencyMs: number | null;
+    attemptLog: { series: number; number: number; statusCode: number | null; latencyMs: number }[];
+  }[];
 }
 
 async function settled(t: { auth: Record<string, string>; base: string }, n = 1) {
@@ -54,7 +65,9 @@ it('delivers a committed event to the endpoint, signed so that standardwebhooks 
   const t = await tenantWithEndpoint({ description: 'CRM' });
   expect(t.rx.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
   const lead = await createLead(stack.db, t.client.id);
-  const event = await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'lead.bounced', leadId: lead.id, data: { channel: 'email' } }));
+  const event = await stack.db.$transaction((tx) =>
+    emitEvent(tx, { clientId: t.client.id, type: 'lead.bounced', leadId: lead.id, data: { channel: 'email' } }),
+  );
 
   const [got] = await t.rx.waitFor(1);
   expect(got.verifyError).toBeUndefined();
@@ -117,9 +130,13 @@ it('the test route sends webhook.test to that endpoint only', async () => {
 it("numbers one lead's events 1, 2 so the receiver can order them, and sends only subscribed types", async () => {
   const t = await tenantWithEndpoint({ eventTypes: ['reply.received', 'sequence.completed'] });
   const lead = await createLead(stack.db, t.client.id);
-  const first = await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'reply.received', leadId: lead.id, data: { intent: 'interested' } }));
+  const first = await stack.db.$transaction((tx) =>
+    emitEvent(tx, { clientId: t.client.id, type: 'reply.received', leadId: lead.id, data: { intent: 'interested' } }),
+  );
   const skipped = await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'lead.bounced', leadId: lead.id, data: {} }));
-  const third = await stack.db.$transaction((tx) => emitEvent(tx, { clientId: t.client.id, type: 'sequence.completed', leadId: lead.id, data: { outcome: 'stopped' } }));
+  const third = await stack.db.$transaction((tx) =>
+    emitEvent(tx, { clientId: t.client.id, type: 'sequence.completed', leadId: lead.id, data: { outcome: 'stopped' } }),
+  );
 
   const got = await t.rx.waitFor(2);
   const seqOf = Object.fromEntries(got.map((g) => [g.payload.data.eventId, g.payload.data.leadSeq]));
@@ -194,7 +211,10 @@ it('redelivers a finished delivery as a new attempt series, same webhook-id, log
 it('validates endpoints: event types from the list, https unless private hosts are allowed, viewers cannot manage', async () => {
   const t = await tenantWithEndpoint();
   const base = `/api/v1/clients/${t.client.id}/webhook-endpoints`;
-  const bad = await request(stack.app).post(base).set(t.auth).send({ url: t.rx.url, eventTypes: ['lead.exploded'] });
+  const bad = await request(stack.app)
+    .post(base)
+    .set(t.auth)
+    .send({ url: t.rx.url, eventTypes: ['lead.exploded'] });
   expect(bad.status).toBe(400);
   expect((await request(stack.app).post(base).set(t.auth).send({ url: 'ftp://example.com/x' })).status).toBe(400);
   expect((await request(stack.app).patch(t.base).set(t.auth).send({})).status).toBe(400);

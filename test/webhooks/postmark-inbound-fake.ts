@@ -13,7 +13,9 @@ export interface PostmarkInboundFake extends HttpFake {
 export async function startPostmarkInboundFake(): Promise<PostmarkInboundFake> {
   const inbound: Record<string, unknown>[] = [];
   const denied = (req: RecordedRequest) =>
-    req.headers['x-postmark-server-token'] !== POSTMARK_INBOUND_TOKEN ? { status: 401, body: { ErrorCode: 10, Message: 'Bad or missing Server API token.' } } : null;
+    req.headers['x-postmark-server-token'] !== POSTMARK_INBOUND_TOKEN
+      ? { status: 401, body: { ErrorCode: 10, Message: 'Bad or missing Server API token.' } }
+      : null;
 
   const fake = await startFake([
     {
@@ -57,7 +59,9 @@ export async function startPostmarkInboundFake(): Promise<PostmarkInboundFake> {
         const no = denied(req);
         if (no) return no;
         const m = inbound.find((x) => x.MessageID === req.params.id);
-        return m ? { body: { ...m, Status: 'Processed', BlockedReason: '' } } : { status: 422, body: { ErrorCode: 701, Message: 'This message was not found.' } };
+        return m
+          ? { body: { ...m, Status: 'Processed', BlockedReason: '' } }
+          : { status: 422, body: { ErrorCode: 701, Message: 'This message was not found.' } };
       },
     },
     {

@@ -22,7 +22,10 @@ type PostmarkFixture = { MessageID: string; BouncedAt: string; ChangedAt: string
 const pm = (name: string) => fixture<PostmarkFixture>('postmark', name);
 
 const post = (body: unknown, headers: Record<string, string> = postmarkAuth()) =>
-  request(stack.app).post('/api/v1/webhooks/postmark').set(headers).send(body as object);
+  request(stack.app)
+    .post('/api/v1/webhooks/postmark')
+    .set(headers)
+    .send(body as object);
 
 async function leadWithSend() {
   const { client } = await createClientWithUser(stack.db);
@@ -96,7 +99,11 @@ it('answers 401 (never 403) to bad credentials and writes nothing', async () => 
   expect(none.status).toBe(401);
   expect(none.headers['www-authenticate']).toMatch(/^Basic/);
   expect(none.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'webhook credentials required' } });
-  for (const headers of [postmarkAuth(WEBHOOK_ENV.POSTMARK_WEBHOOK_USER, 'wrong'), postmarkAuth('wrong', WEBHOOK_ENV.POSTMARK_WEBHOOK_PASSWORD), secretHeader('wrong-secret')]) {
+  for (const headers of [
+    postmarkAuth(WEBHOOK_ENV.POSTMARK_WEBHOOK_USER, 'wrong'),
+    postmarkAuth('wrong', WEBHOOK_ENV.POSTMARK_WEBHOOK_PASSWORD),
+    secretHeader('wrong-secret'),
+  ]) {
     const res = await post(body, headers);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
@@ -111,7 +118,9 @@ it('answers 401 (never 403) to bad credentials and writes nothing', async () => 
   expect(ok.headers['x-content-type-options']).toBe('nosniff');
   expect(ok.headers['content-security-policy']).toBeUndefined();
   // …and one access-log line, credentials redacted.
-  const line = stack.logLines.map((l) => JSON.parse(l) as { req?: { id?: string; headers?: Record<string, string> }; res?: { statusCode?: number } }).find((l) => l.req?.id === ok.headers['x-request-id']);
+  const line = stack.logLines
+    .map((l) => JSON.parse(l) as { req?: { id?: string; headers?: Record<string, string> }; res?: { statusCode?: number } })
+    .find((l) => l.req?.id === ok.headers['x-request-id']);
   expect(line).toMatchObject({ res: { statusCode: 200 }, req: { headers: { 'x-webhook-secret': '[redacted]' } } });
 });
 
@@ -168,7 +177,10 @@ it('keeps a bounce that arrives before its send is in the ledger, and the recove
 
   // The send is recorded after all; the sweep (on demand here) now matches and applies the bounce.
   await seedSend(stack.db, { clientId: client.id, leadId: lead.id, providerMessageId: messageId });
-  const sweep = await runAdminWorkflow<ReplyRecoveryResult>(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', { minAgeSeconds: 0, pullProviders: false });
+  const sweep = await runAdminWorkflow<ReplyRecoveryResult>(stack.app, stack.adminKey, '/api/v1/admin/replies/recover', {
+    minAgeSeconds: 0,
+    pullProviders: false,
+  });
   expect(sweep.status).toBe('completed');
   expect(sweep.result!.counts.processed).toBeGreaterThanOrEqual(1);
   expect(await inboxRow(stack.db, 'postmark', key)).toMatchObject({ status: 'processed', leadId: lead.id, attempts: 2 });

@@ -125,7 +125,9 @@ it('stops sequences at once during a burst of tracking events, unless those even
 
 it('processes, on catch-up, rows an earlier process accepted and never tried (but not chat updates)', async () => {
   const ids = await deliveries(5);
-  const [chat] = await recordInboxEvents(stack.db, [{ provider: 'telegram', dedupeKey: `update:${randomUUID()}`, eventType: 'message', payload: { update_id: 1 } }]);
+  const [chat] = await recordInboxEvents(stack.db, [
+    { provider: 'telegram', dedupeKey: `update:${randomUUID()}`, eventType: 'message', payload: { update_id: 1 } },
+  ]);
   const p = processor();
   expect(p.busy).toBe(false);
   p.catchUp();

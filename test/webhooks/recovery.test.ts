@@ -63,7 +63,7 @@ it('accepts a reply while Temporal is unreachable, and the sweep stops the seque
   // The database effects go in at once; the signal fails on the dead client. The row then waits for a
   // processor with a live client: this stack's own (it reads untried rows back: a failed signal is
   // not counted against the row) or the recovery sweep, whichever comes first.
-  await waitFor('the reply\'s effects', async () => ((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status === 'converted' ? true : null));
+  await waitFor("the reply's effects", async () => ((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status === 'converted' ? true : null));
   expect(await activities(stack.db, lead.id, 'replied')).toHaveLength(1);
 
   const sweep = await recover({ minAgeSeconds: 0, pullProviders: false });
@@ -94,7 +94,14 @@ it('fetches inbound email and SMS whose webhooks never arrived, each exactly onc
   await settled(stack.db, 'postmark', `inbound:${delivered.MessageID}`);
   postmark.inbound.push(delivered, missed);
   const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
-  const stop = twilioFake.addMessage({ to: '+61255550111', from: smsLead.phone!, body: 'STOP', direction: 'inbound', status: 'received', date_sent: rfc2822(new Date()) });
+  const stop = twilioFake.addMessage({
+    to: '+61255550111',
+    from: smsLead.phone!,
+    body: 'STOP',
+    direction: 'inbound',
+    status: 'received',
+    date_sent: rfc2822(new Date()),
+  });
 
   const sweep = await recover();
   expect(sweep.status).toBe('completed');

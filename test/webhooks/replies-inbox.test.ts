@@ -39,7 +39,14 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   stack = await startTestStack({
     // Private hosts allowed: the client's endpoint is the loopback receiver.
-    env: { ...WEBHOOK_ENV, CALLBACK_ALLOW_PRIVATE_HOSTS: 'true', POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN, POSTMARK_BASE_URL: postmark.url, CALCOM_WEBHOOK_SECRET: CALCOM_SECRET, CALENDLY_WEBHOOK_SIGNING_KEY: CALENDLY_KEY },
+    env: {
+      ...WEBHOOK_ENV,
+      CALLBACK_ALLOW_PRIVATE_HOSTS: 'true',
+      POSTMARK_SERVER_TOKEN: POSTMARK_FAKE_TOKEN,
+      POSTMARK_BASE_URL: postmark.url,
+      CALCOM_WEBHOOK_SECRET: CALCOM_SECRET,
+      CALENDLY_WEBHOOK_SIGNING_KEY: CALENDLY_KEY,
+    },
   });
 });
 afterAll(async () => {
@@ -57,12 +64,20 @@ async function api(method: 'get' | 'post' | 'patch', path: string, auth: Record<
 
 function calcom(body: object, secret = CALCOM_SECRET) {
   const raw = JSON.stringify(body);
-  return request(stack.app).post('/api/v1/webhooks/calcom').set('Content-Type', 'application/json').set('X-Cal-Signature-256', calcomSignature(secret, raw)).send(raw);
+  return request(stack.app)
+    .post('/api/v1/webhooks/calcom')
+    .set('Content-Type', 'application/json')
+    .set('X-Cal-Signature-256', calcomSignature(secret, raw))
+    .send(raw);
 }
 
 function calendly(body: object, at = Math.floor(Date.now() / 1000), key = CALENDLY_KEY) {
   const raw = JSON.stringify(body);
-  return request(stack.app).post('/api/v1/webhooks/calendly').set('Content-Type', 'application/json').set('Calendly-Webhook-Signature', calendlySignature(key, raw, at)).send(raw);
+  return request(stack.app)
+    .post('/api/v1/webhooks/calendly')
+    .set('Content-Type', 'application/json')
+    .set('Calendly-Webhook-Signature', calendlySignature(key, raw, at))
+    .send(raw);
 }
 
 const events = (leadId: string) => stack.db.outboundEvent.findMany({ where: { leadId }, orderBy: { leadSeq: 'asc' } });
@@ -77,17 +92,30 @@ it('a sent touch, a reply through Postmark, the inbox with its thread, reply.rec
   const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'inbox', sequence: twoEmails }, [lead.id]);
   const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
   // The client's own system listens for replies and bookings; it is down for its first two deliveries.
-  const endpoint = await api('post', `/api/v1/clients/${client.id}/webhook-endpoints`, auth, { url: receiver.url, eventTypes: ['reply.received', 'meeting.booked'] });
+  const endpoint = await api('post', `/api/v1/clients/${client.id}/webhook-endpoints`, auth, {
+    url: receiver.url,
+    eventTypes: ['reply.received', 'meeting.booked'],
+  });
   expect(endpoint.status).toBe(201);
   receiver.secret = endpoint.body.secret as string;
   receiver.fake.failNext(503, { error: 'down for maintenance' }, 2);
 
   // The sequence sends its first touch through Postmark (the fake), and keeps its text.
-  const ledger = await waitFor('the first touch sent', () => stack.db.sendLedger.findFirst({ where: { leadId: lead.id, touchNumber: 1, state: 'sent' } }), 30_000);
+  const ledger = await waitFor(
+    'the first touch sent',
+    () => stack.db.sendLedger.findFirst({ where: { leadId: lead.id, touchNumber: 1, state: 'sent' } }),
+    30_000,
+  );
   const sentMail = postmark.sent.find((m) => m.MessageID === ledger.providerMessageId)!;
   expect(sentMail.TextBody).toBeTruthy();
 
-  const reply = inboundReply({ email: lead.email!, inReplyTo: ledger.threadId!, subject: 'Re: hello', text: "Let's book a call next week, Tuesday suits me.", date: new Date().toUTCString() });
+  const reply = inboundReply({
+    email: lead.email!,
+    inReplyTo: ledger.threadId!,
+    subject: 'Re: hello',
+    text: "Let's book a call next week, Tuesday suits me.",
+    date: new Date().toUTCString(),
+  });
   expect((await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).send(reply)).status).toBe(200);
   expect((await settled(stack.db, 'postmark', `inbound:${reply.MessageID}`)).status).toBe('processed');
   expect((await handle.result()).stopReason).toBe('converted');
@@ -153,9 +181,14 @@ it('a sent touch, a reply through Postmark, the inbox with its thread, reply.rec
   await waitFor('booking processed', async () => (await stack.db.webhookEvent.findUnique({ where: { id: accepted.body.id } }))?.status === 'processed');
 
   const meetings = await api('get', `/api/v1/clients/${client.id}/meetings?leadId=${lead.id}`, auth);
-  expect(meetings.body.data).toMatchObject([{ id: proposed.id, status: 'booked', source: 'calcom', externalId: uid, title: 'Discovery call', startsAt: '2030-01-15T01:00:00.000Z' }]);
+  expect(meetings.body.data).toMatchObject([
+    { id: proposed.id, status: 'booked', source: 'calcom', externalId: uid, title: 'Discovery call', startsAt: '2030-01-15T01:00:00.000Z' },
+  ]);
   // The reply comes first in the lead's events; what it caused follows.
-  expect((await events(lead.id)).slice(0, 2).map((e) => [e.type, e.leadSeq])).toEqual([['reply.received', 1], ['meeting.proposed', 2]]);
+  expect((await events(lead.id)).slice(0, 2).map((e) => [e.type, e.leadSeq])).toEqual([
+    ['reply.received', 1],
+    ['meeting.proposed', 2],
+  ]);
   const meetingEvents = await eventsOfType(lead.id, 'meeting.');
   expect(meetingEvents.map((e) => e.type)).toEqual(['meeting.proposed', 'meeting.booked']);
   expect(meetingEvents[1].data).toMatchObject({ meetingId: proposed.id, status: 'booked', source: 'calcom' });
@@ -187,7 +220,12 @@ it('a Calendly booking stops a lead still in sequence (meeting_booked); cancel a
       name: 'Lead',
       rescheduled: false,
       old_invitee: null,
-      scheduled_event: { name: '30 min', start_time: '2030-02-01T00:00:00.000000Z', end_time: '2030-02-01T00:30:00.000000Z', location: { type: 'zoom', join_url: 'https://zoom.example/j/1' } },
+      scheduled_event: {
+        name: '30 min',
+        start_time: '2030-02-01T00:00:00.000000Z',
+        end_time: '2030-02-01T00:30:00.000000Z',
+        location: { type: 'zoom', join_url: 'https://zoom.example/j/1' },
+      },
     },
   };
   // A signature made four minutes ago: a replay, refused; a forged one too.
@@ -210,12 +248,25 @@ it('a Calendly booking stops a lead still in sequence (meeting_booked); cancel a
   const moved = await calendly({
     event: 'invitee.created',
     created_at: new Date().toISOString(),
-    payload: { ...created.payload, uri: newInvitee, old_invitee: invitee, scheduled_event: { ...created.payload.scheduled_event, start_time: '2030-02-02T00:00:00.000000Z', end_time: '2030-02-02T00:30:00.000000Z' } },
+    payload: {
+      ...created.payload,
+      uri: newInvitee,
+      old_invitee: invitee,
+      scheduled_event: { ...created.payload.scheduled_event, start_time: '2030-02-02T00:00:00.000000Z', end_time: '2030-02-02T00:30:00.000000Z' },
+    },
   });
   await waitFor('reschedule processed', async () => (await stack.db.webhookEvent.findUnique({ where: { id: moved.body.id } }))?.status === 'processed');
-  expect(await stack.db.meeting.findUniqueOrThrow({ where: { id: booked.id } })).toMatchObject({ status: 'rescheduled', externalId: newInvitee, startsAt: new Date('2030-02-02T00:00:00Z') });
+  expect(await stack.db.meeting.findUniqueOrThrow({ where: { id: booked.id } })).toMatchObject({
+    status: 'rescheduled',
+    externalId: newInvitee,
+    startsAt: new Date('2030-02-02T00:00:00Z'),
+  });
 
-  const cancelled = await calendly({ event: 'invitee.canceled', created_at: new Date().toISOString(), payload: { ...created.payload, uri: newInvitee, rescheduled: false } });
+  const cancelled = await calendly({
+    event: 'invitee.canceled',
+    created_at: new Date().toISOString(),
+    payload: { ...created.payload, uri: newInvitee, rescheduled: false },
+  });
   await waitFor('cancellation processed', async () => (await stack.db.webhookEvent.findUnique({ where: { id: cancelled.body.id } }))?.status === 'processed');
   expect((await stack.db.meeting.findUniqueOrThrow({ where: { id: booked.id } })).status).toBe('cancelled');
   expect((await eventsOfType(lead.id, 'meeting.')).map((e) => e.type)).toEqual(['meeting.booked', 'meeting.rescheduled', 'meeting.cancelled']);
@@ -224,7 +275,10 @@ it('a Calendly booking stops a lead still in sequence (meeting_booked); cancel a
   const patched = await api('patch', `/api/v1/clients/${client.id}/meetings/${booked.id}`, auth, { status: 'no_show' });
   expect(patched.status).toBe(200);
   expect((await events(lead.id)).map((e) => e.type).at(-1)).toBe('meeting.no_show');
-  expect((await api('patch', `/api/v1/clients/${client.id}/meetings/${booked.id}`, auth, { startsAt: '2030-02-03T00:00:00Z', endsAt: '2030-02-02T00:00:00Z' })).status).toBe(400);
+  expect(
+    (await api('patch', `/api/v1/clients/${client.id}/meetings/${booked.id}`, auth, { startsAt: '2030-02-03T00:00:00Z', endsAt: '2030-02-02T00:00:00Z' }))
+      .status,
+  ).toBe(400);
 });
 
 it('a low-confidence reply waits for review; resolving it applies the corrected intent once; a stale review is told once', async () => {
@@ -241,7 +295,13 @@ it('a low-confidence reply waits for review; resolving it applies the corrected 
   expect(queue.body.data).toHaveLength(1);
   const review = queue.body.data[0];
   expect(review).toMatchObject({ leadId: lead.id, reason: 'low_confidence', status: 'pending', text: 'hmm maybe' });
-  expect((await events(lead.id)).map((e) => [e.type, (e.data as { stale?: boolean; needsReview?: boolean }).stale, (e.data as { needsReview?: boolean }).needsReview])).toEqual([
+  expect(
+    (await events(lead.id)).map((e) => [
+      e.type,
+      (e.data as { stale?: boolean; needsReview?: boolean }).stale,
+      (e.data as { needsReview?: boolean }).needsReview,
+    ]),
+  ).toEqual([
     ['reply.received', undefined, true],
     ['reply.needs_review', false, undefined],
   ]);
@@ -277,7 +337,16 @@ it('a low-confidence reply waits for review; resolving it applies the corrected 
   // Stale reviews: a second pending one, older than the threshold, is told once with stale: true.
   const other = await createLead(stack.db, client.id);
   const old = await stack.db.replyReview.create({
-    data: { clientId: client.id, leadId: other.id, channel: 'sms', text: 'ok?', intent: 'question', confidence: 0.4, reason: 'low_confidence', createdAt: new Date(Date.now() - 2 * 86_400_000) },
+    data: {
+      clientId: client.id,
+      leadId: other.id,
+      channel: 'sms',
+      text: 'ok?',
+      intent: 'question',
+      confidence: 0.4,
+      reason: 'low_confidence',
+      createdAt: new Date(Date.now() - 2 * 86_400_000),
+    },
   });
   expect((await notifyStaleReviews(stack.db, { staleAfterMs: 86_400_000 })).notified).toBeGreaterThanOrEqual(1);
   expect((await notifyStaleReviews(stack.db, { staleAfterMs: 86_400_000 })).notified).toBe(0);
@@ -319,7 +388,11 @@ it('filters, searches literally, pages, and marks handled or assigns to members 
   expect(done.body.reply).toMatchObject({ handled: true, handledBy: user.id, assignedTo: user.id });
   expect((await list('handled=true')).body.data.map((r: { id: string }) => r.id)).toEqual([rows[0].id]);
   expect((await list('handled=false')).body.data).toHaveLength(2);
-  expect((await api('patch', path, auth, { handled: false, assignedTo: null })).body.reply).toMatchObject({ handled: false, handledAt: null, assignedTo: null });
+  expect((await api('patch', path, auth, { handled: false, assignedTo: null })).body.reply).toMatchObject({
+    handled: false,
+    handledAt: null,
+    assignedTo: null,
+  });
   // Another tenant's reply is not found.
   expect((await api('get', `/api/v1/clients/${outsider.client.id}/replies/${rows[0].id}`, outsider.auth)).status).toBe(404);
 });

@@ -30,7 +30,12 @@ afterAll(async () => {
 });
 
 type Delivery = { MessageID: string; DeliveredAt: string; Recipient: string } & Record<string, unknown>;
-const delivery = (over: Partial<Delivery> = {}): Delivery => ({ ...fixture<Delivery>('postmark', 'delivery'), MessageID: randomUUID(), Recipient: `${randomUUID()}@lead.example`, ...over });
+const delivery = (over: Partial<Delivery> = {}): Delivery => ({
+  ...fixture<Delivery>('postmark', 'delivery'),
+  MessageID: randomUUID(),
+  Recipient: `${randomUUID()}@lead.example`,
+  ...over,
+});
 const deliveryKey = (d: Delivery) => `Delivery:${d.MessageID}:${d.DeliveredAt}:${d.Recipient}`;
 
 const smsForm = (over: Record<string, string>) => ({ ...fixture<Record<string, string>>('twilio', 'inbound-sms'), ...over });
@@ -47,7 +52,9 @@ describe('a malformed event in a burst (item 5)', () => {
     const badKey = delivery({ MessageID: `${randomUUID()}\u0000x` });
     const nulInKey = { ...delivery(), 'Odd\u0000Field': 'value\u0000' };
     const bodies: Delivery[] = [...good.slice(0, 44), badKey, nulInKey, ...good.slice(44)];
-    const responses = await Promise.all(bodies.map((b) => request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).set('X-Forwarded-For', ip).send(b)));
+    const responses = await Promise.all(
+      bodies.map((b) => request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).set('X-Forwarded-For', ip).send(b)),
+    );
     const statusOf = (b: Delivery) => responses[bodies.indexOf(b)].status;
 
     expect(good.map(statusOf)).toEqual(good.map(() => 200));
@@ -65,7 +72,12 @@ describe('a malformed event in a burst (item 5)', () => {
 
   it('the inbox writer fails only the event the database refuses, not its batch', async () => {
     const writer = new InboxBatchWriter(stack.db);
-    const events = Array.from({ length: 12 }, (_, i) => ({ provider: 'test', dedupeKey: i === 5 ? `bad\u0000${randomUUID()}` : randomUUID(), eventType: 'probe', payload: { i } }));
+    const events = Array.from({ length: 12 }, (_, i) => ({
+      provider: 'test',
+      dedupeKey: i === 5 ? `bad\u0000${randomUUID()}` : randomUUID(),
+      eventType: 'probe',
+      payload: { i },
+    }));
     const results = await Promise.allSettled(events.map((e) => writer.record(e)));
     expect(results.map((r) => r.status)).toEqual(events.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
     expect(await stack.db.webhookEvent.count({ where: { provider: 'test', eventType: 'probe' } })).toBe(11);
@@ -105,7 +117,11 @@ describe('credentials before the body (item 10)', () => {
     const ip = freshIp();
     const malformed = await request(stack.app).post(path).set(bad).set('X-Forwarded-For', ip).set('Content-Type', 'application/json').send('{"not json');
     expect(malformed.status).toBe(status);
-    const oversized = await request(stack.app).post(path).set(bad).set('X-Forwarded-For', ip).send({ pad: 'x'.repeat(300 * 1024) });
+    const oversized = await request(stack.app)
+      .post(path)
+      .set(bad)
+      .set('X-Forwarded-For', ip)
+      .send({ pad: 'x'.repeat(300 * 1024) });
     expect(oversized.status).toBe(status);
   });
 
@@ -113,7 +129,10 @@ describe('credentials before the body (item 10)', () => {
     const malformed = await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth()).set('Content-Type', 'application/json').send('{"not json');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('MALFORMED_JSON');
-    const oversized = await request(stack.app).post('/api/v1/webhooks/heyreach').set(secretHeader()).send({ pad: 'x'.repeat(300 * 1024) });
+    const oversized = await request(stack.app)
+      .post('/api/v1/webhooks/heyreach')
+      .set(secretHeader())
+      .send({ pad: 'x'.repeat(300 * 1024) });
     expect(oversized.status).toBe(413);
   });
 
@@ -124,7 +143,11 @@ describe('credentials before the body (item 10)', () => {
     // Failures count in fixed wall-clock minutes: if the run straddles one the count starts again,
     // so allow for up to two windows' worth before expecting the 429.
     for (let i = 0; i < 2 * FAILURES_PER_IP + 2 && !limited; i++) {
-      const res = await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth('guess', `guess-${i}`)).set('X-Forwarded-For', ip).send(delivery());
+      const res = await request(stack.app)
+        .post('/api/v1/webhooks/postmark')
+        .set(postmarkAuth('guess', `guess-${i}`))
+        .set('X-Forwarded-For', ip)
+        .send(delivery());
       statuses.push(res.status);
       if (res.status === 429) limited = res;
     }
@@ -140,8 +163,19 @@ describe('credentials before the body (item 10)', () => {
     expect(ok.status).toBe(200);
     const sid = twilioSid();
     const form = smsForm({ MessageSid: sid, SmsSid: sid, SmsMessageSid: sid });
-    expect((await request(stack.app).post('/api/v1/webhooks/twilio').set('X-Twilio-Signature', twilioSignature(form)).set('X-Forwarded-For', ip).type('form').send(form)).status).toBe(200);
+    expect(
+      (
+        await request(stack.app)
+          .post('/api/v1/webhooks/twilio')
+          .set('X-Twilio-Signature', twilioSignature(form))
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send(form)
+      ).status,
+    ).toBe(200);
     // Another address is unaffected.
-    expect((await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth('guess', 'x')).set('X-Forwarded-For', freshIp()).send(delivery())).status).toBe(401);
+    expect(
+      (await request(stack.app).post('/api/v1/webhooks/postmark').set(postmarkAuth('guess', 'x')).set('X-Forwarded-For', freshIp()).send(delivery())).status,
+    ).toBe(401);
   });
 });

@@ -56,7 +56,10 @@ it('a reply to the first email stops the sequence before its next touch', async 
     [6, 'cancelled'],
   ]);
   expect(await stack.db.sendLedger.count({ where: { leadId: lead.id } })).toBe(1);
-  expect(await stack.db.campaignEnrollment.findFirst({ where: { campaignId: campaign.id, leadId: lead.id } })).toMatchObject({ status: 'stopped', stopReason: 'converted' });
+  expect(await stack.db.campaignEnrollment.findFirst({ where: { campaignId: campaign.id, leadId: lead.id } })).toMatchObject({
+    status: 'stopped',
+    stopReason: 'converted',
+  });
 });
 
 it('an out-of-office reply pauses the sequence and it resumes after the return date', async () => {

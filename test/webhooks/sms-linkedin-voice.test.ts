@@ -79,7 +79,9 @@ describe('Twilio', () => {
     expect((await postTwilio(stop)).status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'unsubscribe' });
     await settled(stack.db, 'twilio', `inbound:${stop.MessageSid}`);
-    expect(await stack.db.suppression.findMany({ where: { value: lead.phone! } })).toMatchObject([{ scope: client.id, kind: 'phone', reason: 'sms_stop', deletedAt: null }]);
+    expect(await stack.db.suppression.findMany({ where: { value: lead.phone! } })).toMatchObject([
+      { scope: client.id, kind: 'phone', reason: 'sms_stop', deletedAt: null },
+    ]);
     expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('unsubscribed');
     expect(await activities(stack.db, lead.id, 'unsubscribed')).toHaveLength(1);
 
@@ -103,7 +105,10 @@ describe('Twilio', () => {
     expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'converted' });
     const row = await settled(stack.db, 'twilio', `inbound:${reply.MessageSid}`);
     expect(row).toMatchObject({ status: 'processed', leadId: lead.id });
-    expect((await activities(stack.db, lead.id, 'replied'))[0]).toMatchObject({ channel: 'sms', metadata: expect.objectContaining({ intent: 'meeting_request', matchedVia: 'contact' }) });
+    expect((await activities(stack.db, lead.id, 'replied'))[0]).toMatchObject({
+      channel: 'sms',
+      metadata: expect.objectContaining({ intent: 'meeting_request', matchedVia: 'contact' }),
+    });
   });
 
   it('records status callbacks; 21610 means the number opted out; intermediate statuses are ignored', async () => {
@@ -125,7 +130,12 @@ describe('Twilio', () => {
     expect(await activities(stack.db, lead.id, 'undelivered')).toHaveLength(1);
 
     const other = await smsLead();
-    const optedOut = { ...status('failed', { ErrorCode: '21610' }), MessageSid: other.send.providerMessageId, SmsSid: other.send.providerMessageId, To: other.lead.phone! };
+    const optedOut = {
+      ...status('failed', { ErrorCode: '21610' }),
+      MessageSid: other.send.providerMessageId,
+      SmsSid: other.send.providerMessageId,
+      To: other.lead.phone!,
+    };
     expect((await postTwilio(optedOut)).status).toBe(200);
     await settled(stack.db, 'twilio', `status:${other.send.providerMessageId}:failed`);
     expect(await stack.db.suppression.count({ where: { value: other.lead.phone!, scope: other.client.id } })).toBe(1);
@@ -135,7 +145,10 @@ describe('Twilio', () => {
 
 describe('HeyReach', () => {
   const post = (body: unknown, headers: Record<string, string> = secretHeader(), query = '') =>
-    request(stack.app).post(`/api/v1/webhooks/heyreach${query}`).set(headers).send(body as object);
+    request(stack.app)
+      .post(`/api/v1/webhooks/heyreach${query}`)
+      .set(headers)
+      .send(body as object);
 
   it('needs the shared secret: missing 401, wrong 403, nothing written', async () => {
     const before = await stack.db.webhookEvent.count();
@@ -174,14 +187,20 @@ describe('HeyReach', () => {
     const completed = { ...fixture('heyreach', 'campaign-completed'), timestamp: new Date().toISOString() };
     const res = await post(completed);
     expect(res.status).toBe(200);
-    expect((await settled(stack.db, 'heyreach', `CAMPAIGN_COMPLETED:https://www.linkedin.com/in/jess-lee-7b1a2:${completed.timestamp}`)).status).toBe('ignored');
+    expect((await settled(stack.db, 'heyreach', `CAMPAIGN_COMPLETED:https://www.linkedin.com/in/jess-lee-7b1a2:${completed.timestamp}`)).status).toBe(
+      'ignored',
+    );
     await settled(stack.db, 'heyreach', `connection_accepted:https://www.linkedin.com/in/${slug}:9001`);
     expect(await activities(stack.db, lead.id, 'connection_accepted')).toHaveLength(1);
   });
 });
 
 describe('Vapi', () => {
-  const post = (body: unknown, headers: Record<string, string> = secretHeader()) => request(stack.app).post('/api/v1/webhooks/vapi').set(headers).send(body as object);
+  const post = (body: unknown, headers: Record<string, string> = secretHeader()) =>
+    request(stack.app)
+      .post('/api/v1/webhooks/vapi')
+      .set(headers)
+      .send(body as object);
 
   it('a call the lead spoke on is a reply (matched by idempotency key); voicemail only ends the call', async () => {
     const { client } = await createClientWithUser(stack.db);
@@ -191,11 +210,17 @@ describe('Vapi', () => {
     const handle = await sequenceHandle(stack.temporal, campaign.id, lead.id);
     const send = await seedSend(stack.db, { clientId: client.id, leadId: lead.id, channel: 'voice', campaignId: campaign.id });
 
-    const report = fixture<{ message: { call: Record<string, unknown> & { assistantOverrides: { metadata: Record<string, string> } } } }>('vapi', 'end-of-call-report');
+    const report = fixture<{ message: { call: Record<string, unknown> & { assistantOverrides: { metadata: Record<string, string> } } } }>(
+      'vapi',
+      'end-of-call-report',
+    );
     report.message.call = { ...report.message.call, id: randomUUID(), assistantOverrides: { metadata: { idempotency_key: send.idempotencyKey } } };
     expect((await post(report, { Authorization: `Bearer ${WEBHOOK_ENV.WEBHOOK_SHARED_SECRET}` })).status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'converted' });
-    expect((await activities(stack.db, lead.id, 'replied'))[0]).toMatchObject({ channel: 'voice', metadata: expect.objectContaining({ matchedVia: 'idempotency_key', text: 'Sure, quickly.\nYes, Thursday at 10am works.' }) });
+    expect((await activities(stack.db, lead.id, 'replied'))[0]).toMatchObject({
+      channel: 'voice',
+      metadata: expect.objectContaining({ matchedVia: 'idempotency_key', text: 'Sure, quickly.\nYes, Thursday at 10am works.' }),
+    });
 
     const voicemail = fixture<{ message: { call: Record<string, unknown> } }>('vapi', 'end-of-call-report-voicemail');
     voicemail.message.call = { ...voicemail.message.call, id: randomUUID(), customer: { number: lead.phone } };

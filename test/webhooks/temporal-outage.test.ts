@@ -72,15 +72,23 @@ it('a stop accepted while Temporal was down reaches its sequence within a minute
   expect(res.status).toBe(200);
   // Its effects apply; its signal cannot: the row waits, unprocessed.
   await waitFor('the bounce applied', async () => (await db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status === 'bounced', 30_000);
-  const row = await waitFor('the failed signal', async () => db.webhookEvent.findFirst({ where: { provider: 'postmark', leadId: lead.id, lastError: { startsWith: 'signal failed' } } }), 60_000);
+  const row = await waitFor(
+    'the failed signal',
+    async () => db.webhookEvent.findFirst({ where: { provider: 'postmark', leadId: lead.id, lastError: { startsWith: 'signal failed' } } }),
+    60_000,
+  );
   expect(row.status).toBe('pending');
 
   await startServer();
   const back = Date.now();
-  const state = await waitFor('the sequence to stop', async () => {
-    const d = await handle.describe().catch(() => null);
-    return d?.status.name === 'COMPLETED' ? handle.result() : null;
-  }, 90_000);
+  const state = await waitFor(
+    'the sequence to stop',
+    async () => {
+      const d = await handle.describe().catch(() => null);
+      return d?.status.name === 'COMPLETED' ? handle.result() : null;
+    },
+    90_000,
+  );
   expect(Date.now() - back).toBeLessThan(60_000);
   expect(state).toMatchObject({ status: 'stopped', stopReason: 'bounce' });
   expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'processed' });
@@ -109,10 +117,14 @@ it('a campaign command while Temporal is down is answered 503 with Retry-After a
   expect(read.status).toBe(200);
 
   await startServer();
-  const accepted = await waitFor('the pause accepted once Temporal is back', async () => {
-    const r = await pause();
-    if (r.status !== 200) expect(r.status).toBe(503);
-    return r.status === 200 ? r : null;
-  }, 90_000);
+  const accepted = await waitFor(
+    'the pause accepted once Temporal is back',
+    async () => {
+      const r = await pause();
+      if (r.status !== 200) expect(r.status).toBe(503);
+      return r.status === 200 ? r : null;
+    },
+    90_000,
+  );
   expect(accepted.body.campaign.status).toBe('paused');
 }, 300_000);

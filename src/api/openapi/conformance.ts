@@ -59,7 +59,9 @@ export function responseProblems(method: Method | string, urlPath: string, res: 
   if (!type.startsWith('application/json')) {
     const allowed = documented?.contentType;
     const types = allowed === undefined ? [] : typeof allowed === 'string' ? [allowed] : allowed;
-    return types.some((t) => type.startsWith(t)) ? [] : [`${method.toUpperCase()} ${op.path} ${res.status}: content-type ${type || '(none)'} is not documented`];
+    return types.some((t) => type.startsWith(t))
+      ? []
+      : [`${method.toUpperCase()} ${op.path} ${res.status}: content-type ${type || '(none)'} is not documented`];
   }
   if (!schema) return [`${method.toUpperCase()} ${op.path} ${res.status}: a JSON body where none is documented`];
   const parsed = schema.safeParse(res.body);

@@ -27,11 +27,16 @@ function responsesOf(op: ApiOperation): Record<string, ResponseConfig> {
   for (const [status, r] of Object.entries(op.responses)) {
     const content: NonNullable<ResponseConfig['content']> = {};
     if (r.schema) content['application/json'] = { schema: r.schema };
-    for (const type of r.contentType === undefined ? [] : typeof r.contentType === 'string' ? [r.contentType] : r.contentType) content[type] = { schema: z.string() };
+    for (const type of r.contentType === undefined ? [] : typeof r.contentType === 'string' ? [r.contentType] : r.contentType)
+      content[type] = { schema: z.string() };
     out[status] = { description: r.description, ...(Object.keys(content).length ? { content } : {}) };
   }
   const headers = op.rateLimited === false ? undefined : z.object({ 'Retry-After': z.string().optional().describe('Seconds to wait (429 only)') });
-  out.default = { description: 'An error ({error:{code,message,details}}).', content: { 'application/json': { schema: ErrorBody } }, ...(headers ? { headers } : {}) };
+  out.default = {
+    description: 'An error ({error:{code,message,details}}).',
+    content: { 'application/json': { schema: ErrorBody } },
+    ...(headers ? { headers } : {}),
+  };
   return out;
 }
 

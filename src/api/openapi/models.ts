@@ -238,7 +238,17 @@ export const AuditLogSchema = z
   .meta({ id: 'AuditLog' });
 
 export const SuppressionSchema = z
-  .object({ id, scope: str, clientId: id.nullable(), kind: z.enum(SuppressionKind), value: str, reason: str, source: nstr, createdAt: dateTime, deletedAt: nullableDateTime })
+  .object({
+    id,
+    scope: str,
+    clientId: id.nullable(),
+    kind: z.enum(SuppressionKind),
+    value: str,
+    reason: str,
+    source: nstr,
+    createdAt: dateTime,
+    deletedAt: nullableDateTime,
+  })
   .meta({ id: 'Suppression' });
 
 export const CampaignTemplateSchema = z

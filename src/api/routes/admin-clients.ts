@@ -50,7 +50,10 @@ export const adminClientRoutes: Route[] = [
       const deleted = q.include === 'live' ? { deletedAt: null } : q.include === 'deleted' ? { deletedAt: { not: null } } : {};
       const rows = await db.client.findMany({ where: { ...deleted, ...cursorWhere(decodeCursor(q.cursor)) }, orderBy: newestFirst, take: q.limit + 1 });
       const p = page(rows, q.limit);
-      const stats = await sendStats(db, p.data.map((c) => c.id));
+      const stats = await sendStats(
+        db,
+        p.data.map((c) => c.id),
+      );
       const owners = await db.membership.findMany({
         where: { clientId: { in: p.data.map((c) => c.id) }, role: 'owner', deletedAt: null },
         select: { clientId: true, user: { select: { id: true, email: true } } },
@@ -86,7 +89,15 @@ export const adminClientRoutes: Route[] = [
         return;
       }
       const after = await db.client.update({ where: { id: clientId }, data: { deletedAt: null } });
-      await recordAudit(db, { clientId, ...actorOf(req), action: 'client.restore', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'client.restore',
+        entityType: 'client',
+        entityId: clientId,
+        before: clientView(before),
+        after: clientView(after),
+      });
       res.json({ client: clientView(after), restored: true });
     },
   }),

@@ -22,7 +22,13 @@ const DigestSchema = z.object({
     z.object({
       skill: z.string(),
       ratings: z.number().int(),
-      averages: z.object({ overall: z.number(), accuracy: z.number().nullable(), quality: z.number().nullable(), usefulness: z.number().nullable(), ruleCompliance: z.number().nullable() }),
+      averages: z.object({
+        overall: z.number(),
+        accuracy: z.number().nullable(),
+        quality: z.number().nullable(),
+        usefulness: z.number().nullable(),
+        ruleCompliance: z.number().nullable(),
+      }),
       previousOverall: z.number().nullable(),
       trend: z.enum(['up', 'down', 'flat', 'new']),
       lowShare: z.number(),

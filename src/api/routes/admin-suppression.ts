@@ -31,7 +31,11 @@ export const addSuppressionBody = z
   .strict()
   .superRefine((b, ctx) => {
     const ok =
-      b.kind === 'email' ? z.email().safeParse(b.value).success : b.kind === 'domain' ? DOMAIN.test(b.value) : /^\+?[\d\s().-]{6,20}$/.test(b.value) && parsePhone(b.value) !== null;
+      b.kind === 'email'
+        ? z.email().safeParse(b.value).success
+        : b.kind === 'domain'
+          ? DOMAIN.test(b.value)
+          : /^\+?[\d\s().-]{6,20}$/.test(b.value) && parsePhone(b.value) !== null;
     if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid ${b.kind}` });
   });
 export const suppressionParams = z.object({ suppressionId: uuid });

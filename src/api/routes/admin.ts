@@ -45,7 +45,15 @@ const outcome = (idName: string, result: z.ZodType) =>
   );
 
 /** Starts a run (Temporal unreachable: 503, nothing started), audits it, answers 202 with where to look. */
-async function answerStarted(req: Request, res: Response, idName: string, base: string, start: () => Promise<StartedRun>, what: string, audit: (run: StartedRun) => Promise<unknown>): Promise<void> {
+async function answerStarted(
+  req: Request,
+  res: Response,
+  idName: string,
+  base: string,
+  start: () => Promise<StartedRun>,
+  what: string,
+  audit: (run: StartedRun) => Promise<unknown>,
+): Promise<void> {
   let run: StartedRun;
   try {
     run = await start();
@@ -55,7 +63,10 @@ async function answerStarted(req: Request, res: Response, idName: string, base: 
   }
   await audit(run);
   const statusUrl = `${base}/${run.id}`;
-  res.status(202).location(statusUrl).json({ [idName]: run.id, workflowId: run.workflowId, runId: run.runId, status: 'running', statusUrl });
+  res
+    .status(202)
+    .location(statusUrl)
+    .json({ [idName]: run.id, workflowId: run.workflowId, runId: run.runId, status: 'running', statusUrl });
 }
 
 async function answerOutcome(deps: ApiDeps, res: Response, idName: string, id: string, workflowId: string, what: string): Promise<void> {
@@ -77,8 +88,14 @@ export const adminRoutes: Route[] = [
     handler: async ({ body, req, res, deps }) => {
       const b = body();
       const note = b.note ?? `self-test ${new Date().toISOString()}`;
-      await answerStarted(req, res, 'testId', SELF_TEST, () => startSelfTest(deps.temporal, deps.taskQueue, note), 'self-test', (run) =>
-        recordAudit(deps.db, { ...actorOf(req), action: 'admin.self_test', entityType: 'workflow', entityId: run.workflowId, after: { note } }),
+      await answerStarted(
+        req,
+        res,
+        'testId',
+        SELF_TEST,
+        () => startSelfTest(deps.temporal, deps.taskQueue, note),
+        'self-test',
+        (run) => recordAudit(deps.db, { ...actorOf(req), action: 'admin.self_test', entityType: 'workflow', entityId: run.workflowId, after: { note } }),
       );
     },
   }),
@@ -105,8 +122,15 @@ export const adminRoutes: Route[] = [
     responses: { 202: accepted('recoveryId') },
     handler: async ({ body, req, res, deps }) => {
       const options = body();
-      await answerStarted(req, res, 'recoveryId', RECOVER, () => startReplyRecovery(deps.temporal, deps.taskQueue, options), 'reply-recovery', (run) =>
-        recordAudit(deps.db, { ...actorOf(req), action: 'admin.replies_recover', entityType: 'workflow', entityId: run.workflowId, after: { options } }),
+      await answerStarted(
+        req,
+        res,
+        'recoveryId',
+        RECOVER,
+        () => startReplyRecovery(deps.temporal, deps.taskQueue, options),
+        'reply-recovery',
+        (run) =>
+          recordAudit(deps.db, { ...actorOf(req), action: 'admin.replies_recover', entityType: 'workflow', entityId: run.workflowId, after: { options } }),
       );
     },
   }),
@@ -118,7 +142,8 @@ export const adminRoutes: Route[] = [
     access: { kind: 'platform-admin' },
     params: recoveryParams,
     responses: { 200: outcome('recoveryId', anyJson) },
-    handler: ({ params: { recoveryId }, res, deps }) => answerOutcome(deps, res, 'recoveryId', recoveryId, replyRecoveryRunWorkflowId(recoveryId), 'reply-recovery run'),
+    handler: ({ params: { recoveryId }, res, deps }) =>
+      answerOutcome(deps, res, 'recoveryId', recoveryId, replyRecoveryRunWorkflowId(recoveryId), 'reply-recovery run'),
   }),
 ];
 

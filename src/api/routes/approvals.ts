@@ -99,7 +99,15 @@ export const approvalRoutes: Route[] = [
       });
       if (moved.count === 0) throw new HttpError(409, 'ALREADY_DECIDED', `approval is ${approval.status}`);
       await signalApproval(deps.temporal, approval.workflowId, signal);
-      await recordAudit(db, { clientId, ...actorOf(req), action: `approval.${decision}`, entityType: 'approval', entityId: approvalId, before: { status: approval.status }, after: { status } });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: `approval.${decision}`,
+        entityType: 'approval',
+        entityId: approvalId,
+        before: { status: approval.status },
+        after: { status },
+      });
       res.json({ approval: await db.approvalRequest.findUniqueOrThrow({ where: { id: approvalId } }) });
     },
   }),

@@ -17,7 +17,6 @@ export const auditListQuery = pageQuery
   })
   .strict();
 
-
 export const auditRoutes: Route[] = [
   defineRoute({
     method: 'get',

@@ -163,7 +163,14 @@ export const campaignTemplateRoutes: Route[] = [
       const template = await loadTemplate(deps.db, id, authorizeClient);
       const out = await launchCampaignFromTemplate(deps, template, opts);
       if (out.created) {
-        await recordAudit(deps.db, { clientId: template.clientId, ...actorOf(req), action: 'campaign.launch_template', entityType: 'campaign', entityId: out.campaign.id, after: { templateId: template.id } });
+        await recordAudit(deps.db, {
+          clientId: template.clientId,
+          ...actorOf(req),
+          action: 'campaign.launch_template',
+          entityType: 'campaign',
+          entityId: out.campaign.id,
+          after: { templateId: template.id },
+        });
       }
       res.status(out.created ? 201 : 200).json({ campaign: out.campaign, workflowId: out.workflowId, created: out.created });
     },

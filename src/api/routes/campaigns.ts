@@ -160,7 +160,14 @@ export const campaignRoutes: Route[] = [
       const { leadIds } = body();
       const result = await addLeadsToCampaign(deps.db, { clientId, campaignId, leadIds });
       if (result.added > 0) await notifyLeadsAdded(deps.temporal, campaignId, result.added);
-      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'campaign.add_leads', entityType: 'campaign', entityId: campaignId, after: { added: result.added } });
+      await recordAudit(deps.db, {
+        clientId,
+        ...actorOf(req),
+        action: 'campaign.add_leads',
+        entityType: 'campaign',
+        entityId: campaignId,
+        after: { added: result.added },
+      });
       res.json(result);
     },
   }),
@@ -185,7 +192,15 @@ export const campaignRoutes: Route[] = [
       }
       const campaign = await load(deps.db, clientId, campaignId);
       if (campaign.status !== before.status) {
-        await recordAudit(deps.db, { clientId, ...actorOf(req), action: `campaign.${action}`, entityType: 'campaign', entityId: campaignId, before: { status: before.status }, after: { status: campaign.status } });
+        await recordAudit(deps.db, {
+          clientId,
+          ...actorOf(req),
+          action: `campaign.${action}`,
+          entityType: 'campaign',
+          entityId: campaignId,
+          before: { status: before.status },
+          after: { status: campaign.status },
+        });
       }
       res.json({ campaign, live: state });
     },

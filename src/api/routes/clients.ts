@@ -25,7 +25,10 @@ import { storedIcp } from '../../engines/icp';
 
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'lowercase letters, digits and dashes (1-64)');
 const timeZone = z.string().max(64).refine(isIanaTimeZone, 'must be an IANA time zone such as Australia/Sydney');
-const country = z.string().regex(/^[A-Z]{2}$/, COUNTRY_MESSAGE).refine(isCountryCode, COUNTRY_MESSAGE);
+const country = z
+  .string()
+  .regex(/^[A-Z]{2}$/, COUNTRY_MESSAGE)
+  .refine(isCountryCode, COUNTRY_MESSAGE);
 const optionalText = (max: number) => z.string().trim().min(1).max(max).nullable().optional();
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
@@ -184,9 +187,7 @@ const IcpSchema = z.object({
   websiteUrl: z.string().nullable(),
   ...icpFields,
   alsWeights: anyJson,
-  latestJob: z
-    .object({ id: z.string(), status: JobStatusSchema, websiteUrl: z.string(), createdAt: dateTime, confirmedAt: nullableDateTime })
-    .nullable(),
+  latestJob: z.object({ id: z.string(), status: JobStatusSchema, websiteUrl: z.string(), createdAt: dateTime, confirmedAt: nullableDateTime }).nullable(),
 });
 const clientWithRole = z.object({ client: ClientWithRoleSchema });
 
@@ -205,7 +206,9 @@ export const clientCollectionRoutes: Route[] = [
         where: {
           deletedAt: null,
           ...(caller.isPlatformAdmin ? {} : { memberships: { some: { userId: caller.userId, deletedAt: null } } }),
-          ...(q.q ? { OR: [{ name: { contains: likeLiteral(q.q), mode: 'insensitive' as const } }, { slug: { contains: likeLiteral(q.q.toLowerCase()) } }] } : {}),
+          ...(q.q
+            ? { OR: [{ name: { contains: likeLiteral(q.q), mode: 'insensitive' as const } }, { slug: { contains: likeLiteral(q.q.toLowerCase()) } }] }
+            : {}),
           AND: [cursorWhere(decodeCursor(q.cursor))],
         },
         orderBy: newestFirst,
@@ -235,7 +238,8 @@ export const clientCollectionRoutes: Route[] = [
       const { creditsRemaining: opening, ...clientFields } = fields;
       let client = await db.client.create({ data: { ...withSendWindow(clientFields), slug: clientSlug } }).catch((err: unknown) => {
         // Two creations racing for one slug: the loser gets the same answer as a taken slug.
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+          throw new HttpError(409, 'DUPLICATE_SLUG', 'a client with this slug already exists');
         throw err;
       });
       // The owner is invited like anyone else: they accept with the emailed token (making their own key,
@@ -250,10 +254,24 @@ export const clientCollectionRoutes: Route[] = [
       }
       // Credits are never written directly: an opening balance is the ledger's first entry.
       if (opening) {
-        await addCredits(db, { clientId: client.id, kind: 'adjustment', amount: opening, key: `adjustment:opening:${client.id}`, note: 'opening balance', actorUserId: req.caller!.userId });
+        await addCredits(db, {
+          clientId: client.id,
+          kind: 'adjustment',
+          amount: opening,
+          key: `adjustment:opening:${client.id}`,
+          note: 'opening balance',
+          actorUserId: req.caller!.userId,
+        });
         client = await db.client.findUniqueOrThrow({ where: { id: client.id } });
       }
-      await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'client.create', entityType: 'client', entityId: client.id, after: { ...clientView(client), ownerInvitationId: invitation.id } });
+      await recordAudit(db, {
+        clientId: client.id,
+        ...actorOf(req),
+        action: 'client.create',
+        entityType: 'client',
+        entityId: client.id,
+        after: { ...clientView(client), ownerInvitationId: invitation.id },
+      });
       res.status(201).json({ client: clientView(client), ownerInvitation: invitation });
     },
   }),
@@ -294,7 +312,15 @@ export const clientRoutes: Route[] = [
       // The balance moves only through the ledger: one adjustment of the difference.
       if (target !== undefined) await adjustBalanceTo(db, { clientId, target, actorUserId: req.caller!.userId });
       const after = await db.client.update({ where: { id: clientId }, data: withSendWindow(fields) });
-      await recordAudit(db, { clientId, ...actorOf(req), action: 'client.update', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'client.update',
+        entityType: 'client',
+        entityId: clientId,
+        before: clientView(before),
+        after: clientView(after),
+      });
       res.json({ client: { ...clientView(after), role: req.caller!.roles.get(clientId) ?? null } });
     },
   }),
@@ -309,7 +335,15 @@ export const clientRoutes: Route[] = [
     handler: async ({ params: { clientId }, req, res, deps: { db } }) => {
       const before = await load(db, clientId);
       const after = await db.client.update({ where: { id: clientId }, data: { deletedAt: new Date() } });
-      await recordAudit(db, { clientId, ...actorOf(req), action: 'client.delete', entityType: 'client', entityId: clientId, before: clientView(before), after: clientView(after) });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'client.delete',
+        entityType: 'client',
+        entityId: clientId,
+        before: clientView(before),
+        after: clientView(after),
+      });
       res.status(204).end();
     },
   }),

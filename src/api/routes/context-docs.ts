@@ -92,7 +92,14 @@ export const contextDocRoutes: Route[] = [
     responses: { 201: created(ContextDocSchema) },
     handler: async ({ params: { clientId }, body, req, res, deps }) => {
       const doc = await createContextDocument(deps.db, clientId, body()).catch(taken);
-      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.create', entityType: 'client_context_document', entityId: doc.id, after: { path: doc.path } });
+      await recordAudit(deps.db, {
+        clientId,
+        ...actorOf(req),
+        action: 'context_document.create',
+        entityType: 'client_context_document',
+        entityId: doc.id,
+        after: { path: doc.path },
+      });
       res.status(201).location(`${req.baseUrl}/${doc.id}`).json(contextDocView(doc));
     },
   }),
@@ -121,7 +128,15 @@ export const contextDocRoutes: Route[] = [
       // Existence before the body, so another tenant's id is a 404 whatever is sent.
       const doc = await load(deps.db, clientId, documentId);
       const updated = await updateContextDocument(deps.db, doc, body()).catch(taken);
-      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.update', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path }, after: { path: updated.path } });
+      await recordAudit(deps.db, {
+        clientId,
+        ...actorOf(req),
+        action: 'context_document.update',
+        entityType: 'client_context_document',
+        entityId: doc.id,
+        before: { path: doc.path },
+        after: { path: updated.path },
+      });
       res.json(contextDocView(updated));
     },
   }),
@@ -136,7 +151,14 @@ export const contextDocRoutes: Route[] = [
     handler: async ({ params: { clientId, documentId }, req, res, deps }) => {
       const doc = await load(deps.db, clientId, documentId);
       await deleteContextDocument(deps.db, doc);
-      await recordAudit(deps.db, { clientId, ...actorOf(req), action: 'context_document.delete', entityType: 'client_context_document', entityId: doc.id, before: { path: doc.path } });
+      await recordAudit(deps.db, {
+        clientId,
+        ...actorOf(req),
+        action: 'context_document.delete',
+        entityType: 'client_context_document',
+        entityId: doc.id,
+        before: { path: doc.path },
+      });
       res.status(204).end();
     },
   }),

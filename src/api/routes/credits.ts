@@ -93,11 +93,17 @@ const planView = (name: PlanName) => ({ name, ...PLANS[name], channels: [...PLAN
 
 /** The client's balance and plan as the API shows them; null when it is gone. */
 async function creditsView(db: Db, clientId: string, now = new Date()) {
-  const c = await db.client.findFirst({ where: { id: clientId, deletedAt: null }, select: { id: true, tier: true, creditsRemaining: true, aiDailyBudgetUsd: true } });
+  const c = await db.client.findFirst({
+    where: { id: clientId, deletedAt: null },
+    select: { id: true, tier: true, creditsRemaining: true, aiDailyBudgetUsd: true },
+  });
   if (!c) return null;
   const [activeCampaigns, grant] = await Promise.all([
     db.campaign.count({ where: { clientId, status: 'active', deletedAt: null } }),
-    db.creditTransaction.findFirst({ where: { clientId, kind: 'grant', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    db.creditTransaction.findFirst({
+      where: { clientId, kind: 'grant', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    }),
   ]);
   const budget = aiDailyBudgetOf(c);
   return {
@@ -164,7 +170,10 @@ export const adminCreditRoutes: Route[] = [
     body: topUpBody,
     responses: {
       201: created(z.object({ transaction: CreditTransactionSchema, balance: z.number().int(), created: z.literal(true) })),
-      200: ok(z.object({ transaction: CreditTransactionSchema, balance: z.number().int(), created: z.literal(false) }), 'Already added with this idempotency key'),
+      200: ok(
+        z.object({ transaction: CreditTransactionSchema, balance: z.number().int(), created: z.literal(false) }),
+        'Already added with this idempotency key',
+      ),
     },
     handler: async ({ params: { clientId }, body, req, res, deps }) => {
       const { db } = deps;
@@ -173,7 +182,14 @@ export const adminCreditRoutes: Route[] = [
       const r = await addCredits(db, { clientId, kind: 'top_up', amount: input.amount, key, note: input.note ?? null, actorUserId: req.caller!.userId });
       if (!r) throw notFound('client');
       if (r.created) {
-        await recordAudit(db, { clientId, ...actorOf(req), action: 'credits.top_up', entityType: 'credit_transaction', entityId: r.entry.id, after: { amount: input.amount, balance: r.balance } });
+        await recordAudit(db, {
+          clientId,
+          ...actorOf(req),
+          action: 'credits.top_up',
+          entityType: 'credit_transaction',
+          entityId: r.entry.id,
+          after: { amount: input.amount, balance: r.balance },
+        });
       }
       const balance = (await db.client.findUniqueOrThrow({ where: { id: clientId }, select: { creditsRemaining: true } })).creditsRemaining;
       res.status(r.created ? 201 : 200).json({ transaction: transactionView(r.entry as TransactionRow), balance, created: r.created });
@@ -197,7 +213,15 @@ export const adminCreditRoutes: Route[] = [
       const changed = before.tier !== plan;
       if (changed) {
         await db.client.update({ where: { id: clientId }, data: { tier: plan } });
-        await recordAudit(db, { clientId, ...actorOf(req), action: 'client.plan_change', entityType: 'client', entityId: clientId, before: { plan: before.tier }, after: { plan } });
+        await recordAudit(db, {
+          clientId,
+          ...actorOf(req),
+          action: 'client.plan_change',
+          entityType: 'client',
+          entityId: clientId,
+          before: { plan: before.tier },
+          after: { plan },
+        });
       }
       const credits = (await creditsView(db, clientId))!;
       res.json({ credits, changed });

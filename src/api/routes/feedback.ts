@@ -60,7 +60,14 @@ export const feedbackRoutes: Route[] = [
       authorizeClient(output.clientId, 'output');
       await requireLiveClientId(deps.db, output.clientId, 'output');
       const row = await recordFeedback(deps.db, req.caller?.userId ?? null, b);
-      await recordAudit(deps.db, { clientId: row.clientId, ...actorOf(req), action: 'feedback.create', entityType: 'feedback', entityId: row.id, after: { overall: row.overall } });
+      await recordAudit(deps.db, {
+        clientId: row.clientId,
+        ...actorOf(req),
+        action: 'feedback.create',
+        entityType: 'feedback',
+        entityId: row.id,
+        after: { overall: row.overall },
+      });
       res.status(201).json(feedbackView(row));
     },
   }),

@@ -27,7 +27,7 @@ async function timed(fn: () => Promise<unknown>): Promise<CheckResult> {
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
     // Only the error's first line: driver messages can be long but carry no secrets beyond host:port.
-    const message = err instanceof Error ? err.message.split('\n').filter(Boolean).pop() ?? 'failed' : 'failed';
+    const message = err instanceof Error ? (err.message.split('\n').filter(Boolean).pop() ?? 'failed') : 'failed';
     return { ok: false, latencyMs: Math.round(performance.now() - started), error: message.slice(0, 200) };
   } finally {
     clearTimeout(timer);

@@ -87,7 +87,11 @@ export const icpRoutes: Route[] = [
       const rescore = { leads: 0, workflowIds: [] as string[] };
       if (b.rescore) {
         const ids = (
-          await db.lead.findMany({ where: { clientId, deletedAt: null, enrichedAt: { not: null }, status: OPEN }, select: { id: true }, orderBy: { id: 'asc' } })
+          await db.lead.findMany({
+            where: { clientId, deletedAt: null, enrichedAt: { not: null }, status: OPEN },
+            select: { id: true },
+            orderBy: { id: 'asc' },
+          })
         ).map((l) => l.id);
         rescore.leads = ids.length;
         for (let i = 0; i < ids.length; i += MAX_ENRICHMENT_LEADS) {

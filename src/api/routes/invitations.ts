@@ -57,7 +57,12 @@ const STATUS: Record<InvitationError['code'], number> = {
 
 export function invitationFailure(err: unknown): never {
   if (err instanceof InvitationError) {
-    const code = err.code === 'NOT_FOUND' ? 'INVITATION_NOT_FOUND' : err.code === 'EXPIRED' || err.code === 'USED' || err.code === 'REVOKED' ? `INVITATION_${err.code}` : err.code;
+    const code =
+      err.code === 'NOT_FOUND'
+        ? 'INVITATION_NOT_FOUND'
+        : err.code === 'EXPIRED' || err.code === 'USED' || err.code === 'REVOKED'
+          ? `INVITATION_${err.code}`
+          : err.code;
     const headers = err.code === 'SIGN_IN_REQUIRED' ? { 'WWW-Authenticate': 'Bearer' } : undefined;
     throw new HttpError(STATUS[err.code], code, err.message, undefined, headers);
   }
@@ -182,7 +187,15 @@ export const invitationRoutes: Route[] = [
       const out = await revokeInvitation(db, clientId, invitationId);
       if (!out) throw notFound('invitation');
       if (out.after.revokedAt && !out.before.revokedAt) {
-        await recordAudit(db, { clientId, ...actorOf(req), action: 'invitation.revoke', entityType: 'invitation', entityId: invitationId, before: invitationView(out.before), after: invitationView(out.after) });
+        await recordAudit(db, {
+          clientId,
+          ...actorOf(req),
+          action: 'invitation.revoke',
+          entityType: 'invitation',
+          entityId: invitationId,
+          before: invitationView(out.before),
+          after: invitationView(out.after),
+        });
       }
       res.json({ invitation: invitationView(out.after) });
     },
@@ -196,8 +209,8 @@ export const invitationAcceptRoutes: Route[] = [
     summary: 'Accept an invitation with the token from its email',
     description:
       'The token is the credential and works once. A new address: send no API key; the answer creates your account and holds your own ' +
-      'first API key (`secret`, shown once). An address that already has an account: send the request with that account\'s API key ' +
-      '(without one: 401 SIGN_IN_REQUIRED; another account\'s key: 403 WRONG_ACCOUNT). Unknown token: 404; used, revoked or ' +
+      "first API key (`secret`, shown once). An address that already has an account: send the request with that account's API key " +
+      "(without one: 401 SIGN_IN_REQUIRED; another account's key: 403 WRONG_ACCOUNT). Unknown token: 404; used, revoked or " +
       'expired: 410 INVITATION_USED / INVITATION_REVOKED / INVITATION_EXPIRED; already a member: 409.',
     tag: 'members',
     // The token is the credential; an API key is optional (an existing account's own).
@@ -217,9 +230,18 @@ export const invitationAcceptRoutes: Route[] = [
     },
     handler: async ({ body, req, res, deps: { db } }) => {
       const input = body();
-      const out = await acceptInvitation(db, { token: input.token, callerUserId: req.caller?.userId ?? null, name: input.name, keyName: input.keyName }).catch(invitationFailure);
+      const out = await acceptInvitation(db, { token: input.token, callerUserId: req.caller?.userId ?? null, name: input.name, keyName: input.keyName }).catch(
+        invitationFailure,
+      );
       const actor = { actorId: out.member.userId, actorKeyId: req.caller?.keyId ?? null, requestId: actorOf(req).requestId };
-      await recordAudit(db, { clientId: out.client.id, ...actor, action: 'invitation.accept', entityType: 'invitation', entityId: out.invitation.id, after: invitationView(out.invitation) });
+      await recordAudit(db, {
+        clientId: out.client.id,
+        ...actor,
+        action: 'invitation.accept',
+        entityType: 'invitation',
+        entityId: out.invitation.id,
+        after: invitationView(out.invitation),
+      });
       await recordAudit(db, {
         clientId: out.client.id,
         ...actor,
@@ -229,7 +251,14 @@ export const invitationAcceptRoutes: Route[] = [
         after: { ...out.member, invitationId: out.invitation.id, invitedById: out.invitation.invitedById, userCreated: out.userCreated },
       });
       const key = out.key ? keyView(await db.apiKey.findUniqueOrThrow({ where: { id: out.key.id } })) : null;
-      if (key) await recordAudit(db, { ...actor, action: 'api_key.create', entityType: 'api_key', entityId: key.id, after: { ...key, invitationId: out.invitation.id } });
+      if (key)
+        await recordAudit(db, {
+          ...actor,
+          action: 'api_key.create',
+          entityType: 'api_key',
+          entityId: key.id,
+          after: { ...key, invitationId: out.invitation.id },
+        });
       // The secret goes to the invitee, who sent the token: it is their own first key.
       res.status(201).json({ member: out.member, client: out.client, userCreated: out.userCreated, key, secret: out.key?.secret ?? null });
     },

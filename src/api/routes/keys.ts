@@ -172,7 +172,14 @@ export const keyRoutes: Route[] = [
         return;
       }
       const after = await db.apiKey.update({ where: { id: keyId }, data: { revokedAt: new Date() } });
-      await recordAudit(db, { ...actorOf(req), action: 'api_key.revoke', entityType: 'api_key', entityId: keyId, before: keyView(before), after: keyView(after) });
+      await recordAudit(db, {
+        ...actorOf(req),
+        action: 'api_key.revoke',
+        entityType: 'api_key',
+        entityId: keyId,
+        before: keyView(before),
+        after: keyView(after),
+      });
       res.json({ key: keyView(after) });
     },
   }),
@@ -207,7 +214,11 @@ export const keyRoutes: Route[] = [
             data: { graceUntil, replacedById: made.id },
           });
           if (moved.count === 0) throw new HttpError(409, 'KEY_NOT_ACTIVE', 'the key was rotated or revoked meanwhile');
-          return { made, previous: await tx.apiKey.findUniqueOrThrow({ where: { id: old.id } }), key: await tx.apiKey.findUniqueOrThrow({ where: { id: made.id } }) };
+          return {
+            made,
+            previous: await tx.apiKey.findUniqueOrThrow({ where: { id: old.id } }),
+            key: await tx.apiKey.findUniqueOrThrow({ where: { id: made.id } }),
+          };
         })
         .catch(bindingFailure);
       await recordAudit(db, {

@@ -38,7 +38,9 @@ const importResult = z.object({
   duplicates: z.array(z.object({ row: z.number().int(), email: z.string(), existingLeadId: z.string().optional() })),
   refused: z.array(z.object({ row: z.number().int(), reason: z.string() })),
   /** CSV imports also give each error's `line` (where the row starts) and `column` (as the file names it). */
-  errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string(), line: z.number().int().optional(), column: z.string().optional() })),
+  errors: z.array(
+    z.object({ row: z.number().int(), field: z.string(), message: z.string(), line: z.number().int().optional(), column: z.string().optional() }),
+  ),
   enrichment,
 });
 const sequenceView = z.object({ campaignId: z.string(), workflowId: z.string(), enrollmentStatus: EnrollmentStatusSchema, state: anyJson });
@@ -67,7 +69,12 @@ export const leadRoutes: Route[] = [
       const { db } = deps;
       const result = await importLeads(db, clientId, [body()], { partial: false });
       if (result.errors.length) {
-        throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', result.errors.map((e) => ({ path: [e.field], code: 'invalid', message: e.message })));
+        throw new HttpError(
+          400,
+          'VALIDATION_ERROR',
+          'request is invalid',
+          result.errors.map((e) => ({ path: [e.field], code: 'invalid', message: e.message })),
+        );
       }
       if (result.refused.length) throw new HttpError(422, 'SUPPRESSED', `contact is suppressed: ${result.refused[0].reason}`);
       if (result.duplicates.length) {
@@ -195,7 +202,12 @@ export const leadRoutes: Route[] = [
         case 'not_found':
           throw notFound('lead');
         case 'invalid':
-          throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', r.issues.map((i) => ({ path: [i.field], code: 'invalid', message: i.message })));
+          throw new HttpError(
+            400,
+            'VALIDATION_ERROR',
+            'request is invalid',
+            r.issues.map((i) => ({ path: [i.field], code: 'invalid', message: i.message })),
+          );
         case 'duplicate':
           throw new HttpError(409, 'DUPLICATE_LEAD', 'another lead of this client has this email', { existingLeadId: r.existingLeadId });
         case 'suppressed':

@@ -46,7 +46,13 @@ export const meRoutes: Route[] = [
       if (req.caller!.keyMembershipId) throw new HttpError(403, 'KEY_NOT_OWN', 'this key may not link chat accounts: use a key you made yourself');
       const issued = await issueLinkCode(db, userId);
       // The code itself is a credential: the audit row records that one was issued, not what it is.
-      await recordAudit(db, { ...actorOf(req), action: 'user_channel.link_code', entityType: 'user_channel', entityId: issued.channelId, after: { channel: 'telegram', expiresAt: issued.expiresAt } });
+      await recordAudit(db, {
+        ...actorOf(req),
+        action: 'user_channel.link_code',
+        entityType: 'user_channel',
+        entityId: issued.channelId,
+        after: { channel: 'telegram', expiresAt: issued.expiresAt },
+      });
       res.status(201).json({
         code: issued.code,
         expiresAt: issued.expiresAt,
@@ -63,7 +69,10 @@ export const meRoutes: Route[] = [
     responses: { 200: ok(z.object({ data: z.array(UserChannelSchema) })) },
     handler: async ({ req, res, deps }) => {
       const { db } = deps;
-      const rows = await db.userChannel.findMany({ where: { userId: req.caller!.userId, linkedAt: { not: null } }, orderBy: [{ linkedAt: 'desc' }, { id: 'asc' }] });
+      const rows = await db.userChannel.findMany({
+        where: { userId: req.caller!.userId, linkedAt: { not: null } },
+        orderBy: [{ linkedAt: 'desc' }, { id: 'asc' }],
+      });
       res.json({ data: rows.map(channelView) });
     },
   }),

@@ -69,7 +69,8 @@ const asDate = (v: string | null | undefined) => (v === undefined ? undefined : 
 const BOOKED: MeetingStatus[] = ['booked', 'rescheduled'];
 
 /** A booking's consequences outside the database: the lead's sequences stop. */
-const stopFor = (deps: ApiDeps, leadId: string, meetingId: string) => stopLeadSequences(deps.temporal, deps.db, leadId, 'meeting_booked', `meeting:${meetingId}`);
+const stopFor = (deps: ApiDeps, leadId: string, meetingId: string) =>
+  stopLeadSequences(deps.temporal, deps.db, leadId, 'meeting_booked', `meeting:${meetingId}`);
 
 const MEETINGS = '/api/v1/clients/{clientId}/meetings';
 
@@ -165,7 +166,13 @@ export const meetingRoutes: Route[] = [
       const to = (b.status ?? before.status) as MeetingStatus;
       const { meeting } = await db.$transaction(async (tx) => {
         const current = await tx.meeting.findUniqueOrThrow({ where: { id: meetingId } });
-        const r2 = await changeMeeting(tx, current, to, { title: b.title, startsAt: asDate(b.startsAt), endsAt: asDate(b.endsAt), location: b.location, notes: b.notes });
+        const r2 = await changeMeeting(tx, current, to, {
+          title: b.title,
+          startsAt: asDate(b.startsAt),
+          endsAt: asDate(b.endsAt),
+          location: b.location,
+          notes: b.notes,
+        });
         if (BOOKED.includes(to) && !BOOKED.includes(current.status as MeetingStatus)) await moveLead(tx, current.leadId, 'converted');
         return r2;
       });

@@ -117,7 +117,15 @@ export const memberRoutes: Route[] = [
       const input = body();
       const out = await changeMemberRole(db, clientId, userId, input.role).catch(memberFailure);
       if (out.before.role !== out.after.role) {
-        await recordAudit(db, { clientId, ...actorOf(req), action: 'member.change_role', entityType: 'membership', entityId: userId, before: { role: out.before.role }, after: { role: out.after.role } });
+        await recordAudit(db, {
+          clientId,
+          ...actorOf(req),
+          action: 'member.change_role',
+          entityType: 'membership',
+          entityId: userId,
+          before: { role: out.before.role },
+          after: { role: out.after.role },
+        });
       }
       res.json({ member: out.after });
     },

@@ -63,7 +63,14 @@ export const onboardingRoutes: Route[] = [
         await db.onboardingJob.update({ where: { id: job.id }, data: { status: 'failed', error: 'could not start the workflow' } });
         throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start ICP discovery; try again');
       }
-      await recordAudit(db, { clientId: client.id, ...actorOf(req), action: 'icp.analyze', entityType: 'onboarding_job', entityId: job.id, after: { websiteUrl: input.websiteUrl } });
+      await recordAudit(db, {
+        clientId: client.id,
+        ...actorOf(req),
+        action: 'icp.analyze',
+        entityType: 'onboarding_job',
+        entityId: job.id,
+        after: { websiteUrl: input.websiteUrl },
+      });
       res.status(202).json({ jobId: job.id, workflowId, status: 'pending', statusUrl: `/api/v1/onboarding/status/${job.id}` });
     },
   }),
@@ -184,7 +191,14 @@ export const onboardingRoutes: Route[] = [
         if (err instanceof IcpRefused) throw new HttpError(409, 'NOT_AWAITING_CONFIRMATION', err.message);
         throw err;
       }
-      await recordAudit(deps.db, { clientId: job.clientId, ...actorOf(req), action: 'icp.edit', entityType: 'onboarding_job', entityId: job.id, after: { edits: input.edits } });
+      await recordAudit(deps.db, {
+        clientId: job.clientId,
+        ...actorOf(req),
+        action: 'icp.edit',
+        entityType: 'onboarding_job',
+        entityId: job.id,
+        after: { edits: input.edits },
+      });
       res.json({ jobId: job.id, status: 'awaiting_confirmation', icp });
     },
   }),
@@ -199,7 +213,8 @@ export const onboardingRoutes: Route[] = [
     handler: async ({ body, authorizeClient, req, res, deps }) => {
       const input = body();
       const job = await loadJob(deps.db, input.jobId, authorizeClient);
-      if (job.status !== 'awaiting_confirmation') throw new HttpError(409, 'NOT_AWAITING_CONFIRMATION', `the ICP cannot be confirmed: the job is ${job.status}`);
+      if (job.status !== 'awaiting_confirmation')
+        throw new HttpError(409, 'NOT_AWAITING_CONFIRMATION', `the ICP cannot be confirmed: the job is ${job.status}`);
       let result;
       try {
         result = await confirmIcp(deps.temporal, job.clientId, job.id, input.edits, req.caller?.userId);
@@ -207,7 +222,14 @@ export const onboardingRoutes: Route[] = [
         if (err instanceof IcpRefused) throw new HttpError(409, 'NOT_AWAITING_CONFIRMATION', err.message);
         throw err;
       }
-      await recordAudit(deps.db, { clientId: job.clientId, ...actorOf(req), action: 'icp.confirm', entityType: 'onboarding_job', entityId: job.id, after: { status: result.status, edits: input.edits ?? null } });
+      await recordAudit(deps.db, {
+        clientId: job.clientId,
+        ...actorOf(req),
+        action: 'icp.confirm',
+        entityType: 'onboarding_job',
+        entityId: job.id,
+        after: { status: result.status, edits: input.edits ?? null },
+      });
       res.json({ jobId: job.id, status: result.status, icp: result.icp });
     },
   }),

@@ -28,8 +28,6 @@ function redactInvitation(m: SandboxMessage): SandboxMessage {
   return { ...m, payload };
 }
 
-
-
 export const outboxRoutes: Route[] = [
   defineRoute({
     method: 'get',

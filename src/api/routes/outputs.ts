@@ -33,7 +33,13 @@ export const outputParams = z.object({ outputId: uuid });
 export const downloadUrlBody = z
   .object({
     format: z.enum(OUTPUT_FORMATS).default('md').describe('`md` (markdown) or `docx` (Word)'),
-    expiresInSeconds: z.number().int().min(60).max(7 * 86_400).optional().describe('Default OUTPUT_LINK_TTL_SECONDS (1 hour)'),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .optional()
+      .describe('Default OUTPUT_LINK_TTL_SECONDS (1 hour)'),
   })
   .strict();
 export const downloadQuery = z
@@ -125,7 +131,14 @@ export const outputRoutes: Route[] = [
       const base = (deps.config.PUBLIC_URL ?? `http://${deps.config.HOST}:${deps.config.PORT}`).replace(/\/+$/, '');
       const url = `${base}${downloadLinkPath({ outputId, format: b.format, exp }, resolveSigningSecret(deps.config))}`;
       const expiresAt = new Date(exp * 1000).toISOString();
-      await recordAudit(deps.db, { clientId: output.clientId, ...actorOf(req), action: 'output.download_link', entityType: 'output', entityId: outputId, after: { format: b.format, expiresAt } });
+      await recordAudit(deps.db, {
+        clientId: output.clientId,
+        ...actorOf(req),
+        action: 'output.download_link',
+        entityType: 'output',
+        entityId: outputId,
+        after: { format: b.format, expiresAt },
+      });
       res.json({ url, format: b.format, expiresAt });
     },
   }),

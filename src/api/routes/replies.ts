@@ -48,7 +48,9 @@ async function withContext(db: ApiDeps['db'], rows: InboundMessage[]) {
   const campaignIds = [...new Set(rows.map((r) => r.campaignId).filter((x): x is string => x !== null))];
   const campaigns = new Map((await db.campaign.findMany({ where: { id: { in: campaignIds } }, select: { id: true, name: true } })).map((c) => [c.id, c]));
   const reviews = new Map(
-    (await db.replyReview.findMany({ where: { messageId: { in: rows.map((r) => r.id) } }, select: { id: true, messageId: true, status: true, reason: true } })).map((r) => [r.messageId, r]),
+    (
+      await db.replyReview.findMany({ where: { messageId: { in: rows.map((r) => r.id) } }, select: { id: true, messageId: true, status: true, reason: true } })
+    ).map((r) => [r.messageId, r]),
   );
   return rows.map((r) => ({
     ...r,
@@ -73,7 +75,9 @@ export const ReplySchema = z
     body: z.string(),
     intent: nstr.describe(`one of ${INTENTS.join(', ')}`),
     confidence: z.number().nullable(),
-    actions: z.array(z.string()).describe('what the system did: stopped, paused_out_of_office, unsubscribed, referral_lead_created, meeting_proposed, review, reviewed'),
+    actions: z
+      .array(z.string())
+      .describe('what the system did: stopped, paused_out_of_office, unsubscribed, referral_lead_created, meeting_proposed, review, reviewed'),
     handled: z.boolean(),
     handledAt: nullableDateTime,
     handledBy: id.nullable(),
@@ -106,7 +110,8 @@ export const replyRoutes: Route[] = [
     method: 'get',
     path: REPLIES,
     summary: 'The replies inbox: inbound messages on every channel, newest first',
-    description: 'Filters: intent, channel, campaignId, leadId, handled, assignedTo, from/to (received, ISO 8601), q (words in the subject or body, matched literally, case-insensitive).',
+    description:
+      'Filters: intent, channel, campaignId, leadId, handled, assignedTo, from/to (received, ISO 8601), q (words in the subject or body, matched literally, case-insensitive).',
     tag: 'replies',
     access: { kind: 'client', role: 'viewer' },
     params: clientParams,
@@ -124,7 +129,9 @@ export const replyRoutes: Route[] = [
         ...(q.from || q.to ? { receivedAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } } : {}),
         // Prisma's `contains` is an ILIKE '%…%' that passes % and _ through as wildcards: escaped here,
         // so the words are matched literally.
-        ...(q.q ? { OR: [{ body: { contains: likeLiteral(q.q), mode: 'insensitive' } }, { subject: { contains: likeLiteral(q.q), mode: 'insensitive' } }] } : {}),
+        ...(q.q
+          ? { OR: [{ body: { contains: likeLiteral(q.q), mode: 'insensitive' } }, { subject: { contains: likeLiteral(q.q), mode: 'insensitive' } }] }
+          : {}),
       };
       const rows = await db.inboundMessage.findMany({
         where: { AND: [where, cursorWhere(decodeCursor(q.cursor))] },
@@ -144,7 +151,7 @@ export const replyRoutes: Route[] = [
     params: replyParams,
     responses: { 200: ok(z.object({ reply: ReplySchema, thread: z.array(ThreadEntrySchema) })) },
     handler: async ({ params: { clientId, replyId }, res, deps: { db } }) => {
-      const row = await db.inboundMessage.findFirst({ where: { id: replyId, clientId }});
+      const row = await db.inboundMessage.findFirst({ where: { id: replyId, clientId } });
       if (!row) throw notFound('reply');
       const [reply] = await withContext(db, [row]);
       // The thread: our sends to the lead and the lead's earlier replies, up to this one, oldest first.
@@ -205,7 +212,10 @@ export const replyRoutes: Route[] = [
       const b = body();
       if (b.assignedTo) {
         const member = await db.membership.findFirst({ where: { clientId, userId: b.assignedTo, deletedAt: null, user: { deletedAt: null } } });
-        if (!member) throw new HttpError(400, 'VALIDATION_ERROR', 'assignedTo is not a member of this client', [{ path: ['assignedTo'], code: 'not_a_member', message: 'not a member of this client' }]);
+        if (!member)
+          throw new HttpError(400, 'VALIDATION_ERROR', 'assignedTo is not a member of this client', [
+            { path: ['assignedTo'], code: 'not_a_member', message: 'not a member of this client' },
+          ]);
       }
       const data: Prisma.InboundMessageUpdateInput = {};
       if (b.handled !== undefined) {
@@ -214,7 +224,7 @@ export const replyRoutes: Route[] = [
         if (!b.handled) Object.assign(data, { handledAt: null, handledBy: null });
       }
       if (b.assignedTo !== undefined) data.assignedTo = b.assignedTo;
-      const after = await db.inboundMessage.update({ where: { id: replyId }, data});
+      const after = await db.inboundMessage.update({ where: { id: replyId }, data });
       await recordAudit(db, {
         clientId,
         ...actorOf(req),

@@ -20,7 +20,10 @@ const clientParams = z.object({ clientId: uuid });
 export const reviewParams = z.object({ clientId: uuid, reviewId: uuid });
 export const reviewListQuery = pageQuery.extend({
   status: z.enum(REVIEW_STATUSES).optional(),
-  reason: z.string().regex(/^[a-z_]{1,50}$/, 'expected a reason such as low_confidence').optional(),
+  reason: z
+    .string()
+    .regex(/^[a-z_]{1,50}$/, 'expected a reason such as low_confidence')
+    .optional(),
   leadId: uuid.optional(),
 });
 export const resolveBody = z
@@ -31,8 +34,10 @@ export const resolveBody = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.returnDate !== undefined && b.intent !== 'out_of_office') ctx.addIssue({ code: 'custom', path: ['returnDate'], message: 'returnDate is only for out_of_office' });
-    if (b.referral !== undefined && b.intent !== 'referral') ctx.addIssue({ code: 'custom', path: ['referral'], message: 'referral is only for the referral intent' });
+    if (b.returnDate !== undefined && b.intent !== 'out_of_office')
+      ctx.addIssue({ code: 'custom', path: ['returnDate'], message: 'returnDate is only for out_of_office' });
+    if (b.referral !== undefined && b.intent !== 'referral')
+      ctx.addIssue({ code: 'custom', path: ['referral'], message: 'referral is only for the referral intent' });
     if (b.intent === 'referral' && !b.referral?.email && !b.referral?.phone) {
       ctx.addIssue({ code: 'custom', path: ['referral'], message: 'a referral needs the email or phone of the person to contact' });
     }
@@ -120,7 +125,8 @@ export const reviewRoutes: Route[] = [
       const sequences = temporalSequenceControl(deps.temporal, db);
       const result = await resolveReview({ db, sequences, logger: deps.logger }, { clientId, reviewId, resolvedBy: req.caller!.userId, ...b });
       if (result.outcome === 'not_found') throw notFound('review');
-      if (result.outcome === 'already_resolved') throw new HttpError(409, 'ALREADY_RESOLVED', `review was already resolved as ${result.review.resolvedIntent ?? result.review.intent}`);
+      if (result.outcome === 'already_resolved')
+        throw new HttpError(409, 'ALREADY_RESOLVED', `review was already resolved as ${result.review.resolvedIntent ?? result.review.intent}`);
       await recordAudit(db, {
         clientId,
         ...actorOf(req),

@@ -71,7 +71,8 @@ const runDetail = RunSchema.extend({
 });
 const started = z.object({ runId: z.string(), status: runStatus, retryOf: z.string().nullable() });
 
-const invalid = (path: string, code: string, message: string) => new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: [path], code, message }]);
+const invalid = (path: string, code: string, message: string) =>
+  new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: [path], code, message }]);
 
 // A soft-deleted client's runs are gone like the rest of it.
 async function loadRun(deps: ApiDeps, runId: string) {
@@ -80,7 +81,8 @@ async function loadRun(deps: ApiDeps, runId: string) {
   return run;
 }
 const outputIdOf = async (deps: ApiDeps, runId: string) => (await deps.db.output.findUnique({ where: { runId }, select: { id: true } }))?.id ?? null;
-const retriedByOf = async (deps: ApiDeps, runId: string) => (await deps.db.skillRun.findUnique({ where: { retryOfId: runId }, select: { id: true } }))?.id ?? null;
+const retriedByOf = async (deps: ApiDeps, runId: string) =>
+  (await deps.db.skillRun.findUnique({ where: { retryOfId: runId }, select: { id: true } }))?.id ?? null;
 
 /** The per-user, per-skill hourly limit (429 with Retry-After), counted once the request is valid and allowed. */
 async function takeRunSlot(deps: ApiDeps, req: Request, skillSlug: string): Promise<void> {
@@ -133,7 +135,8 @@ export const runRoutes: Route[] = [
       authorizeClient(b.clientId);
       const client = await deps.db.client.findFirst({ where: { id: b.clientId, deletedAt: null }, select: { id: true } });
       if (!client) throw notFound('client');
-      if (!(await deps.db.skill.findUnique({ where: { slug: b.skill }, select: { slug: true } }))) throw invalid('skill', 'unknown_skill', `no skill ${b.skill}`);
+      if (!(await deps.db.skill.findUnique({ where: { slug: b.skill }, select: { slug: true } })))
+        throw invalid('skill', 'unknown_skill', `no skill ${b.skill}`);
       await takeRunSlot(deps, req, b.skill);
       let run;
       try {
@@ -149,7 +152,14 @@ export const runRoutes: Route[] = [
         if (err instanceof UnknownSkill) throw invalid('skill', 'unknown_skill', err.message);
         throw err;
       }
-      await recordAudit(deps.db, { clientId: run.clientId, ...actorOf(req), action: 'skill_run.start', entityType: 'skill_run', entityId: run.id, after: { skill: run.skillSlug } });
+      await recordAudit(deps.db, {
+        clientId: run.clientId,
+        ...actorOf(req),
+        action: 'skill_run.start',
+        entityType: 'skill_run',
+        entityId: run.id,
+        after: { skill: run.skillSlug },
+      });
       res.status(202).location(`${RUNS}/${run.id}`).json({ runId: run.id, status: run.status, retryOf: null });
     },
   }),
@@ -168,7 +178,12 @@ export const runRoutes: Route[] = [
       const live = terminal ? null : await skillRunLiveProgress(deps.temporal, runId);
       // The workflow's word while it runs (it is ahead of the row); the row once it has ended.
       const view = runView(run, live?.outputId ?? (await outputIdOf(deps, runId)));
-      res.json({ ...view, status: live?.status ?? view.status, step: live?.step ?? (terminal ? 'done' : 'starting'), retriedBy: await retriedByOf(deps, runId) });
+      res.json({
+        ...view,
+        status: live?.status ?? view.status,
+        step: live?.step ?? (terminal ? 'done' : 'starting'),
+        retriedBy: await retriedByOf(deps, runId),
+      });
     },
   }),
   defineRoute({
@@ -212,7 +227,8 @@ export const runRoutes: Route[] = [
       authorizeClient(original.clientId, 'run');
       const conflict = (err: RunNotRetryable) => new HttpError(409, 'CONFLICT', err.message, err.retryRunId ? { retryRunId: err.retryRunId } : undefined);
       // Checked before the limit is counted: a request that cannot succeed takes no slot.
-      if (!['failed', 'cancelled'].includes(original.status)) throw conflict(new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`));
+      if (!['failed', 'cancelled'].includes(original.status))
+        throw conflict(new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`));
       await takeRunSlot(deps, req, original.skillSlug);
       let run;
       try {
@@ -222,7 +238,14 @@ export const runRoutes: Route[] = [
         if (err instanceof UnknownSkill) throw new HttpError(409, 'CONFLICT', `the skill ${original.skillSlug} no longer exists`);
         throw err;
       }
-      await recordAudit(deps.db, { clientId: run.clientId, ...actorOf(req), action: 'skill_run.retry', entityType: 'skill_run', entityId: run.id, after: { skill: run.skillSlug, retryOf: original.id } });
+      await recordAudit(deps.db, {
+        clientId: run.clientId,
+        ...actorOf(req),
+        action: 'skill_run.retry',
+        entityType: 'skill_run',
+        entityId: run.id,
+        after: { skill: run.skillSlug, retryOf: original.id },
+      });
       res.status(202).location(`${RUNS}/${run.id}`).json({ runId: run.id, status: run.status, retryOf: original.id });
     },
   }),

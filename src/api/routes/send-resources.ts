@@ -66,7 +66,12 @@ export const sendResourceRoutes: Route[] = [
       if (exists) throw new HttpError(409, 'DUPLICATE_RESOURCE', 'this resource already exists');
       const resource = await db.sendResource.upsert({
         where: { clientId_channel_identifier: { clientId, channel: input.channel, identifier: input.identifier } },
-        create: { clientId, channel: input.channel, identifier: input.identifier, dailyLimit: input.dailyLimit ?? defaultDailyLimit(input.channel) ?? MAIL_DAILY_LIMIT },
+        create: {
+          clientId,
+          channel: input.channel,
+          identifier: input.identifier,
+          dailyLimit: input.dailyLimit ?? defaultDailyLimit(input.channel) ?? MAIL_DAILY_LIMIT,
+        },
         update: { deletedAt: null, active: true, dailyLimit: input.dailyLimit ?? defaultDailyLimit(input.channel) ?? MAIL_DAILY_LIMIT },
       });
       await recordAudit(db, { clientId, ...actorOf(req), action: 'resource.create', entityType: 'send_resource', entityId: resource.id, after: resource });

@@ -31,7 +31,17 @@ export async function callerClients(db: Db, req: Request, min: MembershipRole): 
   return db.client.findMany({ where: { id: { in: ids }, deletedAt: null }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
 }
 
-export function skillSummary(s: { slug: string; name: string; type: string; description: string; triggers: string[]; version: number; updatedAt: Date; rules: string | null; files: unknown }) {
+export function skillSummary(s: {
+  slug: string;
+  name: string;
+  type: string;
+  description: string;
+  triggers: string[];
+  version: number;
+  updatedAt: Date;
+  rules: string | null;
+  files: unknown;
+}) {
   return {
     slug: s.slug,
     name: s.name,
@@ -58,7 +68,12 @@ const SkillSummarySchema = z.object({
   command: z.string(),
   updatedAt: dateTime,
 });
-const SkillDetailSchema = SkillSummarySchema.extend({ content: z.string(), rules: z.string().nullable(), files: z.record(z.string(), z.string()), contentHash: z.string() });
+const SkillDetailSchema = SkillSummarySchema.extend({
+  content: z.string(),
+  rules: z.string().nullable(),
+  files: z.record(z.string(), z.string()),
+  contentHash: z.string(),
+});
 const namedClient = z.object({ id: z.string(), name: z.string() });
 const detection = z.object({
   skill: z.string().nullable(),
@@ -98,7 +113,8 @@ export const skillRoutes: Route[] = [
     method: 'post',
     path: `${SKILLS}/detect`,
     summary: 'Which skill (and which of your clients) a message asks for',
-    description: 'A leading `/slug` command wins; else trigger phrases are matched; below 0.7 confidence a small Claude model chooses (when configured and the client is known).',
+    description:
+      'A leading `/slug` command wins; else trigger phrases are matched; below 0.7 confidence a small Claude model chooses (when configured and the client is known).',
     tag: 'skills',
     access: { kind: 'user' },
     body: detectBody,
@@ -108,7 +124,9 @@ export const skillRoutes: Route[] = [
       const clients = await callerClients(deps.db, req, 'viewer');
       if (b.clientId && !clients.some((c) => c.id === b.clientId)) {
         // A platform admin may name any live client.
-        const named = req.caller?.isPlatformAdmin ? await deps.db.client.findFirst({ where: { id: b.clientId, deletedAt: null }, select: { id: true, name: true } }) : null;
+        const named = req.caller?.isPlatformAdmin
+          ? await deps.db.client.findFirst({ where: { id: b.clientId, deletedAt: null }, select: { id: true, name: true } })
+          : null;
         if (!named) throw notFound('client');
         clients.push(named);
       }
@@ -126,7 +144,13 @@ export const skillRoutes: Route[] = [
     handler: async ({ params: { slug }, res, deps }) => {
       const skill = await deps.db.skill.findUnique({ where: { slug } });
       if (!skill) throw notFound('skill');
-      res.json({ ...skillSummary(skill), content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string>, contentHash: skill.contentHash });
+      res.json({
+        ...skillSummary(skill),
+        content: skill.content,
+        rules: skill.rules,
+        files: (skill.files ?? {}) as Record<string, string>,
+        contentHash: skill.contentHash,
+      });
     },
   }),
 ];

@@ -27,14 +27,25 @@ function page(title: string, body: string): string {
 /** HTML for browsers, the JSON error shape for everything else. */
 function invalidLink(req: Request, res: Response): void {
   if (req.accepts(['json', 'html']) === 'html') {
-    res.status(400).type('html').send(page('This unsubscribe link is not valid', '<p>The link may have been cut short by your mail program. Please use the link from the most recent email, or reply to it asking to be removed.</p>'));
+    res
+      .status(400)
+      .type('html')
+      .send(
+        page(
+          'This unsubscribe link is not valid',
+          '<p>The link may have been cut short by your mail program. Please use the link from the most recent email, or reply to it asking to be removed.</p>',
+        ),
+      );
     return;
   }
   throw new HttpError(400, 'INVALID_TOKEN', 'unsubscribe link is invalid');
 }
 
 const tokenParams = z.object({ token: z.string() });
-const answers = { 200: { description: 'HTML page', contentType: 'text/html' }, 400: { description: 'Invalid link (HTML for browsers, JSON otherwise)', contentType: 'text/html', schema: ErrorBody } };
+const answers = {
+  200: { description: 'HTML page', contentType: 'text/html' },
+  400: { description: 'Invalid link (HTML for browsers, JSON otherwise)', contentType: 'text/html', schema: ErrorBody },
+};
 
 function verify(deps: ApiDeps, token: string): UnsubscribePayload | null {
   const result = verifyUnsubscribeToken(token, resolveSigningSecret(deps.config));
@@ -86,10 +97,22 @@ export const unsubscribeRoutes: Route[] = [
         // Effective before we answer: no email may go out after the person saw "unsubscribed".
         await suppress(deps.db, { clientId: token.clientId, kind: 'email', value: lead.email, reason: 'unsubscribe_link', source: 'list_unsubscribe' });
       }
-      const event: UnsubscribeEvent = { clientId: token.clientId, leadId: token.leadId, ...(token.campaignId ? { campaignId: token.campaignId } : {}), channel: 'email', source };
+      const event: UnsubscribeEvent = {
+        clientId: token.clientId,
+        leadId: token.leadId,
+        ...(token.campaignId ? { campaignId: token.campaignId } : {}),
+        channel: 'email',
+        source,
+      };
       const tokenHash = createHash('sha256').update(params.token).digest('hex');
       // The worker processes it (woken by the row's NOTIFY); the suppression above already holds.
-      await recordInboxEvent(deps.db, { provider: 'unsubscribe', dedupeKey: `token:${tokenHash}`, eventType: 'unsubscribe', payload: event, clientId: token.clientId });
+      await recordInboxEvent(deps.db, {
+        provider: 'unsubscribe',
+        dedupeKey: `token:${tokenHash}`,
+        eventType: 'unsubscribe',
+        payload: event,
+        clientId: token.clientId,
+      });
       res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
     },
   }),

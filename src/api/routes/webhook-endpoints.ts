@@ -34,7 +34,12 @@ export const createEndpointBody = z
   .strict();
 
 export const patchEndpointBody = z
-  .object({ url: httpUrl.optional(), description: z.string().trim().max(500).nullable().optional(), eventTypes: eventTypes.optional(), enabled: z.boolean().optional() })
+  .object({
+    url: httpUrl.optional(),
+    description: z.string().trim().max(500).nullable().optional(),
+    eventTypes: eventTypes.optional(),
+    enabled: z.boolean().optional(),
+  })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
@@ -78,7 +83,15 @@ export function deliveryView(d: WebhookDelivery & { attemptsLog?: WebhookDeliver
     succeededAt: d.succeededAt,
     failedAt: d.failedAt,
     createdAt: d.createdAt,
-    attemptLog: (d.attemptsLog ?? []).map((a) => ({ series: a.series, number: a.number, statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error, succeeded: a.succeeded, at: a.createdAt })),
+    attemptLog: (d.attemptsLog ?? []).map((a) => ({
+      series: a.series,
+      number: a.number,
+      statusCode: a.statusCode,
+      latencyMs: a.latencyMs,
+      error: a.error,
+      succeeded: a.succeeded,
+      at: a.createdAt,
+    })),
   };
 }
 
@@ -154,7 +167,12 @@ const tag = 'webhook-endpoints';
 const clientParams = z.object({ clientId: uuid });
 const endpointEnvelope = z.object({ endpoint: WebhookEndpointSchema });
 
-const deliveryDepsOf = (deps: ApiDeps): DeliveryDeps => ({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, windowSeconds: deps.config.WEBHOOK_RETRY_WINDOW_SECONDS });
+const deliveryDepsOf = (deps: ApiDeps): DeliveryDeps => ({
+  db: deps.db,
+  temporal: deps.temporal,
+  taskQueue: deps.taskQueue,
+  windowSeconds: deps.config.WEBHOOK_RETRY_WINDOW_SECONDS,
+});
 
 async function findEndpoint(db: Db, clientId: string, endpointId: string): Promise<WebhookEndpoint> {
   const endpoint = await db.webhookEndpoint.findFirst({ where: { id: endpointId, clientId, deletedAt: null } });
@@ -173,7 +191,11 @@ export const webhookEndpointRoutes: Route[] = [
     query: pageQuery,
     responses: { 200: ok(pageOf(WebhookEndpointSchema)) },
     handler: async ({ params: { clientId }, query: q, res, deps: { db } }) => {
-      const rows = await db.webhookEndpoint.findMany({ where: { clientId, deletedAt: null, ...cursorWhere(decodeCursor(q.cursor)) }, orderBy: newestFirst, take: q.limit + 1 });
+      const rows = await db.webhookEndpoint.findMany({
+        where: { clientId, deletedAt: null, ...cursorWhere(decodeCursor(q.cursor)) },
+        orderBy: newestFirst,
+        take: q.limit + 1,
+      });
       const p = page(rows, q.limit);
       res.json({ data: p.data.map(endpointView), nextCursor: p.nextCursor });
     },
@@ -193,9 +215,23 @@ export const webhookEndpointRoutes: Route[] = [
       await checkUrl(config, input.url);
       const plain = generateEndpointSecret();
       const endpoint = await db.webhookEndpoint.create({
-        data: { clientId, url: input.url, description: input.description ?? null, eventTypes: input.eventTypes ?? [], enabled: input.enabled ?? true, secretEncrypted: encryptSecret(plain, resolveSigningSecret(config)) },
+        data: {
+          clientId,
+          url: input.url,
+          description: input.description ?? null,
+          eventTypes: input.eventTypes ?? [],
+          enabled: input.enabled ?? true,
+          secretEncrypted: encryptSecret(plain, resolveSigningSecret(config)),
+        },
       });
-      await recordAudit(db, { clientId, ...actorOf(req), action: 'webhook_endpoint.create', entityType: 'webhook_endpoint', entityId: endpoint.id, after: endpointView(endpoint) });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'webhook_endpoint.create',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+        after: endpointView(endpoint),
+      });
       // The only time the secret is shown: it is stored encrypted and never returned again.
       res.status(201).json({ endpoint: endpointView(endpoint), secret: plain });
     },
@@ -238,7 +274,15 @@ export const webhookEndpointRoutes: Route[] = [
           ...(disabling ? { enabled: false, disabledAt: new Date(), disabledReason: 'disabled by a user' } : {}),
         },
       });
-      await recordAudit(db, { clientId: before.clientId, ...actorOf(req), action: 'webhook_endpoint.update', entityType: 'webhook_endpoint', entityId: before.id, before: endpointView(before), after: endpointView(after) });
+      await recordAudit(db, {
+        clientId: before.clientId,
+        ...actorOf(req),
+        action: 'webhook_endpoint.update',
+        entityType: 'webhook_endpoint',
+        entityId: before.id,
+        before: endpointView(before),
+        after: endpointView(after),
+      });
       res.json({ endpoint: endpointView(after) });
     },
   }),
@@ -254,7 +298,14 @@ export const webhookEndpointRoutes: Route[] = [
       const endpoint = await findEndpoint(db, clientId, endpointId);
       // Running deliveries see the deletion at their next attempt and end failed.
       await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { deletedAt: new Date(), enabled: false } });
-      await recordAudit(db, { clientId: endpoint.clientId, ...actorOf(req), action: 'webhook_endpoint.delete', entityType: 'webhook_endpoint', entityId: endpoint.id, before: endpointView(endpoint) });
+      await recordAudit(db, {
+        clientId: endpoint.clientId,
+        ...actorOf(req),
+        action: 'webhook_endpoint.delete',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+        before: endpointView(endpoint),
+      });
       res.status(204).end();
     },
   }),
@@ -269,8 +320,17 @@ export const webhookEndpointRoutes: Route[] = [
     handler: async ({ params: { clientId, endpointId }, req, res, deps: { db, config } }) => {
       const endpoint = await findEndpoint(db, clientId, endpointId);
       const plain = generateEndpointSecret();
-      const after = await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { secretEncrypted: encryptSecret(plain, resolveSigningSecret(config)) } });
-      await recordAudit(db, { clientId: endpoint.clientId, ...actorOf(req), action: 'webhook_endpoint.rotate_secret', entityType: 'webhook_endpoint', entityId: endpoint.id });
+      const after = await db.webhookEndpoint.update({
+        where: { id: endpoint.id },
+        data: { secretEncrypted: encryptSecret(plain, resolveSigningSecret(config)) },
+      });
+      await recordAudit(db, {
+        clientId: endpoint.clientId,
+        ...actorOf(req),
+        action: 'webhook_endpoint.rotate_secret',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+      });
       res.json({ endpoint: endpointView(after), secret: plain });
     },
   }),
@@ -286,7 +346,14 @@ export const webhookEndpointRoutes: Route[] = [
       const endpoint = await findEndpoint(deps.db, clientId, endpointId);
       if (!endpoint.enabled) throw new HttpError(409, 'ENDPOINT_DISABLED', 'the endpoint is disabled; enable it first');
       const sent = await sendTestEvent(deliveryDepsOf(deps), endpoint);
-      await recordAudit(deps.db, { clientId: endpoint.clientId, ...actorOf(req), action: 'webhook_endpoint.test', entityType: 'webhook_endpoint', entityId: endpoint.id, after: { eventId: sent.eventId, deliveryId: sent.delivery.id } });
+      await recordAudit(deps.db, {
+        clientId: endpoint.clientId,
+        ...actorOf(req),
+        action: 'webhook_endpoint.test',
+        entityType: 'webhook_endpoint',
+        entityId: endpoint.id,
+        after: { eventId: sent.eventId, deliveryId: sent.delivery.id },
+      });
       res.status(202).json({ eventId: sent.eventId, delivery: deliveryView(sent.delivery) });
     },
   }),
@@ -331,7 +398,14 @@ export const webhookEndpointRoutes: Route[] = [
         if (err instanceof DeliveryInProgressError) throw new HttpError(409, 'DELIVERY_IN_PROGRESS', err.message);
         throw err;
       }
-      await recordAudit(deps.db, { clientId: endpoint.clientId, ...actorOf(req), action: 'webhook_delivery.redeliver', entityType: 'webhook_delivery', entityId: delivery.id, after: { series: updated.redeliveries } });
+      await recordAudit(deps.db, {
+        clientId: endpoint.clientId,
+        ...actorOf(req),
+        action: 'webhook_delivery.redeliver',
+        entityType: 'webhook_delivery',
+        entityId: delivery.id,
+        after: { series: updated.redeliveries },
+      });
       res.status(202).json({ delivery: deliveryView(updated) });
     },
   }),

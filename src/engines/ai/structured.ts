@@ -114,11 +114,7 @@ export async function callStructured<T>(deps: AiDeps, ctx: AiCallContext, req: S
     const usedModel = res.model || model;
     const costUsd = deps.prices.costUsd(usedModel, res.usage.inputTokens, res.usage.outputTokens);
     calls.push({ model: usedModel, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, costUsd });
-    await recordUsage(
-      deps.db,
-      { ...ctx, model: usedModel, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, costUsd },
-      now(),
-    );
+    await recordUsage(deps.db, { ...ctx, model: usedModel, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, costUsd }, now());
 
     const extracted = extractToolInput(res.content, req.toolName);
     if (extracted.ok) {

@@ -130,7 +130,12 @@ export async function runToolLoop<T>(deps: AiDeps, ctx: AiCallContext, req: Tool
     const results = [];
     for (const use of uses) {
       if (use.name === final.name) {
-        results.push({ type: 'tool_result' as const, tool_use_id: use.id, is_error: true, content: `Your ${final.name} input was rejected: ${lastError}\nCall ${final.name} again with input that satisfies the schema.` });
+        results.push({
+          type: 'tool_result' as const,
+          tool_use_id: use.id,
+          is_error: true,
+          content: `Your ${final.name} input was rejected: ${lastError}\nCall ${final.name} again with input that satisfies the schema.`,
+        });
         continue;
       }
       const tool = byName.get(use.name);
@@ -150,7 +155,11 @@ export async function runToolLoop<T>(deps: AiDeps, ctx: AiCallContext, req: Tool
       toolCalls.push({ tool: use.name, input: use.input, ok, chars: content.length });
       results.push({ type: 'tool_result' as const, tool_use_id: use.id, is_error: !ok, content });
     }
-    messages.push(results.length ? { role: 'user', content: results } : { role: 'user', content: `Call a tool: one of the research tools, or ${final.name} with the finished deliverable.` });
+    messages.push(
+      results.length
+        ? { role: 'user', content: results }
+        : { role: 'user', content: `Call a tool: one of the research tools, or ${final.name} with the finished deliverable.` },
+    );
   }
   throw outputInvalid(final.name, maxTurns, `no valid ${final.name} call within ${maxTurns} turns (${totalTokens} tokens): ${lastError}`);
 }

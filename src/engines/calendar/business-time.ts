@@ -139,11 +139,7 @@ function instant(d: Date): number {
   return t;
 }
 
-function blocked(
-  isoDate: string,
-  ctx: CalendarContext,
-  win: SendWindow,
-): { reason: 'weekend' | 'holiday'; holiday?: string } | null {
+function blocked(isoDate: string, ctx: CalendarContext, win: SendWindow): { reason: 'weekend' | 'holiday'; holiday?: string } | null {
   if (!win.days.includes(weekdayOf(isoDate))) return { reason: 'weekend' };
   const h = ctx.country ? holidayOn(ctx.country, ctx.region ?? undefined, isoDate) : null;
   return h ? { reason: 'holiday', holiday: h.name } : null;

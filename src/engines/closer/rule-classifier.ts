@@ -7,13 +7,7 @@
 //   4. positive (meeting_request, interested) against negative (not_interested), with question as
 //      neutral; conflicting signals give a low confidence so a human decides.
 // Confidence below REVIEW_THRESHOLD (0.6) means "send to human review".
-import {
-  REVIEW_THRESHOLD,
-  type ClassifyReplyOptions,
-  type ReferralContact,
-  type ReplyClassification,
-  type ReplyIntent,
-} from './classification';
+import { REVIEW_THRESHOLD, type ClassifyReplyOptions, type ReferralContact, type ReplyClassification, type ReplyIntent } from './classification';
 import {
   AUTO_ACK,
   AUTO_REPLY_SUBJECT,

@@ -8,13 +8,7 @@ export interface SenderIdentity {
 }
 
 export function complianceFooter(identity: SenderIdentity, unsubscribeUrl: string): string {
-  return [
-    '',
-    '--',
-    `${identity.senderName}, ${identity.agencyName}`,
-    identity.postalAddress,
-    `Unsubscribe: ${unsubscribeUrl}`,
-  ].join('\n');
+  return ['', '--', `${identity.senderName}, ${identity.agencyName}`, identity.postalAddress, `Unsubscribe: ${unsubscribeUrl}`].join('\n');
 }
 
 export function listUnsubscribeHeaders(unsubscribeUrl: string, mailto?: string): Record<string, string> {

@@ -21,13 +21,15 @@ const LEADING_PUNCTUATION = /^[\s"'`([{*]+/u;
 
 /** Normalises an SMS body for keyword matching: NFKC, upper case, no whitespace, no edge punctuation. */
 export function normalizeSmsKeyword(body: string): string {
-  return body
-    .normalize('NFKC')
-    .replace(LEADING_PUNCTUATION, '')
-    .replace(TRAILING_PUNCTUATION, '')
-    // Whitespace-insensitive inside too: "STOP ALL" and "opt out" are the STOPALL / OPTOUT keywords.
-    .replace(/\s+/gu, '')
-    .toUpperCase();
+  return (
+    body
+      .normalize('NFKC')
+      .replace(LEADING_PUNCTUATION, '')
+      .replace(TRAILING_PUNCTUATION, '')
+      // Whitespace-insensitive inside too: "STOP ALL" and "opt out" are the STOPALL / OPTOUT keywords.
+      .replace(/\s+/gu, '')
+      .toUpperCase()
+  );
 }
 
 /** The keyword class of a whole inbound SMS body, or null when the body is not a keyword. */

@@ -23,9 +23,7 @@ export type UnsubscribeTokenFailure =
   | 'expired' // older than maxAgeSeconds
   | 'not_yet_valid'; // issued in the future beyond clock skew
 
-export type VerifyUnsubscribeResult =
-  | { ok: true; payload: UnsubscribePayload }
-  | { ok: false; reason: UnsubscribeTokenFailure };
+export type VerifyUnsubscribeResult = { ok: true; payload: UnsubscribePayload } | { ok: false; reason: UnsubscribeTokenFailure };
 
 export interface VerifyUnsubscribeOptions {
   /** Reject tokens issued longer ago than this. Unlimited when absent (CAN-SPAM wants links to work for 30+ days). */
@@ -76,11 +74,7 @@ export function signUnsubscribeToken(payload: UnsubscribePayload, secret: string
  * Checks a token. `secret` may be a list (current first, then previous ones) so tokens already in
  * inboxes keep working while the signing secret is rotated.
  */
-export function verifyUnsubscribeToken(
-  token: unknown,
-  secret: string | readonly string[],
-  opts: VerifyUnsubscribeOptions = {},
-): VerifyUnsubscribeResult {
+export function verifyUnsubscribeToken(token: unknown, secret: string | readonly string[], opts: VerifyUnsubscribeOptions = {}): VerifyUnsubscribeResult {
   const secrets = typeof secret === 'string' ? [secret] : [...secret];
   if (secrets.length === 0) throw new TypeError('at least one unsubscribe token secret is required');
   secrets.forEach(requireSecret);

@@ -73,7 +73,10 @@ export function fitLength(text: string, max: number, keepSuffix?: string): strin
   const suffix = keepSuffix && text.endsWith(keepSuffix) ? ` ${keepSuffix}` : '';
   const head = suffix ? text.slice(0, text.length - keepSuffix!.length).trimEnd() : text;
   const room = max - suffix.length - 1;
-  const cut = head.slice(0, room).replace(/\s+\S*$/, '').replace(/[,;:\s]+$/, '');
+  const cut = head
+    .slice(0, room)
+    .replace(/\s+\S*$/, '')
+    .replace(/[,;:\s]+$/, '');
   return `${cut}…${suffix}`;
 }
 

@@ -81,8 +81,10 @@ export interface LocalCrawlerOptions {
 export const USER_AGENT = 'AgencyOSBot/1.0 (+https://agency-os.example/bot; ICP discovery)';
 const ROBOTS_TOKEN = 'agencyosbot';
 
-const ASSET = /\.(pdf|jpe?g|png|gif|webp|svg|ico|bmp|tiff?|mp[34]|m4a|mov|avi|webm|wav|zip|gz|tar|rar|7z|exe|dmg|css|js|mjs|json|xml|rss|atom|txt|csv|xlsx?|docx?|pptx?|woff2?|ttf|eot)$/i;
-const LOW_VALUE = /\/(wp-admin|wp-login|wp-json|cart|checkout|my-account|account|login|signin|sign-in|register|feed|tag|tags|category|author|search|privacy|terms|cookie|legal|disclaimer|sitemap)(\.[a-z]+)?(\/|$)|\/page\/\d+/i;
+const ASSET =
+  /\.(pdf|jpe?g|png|gif|webp|svg|ico|bmp|tiff?|mp[34]|m4a|mov|avi|webm|wav|zip|gz|tar|rar|7z|exe|dmg|css|js|mjs|json|xml|rss|atom|txt|csv|xlsx?|docx?|pptx?|woff2?|ttf|eot)$/i;
+const LOW_VALUE =
+  /\/(wp-admin|wp-login|wp-json|cart|checkout|my-account|account|login|signin|sign-in|register|feed|tag|tags|category|author|search|privacy|terms|cookie|legal|disclaimer|sitemap)(\.[a-z]+)?(\/|$)|\/page\/\d+/i;
 const BLOG = /\/(blog|news|insights|articles|posts|resources|podcast|events)(\/|$)/i;
 const MAX_BLOG_PAGES = 3;
 

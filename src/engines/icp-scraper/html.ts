@@ -19,9 +19,44 @@ export interface ParsedPage {
 
 const DROP = 'script, style, noscript, template, svg, iframe, canvas, object, embed, form, select, button, nav, [role=navigation], [aria-hidden=true], dialog';
 const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'figcaption',
-  'figure', 'footer', 'header', 'hr', 'html', 'li', 'main', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody',
-  'thead', 'tfoot', 'tr', 'ul', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'caption',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'dd',
+  'details',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'header',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'tr',
+  'ul',
+  'br',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'caption',
 ]);
 
 const clean = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -43,7 +78,26 @@ function flatText(root: AnyNode): string {
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Elements whose end tag HTML lets authors omit: not counted, so unclosed <li>/<p> lists are no threat.
-const OPTIONAL_CLOSE = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'optgroup', 'thead', 'tbody', 'tfoot', 'colgroup', 'rp', 'rt', 'html', 'head', 'body']);
+const OPTIONAL_CLOSE = new Set([
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'tr',
+  'td',
+  'th',
+  'option',
+  'optgroup',
+  'thead',
+  'tbody',
+  'tfoot',
+  'colgroup',
+  'rp',
+  'rt',
+  'html',
+  'head',
+  'body',
+]);
 const MAX_NESTING = 800;
 const MAX_TAGS = 50_000;
 
@@ -72,8 +126,7 @@ export function parseHtml(rawHtml: string, pageUrl: string): ParsedPage {
   // htmlparser2 (not parse5): linear on hostile markup, where parse5 takes seconds on deep nesting.
   const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const title = clean($('title').first().text()) || null;
-  const description =
-    clean($('meta[name="description"]').attr('content') ?? $('meta[property="og:description"]').attr('content') ?? '') || null;
+  const description = clean($('meta[name="description"]').attr('content') ?? $('meta[property="og:description"]').attr('content') ?? '') || null;
   const siteName = clean($('meta[property="og:site_name"]').attr('content') ?? '') || null;
   const robotsMeta = ($('meta[name="robots"]').attr('content') ?? '').toLowerCase();
 

@@ -49,7 +49,10 @@ export async function scrapeSite(
 ): Promise<ScrapeSummary> {
   const result = await crawler.crawl(job.websiteUrl, limits);
   if (result.pages.length === 0) {
-    const why = result.skipped.slice(0, 3).map((s) => `${s.url}: ${s.reason}`).join('; ');
+    const why = result.skipped
+      .slice(0, 3)
+      .map((s) => `${s.url}: ${s.reason}`)
+      .join('; ');
     throw new StartPageError(`no page of ${job.websiteUrl} could be read${why ? ` (${why})` : ''}`, true);
   }
   const pageIds: string[] = [];

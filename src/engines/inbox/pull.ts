@@ -46,7 +46,11 @@ function nextCursor(dates: Date[], now: Date): Date {
 export async function pullMissedEmail(db: PullDb, source: InboundEmailSource, opts: { now: Date; limit?: number }): Promise<PullResult> {
   const since = await startFrom(db, CURSOR_POSTMARK_INBOUND, opts.now);
   const listed = await source.listInbound(since, { limit: opts.limit });
-  const known = await knownDedupeKeys(db, 'postmark', listed.map((m) => `inbound:${m.messageId}`));
+  const known = await knownDedupeKeys(
+    db,
+    'postmark',
+    listed.map((m) => `inbound:${m.messageId}`),
+  );
   const recorded: string[] = [];
   let invalid = 0;
   for (const m of listed) {
@@ -63,7 +67,14 @@ export async function pullMissedEmail(db: PullDb, source: InboundEmailSource, op
     const row = await recordInboxEvent(db, { provider: 'postmark', dedupeKey: parsed.dedupeKey, eventType: parsed.kind, payload });
     if (!row.duplicate) recorded.push(row.id);
   }
-  await advanceCursor(db, CURSOR_POSTMARK_INBOUND, nextCursor(listed.map((m) => m.date), opts.now));
+  await advanceCursor(
+    db,
+    CURSOR_POSTMARK_INBOUND,
+    nextCursor(
+      listed.map((m) => m.date),
+      opts.now,
+    ),
+  );
   return { provider: 'postmark', sandbox: source.sandbox, since: since.toISOString(), listed: listed.length, recorded, invalid };
 }
 
@@ -73,7 +84,11 @@ export async function pullMissedSms(db: PullDb, source: InboundSmsSource, opts: 
   // Messaging Service SIDs (MG…) are not numbers a message is addressed to.
   const to = numbers.map((n) => n.identifier).filter((id) => id.startsWith('+'));
   const listed = to.length > 0 ? await source.listInbound({ to, since, limit: opts.limit }) : [];
-  const known = await knownDedupeKeys(db, 'twilio', listed.map((m) => `inbound:${m.fields.MessageSid}`));
+  const known = await knownDedupeKeys(
+    db,
+    'twilio',
+    listed.map((m) => `inbound:${m.fields.MessageSid}`),
+  );
   const recorded: string[] = [];
   let invalid = 0;
   for (const m of listed) {
@@ -89,6 +104,13 @@ export async function pullMissedSms(db: PullDb, source: InboundSmsSource, opts: 
     const row = await recordInboxEvent(db, { provider: 'twilio', dedupeKey: parsed.dedupeKey, eventType: parsed.kind, payload: m.fields });
     if (!row.duplicate) recorded.push(row.id);
   }
-  await advanceCursor(db, CURSOR_TWILIO_INBOUND, nextCursor(listed.map((m) => m.sentAt), opts.now));
+  await advanceCursor(
+    db,
+    CURSOR_TWILIO_INBOUND,
+    nextCursor(
+      listed.map((m) => m.sentAt),
+      opts.now,
+    ),
+  );
   return { provider: 'twilio', sandbox: source.sandbox, since: since.toISOString(), listed: listed.length, recorded, invalid };
 }

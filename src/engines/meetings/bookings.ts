@@ -64,7 +64,11 @@ const details = (b: Booking) => ({
 });
 
 /** The booking's change to the lead's meetings; returns the meeting (if any) and the signal plan. */
-async function applyBooking(tx: Tx, b: Booking, lead: { clientId: string; leadId: string; campaignId: string | null }): Promise<{ meeting: Meeting | null; plan: EffectPlan; changed: boolean }> {
+async function applyBooking(
+  tx: Tx,
+  b: Booking,
+  lead: { clientId: string; leadId: string; campaignId: string | null },
+): Promise<{ meeting: Meeting | null; plan: EffectPlan; changed: boolean }> {
   const existing = await existingMeeting(tx, b);
   const book = async (status: MeetingStatus) => {
     // A meeting the reply engine proposed (or a person entered) is the one this booking confirms.

@@ -60,7 +60,14 @@ async function emitFor(tx: Tx, m: Meeting, status: MeetingStatus, extra: Record<
 /** A new meeting in `status` (and its event). */
 export async function createMeeting(
   tx: Tx,
-  a: { clientId: string; leadId: string; campaignId?: string | null; status: MeetingStatus; source: MeetingSource; inboundMessageId?: string | null } & MeetingDetails,
+  a: {
+    clientId: string;
+    leadId: string;
+    campaignId?: string | null;
+    status: MeetingStatus;
+    source: MeetingSource;
+    inboundMessageId?: string | null;
+  } & MeetingDetails,
 ): Promise<Meeting> {
   const m = await tx.meeting.create({
     data: {
@@ -100,7 +107,12 @@ export async function proposeMeeting(
  * Moves a meeting to `to` with `changes` and tells the client. A move to the status it already has
  * changes nothing and tells nobody, except a reschedule, which is news whenever its time changes.
  */
-export async function changeMeeting(tx: Tx, m: Meeting, to: MeetingStatus, changes: MeetingDetails & { source?: MeetingSource } = {}): Promise<{ meeting: Meeting; changed: boolean }> {
+export async function changeMeeting(
+  tx: Tx,
+  m: Meeting,
+  to: MeetingStatus,
+  changes: MeetingDetails & { source?: MeetingSource } = {},
+): Promise<{ meeting: Meeting; changed: boolean }> {
   const timeMoved =
     (changes.startsAt !== undefined && changes.startsAt?.getTime() !== m.startsAt?.getTime()) ||
     (changes.endsAt !== undefined && changes.endsAt?.getTime() !== m.endsAt?.getTime());

@@ -75,7 +75,11 @@ export async function executeSend(db: Db, req: SendRequest, faults?: SendFaults)
   let resource = ledger.resourceId ? await resourceOf(db, req.candidates, ledger.resourceId) : null;
   let lookedUp = false;
   for (;;) {
-    const step = nextStep({ state: ledger.state as SendState, resourceId: ledger.resourceId, took, resourceUsable: resource !== null }, { canLookUp: !!provider.findSent }, lookedUp);
+    const step = nextStep(
+      { state: ledger.state as SendState, resourceId: ledger.resourceId, took, resourceUsable: resource !== null },
+      { canLookUp: !!provider.findSent },
+      lookedUp,
+    );
     switch (step.step) {
       case 'report':
         return step.outcome === 'sent'
@@ -181,7 +185,15 @@ async function finalize(
 
 async function recordActivity(db: Db, k: LedgerKey, action: string, metadata: Record<string, unknown>): Promise<void> {
   await db.activity.create({
-    data: { clientId: k.clientId, campaignId: k.campaignId, leadId: k.leadId, channel: k.channel, action, touchNumber: k.touchNumber, metadata: metadata as Prisma.InputJsonValue },
+    data: {
+      clientId: k.clientId,
+      campaignId: k.campaignId,
+      leadId: k.leadId,
+      channel: k.channel,
+      action,
+      touchNumber: k.touchNumber,
+      metadata: metadata as Prisma.InputJsonValue,
+    },
   });
 }
 

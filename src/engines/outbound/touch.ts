@@ -12,7 +12,17 @@ import { complianceFooter, listUnsubscribeHeaders, withSmsOptOut } from '../comp
 import { signUnsubscribeToken } from '../compliance/unsubscribe-token';
 import { hasPersonalizedCopy, personalizeTouch } from '../content/ai-personalise';
 import { DEFAULT_TEMPLATES, renderTouch, UnfilledMergeFieldError, type TouchTemplate } from '../content/templates';
-import { CHANNEL_NOT_IN_PLAN, loadTouchRows, NO_CREDITS_RECHECK_MS, validateTouch, type ComplianceEvidence, type TouchClient, type TouchLead, type TouchResource, type TouchThread } from '../jit-validation';
+import {
+  CHANNEL_NOT_IN_PLAN,
+  loadTouchRows,
+  NO_CREDITS_RECHECK_MS,
+  validateTouch,
+  type ComplianceEvidence,
+  type TouchClient,
+  type TouchLead,
+  type TouchResource,
+  type TouchThread,
+} from '../jit-validation';
 import { priceOf } from '../plans';
 import { markSkipped, reserveSend, sendKey, type LedgerKey } from '../send-ledger';
 import { executeSend, type SendFaults, type SlotCandidate } from './send';
@@ -127,11 +137,24 @@ function bySlotOrder(resources: TouchResource[], day: string): SlotCandidate[] {
 }
 
 function ledgerKey(ref: TouchRef): LedgerKey {
-  return { idempotencyKey: sendKey(ref.workflowId, ref.touch), clientId: ref.clientId, campaignId: ref.campaignId, leadId: ref.leadId, channel: ref.channel, touchNumber: ref.touch };
+  return {
+    idempotencyKey: sendKey(ref.workflowId, ref.touch),
+    clientId: ref.clientId,
+    campaignId: ref.campaignId,
+    leadId: ref.leadId,
+    channel: ref.channel,
+    touchNumber: ref.touch,
+  };
 }
 
 /** Records a non-send outcome (skipped, drafted) once per touch: the ledger row is the guard. */
-export async function recordOutcomeOnce(db: Db, ref: TouchRef, action: 'skipped' | 'drafted', reason: string, metadata: Record<string, unknown> = {}): Promise<void> {
+export async function recordOutcomeOnce(
+  db: Db,
+  ref: TouchRef,
+  action: 'skipped' | 'drafted',
+  reason: string,
+  metadata: Record<string, unknown> = {},
+): Promise<void> {
   const key = ledgerKey(ref);
   const row = await reserveSend(db, key);
   // Final already (skipped before, or sent by an earlier run of a restarted sequence): keep it.
@@ -139,7 +162,15 @@ export async function recordOutcomeOnce(db: Db, ref: TouchRef, action: 'skipped'
   await db.$transaction(async (tx) => {
     await markSkipped(tx, key.idempotencyKey, reason);
     await tx.activity.create({
-      data: { clientId: ref.clientId, campaignId: ref.campaignId, leadId: ref.leadId, channel: ref.channel, action, touchNumber: ref.touch, metadata: { reason, ...metadata } as Prisma.InputJsonValue },
+      data: {
+        clientId: ref.clientId,
+        campaignId: ref.campaignId,
+        leadId: ref.leadId,
+        channel: ref.channel,
+        action,
+        touchNumber: ref.touch,
+        metadata: { reason, ...metadata } as Prisma.InputJsonValue,
+      },
     });
   });
   sends.inc({ channel: ref.channel, outcome: action });
@@ -181,7 +212,17 @@ async function buildMessage(
       let subject = ref.content.subject;
       if (ref.threadWith !== undefined) {
         // prepareTouch read the first message with its checks; read it here when it did not.
-        const first = thread !== undefined ? thread : (await loadTouchRows(deps.db, { clientId: ref.clientId, leadId: ref.leadId, now: new Date(), threadKey: sendKey(ref.workflowId, ref.threadWith) })).thread;
+        const first =
+          thread !== undefined
+            ? thread
+            : (
+                await loadTouchRows(deps.db, {
+                  clientId: ref.clientId,
+                  leadId: ref.leadId,
+                  now: new Date(),
+                  threadKey: sendKey(ref.workflowId, ref.threadWith),
+                })
+              ).thread;
         if (first?.state === 'sent' && first.threadId) {
           headers['In-Reply-To'] = first.threadId;
           headers['References'] = first.threadId;
@@ -241,7 +282,10 @@ async function mailLetter(deps: OutboundDeps, ref: TouchRef & { content: TouchCo
     deps.signingSecret,
   );
   const unsubscribeUrl = `${deps.publicUrl.replace(/\/$/, '')}/u/${token}`;
-  const senderLines = (client.postalAddress ?? 'Postal address on file').split(/\r?\n|,\s*/).map((l) => l.trim()).filter(Boolean);
+  const senderLines = (client.postalAddress ?? 'Postal address on file')
+    .split(/\r?\n|,\s*/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
   return prepareLetter(deps.db, {
     idempotencyKey: sendKey(ref.workflowId, ref.touch),
@@ -250,7 +294,11 @@ async function mailLetter(deps: OutboundDeps, ref: TouchRef & { content: TouchCo
     leadId: ref.leadId,
     touchNumber: ref.touch,
     sender: { name: senderName === client.name ? client.name : `${senderName}, ${client.name}`, lines: senderLines },
-    recipient: { name: name || 'The Manager', lines: [...(lead.companyName ? [lead.companyName] : []), ...addressBlockLines(address, client.country)], address },
+    recipient: {
+      name: name || 'The Manager',
+      lines: [...(lead.companyName ? [lead.companyName] : []), ...addressBlockLines(address, client.country)],
+      address,
+    },
     body: ref.content.text,
     optOut: `Sent by ${client.name}, ${senderLines.join(', ')}. To receive no more letters or messages from us, visit ${unsubscribeUrl}`,
   });
@@ -270,7 +318,12 @@ function useResource(client: TouchClient) {
  * same attempt does not read them again; with `sending` the capacity check is left to the send's
  * own slot reservation.
  */
-export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'send' | 'approvedContent'>, loaded: Loaded = {}, sending = false): Promise<PrepareResult> {
+export async function prepareTouch(
+  deps: OutboundDeps,
+  a: Omit<AttemptInput, 'send' | 'approvedContent'>,
+  loaded: Loaded = {},
+  sending = false,
+): Promise<PrepareResult> {
   const { db } = deps;
   const now = new Date(a.now);
   // The lead's tier as scored now, not as it was at enrolment: a re-score (a correction, a
@@ -318,7 +371,10 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
   if (resources.length === 0) return { action: 'skip', reason: `no_send_resource:${channel}` };
   if (!sending) {
     const day = localDate(now, cal.timeZone);
-    const pick = pickResource(resources.map((r) => ({ ...r, usedToday: r.counts[day] ?? 0 })), channel);
+    const pick = pickResource(
+      resources.map((r) => ({ ...r, usedToday: r.counts[day] ?? 0 })),
+      channel,
+    );
     if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
   }
 
@@ -345,8 +401,15 @@ export async function prepareTouch(deps: OutboundDeps, a: Omit<AttemptInput, 'se
       const p = await personalizeTouch(
         { db, ai },
         {
-          clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number, channel, kind,
-          rendered, agencyName: client.name, workflowId: a.workflowId,
+          clientId: a.clientId,
+          campaignId: a.campaignId,
+          leadId: a.leadId,
+          touch: a.touch.number,
+          channel,
+          kind,
+          rendered,
+          agencyName: client.name,
+          workflowId: a.workflowId,
           lead: { firstName: lead.firstName, title: lead.title, companyName: lead.companyName, companyIndustry: lead.companyIndustry, city: lead.city },
         },
       );
@@ -379,7 +442,8 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
     select: { state: true, channel: true, providerMessageId: true, error: true },
   });
   if (recorded?.state === 'sent') return { action: 'sent', channel: recorded.channel as ChannelName, providerMessageId: recorded.providerMessageId ?? '' };
-  if (recorded?.state === 'failed' || recorded?.state === 'skipped') return { action: 'skip', reason: recorded.error ?? recorded.state, channel: recorded.channel as ChannelName };
+  if (recorded?.state === 'failed' || recorded?.state === 'skipped')
+    return { action: 'skip', reason: recorded.error ?? recorded.state, channel: recorded.channel as ChannelName };
   const loaded: Loaded = {};
   const ready = await prepareTouch(deps, a, loaded, a.send);
   const ref = { workflowId: a.workflowId, clientId: a.clientId, campaignId: a.campaignId, leadId: a.leadId, touch: a.touch.number };
@@ -390,7 +454,11 @@ export async function attemptTouch(deps: OutboundDeps, a: AttemptInput): Promise
   if (ready.action !== 'ready' || !a.send) return ready;
 
   const touchRef: TouchRef & { kind: string; content: TouchContent; threadWith?: number } = {
-    ...ref, channel: ready.channel, kind: ready.kind, content: a.approvedContent ?? ready.content, threadWith: ready.threadWith,
+    ...ref,
+    channel: ready.channel,
+    kind: ready.kind,
+    content: a.approvedContent ?? ready.content,
+    threadWith: ready.threadWith,
   };
   const lead = loaded.lead!;
   const client = loaded.client!;

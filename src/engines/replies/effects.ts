@@ -176,9 +176,17 @@ export interface SimpleReplyEffects extends Applied {
 
 export function simpleReplyEffects(e: ReplyText, c: ClassifiedReply): SimpleReplyEffects | null {
   const text = e.text.slice(0, MAX_TEXT);
-  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}) };
+  const meta = {
+    intent: c.intent,
+    confidence: c.confidence,
+    classifier: c.source,
+    signals: c.signals.slice(0, 20),
+    text,
+    ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}),
+  };
   const plan = replySignals(e, c);
-  if (c.confidence < REVIEW_THRESHOLD) return { review: c.intent, reviewReason: 'low_confidence', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
+  if (c.confidence < REVIEW_THRESHOLD)
+    return { review: c.intent, reviewReason: 'low_confidence', moveTo: 'replied', action: 'replied', plan, metadata: { ...meta, review: true } };
   switch (c.intent) {
     case 'interested':
     case 'meeting_request':
@@ -256,7 +264,17 @@ async function addReview(tx: Tx, r: ReplyInput, a: { intent: string; confidence:
     clientId: r.clientId,
     type: 'reply.needs_review',
     leadId: r.leadId,
-    data: { reviewId: row.id, replyId: r.messageId, leadId: r.leadId, campaignId: r.campaignId, channel: r.channel, intent: a.intent, confidence: a.confidence, reason: a.reason, stale: false },
+    data: {
+      reviewId: row.id,
+      replyId: r.messageId,
+      leadId: r.leadId,
+      campaignId: r.campaignId,
+      channel: r.channel,
+      intent: a.intent,
+      confidence: a.confidence,
+      reason: a.reason,
+      stale: false,
+    },
   });
 }
 
@@ -273,7 +291,13 @@ async function holdReply(tx: Tx, r: ReplyInput, e: Extract<MatchableEvent, { typ
     suggested: { intent: held.suggested.intent, confidence: held.suggested.confidence, classifier: held.suggested.source },
   };
   await addReview(tx, r, { intent: held.suggested.intent, confidence: held.suggested.confidence, reason: held.reason, evidence });
-  const metadata = { review: true, reason: held.reason, text: r.text.slice(0, MAX_TEXT), ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}), ...evidence };
+  const metadata = {
+    review: true,
+    reason: held.reason,
+    text: r.text.slice(0, MAX_TEXT),
+    ...(e.subject ? { subject: e.subject.slice(0, 300) } : {}),
+    ...evidence,
+  };
   return { action: 'reply_held', plan: {}, metadata };
 }
 
@@ -292,7 +316,14 @@ export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opt
     await addReview(tx, r, { intent, confidence: c.confidence, reason });
     return true;
   };
-  const meta = { intent: c.intent, confidence: c.confidence, classifier: c.source, signals: c.signals.slice(0, 20), text, ...(r.subject ? { subject: r.subject.slice(0, 300) } : {}) };
+  const meta = {
+    intent: c.intent,
+    confidence: c.confidence,
+    classifier: c.source,
+    signals: c.signals.slice(0, 20),
+    text,
+    ...(r.subject ? { subject: r.subject.slice(0, 300) } : {}),
+  };
 
   const simple = simpleReplyEffects(r, c);
   if (simple) {
@@ -300,7 +331,12 @@ export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opt
     if (simple.moveTo) await moveLead(tx, r.leadId, simple.moveTo);
     const metadata: Record<string, unknown> = { ...simple.metadata, review: reviewed || undefined };
     if (c.intent === 'meeting_request' && c.confidence >= REVIEW_THRESHOLD) {
-      const { meeting, created } = await proposeMeeting(tx, { clientId: r.clientId, leadId: r.leadId, campaignId: r.campaignId, inboundMessageId: r.messageId });
+      const { meeting, created } = await proposeMeeting(tx, {
+        clientId: r.clientId,
+        leadId: r.leadId,
+        campaignId: r.campaignId,
+        inboundMessageId: r.messageId,
+      });
       Object.assign(metadata, { meetingId: meeting.id, meetingCreated: created });
     }
     return { action: simple.action, plan: simple.plan, metadata };
@@ -318,7 +354,12 @@ export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opt
         source: `reply:${r.sourceId}`,
       });
       await moveLead(tx, r.leadId, 'unsubscribed');
-      await emitEvent(tx, { clientId: r.clientId, leadId: r.leadId, type: 'lead.unsubscribed', data: { campaignId: r.campaignId, channel: r.channel, source: 'reply', occurredAt: r.occurredAt.toISOString() } });
+      await emitEvent(tx, {
+        clientId: r.clientId,
+        leadId: r.leadId,
+        type: 'lead.unsubscribed',
+        data: { campaignId: r.campaignId, channel: r.channel, source: 'reply', occurredAt: r.occurredAt.toISOString() },
+      });
       return { action: 'replied', plan, metadata: { ...meta, suppressed: value } };
     }
     case 'referral': {
@@ -329,9 +370,7 @@ export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opt
         return { action: 'replied', plan, metadata: { ...meta, review: reviewed || undefined, referral: c.referral ?? null } };
       }
       const campaignId =
-        r.campaignId ??
-        (await tx.campaignEnrollment.findFirst({ where: { leadId: r.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ??
-        null;
+        r.campaignId ?? (await tx.campaignEnrollment.findFirst({ where: { leadId: r.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ?? null;
       const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: r.clientId, campaignId, leadId: referredId } } : {}) };
       return { action: 'replied', plan: withEnrol, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
     }
@@ -407,7 +446,11 @@ async function emitInboundEvents(tx: Tx, e: Exclude<MatchableEvent, { type: 'rep
   if (e.type === 'bounce') {
     await emitEvent(tx, { ...base, type: 'lead.bounced', data: { campaignId: m.campaignId, channel: e.channel, occurredAt } });
   } else if (e.type === 'unsubscribe' || e.type === 'complaint') {
-    await emitEvent(tx, { ...base, type: 'lead.unsubscribed', data: { campaignId: m.campaignId, channel: e.channel, source: e.type === 'complaint' ? 'complaint' : e.source, occurredAt } });
+    await emitEvent(tx, {
+      ...base,
+      type: 'lead.unsubscribed',
+      data: { campaignId: m.campaignId, channel: e.channel, source: e.type === 'complaint' ? 'complaint' : e.source, occurredAt },
+    });
   }
 }
 
@@ -446,7 +489,12 @@ export async function applyEventEffects(
     // reply.received comes first in the lead's event order: what the reply caused (a review, a
     // meeting, an unsubscribe) follows it. Whether it needs review is known once applied; the row is
     // invisible to others until the transaction commits, so completing it here is safe.
-    const received = await emitEvent(tx, { clientId: match.clientId, leadId: match.leadId, type: 'reply.received', data: replyEventData(event, match, c, false) });
+    const received = await emitEvent(tx, {
+      clientId: match.clientId,
+      leadId: match.leadId,
+      type: 'reply.received',
+      data: replyEventData(event, match, c, false),
+    });
     applied = a.held ? await holdReply(tx, input, event, match, a.held) : await applyIntent(tx, input, c);
     if (applied.metadata.review === true) {
       await tx.outboundEvent.update({ where: { id: received.id }, data: { data: replyEventData(event, match, c, true) as Prisma.InputJsonValue } });
@@ -530,7 +578,14 @@ export type SimpleApplyResult =
  */
 export async function applySimpleReplyEffects(
   db: Pick<Db, '$queryRaw' | '$transaction'>,
-  a: { eventId: string; event: Extract<MatchableEvent, { type: 'reply' }>; match: LeadMatch; classification: ClassifiedReply; effects: SimpleReplyEffects; done: boolean },
+  a: {
+    eventId: string;
+    event: Extract<MatchableEvent, { type: 'reply' }>;
+    match: LeadMatch;
+    classification: ClassifiedReply;
+    effects: SimpleReplyEffects;
+    done: boolean;
+  },
 ): Promise<SimpleApplyResult> {
   const { event: e, match: m, effects } = a;
   if (effects.review !== undefined) throw new Error('a reply that needs review is applied in a transaction (its event needs one)');

@@ -27,16 +27,7 @@ export interface MatchHints {
 
 /** Lead actions recorded as Activity rows for events that need no more than a record. */
 export type TrackingAction =
-  | 'delivered'
-  | 'opened'
-  | 'clicked'
-  | 'undelivered'
-  | 'read'
-  | 'soft_bounced'
-  | 'sms_help'
-  | 'resubscribed'
-  | 'connection_accepted'
-  | 'call_ended';
+  'delivered' | 'opened' | 'clicked' | 'undelivered' | 'read' | 'soft_bounced' | 'sms_help' | 'resubscribed' | 'connection_accepted' | 'call_ended';
 
 interface Base {
   channel: Channel;

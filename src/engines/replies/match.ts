@@ -76,7 +76,15 @@ export async function matchLead(db: MatchDb, channel: Channel, hints: MatchHints
     // One round trip for the send and the lead's locale: this sits on the path to the stop signal.
     // The lead's open enrolments come along: a stop signal needs them next.
     const rows = await db.$queryRaw<
-      { clientId: string; leadId: string; campaignId: string; providerMessageId: string | null; country: string | null; timeZone: string | null; enrollments: KnownEnrollments['rows'] }[]
+      {
+        clientId: string;
+        leadId: string;
+        campaignId: string;
+        providerMessageId: string | null;
+        country: string | null;
+        timeZone: string | null;
+        enrollments: KnownEnrollments['rows'];
+      }[]
     >`
       SELECT s."clientId", s."leadId", s."campaignId", s."providerMessageId", l.country, l."timeZone",
         (SELECT coalesce(jsonb_agg(jsonb_build_object('campaignId', e."campaignId", 'status', e.status)), '[]'::jsonb)

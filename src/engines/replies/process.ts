@@ -13,7 +13,16 @@ import type { ReplyLocale } from '../closer/classification';
 import { isSchedulingProvider, processBookingRow } from '../meetings/bookings';
 import { lockForProcessing, markAttempt, markIgnored, markProcessed, MAX_INBOX_ATTEMPTS } from '../inbox/store';
 import { ruleClassifier, type ClassifiedReply, type ReplyClassifier } from './classify';
-import { applyEventEffects, applySimpleReplyEffects, earlySignals, oneStatementEffects, REPLY_TX_OPTIONS, storedPlan, type EffectPlan, type HeldReply } from './effects';
+import {
+  applyEventEffects,
+  applySimpleReplyEffects,
+  earlySignals,
+  oneStatementEffects,
+  REPLY_TX_OPTIONS,
+  storedPlan,
+  type EffectPlan,
+  type HeldReply,
+} from './effects';
 import type { MatchableEvent } from './events';
 import { matchLead, type KnownEnrollments, type LeadMatch } from './match';
 import type { SequenceControl } from './sequence-control';
@@ -61,7 +70,12 @@ function localeFor(country: string | null | undefined): ReplyLocale {
   }
 }
 
-async function classifyFor(deps: ReplyProcessingDeps, event: Extract<MatchableEvent, { type: 'reply' }>, m: LeadMatch, classify = deps.classify): Promise<ClassifiedReply> {
+async function classifyFor(
+  deps: ReplyProcessingDeps,
+  event: Extract<MatchableEvent, { type: 'reply' }>,
+  m: LeadMatch,
+  classify = deps.classify,
+): Promise<ClassifiedReply> {
   const lead = m.lead ?? (await deps.db.lead.findUnique({ where: { id: m.leadId }, select: { country: true, timeZone: true } }));
   return classify({
     clientId: m.clientId,
@@ -193,7 +207,14 @@ async function processRow(deps: ReplyProcessingDeps, id: string, row: KnownInbox
       const simple = oneStatementEffects(event, prepared.classification);
       if (simple) {
         const finished = !earlyError && !signalsLeft(simple.plan, early);
-        const r = await applySimpleReplyEffects(db, { eventId: id, event, match: prepared.match, classification: prepared.classification, effects: simple, done: finished });
+        const r = await applySimpleReplyEffects(db, {
+          eventId: id,
+          event,
+          match: prepared.match,
+          classification: prepared.classification,
+          effects: simple,
+          done: finished,
+        });
         if (r === 'busy') return { outcome: 'busy' };
         if (r === 'applied') {
           leadId = prepared.match.leadId;
@@ -203,26 +224,32 @@ async function processRow(deps: ReplyProcessingDeps, id: string, row: KnownInbox
         // 'already': an earlier attempt applied them; the transaction below reads its plan.
       }
     }
-    plan = appliedPlan ?? (await db.$transaction(async (tx) => {
-      const locked = await lockForProcessing(tx, id);
-      if (!locked) return null;
-      if (locked.leadId) {
-        leadId = locked.leadId;
-        return storedPlan(tx, id, locked.leadId);
-      }
-      if (!prepared) throw new Error('inbox row lost its lead between read and lock');
-      const { match } = prepared;
-      leadId = match.leadId;
-      const applied = await applyEventEffects(tx, { eventId: id, event, match, classification: prepared.classification, held: prepared.held });
-      // Setting leadId marks the effects applied; when the early signals covered the whole plan the
-      // row is finished in the same statement.
-      done = !earlyError && !signalsLeft(applied, early);
-      await tx.webhookEvent.update({
-        where: { id },
-        data: { clientId: match.clientId, leadId: match.leadId, ...(done ? { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } } : {}) },
-      });
-      return applied;
-    }, REPLY_TX_OPTIONS));
+    plan =
+      appliedPlan ??
+      (await db.$transaction(async (tx) => {
+        const locked = await lockForProcessing(tx, id);
+        if (!locked) return null;
+        if (locked.leadId) {
+          leadId = locked.leadId;
+          return storedPlan(tx, id, locked.leadId);
+        }
+        if (!prepared) throw new Error('inbox row lost its lead between read and lock');
+        const { match } = prepared;
+        leadId = match.leadId;
+        const applied = await applyEventEffects(tx, { eventId: id, event, match, classification: prepared.classification, held: prepared.held });
+        // Setting leadId marks the effects applied; when the early signals covered the whole plan the
+        // row is finished in the same statement.
+        done = !earlyError && !signalsLeft(applied, early);
+        await tx.webhookEvent.update({
+          where: { id },
+          data: {
+            clientId: match.clientId,
+            leadId: match.leadId,
+            ...(done ? { status: 'processed', processedAt: new Date(), lastError: null, attempts: { increment: 1 } } : {}),
+          },
+        });
+        return applied;
+      }, REPLY_TX_OPTIONS));
   } catch (err) {
     deps.logger?.warn({ err, webhookEventId: id }, 'webhook event processing failed');
     await markAttempt(db, id, { error: message(err), status: 'failed', maxAttempts });

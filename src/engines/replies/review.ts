@@ -94,7 +94,14 @@ export async function resolveReview(
         leadId: review.leadId,
         channel: review.channel,
         action: 'review_resolved',
-        metadata: { reviewId: review.id, intent: a.intent, previousIntent: review.intent, resolvedBy: a.resolvedBy, ...applied.metadata, plan: applied.plan as Record<string, unknown> } as Prisma.InputJsonObject,
+        metadata: {
+          reviewId: review.id,
+          intent: a.intent,
+          previousIntent: review.intent,
+          resolvedBy: a.resolvedBy,
+          ...applied.metadata,
+          plan: applied.plan as Record<string, unknown>,
+        } as Prisma.InputJsonObject,
       },
     });
     return { outcome: 'resolved' as const, review: resolved, plan: applied.plan, actions };

@@ -69,11 +69,7 @@ const toDate = (iso: string | undefined): Date | null => {
 };
 
 /** The scorer's input: the lead's columns (after enrichment was applied) plus enrichment signals. */
-export function toLeadFacts(
-  lead: Omit<ScoutLead, 'id'>,
-  e: LeadEnrichment | null,
-  history: LeadHistory = {},
-): LeadFacts {
+export function toLeadFacts(lead: Omit<ScoutLead, 'id'>, e: LeadEnrichment | null, history: LeadHistory = {}): LeadFacts {
   const s = e?.signals;
   const signals: LeadSignals | null = e
     ? {

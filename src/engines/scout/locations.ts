@@ -30,8 +30,14 @@ const SINGLE_ZONE: Readonly<Record<string, string>> = {
 };
 
 const AU_ZONES: Readonly<Record<string, string>> = {
-  NSW: 'Australia/Sydney', ACT: 'Australia/Sydney', VIC: 'Australia/Melbourne', QLD: 'Australia/Brisbane',
-  SA: 'Australia/Adelaide', WA: 'Australia/Perth', TAS: 'Australia/Hobart', NT: 'Australia/Darwin',
+  NSW: 'Australia/Sydney',
+  ACT: 'Australia/Sydney',
+  VIC: 'Australia/Melbourne',
+  QLD: 'Australia/Brisbane',
+  SA: 'Australia/Adelaide',
+  WA: 'Australia/Perth',
+  TAS: 'Australia/Hobart',
+  NT: 'Australia/Darwin',
 };
 
 const US_ZONE_STATES: Readonly<Record<string, readonly string[]>> = {
@@ -43,14 +49,22 @@ const US_ZONE_STATES: Readonly<Record<string, readonly string[]>> = {
   'America/Anchorage': ['AK'],
   'Pacific/Honolulu': ['HI'],
 };
-const US_ZONES: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(US_ZONE_STATES).flatMap(([zone, states]) => states.map((s) => [s, zone])),
-);
+const US_ZONES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(US_ZONE_STATES).flatMap(([zone, states]) => states.map((s) => [s, zone])));
 
 const CA_ZONES: Readonly<Record<string, string>> = {
-  BC: 'America/Vancouver', AB: 'America/Edmonton', NT: 'America/Edmonton', SK: 'America/Regina', MB: 'America/Winnipeg',
-  ON: 'America/Toronto', QC: 'America/Toronto', NB: 'America/Halifax', NS: 'America/Halifax', PE: 'America/Halifax',
-  NL: 'America/St_Johns', YT: 'America/Whitehorse', NU: 'America/Iqaluit',
+  BC: 'America/Vancouver',
+  AB: 'America/Edmonton',
+  NT: 'America/Edmonton',
+  SK: 'America/Regina',
+  MB: 'America/Winnipeg',
+  ON: 'America/Toronto',
+  QC: 'America/Toronto',
+  NB: 'America/Halifax',
+  NS: 'America/Halifax',
+  PE: 'America/Halifax',
+  NL: 'America/St_Johns',
+  YT: 'America/Whitehorse',
+  NU: 'America/Iqaluit',
 };
 
 const ZONES_BY_STATE: Readonly<Record<string, Readonly<Record<string, string>>>> = { AU: AU_ZONES, US: US_ZONES, CA: CA_ZONES };

@@ -1,11 +1,6 @@
 // What the scout takes (a lead's columns) and gives back (the merged enrichment per lead).
 import type { Lead } from '../../db/client';
-import type {
-  CompanyData,
-  EnrichmentSource,
-  PersonData,
-  SignalData,
-} from '../../integrations/enrichment';
+import type { CompanyData, EnrichmentSource, PersonData, SignalData } from '../../integrations/enrichment';
 
 /** The lead columns the waterfall reads. */
 export type ScoutLead = Pick<

@@ -68,16 +68,13 @@ async function ask(provider: EnrichmentProvider, input: LookupInput, group: Grou
   }
 }
 
-export async function runWaterfall(
-  db: Db,
-  drivers: EnrichmentDrivers,
-  leads: readonly ScoutLead[],
-  opts: WaterfallOptions,
-): Promise<ScoutResult[]> {
+export async function runWaterfall(db: Db, drivers: EnrichmentDrivers, leads: readonly ScoutLead[], opts: WaterfallOptions): Promise<ScoutResult[]> {
   const { now } = opts;
   const concurrency = opts.concurrency ?? 5;
   const keyOf = new Map(leads.map((l) => [l.id, cacheKeyFor(l)]));
-  const cached = opts.skipCache ? new Map<string, LeadEnrichment>() : await readCache(db, [...new Set([...keyOf.values()].filter((k): k is string => k !== null))], now);
+  const cached = opts.skipCache
+    ? new Map<string, LeadEnrichment>()
+    : await readCache(db, [...new Set([...keyOf.values()].filter((k): k is string => k !== null))], now);
 
   // Cache misses, grouped by key (a lead without a key is its own group).
   const groups: Group[] = [];

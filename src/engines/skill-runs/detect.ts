@@ -149,7 +149,15 @@ export async function detectSkill(deps: DetectDeps, input: DetectInput): Promise
   if (command) {
     const skill = skills.find((s) => s.slug === command.slug);
     if (skill) {
-      return { ...base, skill: skill.slug, confidence: 1, method: 'command', request: command.rest, candidates: [{ slug: skill.slug, name: skill.name, confidence: 1, matched: [`/${skill.slug}`] }], note: clientNote };
+      return {
+        ...base,
+        skill: skill.slug,
+        confidence: 1,
+        method: 'command',
+        request: command.rest,
+        candidates: [{ slug: skill.slug, name: skill.name, confidence: 1, matched: [`/${skill.slug}`] }],
+        note: clientNote,
+      };
     }
   }
 
@@ -167,7 +175,8 @@ export async function detectSkill(deps: DetectDeps, input: DetectInput): Promise
       { clientId: client.id, purpose: 'skill-detection' },
       {
         tier: 'fast',
-        system: 'You route a marketing agency user\'s request to exactly one content skill. Answer with the skill\'s slug, or "none" when no listed skill fits.',
+        system:
+          'You route a marketing agency user\'s request to exactly one content skill. Answer with the skill\'s slug, or "none" when no listed skill fits.',
         prompt: `Skills:\n${list}\n\nRequest:\n"""\n${message.slice(0, 4000)}\n"""`,
         toolName: 'choose_skill',
         toolDescription: 'Record which skill fits the request.',
@@ -185,7 +194,22 @@ export async function detectSkill(deps: DetectDeps, input: DetectInput): Promise
 
   if (top && !(second && second.confidence === top.confidence)) {
     const why = deps.ai ? 'name the client to let the AI choose' : 'AI disambiguation is not configured';
-    return { ...base, skill: top.slug, confidence: top.confidence, method: 'keyword', request: message, candidates, note: clientNote ?? `Low confidence (${why}); other candidates: ${candidates.slice(1).map((c) => c.slug).join(', ') || 'none'}.` };
+    return {
+      ...base,
+      skill: top.slug,
+      confidence: top.confidence,
+      method: 'keyword',
+      request: message,
+      candidates,
+      note:
+        clientNote ??
+        `Low confidence (${why}); other candidates: ${
+          candidates
+            .slice(1)
+            .map((c) => c.slug)
+            .join(', ') || 'none'
+        }.`,
+    };
   }
   return { ...base, skill: null, confidence: top?.confidence ?? 0, method: 'none', request: message, candidates, note: couldNotTell(candidates, skills) };
 }

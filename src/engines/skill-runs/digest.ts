@@ -44,7 +44,11 @@ function avg(values: Array<number | null>): number | null {
 export function countSimilar(texts: string[]): Counted[] {
   const groups = new Map<string, Counted>();
   for (const t of texts) {
-    const key = t.toLowerCase().replace(/[\s]+/g, ' ').replace(/[.!?;,:\s]+$/, '').trim();
+    const key = t
+      .toLowerCase()
+      .replace(/[\s]+/g, ' ')
+      .replace(/[.!?;,:\s]+$/, '')
+      .trim();
     if (!key) continue;
     const g = groups.get(key);
     if (g) g.count++;
@@ -93,7 +97,13 @@ export async function computeSkillDigest(db: Db, at: Date): Promise<DigestData> 
     periodEnd: periodEnd.toISOString(),
     totalRatings: week.length,
     skills: skills
-      .map((s) => summarizeSkill(s, week.filter((f) => f.skillSlug === s), previous.filter((f) => f.skillSlug === s)))
+      .map((s) =>
+        summarizeSkill(
+          s,
+          week.filter((f) => f.skillSlug === s),
+          previous.filter((f) => f.skillSlug === s),
+        ),
+      )
       // Worst first: those are the rules to look at.
       .sort((a, b) => a.averages.overall - b.averages.overall || a.skill.localeCompare(b.skill)),
   };

@@ -31,7 +31,13 @@ export class OutputNotFound extends Error {
 }
 
 /** Issues are stored one per line. */
-export const splitIssues = (text: string | null): string[] => (text ? text.split('\n').map((l) => l.trim()).filter(Boolean) : []);
+export const splitIssues = (text: string | null): string[] =>
+  text
+    ? text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
 
 export async function recordFeedback(db: Db, userId: string | null, f: FeedbackInput): Promise<Feedback> {
   const output = await db.output.findFirst({ where: { id: f.outputId, deletedAt: null }, select: { clientId: true, skillSlug: true } });
@@ -60,7 +66,14 @@ export async function recordChatRating(db: Db, a: { outputId: string; userId: st
   const earlier = await db.feedback.findFirst({ where: { outputId: a.outputId, userId: a.userId, source: a.source }, orderBy: { createdAt: 'desc' } });
   const r = score.parse(a.rating);
   if (earlier) return db.feedback.update({ where: { id: earlier.id }, data: { overall: r, accuracy: r, quality: r, usefulness: r } });
-  return recordFeedback(db, a.userId, { outputId: a.outputId, overall: r, accuracy: r, quality: r, usefulness: r, source: a.source as FeedbackInput['source'] });
+  return recordFeedback(db, a.userId, {
+    outputId: a.outputId,
+    overall: r,
+    accuracy: r,
+    quality: r,
+    usefulness: r,
+    source: a.source as FeedbackInput['source'],
+  });
 }
 
 export async function addWhatWorked(db: Db, feedbackId: string, text: string): Promise<Feedback> {

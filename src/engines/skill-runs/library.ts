@@ -57,7 +57,12 @@ export function parseFrontMatter(text: string): FrontMatter | null {
     if (!line.trim()) continue;
     const item = /^\s+-\s+(.+)$/.exec(line);
     if (item && inTriggers) {
-      triggers.push(item[1].trim().replace(/^["']|["']$/g, '').toLowerCase());
+      triggers.push(
+        item[1]
+          .trim()
+          .replace(/^["']|["']$/g, '')
+          .toLowerCase(),
+      );
       continue;
     }
     const kv = /^([A-Za-z][\w-]*):\s*(.*)$/.exec(line);
@@ -113,7 +118,10 @@ export function readSkillFolder(dir: string): SkillFolder {
   for (const file of markdownFilesUnder(dir, dir)) files[relative(dir, file).split(sep).join('/')] = readFileSync(file, 'utf8').trim();
 
   const hash = createHash('sha256');
-  hash.update(raw).update('\0').update(rules ?? '');
+  hash
+    .update(raw)
+    .update('\0')
+    .update(rules ?? '');
   for (const [path, text] of Object.entries(files)) hash.update('\0').update(path).update('\0').update(text);
   return {
     slug,

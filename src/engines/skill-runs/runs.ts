@@ -5,9 +5,7 @@ import { runInvalid } from './errors';
 import { emitEvent } from '../events';
 
 /** How a finished run reaches its requester. */
-export type RunNotify =
-  | { kind: 'telegram'; chatId: string; messageId: number }
-  | { kind: 'callback'; url: string };
+export type RunNotify = { kind: 'telegram'; chatId: string; messageId: number } | { kind: 'callback'; url: string };
 
 export interface NewRun {
   clientId: string;
@@ -66,7 +64,8 @@ export class RunNotRetryable extends Error {
  * retry's requester is the caller. Throws RunNotRetryable, UnknownSkill.
  */
 export async function createRetryRun(db: Db, original: SkillRun, userId: string | null): Promise<SkillRun> {
-  if (!RETRYABLE.includes(original.status)) throw new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`);
+  if (!RETRYABLE.includes(original.status))
+    throw new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`);
   const existing = await db.skillRun.findUnique({ where: { retryOfId: original.id }, select: { id: true } });
   if (existing) throw new RunNotRetryable('already_retried', `the run was already retried as ${existing.id}`, existing.id);
   const notify = original.notify as RunNotify | null;
@@ -127,7 +126,13 @@ export async function beginRun(db: Db, runId: string, now = new Date()): Promise
 }
 
 /** Ends the run once (a second call changes nothing) with its tokens and cost summed from ai_usage. */
-export async function finishRun(db: Db, runId: string, status: 'completed' | 'failed' | 'cancelled', error?: string, now = new Date()): Promise<SkillRun | null> {
+export async function finishRun(
+  db: Db,
+  runId: string,
+  status: 'completed' | 'failed' | 'cancelled',
+  error?: string,
+  now = new Date(),
+): Promise<SkillRun | null> {
   const usage = await db.aiUsage.aggregate({
     where: { runId },
     _sum: { inputTokens: true, outputTokens: true, costUsd: true },
@@ -148,7 +153,11 @@ export async function finishRun(db: Db, runId: string, status: 'completed' | 'fa
     // Outbound event, with the change (a run ends once, so a repeated call emits nothing).
     if (ended.count > 0 && run) {
       const output = await tx.output.findFirst({ where: { runId }, select: { id: true } });
-      await emitEvent(tx, { clientId: run.clientId, type: 'run.completed', data: { runId, skill: run.skillSlug, status, error: run.error, outputId: output?.id ?? null } });
+      await emitEvent(tx, {
+        clientId: run.clientId,
+        type: 'run.completed',
+        data: { runId, skill: run.skillSlug, status, error: run.error, outputId: output?.id ?? null },
+      });
     }
     return run;
   });
@@ -235,7 +244,12 @@ export function outputView(o: Output, opts: { content?: boolean } = {}) {
 
 /** A file name for the download: the title in lower-case words, then the date. */
 export function outputFileName(o: Pick<Output, 'title' | 'skillSlug' | 'createdAt'>, extension: 'md' | 'docx' = 'md'): string {
-  const words = o.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || o.skillSlug;
+  const words =
+    o.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || o.skillSlug;
   return `${words}-${o.createdAt.toISOString().slice(0, 10)}.${extension}`;
 }
 

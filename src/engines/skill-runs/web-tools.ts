@@ -35,13 +35,22 @@ export function fetchPageTool(crawler: SiteCrawler, opts: { maxFetches?: number 
     async run({ url }) {
       if (fetched >= maxFetches) throw new Error(`page limit reached (${maxFetches} per request): write with what you have`);
       fetched++;
-      const result = await crawler.crawl(url, { maxPages: 1, maxDepth: 0, totalTimeoutMs: 20_000, requestTimeoutMs: 10_000, maxBytesPerPage: 1_500_000, maxTextChars: PAGE_TEXT_CHARS });
+      const result = await crawler.crawl(url, {
+        maxPages: 1,
+        maxDepth: 0,
+        totalTimeoutMs: 20_000,
+        requestTimeoutMs: 10_000,
+        maxBytesPerPage: 1_500_000,
+        maxTextChars: PAGE_TEXT_CHARS,
+      });
       const page = result.pages[0];
       if (!page) {
         const why = result.skipped[0]?.reason ?? 'no readable HTML';
         throw new Error(`could not read ${url}: ${why}`);
       }
-      return [`URL: ${page.url}`, `Title: ${page.title ?? '(none)'}`, page.truncated ? `(text cut at ${PAGE_TEXT_CHARS} characters)` : null, '', page.text].filter((l) => l !== null).join('\n');
+      return [`URL: ${page.url}`, `Title: ${page.title ?? '(none)'}`, page.truncated ? `(text cut at ${PAGE_TEXT_CHARS} characters)` : null, '', page.text]
+        .filter((l) => l !== null)
+        .join('\n');
     },
   };
 }

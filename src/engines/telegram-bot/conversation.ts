@@ -200,7 +200,8 @@ async function skillRequest(deps: BotDeps, channel: LinkedChannel, chatId: strin
 
   const working = await say(text.working(skill?.name ?? detection.skill, client.name));
   // A new request moves on from an unanswered "what worked?" question.
-  if (channel.pendingFeedbackId) await deps.db.userChannel.updateMany({ where: { id: channel.id, pendingFeedbackId: channel.pendingFeedbackId }, data: { pendingFeedbackId: null } });
+  if (channel.pendingFeedbackId)
+    await deps.db.userChannel.updateMany({ where: { id: channel.id, pendingFeedbackId: channel.pendingFeedbackId }, data: { pendingFeedbackId: null } });
   const edit = (t: string) => deps.bot.editMessageText(chatId, working.messageId, t);
   try {
     const started = await deps.startRun({
@@ -246,7 +247,10 @@ async function onCallbackQuery(deps: BotDeps, q: TgCallbackQuery): Promise<Handl
   }
   const output = await deps.db.output.findFirst({ where: { id: rate.outputId, deletedAt: null }, select: { clientId: true } });
   const membership = output
-    ? await deps.db.membership.findFirst({ where: { userId: channel.userId, clientId: output.clientId, deletedAt: null, client: { deletedAt: null } }, select: { role: true } })
+    ? await deps.db.membership.findFirst({
+        where: { userId: channel.userId, clientId: output.clientId, deletedAt: null, client: { deletedAt: null } },
+        select: { role: true },
+      })
     : null;
   if (!membership) {
     await answer(text.outputNotFound());

@@ -11,7 +11,10 @@ export const LINK_CODE_TTL_MS = 15 * 60_000;
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const LINK_CODE_LENGTH = 8;
 
-export const hashLinkCode = (code: string) => createHash('sha256').update(`telegram-link:${normalizeLinkCode(code)}`).digest('hex');
+export const hashLinkCode = (code: string) =>
+  createHash('sha256')
+    .update(`telegram-link:${normalizeLinkCode(code)}`)
+    .digest('hex');
 
 /** What the user typed, forgiving case, spaces and dashes ("abcd-efgh"). */
 export function normalizeLinkCode(code: string): string {

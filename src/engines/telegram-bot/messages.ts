@@ -31,7 +31,9 @@ export const text = {
   help: (skills: readonly SkillLine[]) =>
     [
       'Tell me what you need in plain words, e.g. "Write homepage copy for <client>", or start with a skill command:',
-      skills.length > 0 ? skills.map((s) => `/${s.slug.replace(/-/g, '_')} ${s.name}: ${oneLine(s.description, 120)}`).join('\n') : '(no skills are installed yet)',
+      skills.length > 0
+        ? skills.map((s) => `/${s.slug.replace(/-/g, '_')} ${s.name}: ${oneLine(s.description, 120)}`).join('\n')
+        : '(no skills are installed yet)',
       'Other commands:\n/download <output id> the full output as a file\n/skip skip the feedback question\n/link <code> link this chat to an Agency OS account',
     ].join('\n\n'),
 
@@ -62,6 +64,10 @@ export const text = {
 
 /** The first line of a text, at most `max` characters. */
 export function oneLine(s: string, max: number): string {
-  const line = s.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const line =
+    s
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -38,7 +38,12 @@ export function outcomeMessage(outcome: RunOutcome): { text: string; keyboard?: 
     // The preview is the output's first 500 characters: a full one probably continues.
     const more = preview.length >= 500 ? '…' : '';
     return {
-      text: [`✓ ${outcome.title ?? 'Your output'} is ready (${what})`, `${preview.trim()}${more}`, `Download: /download ${outcome.outputId}`, 'How useful was it? Rate it 1–5:'].join('\n\n'),
+      text: [
+        `✓ ${outcome.title ?? 'Your output'} is ready (${what})`,
+        `${preview.trim()}${more}`,
+        `Download: /download ${outcome.outputId}`,
+        'How useful was it? Rate it 1–5:',
+      ].join('\n\n'),
       keyboard: ratingKeyboard(outcome.outputId),
     };
   }

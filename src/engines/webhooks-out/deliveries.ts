@@ -53,7 +53,9 @@ function outcomeOf(statusCode: number | null): AttemptOutcome {
 export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryOptions): Promise<AttemptResult> {
   const delivery = await db.webhookDelivery.findUnique({ where: { endpointId_eventId: { endpointId: r.endpointId, eventId: r.eventId } } });
   if (!delivery) throw new Error(`no delivery row for endpoint ${r.endpointId} and event ${r.eventId}`);
-  const done = await db.webhookDeliveryAttempt.findUnique({ where: { deliveryId_series_number: { deliveryId: delivery.id, series: r.series, number: r.attempt } } });
+  const done = await db.webhookDeliveryAttempt.findUnique({
+    where: { deliveryId_series_number: { deliveryId: delivery.id, series: r.series, number: r.attempt } },
+  });
   if (done) return { outcome: outcomeOf(done.statusCode), statusCode: done.statusCode, error: done.error, latencyMs: done.latencyMs };
 
   const endpoint = await db.webhookEndpoint.findUnique({ where: { id: r.endpointId } });
@@ -72,7 +74,16 @@ export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryO
 
   await db.$transaction(async (tx) => {
     await tx.webhookDeliveryAttempt.create({
-      data: { deliveryId: delivery.id, series: r.series, number: r.attempt, statusCode: res.statusCode, error: res.error, latencyMs: res.latencyMs, succeeded: ok, createdAt: r.at },
+      data: {
+        deliveryId: delivery.id,
+        series: r.series,
+        number: r.attempt,
+        statusCode: res.statusCode,
+        error: res.error,
+        latencyMs: res.latencyMs,
+        succeeded: ok,
+        createdAt: r.at,
+      },
     });
     await tx.webhookDelivery.update({
       where: { id: delivery.id },
@@ -90,7 +101,10 @@ export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryO
     if (ok) {
       await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: r.at } });
     } else {
-      await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { consecutiveFailures: { increment: 1 }, failingSince: endpoint.failingSince ?? r.at } });
+      await tx.webhookEndpoint.update({
+        where: { id: endpoint.id },
+        data: { consecutiveFailures: { increment: 1 }, failingSince: endpoint.failingSince ?? r.at },
+      });
       // A concurrent attempt may have set it first; keep the earliest.
       await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, failingSince: { gt: r.at } }, data: { failingSince: r.at } });
     }
@@ -106,7 +120,10 @@ export async function attemptDelivery(db: Db, r: AttemptRequest, opts: DeliveryO
  */
 export async function disableEndpoint(db: Db, endpointId: string, reason: string, at: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const changed = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true, deletedAt: null }, data: { enabled: false, disabledAt: at, disabledReason: reason } });
+    const changed = await tx.webhookEndpoint.updateMany({
+      where: { id: endpointId, enabled: true, deletedAt: null },
+      data: { enabled: false, disabledAt: at, disabledReason: reason },
+    });
     if (changed.count === 0) return false;
     const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
     await tx.auditLog.create({
@@ -133,7 +150,10 @@ export interface FinishResult {
  * failures began at least a window ago, the endpoint is disabled (every delivery to it has failed
  * for that long).
  */
-export async function failDelivery(db: Db, a: { endpointId: string; eventId: string; at: Date; windowSeconds: number; exhausted: boolean }): Promise<FinishResult> {
+export async function failDelivery(
+  db: Db,
+  a: { endpointId: string; eventId: string; at: Date; windowSeconds: number; exhausted: boolean },
+): Promise<FinishResult> {
   const failed = await db.webhookDelivery.updateMany({
     where: { endpointId: a.endpointId, eventId: a.eventId, status: 'pending' },
     data: { status: 'failed', failedAt: a.at, nextAttemptAt: null },
@@ -145,7 +165,12 @@ export async function failDelivery(db: Db, a: { endpointId: string; eventId: str
   const endpoint = await db.webhookEndpoint.findUnique({ where: { id: a.endpointId } });
   if (!endpoint?.enabled || !endpoint.failingSince || endpoint.failingSince > since) return { disabled: false };
   const hours = Math.round((a.windowSeconds / 3600) * 10) / 10;
-  const disabled = await disableEndpoint(db, a.endpointId, `every delivery failed for ${hours} h (${endpoint.consecutiveFailures} failed attempts in a row)`, a.at);
+  const disabled = await disableEndpoint(
+    db,
+    a.endpointId,
+    `every delivery failed for ${hours} h (${endpoint.consecutiveFailures} failed attempts in a row)`,
+    a.at,
+  );
   return { disabled };
 }
 

@@ -75,7 +75,10 @@ export async function dispatchPendingEvents(db: Db, opts: DispatchOptions): Prom
     );
     if (pairs.length) await db.webhookDelivery.createMany({ data: pairs, skipDuplicates: true });
     const rows = pairs.length
-      ? await db.webhookDelivery.findMany({ where: { endpointId: { in: [...new Set(pairs.map((p) => p.endpointId))] }, eventId: { in: events.map((e) => e.id) } }, select: { id: true, endpointId: true, eventId: true } })
+      ? await db.webhookDelivery.findMany({
+          where: { endpointId: { in: [...new Set(pairs.map((p) => p.endpointId))] }, eventId: { in: events.map((e) => e.id) } },
+          select: { id: true, endpointId: true, eventId: true },
+        })
       : [];
     const idOf = new Map(rows.map((r) => [`${r.endpointId}:${r.eventId}`, r.id]));
     const failed = new Set<string>();

@@ -63,7 +63,13 @@ export async function postSigned(
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);
   try {
-    const res = await guardedFetchFor(opts.allowPrivateHosts)(target, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs), headers, body });
+    const res = await guardedFetchFor(opts.allowPrivateHosts)(target, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(opts.timeoutMs),
+      headers,
+      body,
+    });
     const latencyMs = elapsed();
     // The answer's body is not used; dropping it frees the connection without reading a large one.
     await res.body?.cancel().catch(() => undefined);

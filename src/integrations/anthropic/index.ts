@@ -13,16 +13,11 @@ export interface ClaudeSetup {
   prices: PriceTable;
 }
 
-type ClaudeConfig = Pick<
-  Config,
-  'ANTHROPIC_API_KEY' | 'ANTHROPIC_BASE_URL' | 'ANTHROPIC_MODEL_GENERATION' | 'ANTHROPIC_MODEL_FAST' | 'ANTHROPIC_PRICES'
->;
+type ClaudeConfig = Pick<Config, 'ANTHROPIC_API_KEY' | 'ANTHROPIC_BASE_URL' | 'ANTHROPIC_MODEL_GENERATION' | 'ANTHROPIC_MODEL_FAST' | 'ANTHROPIC_PRICES'>;
 
 export function claudeFromConfig(config: ClaudeConfig): ClaudeSetup {
   const prices = new PriceTable(parsePriceOverrides(config.ANTHROPIC_PRICES));
   const models = { generation: config.ANTHROPIC_MODEL_GENERATION, fast: config.ANTHROPIC_MODEL_FAST };
-  const client = config.ANTHROPIC_API_KEY
-    ? createClaudeClient({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, models })
-    : null;
+  const client = config.ANTHROPIC_API_KEY ? createClaudeClient({ apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL, models }) : null;
   return { client, prices };
 }

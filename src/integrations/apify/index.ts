@@ -73,7 +73,5 @@ export async function apifyCrawlSite(s: ApifySettings, req: ApifyCrawlRequest): 
   }
   const items = (await res.json()) as DatasetItem[];
   if (!Array.isArray(items)) throw new ApifyError('Apify returned no dataset items', res.status, true);
-  return items
-    .filter((i) => typeof i.url === 'string')
-    .map((i) => ({ url: i.url!, title: i.metadata?.title ?? null, text: i.markdown ?? i.text ?? '' }));
+  return items.filter((i) => typeof i.url === 'string').map((i) => ({ url: i.url!, title: i.metadata?.title ?? null, text: i.markdown ?? i.text ?? '' }));
 }

@@ -69,11 +69,16 @@ export class ApolloEnrichment implements EnrichmentProvider {
   async lookup(input: LookupInput): Promise<ProviderResult> {
     const params = apolloMatchParams(input);
     if (!params) return { source: this.source, found: false, note: 'not enough to match on' };
-    const { status, body } = await postJson(this.source, `${this.baseUrl}/api/v1/people/match?${params}`, {}, {
-      headers: { 'x-api-key': this.opts.apiKey, 'cache-control': 'no-cache' },
-      timeoutMs: this.opts.timeoutMs ?? 20_000,
-      notFoundStatuses: [404],
-    });
+    const { status, body } = await postJson(
+      this.source,
+      `${this.baseUrl}/api/v1/people/match?${params}`,
+      {},
+      {
+        headers: { 'x-api-key': this.opts.apiKey, 'cache-control': 'no-cache' },
+        timeoutMs: this.opts.timeoutMs ?? 20_000,
+        notFoundStatuses: [404],
+      },
+    );
     const person = status === 404 ? undefined : asRecord(asRecord(body)?.person);
     if (!person) return { source: this.source, found: false };
     return { source: this.source, found: true, ...mapApolloPerson(person, input) };
@@ -81,10 +86,7 @@ export class ApolloEnrichment implements EnrichmentProvider {
 }
 
 /** Apollo's person (with its organization) → our record. Exported for tests. */
-export function mapApolloPerson(
-  person: Record<string, unknown>,
-  input: Pick<LookupInput, 'email'>,
-): Pick<ProviderResult, 'person' | 'company' | 'signals'> {
+export function mapApolloPerson(person: Record<string, unknown>, input: Pick<LookupInput, 'email'>): Pick<ProviderResult, 'person' | 'company' | 'signals'> {
   const org = asRecord(person.organization);
   const history = Array.isArray(person.employment_history) ? person.employment_history.map(asRecord) : [];
   const current = history.find((h) => h?.current === true);

@@ -2,12 +2,7 @@
 // prints a PDF it downloads from a URL, so a letter touch carries `letter_pdf_url` in its metadata;
 // the recipient is `to.postalAddress` and the return address is a saved ClickSend return address id
 // (the send resource, else CLICKSEND_RETURN_ADDRESS_ID).
-import {
-  PermanentSendError,
-  type ChannelProvider,
-  type OutboundMessage,
-  type SendResult,
-} from '../channels';
+import { PermanentSendError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels';
 
 export const CLICKSEND_DEFAULT_BASE_URL = 'https://rest.clicksend.com';
 export const LETTER_PDF_METADATA = 'letter_pdf_url';
@@ -44,9 +39,7 @@ const LOCALITY_RE = /^(.+?)\s+(?:([A-Za-z]{2,3})\s+)?(\d{4,5}(?:-\d{4})?)$/;
  */
 export function parsePostalAddress(raw: string | undefined): PostalAddress | null {
   if (!raw) return null;
-  const lines = (raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(','))
-    .map((l) => l.trim().replace(/,$/, ''))
-    .filter(Boolean);
+  const lines = (raw.includes('\n') ? raw.split(/\r?\n/) : raw.split(',')).map((l) => l.trim().replace(/,$/, '')).filter(Boolean);
   if (lines.length < 3) return null;
   const country = lines[lines.length - 1];
   const locality = LOCALITY_RE.exec(lines[lines.length - 2]);
@@ -68,10 +61,7 @@ export function mailRecipient(message: OutboundMessage): PostalAddress {
   if (p?.line1 && p.city && p.country) return { ...p, postalCode: p.postalCode ?? '' };
   const address = parsePostalAddress(message.to.postalAddress);
   if (!address) {
-    throw new PermanentSendError(
-      'mail touch has no postal address of the form "street / City STATE POSTCODE / country"',
-      'invalid_recipient',
-    );
+    throw new PermanentSendError('mail touch has no postal address of the form "street / City STATE POSTCODE / country"', 'invalid_recipient');
   }
   return address;
 }

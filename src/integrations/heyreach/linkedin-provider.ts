@@ -3,12 +3,7 @@
 // campaign whose sequence uses the `{message}` custom variable as its text; a touch in an existing
 // conversation (metadata `heyreach_conversation_id`) goes through the inbox's SendMessage.
 import { createHash } from 'node:crypto';
-import {
-  PermanentSendError,
-  type ChannelProvider,
-  type OutboundMessage,
-  type SendResult,
-} from '../channels';
+import { PermanentSendError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels';
 
 export const HEYREACH_DEFAULT_BASE_URL = 'https://api.heyreach.io/api/public';
 /** Metadata keys a caller may set on a LinkedIn touch. */

@@ -2,12 +2,7 @@
 // key, so follow-ups can thread on it and a retry after a crash can rebuild it from the key alone.
 import { createHash } from 'node:crypto';
 import { Errors, ServerClient } from 'postmark';
-import {
-  PermanentSendError,
-  type ChannelProvider,
-  type OutboundMessage,
-  type SendResult,
-} from '../channels';
+import { PermanentSendError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels';
 
 export const POSTMARK_DEFAULT_BASE_URL = 'https://api.postmarkapp.com';
 /** Metadata field carrying the idempotency key; Messages API searches it as `metadata_idempotency_key`. */
@@ -119,10 +114,7 @@ export class PostmarkEmailProvider implements ChannelProvider {
   private readonly trackOpens: boolean;
 
   constructor(opts: PostmarkEmailOptions) {
-    this.client = new ServerClient(
-      opts.serverToken,
-      clientOptions(opts.baseUrl ?? POSTMARK_DEFAULT_BASE_URL, opts.timeoutSeconds ?? 30),
-    );
+    this.client = new ServerClient(opts.serverToken, clientOptions(opts.baseUrl ?? POSTMARK_DEFAULT_BASE_URL, opts.timeoutSeconds ?? 30));
     this.messageStream = opts.messageStream ?? 'outbound';
     this.trackOpens = opts.trackOpens ?? true;
   }

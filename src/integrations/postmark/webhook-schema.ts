@@ -236,8 +236,7 @@ const lower = (s: string): string => s.trim().toLowerCase();
  *   redelivery, which carries the identical body, still maps to the same key.
  */
 export function parsePostmarkWebhook(body: unknown): ParsedPostmarkWebhook {
-  const isEvent =
-    typeof body === 'object' && body !== null && 'RecordType' in body && (body as { RecordType?: unknown }).RecordType !== 'Inbound';
+  const isEvent = typeof body === 'object' && body !== null && 'RecordType' in body && (body as { RecordType?: unknown }).RecordType !== 'Inbound';
   if (!isEvent) {
     const event = PostmarkInboundSchema.parse(body);
     return {

@@ -2,14 +2,7 @@
 // it instead of sending. Ids derive from the idempotency key, so a repeated send records (and
 // returns) the same message, and findSent answers from the recorder.
 import { createHash } from 'node:crypto';
-import type {
-  ChannelName,
-  ChannelProvider,
-  OutboundMessage,
-  SandboxRecord,
-  SandboxRecorder,
-  SendResult,
-} from '../channels';
+import type { ChannelName, ChannelProvider, OutboundMessage, SandboxRecord, SandboxRecorder, SendResult } from '../channels';
 import { mailRecipient } from '../clicksend/mail-provider';
 import { linkedinRecipient } from '../heyreach/linkedin-provider';
 import { emailHeaders, emailRecipient } from '../postmark/email-provider';
@@ -90,9 +83,7 @@ export class SandboxChannelProvider implements ChannelProvider {
     const found = await this.recorder.find(message.idempotencyKey, message.clientId);
     if (!found) return null;
     const threadId = found.payload.threadId;
-    return typeof threadId === 'string'
-      ? { providerMessageId: found.providerMessageId, threadId }
-      : { providerMessageId: found.providerMessageId };
+    return typeof threadId === 'string' ? { providerMessageId: found.providerMessageId, threadId } : { providerMessageId: found.providerMessageId };
   }
 }
 

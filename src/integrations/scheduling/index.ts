@@ -34,7 +34,13 @@ export function verifyCalcomSignature(secret: string, rawBody: Buffer, header: s
 /** Cal.com's header for a body, as its server computes it (tests sign with it). */
 export const calcomSignature = (secret: string, rawBody: Buffer | string) => hmacHex(secret, rawBody);
 
-export function verifyCalendlySignature(key: string, rawBody: Buffer, header: string | undefined, now = Date.now(), toleranceMs = CALENDLY_TOLERANCE_MS): SignatureCheck {
+export function verifyCalendlySignature(
+  key: string,
+  rawBody: Buffer,
+  header: string | undefined,
+  now = Date.now(),
+  toleranceMs = CALENDLY_TOLERANCE_MS,
+): SignatureCheck {
   if (!header) return 'missing';
   const parts = new Map(
     header.split(',').map((p) => {
@@ -83,7 +89,9 @@ const isoDate = (v: string | null | undefined): Date | undefined => {
   return Number.isNaN(d.getTime()) ? undefined : d;
 };
 
-const emailList = (xs: { email?: string | null }[]) => [...new Set(xs.map((x) => x.email?.trim().toLowerCase()).filter((e): e is string => !!e && e.includes('@')))];
+const emailList = (xs: { email?: string | null }[]) => [
+  ...new Set(xs.map((x) => x.email?.trim().toLowerCase()).filter((e): e is string => !!e && e.includes('@'))),
+];
 
 const bodyKey = (eventType: string, raw: Buffer) => `${eventType}:${createHash('sha256').update(raw).digest('hex')}`;
 
@@ -191,7 +199,13 @@ export function parseCalendlyWebhook(body: unknown, raw: Buffer): ParsedBookingW
     case 'invitee.created':
       if (!p.uri) return ignore('Calendly invitee.created without an invitee URI');
       // A reschedule arrives as the old invitee's cancellation (rescheduled: true) and this creation.
-      return { eventType, dedupeKey, event: p.old_invitee ? { kind: 'rescheduled', externalId: p.uri, previousExternalId: p.old_invitee, ...common } : { kind: 'booked', externalId: p.uri, ...common } };
+      return {
+        eventType,
+        dedupeKey,
+        event: p.old_invitee
+          ? { kind: 'rescheduled', externalId: p.uri, previousExternalId: p.old_invitee, ...common }
+          : { kind: 'booked', externalId: p.uri, ...common },
+      };
     case 'invitee.canceled':
       if (!p.uri) return ignore('Calendly invitee.canceled without an invitee URI');
       if (p.rescheduled) return ignore('Calendly cancellation that is half of a reschedule (its invitee.created moves the meeting)');

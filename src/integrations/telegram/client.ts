@@ -78,7 +78,8 @@ const ApiResponse = z.looseObject({
 const MessageResult = z.looseObject({ message_id: z.number().int(), chat: z.looseObject({ id: z.union([z.number(), z.string()]) }) });
 
 /** Numeric chat ids go out as numbers (as Telegram documents them); `@channel` names as strings. */
-const chatIdParam = (chatId: string | number) => (typeof chatId === 'string' && /^-?\d{1,20}$/.test(chatId) && Number.isSafeInteger(Number(chatId)) ? Number(chatId) : chatId);
+const chatIdParam = (chatId: string | number) =>
+  typeof chatId === 'string' && /^-?\d{1,20}$/.test(chatId) && Number.isSafeInteger(Number(chatId)) ? Number(chatId) : chatId;
 
 const replyMarkup = (keyboard?: InlineKeyboard) => (keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {});
 
@@ -92,13 +93,24 @@ export class TelegramClient implements TelegramBot {
   }
 
   async sendMessage(chatId: string | number, text: string, opts: MessageOptions = {}): Promise<SentMessage> {
-    const result = await this.call('sendMessage', { chat_id: chatIdParam(chatId), text: fitText(text), ...replyMarkup(opts.keyboard), link_preview_options: { is_disabled: true } });
+    const result = await this.call('sendMessage', {
+      chat_id: chatIdParam(chatId),
+      text: fitText(text),
+      ...replyMarkup(opts.keyboard),
+      link_preview_options: { is_disabled: true },
+    });
     return sentMessage('sendMessage', result);
   }
 
   async editMessageText(chatId: string | number, messageId: number, text: string, opts: MessageOptions = {}): Promise<'edited' | 'unchanged'> {
     try {
-      await this.call('editMessageText', { chat_id: chatIdParam(chatId), message_id: messageId, text: fitText(text), ...replyMarkup(opts.keyboard), link_preview_options: { is_disabled: true } });
+      await this.call('editMessageText', {
+        chat_id: chatIdParam(chatId),
+        message_id: messageId,
+        text: fitText(text),
+        ...replyMarkup(opts.keyboard),
+        link_preview_options: { is_disabled: true },
+      });
       return 'edited';
     } catch (err) {
       if (isNotModified(err)) return 'unchanged';
@@ -160,7 +172,14 @@ export class TelegramClient implements TelegramBot {
     const description = parsed?.description ?? null;
     const retryAfter = parsed?.parameters?.retry_after ?? (Number(res.headers.get('retry-after')) || null);
     const retryable = code === 429 || code >= 500 || res.status >= 500;
-    throw new TelegramError(`Telegram ${method} failed: ${code} ${description ?? `HTTP ${res.status}`}`, method, retryable, code, description, code === 429 ? retryAfter : null);
+    throw new TelegramError(
+      `Telegram ${method} failed: ${code} ${description ?? `HTTP ${res.status}`}`,
+      method,
+      retryable,
+      code,
+      description,
+      code === 429 ? retryAfter : null,
+    );
   }
 }
 

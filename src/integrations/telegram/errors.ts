@@ -27,7 +27,10 @@ export const isNotModified = (e: unknown): boolean => e instanceof TelegramError
 
 /** The message to edit is gone or too old to edit: a new message has to be sent instead. */
 export const isUneditable = (e: unknown): boolean =>
-  e instanceof TelegramError && e.code === 400 && (has(e, 'message to edit not found') || has(e, "message can't be edited") || has(e, 'message can not be edited'));
+  e instanceof TelegramError &&
+  e.code === 400 &&
+  (has(e, 'message to edit not found') || has(e, "message can't be edited") || has(e, 'message can not be edited'));
 
 /** A callback query answered too late (Telegram allows a few seconds): nothing to do about it. */
-export const isStaleCallback = (e: unknown): boolean => e instanceof TelegramError && e.code === 400 && (has(e, 'query is too old') || has(e, 'query id is invalid'));
+export const isStaleCallback = (e: unknown): boolean =>
+  e instanceof TelegramError && e.code === 400 && (has(e, 'query is too old') || has(e, 'query id is invalid'));

@@ -21,7 +21,9 @@ export interface InboundSmsSource {
 
 const DEFAULT_LIMIT = 200;
 
-export function webhookFields(m: Pick<MessageInstance, 'sid' | 'accountSid' | 'from' | 'to' | 'body' | 'numMedia' | 'numSegments' | 'messagingServiceSid' | 'apiVersion'>): Record<string, string> {
+export function webhookFields(
+  m: Pick<MessageInstance, 'sid' | 'accountSid' | 'from' | 'to' | 'body' | 'numMedia' | 'numSegments' | 'messagingServiceSid' | 'apiVersion'>,
+): Record<string, string> {
   return {
     MessageSid: m.sid,
     SmsSid: m.sid,

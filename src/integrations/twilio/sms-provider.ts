@@ -2,12 +2,7 @@
 // property), so every request, pagination included, goes to TWILIO_BASE_URL when it is set.
 import twilio from 'twilio';
 import type { MessageInstance } from 'twilio/lib/rest/api/v2010/account/message';
-import {
-  PermanentSendError,
-  type ChannelProvider,
-  type OutboundMessage,
-  type SendResult,
-} from '../channels';
+import { PermanentSendError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels';
 
 const E164_RE = /^\+[1-9]\d{6,14}$/;
 // Twilio error codes that mean this recipient or this content can never be sent as-is. Account and

@@ -1,12 +1,7 @@
 // Outbound voice calls through Vapi (fetch; `Authorization: Bearer`). The touch text becomes the
 // assistant's talking points (`{{talkingPoints}}` in the assistant prompt) and the idempotency key
 // rides in assistantOverrides.metadata, which Vapi keeps on the call, so a retry can find it.
-import {
-  PermanentSendError,
-  type ChannelProvider,
-  type OutboundMessage,
-  type SendResult,
-} from '../channels';
+import { PermanentSendError, type ChannelProvider, type OutboundMessage, type SendResult } from '../channels';
 import { phoneRecipient } from '../twilio/sms-provider';
 
 export const VAPI_DEFAULT_BASE_URL = 'https://api.vapi.ai';

@@ -42,9 +42,25 @@ export const CANNED: Record<string, (req: FakeMessagesRequest) => unknown> = {
   }),
   submit_portfolio_extractor: () => ({
     companies: [
-      { name: 'Smile Bright Dental', description: 'Family dental practice', industryHint: 'dental practice', location: 'Parramatta', employees: 12, result: '3x bookings', sources: ['logo', 'case_study'] },
+      {
+        name: 'Smile Bright Dental',
+        description: 'Family dental practice',
+        industryHint: 'dental practice',
+        location: 'Parramatta',
+        employees: 12,
+        result: '3x bookings',
+        sources: ['logo', 'case_study'],
+      },
       { name: 'Northside Dental Group', description: null, industryHint: null, location: null, employees: null, result: null, sources: ['logo'] },
-      { name: 'Coastal Legal', description: 'Family law firm', industryHint: 'law firm', location: 'Gold Coast', employees: 25, result: null, sources: ['case_study'] },
+      {
+        name: 'Coastal Legal',
+        description: 'Family law firm',
+        industryHint: 'law firm',
+        location: 'Gold Coast',
+        employees: 25,
+        result: null,
+        sources: ['case_study'],
+      },
     ],
   }),
   submit_industry_classifier: () => ({
@@ -97,7 +113,10 @@ export const CANNED: Record<string, (req: FakeMessagesRequest) => unknown> = {
       case 'email':
         return {
           channel,
-          intro: { subject: 'A quick idea for {{companyName|your practice}}', body: `Hi {{firstName|there}},\n\nWe help ${aud} fill their books. Worth 15 minutes?\n\n{{senderName}}` },
+          intro: {
+            subject: 'A quick idea for {{companyName|your practice}}',
+            body: `Hi {{firstName|there}},\n\nWe help ${aud} fill their books. Worth 15 minutes?\n\n{{senderName}}`,
+          },
           followUp: { body: `Hi {{firstName|there}}, following up: most ${aud} we meet mention empty chairs in the appointment book.\n\n{{senderName}}` },
           breakup: { subject: 'Closing the loop', body: 'Hi {{firstName|there}}, I will leave it here. Reply any time.\n\n{{senderName}}' },
         };
@@ -105,7 +124,10 @@ export const CANNED: Record<string, (req: FakeMessagesRequest) => unknown> = {
         return {
           channel,
           connectionNote: `Hi {{firstName|there}}, I work with ${aud} on SEO and Google Ads. Would be good to connect. {{senderName}}`,
-          inMail: { subject: 'Empty chairs in the appointment book', body: `Hi {{firstName|there}}, we help ${aud} with SEO and Google Ads. Open to a chat? {{senderName}}` },
+          inMail: {
+            subject: 'Empty chairs in the appointment book',
+            body: `Hi {{firstName|there}}, we help ${aud} with SEO and Google Ads. Open to a chat? {{senderName}}`,
+          },
         };
       case 'sms':
         return { channel, text: `Hi {{firstName|there}}, {{senderName}} from {{agencyName}}. We help ${aud} grow. Chat? Reply STOP to opt out` };

@@ -7,7 +7,14 @@ let n = 0;
 export async function newClient(db: Db, data: { name?: string; aiDailyBudgetUsd?: string; permissionMode?: 'autopilot' | 'copilot' | 'manual' } = {}) {
   n++;
   const slug = `client-${Date.now().toString(36)}-${n}`;
-  return db.client.create({ data: { name: data.name ?? `Client ${n}`, slug, ...(data.aiDailyBudgetUsd ? { aiDailyBudgetUsd: data.aiDailyBudgetUsd } : {}), ...(data.permissionMode ? { permissionMode: data.permissionMode } : {}) } });
+  return db.client.create({
+    data: {
+      name: data.name ?? `Client ${n}`,
+      slug,
+      ...(data.aiDailyBudgetUsd ? { aiDailyBudgetUsd: data.aiDailyBudgetUsd } : {}),
+      ...(data.permissionMode ? { permissionMode: data.permissionMode } : {}),
+    },
+  });
 }
 
 /** A user with the given role on the client, and a bearer header for them. */

@@ -31,7 +31,9 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
   // payload's NULs, in values or keys, are stored as U+FFFD; see recordInboxEvents.)
   if (!storableIdentifiers(event)) {
     const path = findNul(event.payload, 'body')?.slice(1) ?? ['dedupeKey'];
-    throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path, code: 'invalid_string', message: 'must not contain NUL (\\u0000) characters' }]);
+    throw new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [
+      { path, code: 'invalid_string', message: 'must not contain NUL (\\u0000) characters' },
+    ]);
   }
   const row = await writerFor(deps).record({ ...event, trace: currentTraceparent() });
   const accepted = { id: row.id, duplicate: row.duplicate };

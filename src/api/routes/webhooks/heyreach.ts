@@ -9,7 +9,12 @@ import { webhookJson } from './body';
 import { requireSharedSecret } from './shared-secret';
 import { accepted, AUTH_FIRST, payload } from './spec';
 
-export const hint = z.object({ event: z.string().regex(/^[A-Za-z_]{1,64}$/, 'expected an event type such as MESSAGE_REPLY_RECEIVED').optional() });
+export const hint = z.object({
+  event: z
+    .string()
+    .regex(/^[A-Za-z_]{1,64}$/, 'expected an event type such as MESSAGE_REPLY_RECEIVED')
+    .optional(),
+});
 
 export const heyreachWebhookRoute = defineRoute({
   method: 'post',

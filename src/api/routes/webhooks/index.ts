@@ -12,7 +12,15 @@ import { telegramWebhookRoute } from './telegram';
 import { twilioWebhookRoute } from './twilio';
 import { vapiWebhookRoute } from './vapi';
 
-export const webhookRoutes: Route[] = [postmarkWebhookRoute, twilioWebhookRoute, heyreachWebhookRoute, vapiWebhookRoute, telegramWebhookRoute, calcomWebhookRoute, calendlyWebhookRoute];
+export const webhookRoutes: Route[] = [
+  postmarkWebhookRoute,
+  twilioWebhookRoute,
+  heyreachWebhookRoute,
+  vapiWebhookRoute,
+  telegramWebhookRoute,
+  calcomWebhookRoute,
+  calendlyWebhookRoute,
+];
 
 export function webhooksRouter(deps: ApiDeps): Router {
   const r = Router();

@@ -32,14 +32,16 @@ const NAMES: Record<SchedulingProvider, { tool: string; variable: string; header
     variable: 'CALCOM_WEBHOOK_SECRET',
     header: 'X-Cal-Signature-256',
     summary: 'Cal.com booking webhooks (X-Cal-Signature-256: hex HMAC-SHA256 of the raw body)',
-    description: 'Bookings created, rescheduled, cancelled and no-shows become meetings, matched to the lead by attendee email. Missing signature or secret not configured: 401; wrong: 403.',
+    description:
+      'Bookings created, rescheduled, cancelled and no-shows become meetings, matched to the lead by attendee email. Missing signature or secret not configured: 401; wrong: 403.',
   },
   calendly: {
     tool: 'Calendly',
     variable: 'CALENDLY_WEBHOOK_SIGNING_KEY',
     header: 'Calendly-Webhook-Signature',
     summary: 'Calendly webhook subscriptions (Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">)',
-    description: 'invitee.created (booked or rescheduled), invitee.canceled and invitee_no_show.created become meeting changes. A signature older than 3 minutes is refused (403, replay protection).',
+    description:
+      'invitee.created (booked or rescheduled), invitee.canceled and invitee_no_show.created become meeting changes. A signature older than 3 minutes is refused (403, replay protection).',
   },
 };
 

@@ -27,7 +27,8 @@ function authenticate(config: Config): RequestHandler {
     // error (the sender's setup, not a server fault). Telegram keeps retrying an undelivered update.
     if (!secret) throw new HttpError(404, 'WEBHOOK_NOT_CONFIGURED', 'Telegram is not configured (TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET)');
     const given = req.headers[TELEGRAM_SECRET_HEADER];
-    if (typeof given !== 'string' || given === '') throw new HttpError(401, 'UNAUTHENTICATED', 'webhook secret token required (X-Telegram-Bot-Api-Secret-Token)');
+    if (typeof given !== 'string' || given === '')
+      throw new HttpError(401, 'UNAUTHENTICATED', 'webhook secret token required (X-Telegram-Bot-Api-Secret-Token)');
     if (!secret.matches(given)) throw new HttpError(403, 'FORBIDDEN', 'invalid webhook secret token');
     next();
   };
@@ -37,7 +38,9 @@ export const telegramWebhookRoute = defineRoute({
   method: 'post',
   path: '/api/v1/webhooks/telegram',
   summary: 'Telegram Bot API updates (X-Telegram-Bot-Api-Secret-Token), deduplicated on update_id',
-  description: 'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 404. ' + AUTH_FIRST,
+  description:
+    'Messages and inline-button presses are stored and answered at once, then handled. Missing token: 401; wrong: 403; Telegram not configured: 404. ' +
+    AUTH_FIRST,
   tag: 'webhooks',
   access: { kind: 'public' },
   rateLimited: false,
