@@ -36,11 +36,3 @@ export const dayOrInstant = z.iso
 export function body<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
   return schema.parse(req.body ?? {});
 }
-
-export function query<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
-  return schema.parse(req.query ?? {});
-}
-
-export function params<T extends z.ZodType>(schema: T, req: Request): z.infer<T> {
-  return schema.parse(req.params ?? {});
-}
