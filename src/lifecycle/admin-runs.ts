@@ -1,7 +1,7 @@
-// Platform-admin workflows the API starts and then reports on: the self-test and reply recovery on
-// demand. Either may take minutes (recovery is bounded by 30), so the API starts them (202) and a
-// status route reads their outcome here; no HTTP request waits for a workflow. Route handlers never
-// touch Temporal.
+// Platform-admin workflows the API starts and then reports on: the self-test, reply recovery and the
+// skill feedback digest on demand. Any may take minutes (recovery is bounded by 30), so the API starts
+// them (202) and a status route reads their outcome here; no HTTP request waits for a workflow. Route
+// handlers never touch Temporal.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -10,6 +10,7 @@ import { ClientIdKey, PLATFORM_CLIENT_ID } from '../../workflows/search-attribut
 import type { selfTestWorkflow } from '../../workflows/self-test';
 import { replyRecoveryWorkflowId, type ReplyRecoveryInput } from '../../workflows/definitions/replies';
 import type { replyRecoveryWorkflow } from '../../workflows/reply-recovery';
+import type { skillDigestWorkflow } from '../../workflows/skill-digest';
 
 export interface StartedRun {
   /** The id the status route takes (a UUID). */
@@ -49,7 +50,21 @@ export async function startReplyRecovery(temporal: Client, taskQueue: string, op
   return { id, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
 }
 
+/** Builds this week's skill feedback digest now (the weekly schedule runs the same workflow). */
+export async function startSkillDigest(temporal: Client, taskQueue: string): Promise<StartedRun> {
+  const id = randomUUID();
+  const handle = await temporal.workflow.start<typeof skillDigestWorkflow>('skillDigestWorkflow', {
+    taskQueue,
+    workflowId: skillDigestRunWorkflowId(id),
+    args: [{ version: 1 }],
+    workflowExecutionTimeout: '30 minutes',
+    typedSearchAttributes: platform(),
+  });
+  return { id, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+}
+
 export const selfTestWorkflowId = (id: string) => workflowIds.selfTest(id);
+export const skillDigestRunWorkflowId = (id: string) => `skill-digest:manual:${id}`;
 export const replyRecoveryRunWorkflowId = (id: string) => replyRecoveryWorkflowId(`manual-${id}`);
 
 /** Where a started run is (null: no such workflow). A completed run's result is its return value. */

@@ -1,15 +1,14 @@
 // Skill runs as the API and the Telegram bot see them: request one (row + workflow), read its live
-// progress, cancel it, build the feedback digest on demand. Route handlers never touch Temporal.
+// progress, cancel it. Route handlers never touch Temporal.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db, SkillRun } from '../db/client';
 import { createRetryRun, createRun, finishRun, type NewRun } from '../engines/skill-runs/runs';
 import { workflowIds } from '../../workflows/ids';
 import { queryOrNull } from './temporal';
-import { ClientIdKey, PLATFORM_CLIENT_ID, SkillSlugKey } from '../../workflows/search-attributes';
+import { ClientIdKey, SkillSlugKey } from '../../workflows/search-attributes';
 import { skillRunProgressQuery, type SkillRunInput, type SkillRunProgress } from '../../workflows/definitions/skill-run';
 import type { skillRunWorkflow } from '../../workflows/skill-run';
-import type { skillDigestWorkflow } from '../../workflows/skill-digest';
 
 export interface SkillRunDeps {
   db: Db;
@@ -71,14 +70,4 @@ export async function cancelSkillRun(temporal: Client, runId: string): Promise<b
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
-}
-
-/** Builds this week's digest now (the weekly schedule runs the same workflow). */
-export async function runSkillDigestNow(temporal: Client, taskQueue: string): Promise<string> {
-  return temporal.workflow.execute<typeof skillDigestWorkflow>('skillDigestWorkflow', {
-    workflowId: `skill-digest:manual:${Date.now()}`,
-    taskQueue,
-    args: [{ version: 1 }],
-    typedSearchAttributes: new TypedSearchAttributes([{ key: ClientIdKey, value: PLATFORM_CLIENT_ID }]),
-  });
 }

@@ -20,7 +20,7 @@ import { startTestStack, type TestStack } from '../harness/stack';
 import { addUser, createClientWithUser, createLead } from '../harness/fixtures';
 import { expectConforms } from './conformance';
 import { encryptSecret, generateEndpointSecret } from '../../src/engines/webhooks-out/secret';
-import { startReplyRecovery, startSelfTest } from '../../src/lifecycle/admin-runs';
+import { startReplyRecovery, startSelfTest, startSkillDigest } from '../../src/lifecycle/admin-runs';
 
 const ROLES: MembershipRole[] = ['viewer', 'member', 'admin', 'owner'];
 const RANK: Record<MembershipRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
@@ -204,6 +204,8 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await startSelfTest(stack.temporal, stack.taskQueue, 'matrix')).id;
     case 'recoveryId':
       return (await startReplyRecovery(stack.temporal, stack.taskQueue, { maxEvents: 1, pullProviders: false })).id;
+    case 'buildId':
+      return (await startSkillDigest(stack.temporal, stack.taskQueue)).id;
     case 'action':
       return 'pause';
     case 'decision':

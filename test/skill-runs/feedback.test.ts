@@ -7,6 +7,8 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db } from '../../src/db/client';
 import { countSimilar } from '../../src/engines/skill-runs/digest';
 import { ClientIdKey, PLATFORM_CLIENT_ID } from '../../workflows/search-attributes';
+import { expectConforms } from '../api/conformance';
+import { awaitAdminRun } from '../harness/admin-runs';
 import { addUser, createClientWithUser } from '../harness/fixtures';
 import { recordHistory } from '../harness/histories';
 import { startTestStack, type TestStack } from '../harness/stack';
@@ -140,17 +142,32 @@ describe('the weekly digest', () => {
     });
     expect(best).toMatchObject({ skill: 'ad-copy', ratings: 1, trend: 'new', whatWorked: [{ text: 'Sharp headlines', count: 1 }] });
 
-    // The same period again finds the same digest (a retried schedule run writes nothing new).
+    // On demand: 202 at once, then the status URL; the same period again finds the same digest (a
+    // retried schedule run writes nothing new).
     const again = await api()
       .post('/api/v1/admin/skills/digest')
       .set({ Authorization: `Bearer ${stack.adminKey}` });
-    expect(again.status).toBe(201);
-    expect(again.body.digestId).toBe(digestId);
+    expectConforms('post', '/api/v1/admin/skills/digest', again);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ status: 'running', statusUrl: `/api/v1/admin/skills/digest/builds/${again.body.buildId}` });
+    expect(again.headers.location).toBe(again.body.statusUrl);
+    const built = await awaitAdminRun<{ digestId: string; totalRatings: number }>(stack.app, stack.adminKey, again.body.statusUrl);
+    expect(built).toMatchObject({ status: 'completed', result: { digestId, stored: true, totalRatings: 4 } });
     expect(await db.skillDigest.count()).toBe(1);
+    const audit = await db.auditLog.findFirst({ where: { action: 'skill_digest.build', entityId: again.body.workflowId } });
+    expect(audit).not.toBeNull();
   });
 
   it('is for platform admins only', async () => {
     expect((await api().get('/api/v1/admin/skills/digest').set(auth)).status).toBe(403);
+    expect((await api().post('/api/v1/admin/skills/digest').set(auth)).status).toBe(403);
+    expect((await api().get(`/api/v1/admin/skills/digest/builds/${randomUUID()}`).set(auth)).status).toBe(403);
+  });
+
+  it('answers 404 for a build that was never started and 400 for a malformed id', async () => {
+    const admin = { Authorization: `Bearer ${stack.adminKey}` };
+    expect((await api().get(`/api/v1/admin/skills/digest/builds/${randomUUID()}`).set(admin)).status).toBe(404);
+    expect((await api().get('/api/v1/admin/skills/digest/builds/nope').set(admin)).status).toBe(400);
   });
 
   it('groups texts that say the same thing', () => {

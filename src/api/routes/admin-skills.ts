@@ -1,13 +1,16 @@
 // /api/v1/admin/skills — platform admins: the weekly skill feedback digest (the latest stored one,
-// or the figures so far before the first weekly run; POST builds and stores it now).
+// or the figures so far before the first weekly run). POST builds and stores one now through the
+// digest workflow: 202 with a status URL whose completed result is the stored digest.
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
 import { computeSkillDigest, digestView } from '../../engines/skill-runs/digest';
-import { runSkillDigestNow } from '../../lifecycle/skill-runs';
+import { skillDigestRunWorkflowId, startSkillDigest } from '../../lifecycle/admin-runs';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
-import { created, dateTime, ok } from '../openapi/spec';
+import { dateTime, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
+import { accepted, answerOutcome, answerStarted, outcome } from '../started-runs';
+import { uuid } from '../validate';
 
 const counted = z.array(z.object({ text: z.string(), count: z.number().int() }));
 const DigestSchema = z.object({
@@ -40,6 +43,7 @@ const DigestSchema = z.object({
 });
 
 const DIGEST = '/api/v1/admin/skills/digest';
+const BUILDS = `${DIGEST}/builds`;
 
 export const adminSkillRoutes: Route[] = [
   defineRoute({
@@ -63,16 +67,35 @@ export const adminSkillRoutes: Route[] = [
     method: 'post',
     path: DIGEST,
     summary: 'Build the skill feedback digest now',
-    description: 'Runs the digest workflow and answers with the stored digest (a few aggregate queries: seconds, not minutes).',
+    description:
+      'Starts the digest workflow and answers 202 at once; `GET /api/v1/admin/skills/digest/builds/{buildId}` reports the outcome, the stored digest once completed. The same period again finds the same digest.',
     tag: 'admin',
     access: { kind: 'platform-admin' },
-    responses: { 201: created(DigestSchema) },
+    responses: { 202: accepted('buildId') },
     handler: async ({ req, res, deps }) => {
-      const digestId = await runSkillDigestNow(deps.temporal, deps.taskQueue);
-      const digest = await deps.db.skillDigest.findUniqueOrThrow({ where: { id: digestId } });
-      await recordAudit(deps.db, { ...actorOf(req), action: 'skill_digest.build', entityType: 'skill_digest', entityId: digest.id });
-      res.status(201).json(digestView(digest));
+      await answerStarted(
+        req,
+        res,
+        'buildId',
+        BUILDS,
+        () => startSkillDigest(deps.temporal, deps.taskQueue),
+        'skill digest',
+        (run) => recordAudit(deps.db, { ...actorOf(req), action: 'skill_digest.build', entityType: 'workflow', entityId: run.workflowId }),
+      );
     },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${BUILDS}/{buildId}`,
+    summary: 'A digest build’s outcome',
+    tag: 'admin',
+    access: { kind: 'platform-admin' },
+    params: z.object({ buildId: uuid }),
+    responses: { 200: outcome('buildId', DigestSchema) },
+    handler: ({ params: { buildId }, res, deps }) =>
+      answerOutcome(deps, res, 'buildId', buildId, skillDigestRunWorkflowId(buildId), 'digest build', async (digestId) =>
+        digestView(await deps.db.skillDigest.findUniqueOrThrow({ where: { id: String(digestId) } })),
+      ),
   }),
 ];
 

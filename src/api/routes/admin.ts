@@ -2,15 +2,14 @@
 // writes and reads a row; reply recovery runs the six-hourly sweep now. Both may take minutes, so
 // each start answers 202 with a status URL (`Location`) that reports running, completed (with the
 // workflow's result) or failed: no request waits for a workflow.
-import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
-import { replyRecoveryRunWorkflowId, runOutcome, selfTestWorkflowId, startReplyRecovery, startSelfTest, type StartedRun } from '../../lifecycle/admin-runs';
+import { replyRecoveryRunWorkflowId, selfTestWorkflowId, startReplyRecovery, startSelfTest } from '../../lifecycle/admin-runs';
 import { actorOf } from '../actor';
-import { HttpError, notFound } from '../errors';
-import { anyJson, ok, type ResponseSpec } from '../openapi/spec';
+import { anyJson } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import type { ApiDeps } from '../deps';
+import { accepted, answerOutcome, answerStarted, outcome } from '../started-runs';
 import { uuid } from '../validate';
 
 export const selfTestBody = z.object({ note: z.string().min(1).max(200).optional() }).strict();
@@ -26,54 +25,6 @@ const recoveryParams = z.object({ recoveryId: uuid });
 
 const SELF_TEST = '/api/v1/admin/self-test';
 const RECOVER = '/api/v1/admin/replies/recover';
-
-const accepted = (idName: string): ResponseSpec => ({
-  description: 'Started; poll `statusUrl` (also in `Location`) for the outcome.',
-  schema: z.object({ [idName]: z.string(), workflowId: z.string(), runId: z.string(), status: z.literal('running'), statusUrl: z.string() }),
-});
-const outcome = (idName: string, result: z.ZodType) =>
-  ok(
-    z.object({
-      [idName]: z.string(),
-      workflowId: z.string(),
-      status: z.enum(['running', 'completed', 'failed']),
-      result: result.optional().describe('completed only: what the workflow returned'),
-      reason: z.string().optional().describe('failed only: failed, timed_out, terminated or cancelled'),
-      durationMs: z.number().optional(),
-    }),
-    'Where the run is: running, completed (with its result) or failed',
-  );
-
-/** Starts a run (Temporal unreachable: 503, nothing started), audits it, answers 202 with where to look. */
-async function answerStarted(
-  req: Request,
-  res: Response,
-  idName: string,
-  base: string,
-  start: () => Promise<StartedRun>,
-  what: string,
-  audit: (run: StartedRun) => Promise<unknown>,
-): Promise<void> {
-  let run: StartedRun;
-  try {
-    run = await start();
-  } catch (err) {
-    req.log.warn({ err }, `${what} could not start`);
-    throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', `could not start the ${what} workflow`);
-  }
-  await audit(run);
-  const statusUrl = `${base}/${run.id}`;
-  res
-    .status(202)
-    .location(statusUrl)
-    .json({ [idName]: run.id, workflowId: run.workflowId, runId: run.runId, status: 'running', statusUrl });
-}
-
-async function answerOutcome(deps: ApiDeps, res: Response, idName: string, id: string, workflowId: string, what: string): Promise<void> {
-  const out = await runOutcome(deps.temporal, workflowId);
-  if (!out) throw notFound(what);
-  res.json({ [idName]: id, workflowId, ...out });
-}
 
 export const adminRoutes: Route[] = [
   defineRoute({
