@@ -78,18 +78,18 @@ describe('syncing into the skills table', () => {
   it('creates, keeps and versions rows', async () => {
     const db = database.db;
     await db.skill.deleteMany({});
-    expect(await syncSkills(db, dir)).toEqual({ created: ['copywriting', 'idea-to-spec'], updated: [], unchanged: [] });
-    const row = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(await syncSkills(db, dir)).toEqual({ created: ['copywriting', 'idea-to-spec'], updated: [], unchanged: [], kept: [] });
+    const row = await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'idea-to-spec' } });
     expect(row.version).toBe(1);
     expect(Object.keys(row.files as object).length).toBeGreaterThanOrEqual(3);
     expect(row.contentHash).toMatch(/^[0-9a-f]{64}$/);
 
-    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: [], unchanged: ['copywriting', 'idea-to-spec'] });
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: [], unchanged: ['copywriting', 'idea-to-spec'], kept: [] });
 
     // A change in a sub-folder file is a new version of the skill.
     appendFileSync(join(dir, 'idea-to-spec', 'expert-modes', 'product-manager.md'), '\nAlways name the riskiest assumption.\n');
-    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: ['idea-to-spec'], unchanged: ['copywriting'] });
-    const changed = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: ['idea-to-spec'], unchanged: ['copywriting'], kept: [] });
+    const changed = await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'idea-to-spec' } });
     expect(changed.version).toBe(2);
     expect((changed.files as Record<string, string>)['expert-modes/product-manager.md']).toContain('riskiest assumption');
   });
@@ -109,7 +109,7 @@ describe('syncing into the skills table', () => {
       appendFileSync(join(dir, 'copywriting', 'SKILL.md'), '\nOne more line.\n');
       const again = await Promise.all([db, ...others].map((d) => syncSkills(d, dir)));
       expect(again.flatMap((r) => r.updated)).toEqual(['copywriting']);
-      expect((await db.skill.findUniqueOrThrow({ where: { slug: 'copywriting' } })).version).toBe(2);
+      expect((await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'copywriting' } })).version).toBe(2);
     } finally {
       await Promise.all(others.map((d) => d.$disconnect()));
     }
@@ -131,7 +131,7 @@ describe('syncing into the skills table', () => {
     expect(readSkillFolder(join(dir, 'copywriting'))).toMatchObject({ tools: [], runsPerHour: null });
     await database.db.skill.deleteMany({});
     await syncSkills(database.db, dir);
-    expect(await database.db.skill.findUniqueOrThrow({ where: { slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({
+    expect(await database.db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({
       tools: ['fetch_page'],
       runsPerHour: 4,
     });
