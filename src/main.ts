@@ -96,6 +96,8 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const seeded = embeddedDatabase ? await seedDemo(db) : { created: false as const };
   const skills = await syncSkills(db);
   logger.info(skills, 'skills synced from skills/');
+  // A changed folder never replaces a version made through the API: say so, an operator may want to publish it.
+  if (skills.kept.length) logger.warn({ kept: skills.kept }, 'skills/ folders changed but the API edits of these skills were kept');
 
   const infra: Infrastructure = { config, logger, db, databaseUrl, temporal, temporalAddress: address, tracing, version: VERSION };
   if (wantsWorker) await startWorkerRole(infra, stops, { coreMetricsPort, withApi: wantsApi });

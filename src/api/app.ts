@@ -45,6 +45,7 @@ import { runsRouter } from './routes/runs';
 import { outputDownloadRouter, outputsRouter } from './routes/outputs';
 import { feedbackRouter } from './routes/feedback';
 import { contextDocsRouter } from './routes/context-docs';
+import { clientSkillsRouter } from './routes/client-skills';
 import { adminSkillsRouter } from './routes/admin-skills';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints';
 
@@ -53,6 +54,9 @@ export const BODY_LIMIT = '256kb';
  * 100,000-character context document (up to 3 bytes a character in UTF-8, more when escaped). */
 export const LARGE_BODY_LIMIT = '1mb';
 const LARGE_BODY_ROUTES = /^\/api\/v1\/clients\/[^/]+\/(campaigns\/[^/]+\/leads|context(\/[^/]+)?)$/;
+/** A skill's files may total 1 MB of UTF-8 (checked by the route: 413 past it); JSON escaping adds to that. */
+export const SKILL_BODY_LIMIT = '4mb';
+const SKILL_WRITE_ROUTES = /^\/api\/v1\/(clients\/[^/]+\/)?skills(\/[^/]+)?$/;
 
 // Webhook answers go to providers' servers, not browsers: of helmet's headers only this one applies.
 const noSniff: RequestHandler = (_req, res, next) => {
@@ -90,7 +94,16 @@ export function createApp(deps: ApiDeps): Express {
   // Bulk lead imports parse their own (larger, JSON or CSV) bodies: up to BULK_BODY_LIMIT. Routes
   // whose documented maxima do not fit BODY_LIMIT get LARGE_BODY_LIMIT.
   const largeJson = express.json({ limit: LARGE_BODY_LIMIT });
-  app.use((req, res, next) => (/\/leads\/bulk$/.test(req.path) ? next() : LARGE_BODY_ROUTES.test(req.path) ? largeJson(req, res, next) : json(req, res, next)));
+  const skillJson = express.json({ limit: SKILL_BODY_LIMIT });
+  app.use((req, res, next) =>
+    /\/leads\/bulk$/.test(req.path)
+      ? next()
+      : LARGE_BODY_ROUTES.test(req.path)
+        ? largeJson(req, res, next)
+        : SKILL_WRITE_ROUTES.test(req.path)
+          ? skillJson(req, res, next)
+          : json(req, res, next),
+  );
 
   // One-click unsubscribe: no API key, the signed token is the credential.
   app.use('/u', unsubscribeRouter(deps));
@@ -142,6 +155,7 @@ export function createApp(deps: ApiDeps): Express {
   tenant.use('/resources', sendResourcesRouter(deps));
   tenant.use('/costs', clientAiCostsRouter(deps));
   tenant.use('/context', contextDocsRouter(deps));
+  tenant.use('/skills', clientSkillsRouter(deps));
   tenant.use('/webhook-endpoints', webhookEndpointsRouter(deps));
   tenant.use('/credits', clientCreditsRouter(deps));
   v1.use('/clients/:clientId', auth, tenant);

@@ -5,23 +5,24 @@
 // replica's view), keyed by user and skill; over it is a 429 with Retry-After.
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import { findRunnableSkill } from '../engines/skill-runs/skill-store';
 import { HttpError } from './errors';
 import { FixedWindowCounter } from './rate-limit';
 
 const HOUR_MS = 3_600_000;
 
 export interface SkillRunLimiter {
-  /** Counts one run of `skillSlug` for `userId`; throws the 429 when over the skill's limit. */
-  take(db: Db, userId: string, skillSlug: string): Promise<void>;
+  /** Counts one run of `skillSlug` (as `clientId` sees it) for `userId`; throws the 429 when over the skill's limit. */
+  take(db: Db, userId: string, skillSlug: string, clientId: string): Promise<void>;
 }
 
 export function createSkillRunLimiter(config: Pick<Config, 'SKILL_RUNS_PER_HOUR' | 'SKILL_RUN_LIMITS'>, now?: () => number): SkillRunLimiter {
   const counter = new FixedWindowCounter(config.SKILL_RUNS_PER_HOUR, now, HOUR_MS);
   return {
-    async take(db, userId, skillSlug) {
+    async take(db, userId, skillSlug, clientId) {
       let limit = config.SKILL_RUN_LIMITS[skillSlug];
       if (limit === undefined) {
-        const skill = await db.skill.findUnique({ where: { slug: skillSlug }, select: { runsPerHour: true } });
+        const skill = await findRunnableSkill(db, clientId, skillSlug);
         limit = skill?.runsPerHour ?? config.SKILL_RUNS_PER_HOUR;
       }
       if (limit <= 0) return;

@@ -21,6 +21,8 @@ import { addUser, createClientWithUser, createLead } from '../harness/fixtures';
 import { expectConforms } from './conformance';
 import { encryptSecret, generateEndpointSecret } from '../../src/engines/webhooks-out/secret';
 import { startReplyRecovery, startSelfTest, startSkillDigest } from '../../src/lifecycle/admin-runs';
+import { parseSkillSource } from '../../src/engines/skill-runs/library';
+import { createSkill } from '../../src/engines/skill-runs/skill-store';
 
 const ROLES: MembershipRole[] = ['viewer', 'member', 'admin', 'owner'];
 const RANK: Record<MembershipRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
@@ -143,22 +145,14 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await skillOutput(clientId)).id;
     case 'documentId':
       return (await db.clientContextDocument.create({ data: { clientId, path: `docs/d-${tag()}.md`, content: 'Context.' } })).id;
-    case 'slug':
-      return (
-        await db.skill.upsert({
-          where: { slug: 'matrix-skill' },
-          create: {
-            slug: 'matrix-skill',
-            name: 'Matrix',
-            type: 'content',
-            description: 'A skill for the matrix.',
-            triggers: ['matrix'],
-            content: 'Do it.',
-            contentHash: 'x',
-          },
-          update: {},
-        })
-      ).slug;
+    case 'slug': {
+      // Under /clients/{clientId}/skills: a skill of the objects' client; under /skills: a built-in.
+      const slug = `matrix-${tag()}`;
+      await createSkill(db, { clientId: op.path.startsWith('/api/v1/clients/') ? clientId : null, slug, data: skillData(slug), createdBy: null });
+      return slug;
+    }
+    case 'version':
+      return '1';
     case 'suppressionId':
       return (await db.suppression.create({ data: { scope: 'global', kind: 'email', value: `s-${tag()}@example.com`, reason: 'test' } })).id;
     case 'invitationId':
@@ -227,6 +221,11 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/campaigns/generate': (clientId) => ({ body: { clientId } }),
   'get /api/v1/campaigns/templates': (clientId) => ({ query: { clientId } }),
   'post /api/v1/runs': (clientId) => ({ body: { skill: 'copywriting', clientId, message: 'Write homepage copy' } }),
+  // Skills: a new slug each time, and a real change for updates (so the audit row is checked).
+  'post /api/v1/skills': () => ({ body: { slug: `matrix-new-${tag()}`, skillMd: skillMd(`New ${tag()}`) } }),
+  'put /api/v1/skills/{slug}': () => ({ body: { skillMd: skillMd(`Changed ${tag()}`) } }),
+  'post /api/v1/clients/{clientId}/skills': () => ({ body: { slug: `matrix-new-${tag()}`, skillMd: skillMd(`New ${tag()}`), rules: '# Rules\n1. Be brief.' } }),
+  'put /api/v1/clients/{clientId}/skills/{slug}': () => ({ body: { skillMd: skillMd(`Changed ${tag()}`), files: { 'examples/one.md': 'An example.' } } }),
   // An IP literal: a public host without a DNS lookup.
   'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),
@@ -241,6 +240,8 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'put /api/v1/admin/clients/{clientId}/plan': () => ({ body: { plan: 'velocity' } }),
 };
 const outputsByClient = new Map<string, string>();
+const skillMd = (name: string) => `---\nname: ${name}\ntype: content\ndescription: A skill for the tenancy matrix.\ntriggers:\n  - matrix\n---\nDo it well.\n`;
+const skillData = (slug: string) => parseSkillSource(slug, { skillMd: skillMd('Matrix'), rules: null, files: {} });
 const inboundMessage = async (clientId: string) => {
   const lead = await createLead(stack.db, clientId);
   return stack.db.inboundMessage.create({

@@ -144,3 +144,28 @@ it('accepts the documented maximum of 10,000 lead ids on the enrol route', async
     .send({ leadIds: [...leadIds, randomUUID()] });
   expect(tooMany.status).toBe(400);
 });
+
+it('skill routes: bad slugs, version numbers and bodies are a 400, never a 500', async () => {
+  const skills = `/api/v1/clients/${clientId}/skills`;
+  for (const path of [
+    `${skills}/Not_A_Slug`,
+    `${skills}/copywriting/versions/0`,
+    `${skills}/copywriting/versions/abc`,
+    `${skills}/copywriting/versions/99999999999`,
+    '/api/v1/skills/copywriting/versions/-1',
+  ]) {
+    const res = await request(stack.app).get(path).set(auth);
+    expect([path, res.status]).toEqual([path, 400]);
+  }
+  for (const body of [
+    {},
+    { slug: 'ok-slug' },
+    { slug: 'ok-slug', skillMd: 42 },
+    { slug: 'ok-slug', skillMd: 'x', files: ['a.md'] },
+    { slug: 'ok-slug', skillMd: 'x', files: { 'a.md': 1 } },
+  ]) {
+    const res = await request(stack.app).post(skills).set(auth).send(body);
+    expect([body, res.status]).toEqual([body, 400]);
+  }
+  expect(await stack.db.skill.count({ where: { clientId } })).toBe(0);
+});

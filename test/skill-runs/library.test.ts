@@ -1,7 +1,7 @@
 // The skills shipped in skills/: every folder parses into a real skill, and syncing them into the
 // `skills` table creates rows once, leaves them alone when nothing changed and bumps the version of
 // a changed skill.
-import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFrontMatter, readSkillFolder, readSkillLibrary, SkillFolderError, syncSkills } from '../../src/engines/skill-runs/library';
@@ -78,18 +78,18 @@ describe('syncing into the skills table', () => {
   it('creates, keeps and versions rows', async () => {
     const db = database.db;
     await db.skill.deleteMany({});
-    expect(await syncSkills(db, dir)).toEqual({ created: ['copywriting', 'idea-to-spec'], updated: [], unchanged: [] });
-    const row = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(await syncSkills(db, dir)).toEqual({ created: ['copywriting', 'idea-to-spec'], updated: [], unchanged: [], kept: [] });
+    const row = await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'idea-to-spec' } });
     expect(row.version).toBe(1);
     expect(Object.keys(row.files as object).length).toBeGreaterThanOrEqual(3);
     expect(row.contentHash).toMatch(/^[0-9a-f]{64}$/);
 
-    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: [], unchanged: ['copywriting', 'idea-to-spec'] });
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: [], unchanged: ['copywriting', 'idea-to-spec'], kept: [] });
 
     // A change in a sub-folder file is a new version of the skill.
     appendFileSync(join(dir, 'idea-to-spec', 'expert-modes', 'product-manager.md'), '\nAlways name the riskiest assumption.\n');
-    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: ['idea-to-spec'], unchanged: ['copywriting'] });
-    const changed = await db.skill.findUniqueOrThrow({ where: { slug: 'idea-to-spec' } });
+    expect(await syncSkills(db, dir)).toEqual({ created: [], updated: ['idea-to-spec'], unchanged: ['copywriting'], kept: [] });
+    const changed = await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'idea-to-spec' } });
     expect(changed.version).toBe(2);
     expect((changed.files as Record<string, string>)['expert-modes/product-manager.md']).toContain('riskiest assumption');
   });
@@ -106,10 +106,12 @@ describe('syncing into the skills table', () => {
         { slug: 'copywriting', version: 1 },
         { slug: 'idea-to-spec', version: 1 },
       ]);
+      expect(await db.skillVersion.count()).toBe(2);
       appendFileSync(join(dir, 'copywriting', 'SKILL.md'), '\nOne more line.\n');
       const again = await Promise.all([db, ...others].map((d) => syncSkills(d, dir)));
       expect(again.flatMap((r) => r.updated)).toEqual(['copywriting']);
-      expect((await db.skill.findUniqueOrThrow({ where: { slug: 'copywriting' } })).version).toBe(2);
+      expect((await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'copywriting' } })).version).toBe(2);
+      expect(await db.skillVersion.count()).toBe(3);
     } finally {
       await Promise.all(others.map((d) => d.$disconnect()));
     }
@@ -131,7 +133,7 @@ describe('syncing into the skills table', () => {
     expect(readSkillFolder(join(dir, 'copywriting'))).toMatchObject({ tools: [], runsPerHour: null });
     await database.db.skill.deleteMany({});
     await syncSkills(database.db, dir);
-    expect(await database.db.skill.findUniqueOrThrow({ where: { slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({
+    expect(await database.db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'web' }, select: { tools: true, runsPerHour: true } })).toEqual({
       tools: ['fetch_page'],
       runsPerHour: 4,
     });
@@ -140,5 +142,44 @@ describe('syncing into the skills table', () => {
     expect(() => readSkillFolder(join(dir, 'web'))).toThrow(/skill web: unknown tools run_shell/);
     writeFileSync(join(dir, 'web', 'SKILL.md'), `${head}runsPerHour: 0\n${body}`);
     expect(() => readSkillFolder(join(dir, 'web'))).toThrow(/runsPerHour must be a positive whole number/);
+  });
+});
+
+describe('skill versions', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'skills-'));
+    cpSync(join(__dirname, '..', '..', 'skills', 'copywriting'), join(dir, 'copywriting'), { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the sync writes a folder version for each new or changed skill, and none for unchanged text', async () => {
+    const db = database.db;
+    await db.skill.deleteMany({});
+    await syncSkills(db, dir);
+    await syncSkills(db, dir);
+    appendFileSync(join(dir, 'copywriting', 'RULES.md'), '\n9. One more rule.\n');
+    await syncSkills(db, dir);
+    const skill = await db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'copywriting' }, include: { versions: { orderBy: { version: 'asc' } } } });
+    expect(skill.versions.map((v) => [v.version, v.source, v.contentHash === skill.contentHash])).toEqual([
+      [1, 'folder', false],
+      [2, 'folder', true],
+    ]);
+    expect(skill.versions[1].rules).toContain('One more rule');
+  });
+
+  it("the migration's backfill gives every existing skill its current version", async () => {
+    const db = database.db;
+    await db.skill.deleteMany({});
+    await syncSkills(db, dir);
+    await db.skill.updateMany({ data: { version: 4 } });
+    await db.skillVersion.deleteMany({});
+    const sql = readFileSync(join(__dirname, '..', '..', 'prisma', 'migrations', '20261221000100_skill_versions', 'migration.sql'), 'utf8');
+    const backfill = sql.slice(sql.indexOf('INSERT INTO "skill_versions"'));
+    await db.$executeRawUnsafe(backfill);
+    const skill = await db.skill.findFirstOrThrow({ where: { slug: 'copywriting' }, include: { versions: true } });
+    expect(skill.versions.map((v) => ({ version: v.version, source: v.source, contentHash: v.contentHash, content: v.content }))).toEqual([
+      { version: 4, source: 'folder', contentHash: skill.contentHash, content: skill.content },
+    ]);
   });
 });

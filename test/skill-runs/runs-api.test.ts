@@ -192,9 +192,9 @@ describe('per-user per-skill limits', () => {
     let t = Date.UTC(2027, 0, 4, 10, 0, 0);
     const limiter = createSkillRunLimiter({ SKILL_RUNS_PER_HOUR: 3, SKILL_RUN_LIMITS: { 'ad-copy': 1 } }, () => t);
     // page-cro declares runsPerHour: 10 in its front-matter.
-    expect((await stack.db.skill.findUniqueOrThrow({ where: { slug: 'page-cro' } })).runsPerHour).toBe(10);
+    expect((await stack.db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'page-cro' } })).runsPerHour).toBe(10);
     const take = (skill: string) =>
-      limiter.take(stack.db, 'u1', skill).then(
+      limiter.take(stack.db, 'u1', skill, clientId).then(
         () => 'ok',
         (e: { status: number }) => e.status,
       );

@@ -120,7 +120,7 @@ describe('a run end to end', () => {
     expect(sent.tool).toBe('save_output');
     expect(sent.body.model).toBe(stack.config.ANTHROPIC_MODEL_GENERATION);
     const prompt = String(sent.body.messages[0].content);
-    const skill = await stack.db.skill.findUniqueOrThrow({ where: { slug: 'copywriting' } });
+    const skill = await stack.db.skill.findFirstOrThrow({ where: { clientId: null, slug: 'copywriting' } });
     expect(prompt).toContain(skill.content.split('\n').find((l) => l.length > 40)!);
     expect(prompt).toContain(skill.rules!.split('\n').find((l) => /^1\./.test(l))!);
     const order = [

@@ -10,6 +10,7 @@ import { invitationAcceptRoutes, invitationRoutes } from '../routes/invitations'
 import { skillRoutes } from '../routes/skills';
 import { feedbackRoutes } from '../routes/feedback';
 import { contextDocRoutes } from '../routes/context-docs';
+import { clientSkillRoutes } from '../routes/client-skills';
 import { adminSkillRoutes } from '../routes/admin-skills';
 import { adminRoutes } from '../routes/admin';
 import { campaignTemplateRoutes } from '../routes/campaign-templates';
@@ -115,6 +116,7 @@ export const allOperations: readonly Route[] = [
   ...skillRoutes,
   ...feedbackRoutes,
   ...contextDocRoutes,
+  ...clientSkillRoutes,
   ...adminSkillRoutes,
   ...runRoutes,
   ...outputRoutes,

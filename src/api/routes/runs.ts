@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
 import { SKILL_SLUG } from '../../engines/skill-runs/library';
+import { findRunnableSkill } from '../../engines/skill-runs/skill-store';
 import { finishRun, listRuns, RunNotRetryable, runView, TERMINAL, UnknownSkill } from '../../engines/skill-runs/runs';
 import { cancelSkillRun, requestSkillRun, retrySkillRun, skillRunLiveProgress } from '../../lifecycle/skill-runs';
 import { actorOf } from '../actor';
@@ -60,6 +61,7 @@ const RunSchema = z
     costUsd: z.number(),
     outputId: z.string().nullable(),
     retryOf: z.string().nullable().describe('The failed or cancelled run this one retries'),
+    skillVersion: z.number().int().nullable().describe('The skill version the run generates with, recorded when it was requested'),
     createdAt: dateTime,
     startedAt: nullableDateTime,
     completedAt: nullableDateTime,
@@ -85,8 +87,8 @@ const retriedByOf = async (deps: ApiDeps, runId: string) =>
   (await deps.db.skillRun.findUnique({ where: { retryOfId: runId }, select: { id: true } }))?.id ?? null;
 
 /** The per-user, per-skill hourly limit (429 with Retry-After), counted once the request is valid and allowed. */
-async function takeRunSlot(deps: ApiDeps, req: Request, skillSlug: string): Promise<void> {
-  await skillRunLimiterFor(deps).take(deps.db, req.caller!.userId, skillSlug);
+async function takeRunSlot(deps: ApiDeps, req: Request, skillSlug: string, clientId: string): Promise<void> {
+  await skillRunLimiterFor(deps).take(deps.db, req.caller!.userId, skillSlug, clientId);
 }
 
 const RUNS = '/api/v1/runs';
@@ -135,9 +137,9 @@ export const runRoutes: Route[] = [
       authorizeClient(b.clientId);
       const client = await deps.db.client.findFirst({ where: { id: b.clientId, deletedAt: null }, select: { id: true } });
       if (!client) throw notFound('client');
-      if (!(await deps.db.skill.findUnique({ where: { slug: b.skill }, select: { slug: true } })))
-        throw invalid('skill', 'unknown_skill', `no skill ${b.skill}`);
-      await takeRunSlot(deps, req, b.skill);
+      // Another client's own skill is as unknown as no skill.
+      if (!(await findRunnableSkill(deps.db, b.clientId, b.skill))) throw invalid('skill', 'unknown_skill', `no skill ${b.skill}`);
+      await takeRunSlot(deps, req, b.skill, b.clientId);
       let run;
       try {
         run = await requestSkillRun(deps, {
@@ -229,7 +231,7 @@ export const runRoutes: Route[] = [
       // Checked before the limit is counted: a request that cannot succeed takes no slot.
       if (!['failed', 'cancelled'].includes(original.status))
         throw conflict(new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`));
-      await takeRunSlot(deps, req, original.skillSlug);
+      await takeRunSlot(deps, req, original.skillSlug, original.clientId);
       let run;
       try {
         run = await retrySkillRun(deps, original, req.caller?.userId ?? null);

@@ -1,15 +1,30 @@
-// /api/v1/skills — the marketing skills catalogue (any authenticated user) and detection: which
-// skill a message asks for, and which of the caller's clients it is for.
+// /api/v1/skills — the marketing skills catalogue and detection: which skill a message asks for, and
+// which of the caller's clients it is for. Built-in skills (the skills/ folder, or made here) are read
+// by any user and created or changed by platform admins only; every change is a new immutable
+// version. A client's own skills are managed under /api/v1/clients/{clientId}/skills (client-skills.ts).
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Db, MembershipRole } from '../../db/client';
 import { aiDepsFromConfig } from '../../engines/ai/setup';
 import { detectSkill, type NamedClient } from '../../engines/skill-runs/detect';
 import { SKILL_SLUG } from '../../engines/skill-runs/library';
+import { recordAudit } from '../../engines/audit';
+import {
+  createSkill,
+  findBuiltInSkill,
+  findVersion,
+  listVersions,
+  SkillSlugTaken,
+  updateSkill,
+  visibleSkillsWhere,
+} from '../../engines/skill-runs/skill-store';
+import { parseSkillUpload, SkillUploadInvalid, SkillUploadTooLarge } from '../../engines/skill-runs/skill-upload';
+import type { Skill, SkillVersion } from '../../db/client';
+import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { roleAtLeast } from '../tenancy';
-import { dateTime, ok } from '../openapi/spec';
+import { created, dateTime, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
 
@@ -32,6 +47,7 @@ export async function callerClients(db: Db, req: Request, min: MembershipRole): 
 }
 
 export function skillSummary(s: {
+  clientId: string | null;
   slug: string;
   name: string;
   type: string;
@@ -44,6 +60,8 @@ export function skillSummary(s: {
 }) {
   return {
     slug: s.slug,
+    clientId: s.clientId,
+    builtIn: s.clientId === null,
     name: s.name,
     type: s.type,
     description: s.description,
@@ -58,6 +76,8 @@ export function skillSummary(s: {
 
 const SkillSummarySchema = z.object({
   slug: z.string(),
+  clientId: z.string().nullable().describe('The client whose own skill this is; null for a built-in'),
+  builtIn: z.boolean(),
   name: z.string(),
   type: z.string(),
   description: z.string(),
@@ -68,12 +88,105 @@ const SkillSummarySchema = z.object({
   command: z.string(),
   updatedAt: dateTime,
 });
-const SkillDetailSchema = SkillSummarySchema.extend({
+export const SkillDetailSchema = SkillSummarySchema.extend({
   content: z.string(),
   rules: z.string().nullable(),
   files: z.record(z.string(), z.string()),
   contentHash: z.string(),
 });
+export const SkillVersionSummarySchema = z
+  .object({
+    version: z.number().int(),
+    source: z.enum(['folder', 'api']).describe('The skills/ folder sync, or the API'),
+    createdBy: z.string().nullable().describe('The user who made it through the API'),
+    contentHash: z.string(),
+    name: z.string(),
+    createdAt: dateTime,
+  })
+  .meta({ id: 'SkillVersionSummary' });
+export const SkillVersionSchema = SkillVersionSummarySchema.extend({
+  slug: z.string(),
+  clientId: z.string().nullable(),
+  type: z.string(),
+  description: z.string(),
+  triggers: z.array(z.string()),
+  tools: z.array(z.string()),
+  runsPerHour: z.number().int().nullable(),
+  content: z.string().describe('SKILL.md without its front-matter'),
+  rules: z.string().nullable(),
+  files: z.record(z.string(), z.string()),
+}).meta({ id: 'SkillVersion' });
+export const SkillWrittenSchema = SkillDetailSchema.extend({
+  changed: z.boolean().describe('False when the text equalled the current version: no version was made'),
+});
+
+export function skillDetail(skill: Skill) {
+  return {
+    ...skillSummary(skill),
+    content: skill.content,
+    rules: skill.rules,
+    files: (skill.files ?? {}) as Record<string, string>,
+    contentHash: skill.contentHash,
+  };
+}
+export function versionSummary(v: SkillVersion) {
+  return {
+    version: v.version,
+    source: v.source as 'folder' | 'api',
+    createdBy: v.createdBy,
+    contentHash: v.contentHash,
+    name: v.name,
+    createdAt: v.createdAt.toISOString(),
+  };
+}
+export function versionDetail(skill: Skill, v: SkillVersion) {
+  return {
+    ...versionSummary(v),
+    slug: skill.slug,
+    clientId: skill.clientId,
+    type: v.type,
+    description: v.description,
+    triggers: v.triggers,
+    tools: v.tools,
+    runsPerHour: v.runsPerHour,
+    content: v.content,
+    rules: v.rules,
+    files: (v.files ?? {}) as Record<string, string>,
+  };
+}
+
+/** A skill's text: SKILL.md with its front-matter, RULES.md, resource files (text, size-limited). The whole skill each time. */
+export const skillTextBody = z
+  .object({
+    skillMd: z.string().min(1).describe('SKILL.md: front-matter (name, type, description, triggers list; optional tools, runsPerHour) then the instructions'),
+    rules: z.string().nullable().optional().describe('RULES.md (omitted or null: none)'),
+    files: z
+      .record(z.string().min(1).max(200), z.string())
+      .optional()
+      .describe('Resource files by relative path (.md .txt .json .csv .yaml .yml), each at most 256 KB; the whole skill at most 1 MB'),
+  })
+  .strict();
+export const createSkillBody = skillTextBody.extend({ slug: z.string().regex(SKILL_SLUG, 'must be a skill slug') }).strict();
+export const versionParams = slugParams.extend({ version: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+const invalidSkill = (err: SkillUploadInvalid) =>
+  new HttpError(400, 'VALIDATION_ERROR', 'request is invalid', [{ path: err.path, code: err.code, message: err.message }]);
+
+/** The upload parsed and checked: 400 for bad names, types or front-matter, 413 over the size limits. */
+export function parsedUpload(slug: string, b: z.infer<typeof skillTextBody>) {
+  try {
+    return parseSkillUpload(slug, { skillMd: b.skillMd, rules: b.rules ?? null, files: b.files ?? {} });
+  } catch (err) {
+    if (err instanceof SkillUploadInvalid) throw invalidSkill(err);
+    if (err instanceof SkillUploadTooLarge) throw new HttpError(413, 'PAYLOAD_TOO_LARGE', err.message, { limitBytes: err.limitBytes });
+    throw err;
+  }
+}
+
+export const slugTaken = (err: unknown): never => {
+  if (err instanceof SkillSlugTaken) throw new HttpError(409, 'CONFLICT', err.message);
+  throw err;
+};
 const namedClient = z.object({ id: z.string(), name: z.string() });
 const detection = z.object({
   skill: z.string().nullable(),
@@ -96,17 +209,55 @@ function detectionAi(deps: ApiDeps): DetectionAi {
 
 const SKILLS = '/api/v1/skills';
 
+async function builtIn(deps: ApiDeps, slug: string): Promise<Skill> {
+  const skill = await findBuiltInSkill(deps.db, slug);
+  if (!skill) throw notFound('skill');
+  return skill;
+}
+
 export const skillRoutes: Route[] = [
   defineRoute({
     method: 'get',
     path: SKILLS,
-    summary: 'The marketing skills',
+    summary: 'The marketing skills: built-ins and the own skills of your clients',
     tag: 'skills',
     access: { kind: 'user' },
     responses: { 200: ok(z.object({ data: z.array(SkillSummarySchema) })) },
-    handler: async ({ res, deps }) => {
-      const skills = await deps.db.skill.findMany({ orderBy: { slug: 'asc' } });
+    handler: async ({ req, res, deps }) => {
+      const clients = await callerClients(deps.db, req, 'viewer');
+      const skills = await deps.db.skill.findMany({
+        where: visibleSkillsWhere(clients.map((c) => c.id)),
+        orderBy: [{ slug: 'asc' }, { clientId: { sort: 'asc', nulls: 'first' } }],
+      });
       res.json({ data: skills.map(skillSummary) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: SKILLS,
+    summary: 'Create a built-in skill (version 1)',
+    description:
+      'Platform admins. The body is the whole skill: `skillMd` (SKILL.md with front-matter), `rules`, `files` (text resources: .md .txt .json .csv .yaml .yml, relative paths, each ≤ 256 KB, all together ≤ 1 MB: 413 past that). ' +
+      "A slug already used by a built-in or by a client's skill is a 409.",
+    tag: 'skills',
+    access: { kind: 'platform-admin' },
+    body: createSkillBody,
+    responses: { 201: created(SkillWrittenSchema) },
+    handler: async ({ body, req, res, deps }) => {
+      const b = body();
+      const data = parsedUpload(b.slug, b);
+      const { skill, version } = await createSkill(deps.db, { clientId: null, slug: b.slug, data, createdBy: req.caller?.userId ?? null }).catch(slugTaken);
+      await recordAudit(deps.db, {
+        ...actorOf(req),
+        action: 'skill.create',
+        entityType: 'skill',
+        entityId: skill.id,
+        after: { slug: skill.slug, version: version.version },
+      });
+      res
+        .status(201)
+        .location(`${SKILLS}/${skill.slug}`)
+        .json({ ...skillDetail(skill), changed: true });
     },
   }),
   defineRoute({
@@ -136,21 +287,70 @@ export const skillRoutes: Route[] = [
   defineRoute({
     method: 'get',
     path: `${SKILLS}/{slug}`,
-    summary: 'A skill with its instructions, rules and resources',
+    summary: 'A built-in skill with its instructions, rules and resources',
+    description: "A client's own skill is read under /api/v1/clients/{clientId}/skills/{slug}.",
     tag: 'skills',
     access: { kind: 'user' },
     params: slugParams,
     responses: { 200: ok(SkillDetailSchema) },
     handler: async ({ params: { slug }, res, deps }) => {
-      const skill = await deps.db.skill.findUnique({ where: { slug } });
-      if (!skill) throw notFound('skill');
-      res.json({
-        ...skillSummary(skill),
-        content: skill.content,
-        rules: skill.rules,
-        files: (skill.files ?? {}) as Record<string, string>,
-        contentHash: skill.contentHash,
-      });
+      res.json(skillDetail(await builtIn(deps, slug)));
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: `${SKILLS}/{slug}`,
+    summary: 'A new version of a built-in skill',
+    description:
+      'Platform admins. The body is the whole skill, as for create. Text equal to the current version makes no version (`changed: false`). ' +
+      'A version made here is never replaced by the skills/ folder sync.',
+    tag: 'skills',
+    access: { kind: 'platform-admin' },
+    params: slugParams,
+    body: skillTextBody,
+    responses: { 200: ok(SkillWrittenSchema) },
+    handler: async ({ params: { slug }, body, req, res, deps }) => {
+      const before = await builtIn(deps, slug);
+      const data = parsedUpload(slug, body());
+      const { skill, changed } = await updateSkill(deps.db, before.id, { data, createdBy: req.caller?.userId ?? null });
+      if (changed)
+        await recordAudit(deps.db, {
+          ...actorOf(req),
+          action: 'skill.update',
+          entityType: 'skill',
+          entityId: skill.id,
+          before: { version: before.version },
+          after: { version: skill.version },
+        });
+      res.json({ ...skillDetail(skill), changed });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${SKILLS}/{slug}/versions`,
+    summary: "A built-in skill's versions, newest first",
+    tag: 'skills',
+    access: { kind: 'user' },
+    params: slugParams,
+    responses: { 200: ok(z.object({ data: z.array(SkillVersionSummarySchema) })) },
+    handler: async ({ params: { slug }, res, deps }) => {
+      const skill = await builtIn(deps, slug);
+      res.json({ data: (await listVersions(deps.db, skill.id)).map(versionSummary) });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${SKILLS}/{slug}/versions/{version}`,
+    summary: 'One version of a built-in skill, as runs of it read it',
+    tag: 'skills',
+    access: { kind: 'user' },
+    params: versionParams,
+    responses: { 200: ok(SkillVersionSchema) },
+    handler: async ({ params: { slug, version }, res, deps }) => {
+      const skill = await builtIn(deps, slug);
+      const v = await findVersion(deps.db, skill.id, version);
+      if (!v) throw notFound('skill version');
+      res.json(versionDetail(skill, v));
     },
   }),
 ];

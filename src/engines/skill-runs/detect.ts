@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { callStructured, type AiDeps } from '../ai/structured';
+import { listRunnableSkills } from './skill-store';
 
 export const CONFIDENCE_THRESHOLD = 0.7;
 /** Two candidates this close are ambiguous whatever their scores. */
@@ -134,14 +135,19 @@ export interface DetectDeps {
   ai: AiDeps | null;
 }
 
-export async function loadDetectableSkills(db: Db): Promise<DetectableSkill[]> {
-  return db.skill.findMany({ select: { slug: true, name: true, description: true, triggers: true }, orderBy: { slug: 'asc' } });
+/** The built-ins and the skills of these clients (one per slug: a client's own before a built-in). */
+export async function loadDetectableSkills(db: Db, clientIds: readonly string[]): Promise<DetectableSkill[]> {
+  const seen = new Set<string>();
+  return (await listRunnableSkills(db, clientIds))
+    .filter((s) => !seen.has(s.slug) && seen.add(s.slug))
+    .map(({ slug, name, description, triggers }) => ({ slug, name, description, triggers }));
 }
 
 export async function detectSkill(deps: DetectDeps, input: DetectInput): Promise<Detection> {
-  const skills = await loadDetectableSkills(deps.db);
   const message = input.message.trim();
   const { client, ambiguous } = extractClient(message, input.clients, input.clientId);
+  // A client's own skills are candidates only for that client (or, while it is unknown, the caller's clients).
+  const skills = await loadDetectableSkills(deps.db, client ? [client.id] : input.clients.map((c) => c.id));
   const base = { client, clientCandidates: ambiguous };
   const clientNote = !client && ambiguous.length > 0 ? `Which client is this for? ${ambiguous.map((c) => c.name).join(', ')}.` : null;
 

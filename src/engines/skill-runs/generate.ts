@@ -9,6 +9,7 @@ import type { SiteCrawler } from '../icp-scraper';
 import { listContextDocuments } from './context-docs';
 import { aiNotConfigured, runInvalid } from './errors';
 import { buildSkillPrompt, OUTPUT_TOOL } from './prompt';
+import { findRunnableSkill } from './skill-store';
 import { toolsForSkill } from './web-tools';
 
 export const GeneratedOutput = z.object({
@@ -51,7 +52,11 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
   const run = await db.skillRun.findUnique({ where: { id: runId }, include: { client: { select: { name: true, deletedAt: true } } } });
   if (!run) throw runInvalid(`skill run ${runId} does not exist`);
   if (run.client.deletedAt) throw runInvalid(`client ${run.clientId} was deleted`);
-  const skill = await db.skill.findUnique({ where: { slug: run.skillSlug } });
+  // The version recorded when the run was requested (an edit since does not change this run); runs
+  // from before versions were recorded read the skill's current text.
+  const skill = run.skillVersionId
+    ? await db.skillVersion.findUnique({ where: { id: run.skillVersionId } })
+    : await findRunnableSkill(db, run.clientId, run.skillSlug);
   if (!skill) throw runInvalid(`skill ${run.skillSlug} no longer exists`);
   const docs = await listContextDocuments(db, run.clientId);
   // Counted before the call, so attempts that fail (rate limits, outages) show on the run too.
@@ -60,13 +65,13 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
   // The tools this process can give the skill (fetch_page needs a crawler); the prompt mentions only those.
   const tools = toolsForSkill(skill.tools, { crawler: opts.crawler ?? null });
   const built = buildSkillPrompt({
-    skill: { slug: skill.slug, name: skill.name, content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string> },
+    skill: { slug: run.skillSlug, name: skill.name, content: skill.content, rules: skill.rules, files: (skill.files ?? {}) as Record<string, string> },
     clientName: run.client.name,
     docs,
     request: run.message,
     tools: tools.map((t) => t.name),
   });
-  const ctx = { clientId: run.clientId, purpose: 'skill-run', skillSlug: skill.slug, workflowId, runId };
+  const ctx = { clientId: run.clientId, purpose: 'skill-run', skillSlug: run.skillSlug, workflowId, runId };
   let output: z.infer<typeof GeneratedOutput>;
   let toolCalls: GenerateResult['toolCalls'] = [];
   if (tools.length > 0) {
@@ -94,7 +99,7 @@ export async function generateRunOutput(db: Db, ai: AiDeps | null, runId: string
       maxAttempts: 2,
     }));
   }
-  const row = await saveOutput(db, { runId, clientId: run.clientId, skillSlug: skill.slug, title: output.title, content: output.markdown });
+  const row = await saveOutput(db, { runId, clientId: run.clientId, skillSlug: run.skillSlug, title: output.title, content: output.markdown });
   return { outputId: row.id, title: row.title, created: true, contextDocuments: built.included, toolCalls };
 }
 

@@ -1,10 +1,12 @@
 // The marketing skills shipped with the project (`skills/<slug>/SKILL.md`, optional RULES.md and
 // sub-folders of markdown such as templates or expert modes), read from disk and synced into the
-// `skills` table at start-up. A skill whose files changed gets a new content hash and version.
+// `skills` table at start-up as built-in skills. A skill whose files changed gets a new content hash
+// and version, unless its current version was edited through the API (see syncSkills).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Db } from '../../db/client';
+import { syncBuiltIn } from './skill-store';
 
 export const DEFAULT_SKILLS_DIR = resolve(__dirname, '../../../skills');
 
@@ -92,12 +94,20 @@ function markdownFilesUnder(dir: string, root: string): string[] {
   return out;
 }
 
-export function readSkillFolder(dir: string): SkillFolder {
-  const slug = dir.split(sep).pop() ?? '';
+/** A skill's text as written: SKILL.md (with front-matter), RULES.md, resource files by relative path. */
+export interface SkillSource {
+  skillMd: string;
+  rules: string | null;
+  files: Record<string, string>;
+}
+
+/**
+ * Parses and checks a skill's text, from the folder or the API alike (so the same text has the same
+ * content hash wherever it came from). Throws SkillFolderError naming the problem.
+ */
+export function parseSkillSource(slug: string, source: SkillSource): SkillFolder {
   if (!SKILL_SLUG.test(slug)) throw new SkillFolderError(slug, 'the folder name is not a valid slug');
-  const skillPath = join(dir, 'SKILL.md');
-  if (!existsSync(skillPath)) throw new SkillFolderError(slug, 'SKILL.md is missing');
-  const raw = readFileSync(skillPath, 'utf8');
+  const raw = source.skillMd;
   const fm = parseFrontMatter(raw);
   if (!fm) throw new SkillFolderError(slug, 'SKILL.md has no front-matter');
   const { name, type, description } = fm.fields;
@@ -112,10 +122,9 @@ export function readSkillFolder(dir: string): SkillFolder {
     if (!Number.isInteger(runsPerHour) || runsPerHour < 1) throw new SkillFolderError(slug, 'runsPerHour must be a positive whole number');
   }
   if (!fm.body) throw new SkillFolderError(slug, 'SKILL.md has no instructions');
-  const rulesPath = join(dir, 'RULES.md');
-  const rules = existsSync(rulesPath) ? readFileSync(rulesPath, 'utf8').trim() : null;
+  const rules = source.rules?.trim() || null;
   const files: Record<string, string> = {};
-  for (const file of markdownFilesUnder(dir, dir)) files[relative(dir, file).split(sep).join('/')] = readFileSync(file, 'utf8').trim();
+  for (const [path, text] of Object.entries(source.files)) files[path] = text.trim();
 
   const hash = createHash('sha256');
   hash
@@ -138,6 +147,21 @@ export function readSkillFolder(dir: string): SkillFolder {
   };
 }
 
+export function readSkillFolder(dir: string): SkillFolder {
+  const slug = dir.split(sep).pop() ?? '';
+  if (!SKILL_SLUG.test(slug)) throw new SkillFolderError(slug, 'the folder name is not a valid slug');
+  const skillPath = join(dir, 'SKILL.md');
+  if (!existsSync(skillPath)) throw new SkillFolderError(slug, 'SKILL.md is missing');
+  const rulesPath = join(dir, 'RULES.md');
+  const files: Record<string, string> = {};
+  for (const file of markdownFilesUnder(dir, dir)) files[relative(dir, file).split(sep).join('/')] = readFileSync(file, 'utf8');
+  return parseSkillSource(slug, {
+    skillMd: readFileSync(skillPath, 'utf8'),
+    rules: existsSync(rulesPath) ? readFileSync(rulesPath, 'utf8') : null,
+    files,
+  });
+}
+
 export function readSkillLibrary(dir = DEFAULT_SKILLS_DIR): SkillFolder[] {
   return readdirSync(dir)
     .filter((name) => statSync(join(dir, name)).isDirectory())
@@ -149,40 +173,19 @@ export interface SyncResult {
   created: string[];
   updated: string[];
   unchanged: string[];
+  /** Built-ins whose folder changed but whose current version was made through the API: the edit stays. */
+  kept: string[];
 }
 
-/** Brings the `skills` table up to the folders: new rows, new versions of changed skills. */
+/**
+ * Brings the built-in skills up to the folders: a new skill gets version 1, a changed folder the
+ * next version, identical text nothing. A skill whose current version came from the API is never
+ * replaced by the folder (a user's edit wins; it is reported as kept). Safe when several processes
+ * sync at once: each skill is written under its advisory lock (see skill-store.ts).
+ */
 export async function syncSkills(db: Db, dir = DEFAULT_SKILLS_DIR): Promise<SyncResult> {
   const folders = readSkillLibrary(dir);
-  const existing = new Map((await db.skill.findMany({ select: { slug: true, contentHash: true, version: true } })).map((s) => [s.slug, s]));
-  const result: SyncResult = { created: [], updated: [], unchanged: [] };
-  for (const f of folders) {
-    const data = {
-      name: f.name,
-      type: f.type,
-      description: f.description,
-      triggers: f.triggers,
-      tools: f.tools,
-      runsPerHour: f.runsPerHour,
-      content: f.content,
-      rules: f.rules,
-      files: f.files,
-      contentHash: f.contentHash,
-    };
-    const row = existing.get(f.slug);
-    if (!row) {
-      // Several processes starting at once on an empty database all get here: INSERT … ON CONFLICT
-      // DO NOTHING lets one create the row and the others move on (Prisma's upsert is a read then
-      // a write, and the loser failed on skills_slug_key).
-      const { count } = await db.skill.createMany({ data: [{ slug: f.slug, ...data }], skipDuplicates: true });
-      (count === 1 ? result.created : result.unchanged).push(f.slug);
-    } else if (row.contentHash !== f.contentHash) {
-      // Compare-and-set on the hash: of several processes seeing the same old row, one bumps the version.
-      const { count } = await db.skill.updateMany({ where: { slug: f.slug, contentHash: row.contentHash }, data: { ...data, version: row.version + 1 } });
-      (count === 1 ? result.updated : result.unchanged).push(f.slug);
-    } else {
-      result.unchanged.push(f.slug);
-    }
-  }
+  const result: SyncResult = { created: [], updated: [], unchanged: [], kept: [] };
+  for (const f of folders) result[await syncBuiltIn(db, f)].push(f.slug);
   return result;
 }

@@ -3,6 +3,7 @@
 import { Prisma, type Db, type Output, type RunStatus, type SkillRun } from '../../db/client';
 import { runInvalid } from './errors';
 import { emitEvent } from '../events';
+import { currentVersion, findRunnableSkill } from './skill-store';
 
 /** How a finished run reaches its requester. */
 export type RunNotify = { kind: 'telegram'; chatId: string; messageId: number } | { kind: 'callback'; url: string };
@@ -27,12 +28,19 @@ export class UnknownSkill extends Error {
   }
 }
 
+/**
+ * A queued run of the skill as the client sees it (its own, else the built-in), recording the
+ * skill's current version: the run generates with exactly that version whatever changes later.
+ */
 export async function createRun(db: Db, r: NewRun): Promise<SkillRun> {
-  const skill = await db.skill.findUnique({ where: { slug: r.skillSlug }, select: { slug: true } });
+  const skill = await findRunnableSkill(db, r.clientId, r.skillSlug);
   if (!skill) throw new UnknownSkill(r.skillSlug);
+  const version = await currentVersion(db, skill);
   return db.skillRun.create({
     data: {
       clientId: r.clientId,
+      skillVersionId: version.id,
+      skillVersion: version.version,
       userId: r.userId,
       skillSlug: r.skillSlug,
       message: r.message,
@@ -178,6 +186,8 @@ export interface RunView {
   outputId: string | null;
   /** The run this one retries. */
   retryOf: string | null;
+  /** The skill version the run generates with (null: a run from before versions were recorded). */
+  skillVersion: number | null;
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
@@ -198,6 +208,7 @@ export function runView(run: SkillRun, outputId: string | null): RunView {
     costUsd: Number(run.costUsd.toFixed(6)),
     outputId,
     retryOf: run.retryOfId,
+    skillVersion: run.skillVersion,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     completedAt: run.completedAt?.toISOString() ?? null,
@@ -274,7 +285,9 @@ export async function runOutcome(db: Db, runId: string): Promise<RunOutcome | nu
   if (!run || !TERMINAL.includes(run.status)) return null;
   const [output, skill] = await Promise.all([
     db.output.findUnique({ where: { runId } }),
-    db.skill.findUnique({ where: { slug: run.skillSlug }, select: { name: true } }),
+    run.skillVersionId
+      ? db.skillVersion.findUnique({ where: { id: run.skillVersionId }, select: { name: true } })
+      : findRunnableSkill(db, run.clientId, run.skillSlug),
   ]);
   return {
     runId,

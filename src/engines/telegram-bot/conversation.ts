@@ -3,6 +3,7 @@
 // rating buttons and the "what worked?" follow-up. Only linked Telegram users in private chats are
 // served; everyone else gets a polite explanation of how to link.
 import { outputFileName } from '../skill-runs/runs';
+import { findRunnableSkill, listRunnableSkills } from '../skill-runs/skill-store';
 import { detectSkill, parseCommand, type NamedClient } from '../skill-runs/detect';
 import { addWhatWorked, OutputNotFound, recordChatRating } from '../skill-runs/feedback';
 import type { MembershipRole } from '../../db/client';
@@ -48,6 +49,20 @@ async function clientsOf(deps: BotDeps, userId: string): Promise<ClientRole[]> {
   return rows.map((r) => ({ id: r.client.id, name: r.client.name, role: r.role }));
 }
 
+/** The built-ins and the own skills of the user's clients, one per slug. */
+async function chatSkills(deps: BotDeps, userId: string): Promise<Array<{ slug: string; name: string; description: string }>> {
+  const clients = await clientsOf(deps, userId);
+  const seen = new Set<string>();
+  return (
+    await listRunnableSkills(
+      deps.db,
+      clients.map((c) => c.id),
+    )
+  )
+    .filter((s) => !seen.has(s.slug) && seen.add(s.slug))
+    .map(({ slug, name, description }) => ({ slug, name, description }));
+}
+
 async function onMessage(deps: BotDeps, m: TgMessage): Promise<HandledUpdate> {
   if (!m.from || m.from.is_bot) return { ignored: 'message without a human sender' };
   // Outputs are client work: never posted where others read along.
@@ -78,15 +93,14 @@ async function onMessage(deps: BotDeps, m: TgMessage): Promise<HandledUpdate> {
     switch (command.slug) {
       case 'start':
       case 'help':
-        await say(text.help(await deps.db.skill.findMany({ select: { slug: true, name: true, description: true }, orderBy: { slug: 'asc' } })));
+        await say(text.help(await chatSkills(deps, channel.userId)));
         return { handled: 'help' };
       case 'skip':
         return skip(deps, channel, chatId);
       case 'download':
         return download(deps, channel, chatId, command.rest);
       default: {
-        const skill = await deps.db.skill.findUnique({ where: { slug: command.slug }, select: { slug: true } });
-        if (!skill) {
+        if (!(await chatSkills(deps, channel.userId)).some((s) => s.slug === command.slug)) {
           await say(text.unknownCommand(command.slug.replace(/-/g, '_')));
           return { handled: 'unknown command' };
         }
@@ -195,7 +209,7 @@ async function skillRequest(deps: BotDeps, channel: LinkedChannel, chatId: strin
     await say(text.viewerOnly(client.name));
     return { handled: 'request: viewer' };
   }
-  const skill = await deps.db.skill.findUnique({ where: { slug: detection.skill }, select: { name: true } });
+  const skill = await findRunnableSkill(deps.db, client.id, detection.skill);
   const request = detection.request.trim() || message;
 
   const working = await say(text.working(skill?.name ?? detection.skill, client.name));
