@@ -10,6 +10,7 @@ import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, resolveLogFormat, type Logger } from './logger';
 import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
+import { syncPlaybooks } from './engines/playbooks/library';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
@@ -96,6 +97,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   const seeded = embeddedDatabase ? await seedDemo(db) : { created: false as const };
   const skills = await syncSkills(db);
   logger.info(skills, 'skills synced from skills/');
+  // After the skills: a playbook's steps name them.
+  const playbooks = await syncPlaybooks(db);
+  logger.info(playbooks, 'playbooks synced from playbooks/');
 
   const infra: Infrastructure = { config, logger, db, databaseUrl, temporal, temporalAddress: address, tracing, version: VERSION };
   if (wantsWorker) await startWorkerRole(infra, stops, { coreMetricsPort, withApi: wantsApi });

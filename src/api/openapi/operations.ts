@@ -35,6 +35,7 @@ import { adminCreditRoutes, clientCreditRoutes } from '../routes/credits';
 import { memberRoutes } from '../routes/members';
 import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
 import { runRoutes } from '../routes/runs';
+import { playbookRoutes, playbookRunRoutes } from '../routes/playbooks';
 import { anyJson } from './spec';
 import { openApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
@@ -117,6 +118,8 @@ export const allOperations: readonly Route[] = [
   ...contextDocRoutes,
   ...adminSkillRoutes,
   ...runRoutes,
+  ...playbookRoutes,
+  ...playbookRunRoutes,
   ...outputRoutes,
   ...outputDownloadRoutes,
   ...webhookEndpointRoutes,
