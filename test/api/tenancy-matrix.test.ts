@@ -66,6 +66,8 @@ beforeAll(async () => {
   const lone = await stack.db.user.create({ data: { email: `outsider-${randomBytes(4).toString('hex')}@test.example` } });
   outsider = { userId: lone.id, key: (await createApiKey(stack.db, { userId: lone.id, name: 'outsider' })).key };
   adminUserId = (await stack.db.user.findFirstOrThrow({ where: { isPlatformAdmin: true, email: { startsWith: 'admin-' } } })).id;
+  // POST /playbook-runs names it in the body.
+  await matrixPlaybook();
 });
 afterAll(async () => {
   await stack?.stop();
@@ -139,11 +141,25 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       ).id;
     case 'runId':
       return (await db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Write homepage copy' } })).id;
+    case 'playbookRunId':
+      // A run without a workflow: commands to it are refused (409), a cancel ends the row.
+      return (
+        await db.playbookRun.create({
+          data: {
+            clientId,
+            playbookSlug: MATRIX_PLAYBOOK,
+            playbookVersion: 1,
+            request: 'A campaign',
+            steps: { create: [{ key: 'brief', position: 0, skillSlug: 'matrix-skill', instruction: 'Write a brief.', checkpoint: 'Approve?' }] },
+          },
+        })
+      ).id;
     case 'outputId':
       return (await skillOutput(clientId)).id;
     case 'documentId':
       return (await db.clientContextDocument.create({ data: { clientId, path: `docs/d-${tag()}.md`, content: 'Context.' } })).id;
     case 'slug':
+      if (op.path.startsWith('/api/v1/playbooks')) return (await matrixPlaybook()).slug;
       return (
         await db.skill.upsert({
           where: { slug: 'matrix-skill' },
@@ -217,6 +233,29 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
 
 let lastEndpoint: string | undefined;
 
+const MATRIX_PLAYBOOK = 'matrix-playbook';
+const MATRIX_STEPS = [{ key: 'brief', skill: 'matrix-skill', instruction: 'Write a brief.', inputs: [], parallel: null, checkpoint: 'Approve?' }];
+async function matrixPlaybook() {
+  await stack.db.skill.upsert({
+    where: { slug: 'matrix-skill' },
+    create: {
+      slug: 'matrix-skill',
+      name: 'Matrix',
+      type: 'content',
+      description: 'A skill for the matrix.',
+      triggers: ['matrix'],
+      content: 'Do it.',
+      contentHash: 'x',
+    },
+    update: {},
+  });
+  return stack.db.playbook.upsert({
+    where: { slug: MATRIX_PLAYBOOK },
+    create: { slug: MATRIX_PLAYBOOK, name: 'Matrix', description: 'A playbook for the matrix.', steps: MATRIX_STEPS, contentHash: 'x', source: 'api' },
+    update: {},
+  });
+}
+
 /** Request bodies/queries where `{}` would fail validation before the access check (the client is in the body). */
 const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => { body?: object; query?: Record<string, string> }> = {
   'post /api/v1/onboarding/analyze': (clientId) => ({ body: { clientId, websiteUrl: 'http://127.0.0.1:9/' } }),
@@ -225,6 +264,13 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'post /api/v1/campaigns/generate': (clientId) => ({ body: { clientId } }),
   'get /api/v1/campaigns/templates': (clientId) => ({ query: { clientId } }),
   'post /api/v1/runs': (clientId) => ({ body: { skill: 'copywriting', clientId, message: 'Write homepage copy' } }),
+  'post /api/v1/playbook-runs': (clientId) => ({ body: { playbook: MATRIX_PLAYBOOK, clientId, request: 'A launch campaign' } }),
+  'post /api/v1/playbook-runs/{playbookRunId}/checkpoint': () => ({ body: { decision: 'approve' } }),
+  // Platform-admin writes that change something (so the audit row is checked).
+  'post /api/v1/playbooks': () => ({
+    body: { slug: `matrix-${tag()}`, name: 'Matrix', description: 'A playbook for the matrix.', steps: MATRIX_STEPS },
+  }),
+  'put /api/v1/playbooks/{slug}': () => ({ body: { name: `Matrix ${tag()}`, description: 'A playbook for the matrix.', steps: MATRIX_STEPS } }),
   // An IP literal: a public host without a DNS lookup.
   'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),

@@ -169,7 +169,7 @@ describe('the email-campaign playbook', () => {
     expect(again.status).toBe(409);
 
     // Step 2's prompt carries step 1's output.
-    v = await waitForStatus(run.id, 'awaiting_approval', 'copy');
+    expect((await waitForStatus(run.id, 'awaiting_approval', 'copy')).steps[1].output).toBe(MARKDOWN.copy);
     expect(callsFor('copy')).toHaveLength(1);
     expect(text(callsFor('copy')[0])).toContain('BRIEF-7Q');
 
@@ -237,6 +237,7 @@ describe('the email-campaign playbook', () => {
 
     expect((await api().post(`/api/v1/playbook-runs/${runId}/checkpoint`).set(auth).send({ decision: 'approve', step: 'copy' })).status).toBe(200);
     v = await waitForStatus(runId, 'completed');
+    expect(v.steps.map((s) => s.attempts)).toEqual([1, 2, 1]);
     expect(callsFor('brief')).toHaveLength(before.brief + 1);
     recordHistory(workflowIds.playbookRun(runId), 'playbook-run-step-retried');
   });

@@ -4,8 +4,8 @@
 // alone by the sync from then on.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Prisma, type Db, type Playbook } from '../../db/client';
-import { definitionHash, parsePlaybookMarkdown, PlaybookDefinition, type PlaybookStepDefinition } from './definition';
+import type { Db, Playbook, Prisma } from '../../db/client';
+import { definitionHash, parsePlaybookMarkdown, type PlaybookDefinition, type PlaybookStepDefinition } from './definition';
 
 export const DEFAULT_PLAYBOOKS_DIR = resolve(__dirname, '../../../playbooks');
 
