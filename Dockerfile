@@ -17,6 +17,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY temporal ./temporal
 COPY skills ./skills
+COPY playbooks ./playbooks
 RUN npm run build
 
 FROM node:24.11.1-bookworm-slim AS deps

@@ -12,6 +12,7 @@ import { createIcpDiscoveryActivities } from './icp-discovery';
 import { createCampaignGenerationActivities } from './campaign-generation';
 import { createSequenceActivities } from './sequence';
 import { createSkillRunActivities } from './skill-run';
+import { createPlaybookRunActivities } from './playbook-run';
 import { createWebhookActivities } from './webhooks-out';
 
 export type { ActivityDeps } from './deps';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplyActivities(deps),
     ...createEnrichmentActivities(deps),
     ...createSkillRunActivities(deps),
+    ...createPlaybookRunActivities(deps),
     ...createWebhookActivities(deps),
     ...createCreditActivities(deps),
   });

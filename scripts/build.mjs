@@ -1,6 +1,6 @@
 // `npm run build`: the service as JavaScript in dist/ (or --out <dir>), ready for `node dist/src/main.js`:
 //   1. tsc -p tsconfig.build.json (incremental; the Prisma client in src/db/generated included),
-//   2. the files read at run time next to it (prisma/migrations, skills), at the same relative paths,
+//   2. the files read at run time next to it (prisma/migrations, skills, playbooks), at the same relative paths,
 //   3. the workflow bundles, built once here from the compiled workflows (dist/workflow-bundle.js,
 //      and dist/workflow-bundle.traced.js with the OpenTelemetry workflow interceptors, which a
 //      worker with tracing on loads), so the compiled worker does not bundle at every start.
@@ -23,7 +23,7 @@ const tsc = spawnSync(
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-for (const dir of ['prisma/migrations', 'skills']) {
+for (const dir of ['prisma/migrations', 'skills', 'playbooks']) {
   rmSync(join(out, dir), { recursive: true, force: true });
   cpSync(join(root, dir), join(out, dir), { recursive: true });
 }

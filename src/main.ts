@@ -10,6 +10,7 @@ import { applyMigrations } from './db/migrate';
 import { createLogger, redactUrl, resolveLogFormat, type Logger } from './logger';
 import { seedDemo } from './seed';
 import { syncSkills } from './engines/skill-runs/library';
+import { syncPlaybooks } from './engines/playbooks/library';
 import { registerSearchAttributes } from '../temporal/search-attributes';
 import { installTemporalRuntime } from '../temporal/pino-logger';
 import { registerSchedules } from '../temporal/schedules';
@@ -98,6 +99,9 @@ async function run(config: Config, logger: Logger, stops: Stop[]): Promise<void>
   logger.info(skills, 'skills synced from skills/');
   // A changed folder never replaces a version made through the API: say so, an operator may want to publish it.
   if (skills.kept.length) logger.warn({ kept: skills.kept }, 'skills/ folders changed but the API edits of these skills were kept');
+  // After the skills: a playbook's steps name them.
+  const playbooks = await syncPlaybooks(db);
+  logger.info(playbooks, 'playbooks synced from playbooks/');
 
   const infra: Infrastructure = { config, logger, db, databaseUrl, temporal, temporalAddress: address, tracing, version: VERSION };
   if (wantsWorker) await startWorkerRole(infra, stops, { coreMetricsPort, withApi: wantsApi });

@@ -7,6 +7,7 @@ export const workflowIds = {
   icpDiscovery: (clientId: string, jobId: string) => `icp:${clientId}:${jobId}`,
   campaignGeneration: (clientId: string, jobId: string) => `campaign-gen:${clientId}:${jobId}`,
   skillRun: (runId: string) => `skill-run:${runId}`,
+  playbookRun: (runId: string) => `playbook-run:${runId}`,
   enrichment: (clientId: string, batchId: string) => `enrich:${clientId}:${batchId}`,
   delivery: (endpointId: string, eventId: string) => `delivery:${endpointId}:${eventId}`,
   schedule: (name: string) => `schedule:${name}`,

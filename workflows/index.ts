@@ -11,5 +11,6 @@ export { icpDiscoveryWorkflow } from './icp-discovery';
 export { campaignGenerationWorkflow } from './campaign-generation';
 export { outreachSweepWorkflow } from './outreach-sweep';
 export { skillRunWorkflow } from './skill-run';
+export { playbookRunWorkflow } from './playbook-run';
 export { skillDigestWorkflow } from './skill-digest';
 export { webhookDeliveryWorkflow, webhookDispatchSweepWorkflow } from './webhook-delivery';

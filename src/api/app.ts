@@ -42,6 +42,7 @@ import { adminClientsRouter } from './routes/admin-clients';
 import { adminSuppressionRouter } from './routes/admin-suppression';
 import { skillsRouter } from './routes/skills';
 import { runsRouter } from './routes/runs';
+import { playbookRunsRouter, playbooksRouter } from './routes/playbooks';
 import { outputDownloadRouter, outputsRouter } from './routes/outputs';
 import { feedbackRouter } from './routes/feedback';
 import { contextDocsRouter } from './routes/context-docs';
@@ -133,6 +134,8 @@ export function createApp(deps: ApiDeps): Express {
   // Marketing skill runs (the client is named in the body, query or the object).
   v1.use('/skills', auth, skillsRouter(deps));
   v1.use('/runs', auth, runsRouter(deps));
+  v1.use('/playbooks', auth, playbooksRouter(deps));
+  v1.use('/playbook-runs', auth, playbookRunsRouter(deps));
   // A signed download link is its own credential (no API key); the rest of /outputs needs one.
   v1.use('/outputs', outputDownloadRouter(deps));
   v1.use('/outputs', auth, outputsRouter(deps));

@@ -68,6 +68,8 @@ beforeAll(async () => {
   const lone = await stack.db.user.create({ data: { email: `outsider-${randomBytes(4).toString('hex')}@test.example` } });
   outsider = { userId: lone.id, key: (await createApiKey(stack.db, { userId: lone.id, name: 'outsider' })).key };
   adminUserId = (await stack.db.user.findFirstOrThrow({ where: { isPlatformAdmin: true, email: { startsWith: 'admin-' } } })).id;
+  // POST /playbook-runs names it in the body.
+  await matrixPlaybook();
 });
 afterAll(async () => {
   await stack?.stop();
@@ -141,11 +143,25 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       ).id;
     case 'runId':
       return (await db.skillRun.create({ data: { clientId, skillSlug: 'copywriting', message: 'Write homepage copy' } })).id;
+    case 'playbookRunId':
+      // A run without a workflow: commands to it are refused (409), a cancel ends the row.
+      return (
+        await db.playbookRun.create({
+          data: {
+            clientId,
+            playbookSlug: MATRIX_PLAYBOOK,
+            playbookVersion: 1,
+            request: 'A campaign',
+            steps: { create: [{ key: 'brief', position: 0, skillSlug: 'matrix-skill', instruction: 'Write a brief.', checkpoint: 'Approve?' }] },
+          },
+        })
+      ).id;
     case 'outputId':
       return (await skillOutput(clientId)).id;
     case 'documentId':
       return (await db.clientContextDocument.create({ data: { clientId, path: `docs/d-${tag()}.md`, content: 'Context.' } })).id;
     case 'slug': {
+      if (op.path.startsWith('/api/v1/playbooks')) return (await matrixPlaybook()).slug;
       // Under /clients/{clientId}/skills: a skill of the objects' client; under /skills: a built-in.
       const slug = `matrix-${tag()}`;
       await createSkill(db, { clientId: op.path.startsWith('/api/v1/clients/') ? clientId : null, slug, data: skillData(slug), createdBy: null });
@@ -213,6 +229,20 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
 
 let lastEndpoint: string | undefined;
 
+const MATRIX_PLAYBOOK = 'matrix-playbook';
+const MATRIX_STEPS = [{ key: 'brief', skill: 'matrix-skill', instruction: 'Write a brief.', inputs: [], parallel: null, checkpoint: 'Approve?' }];
+async function matrixPlaybook() {
+  // A built-in skill for its step, made once (a second create would be refused as taken).
+  if (!(await stack.db.skill.findFirst({ where: { slug: 'matrix-skill', clientId: null } }))) {
+    await createSkill(stack.db, { clientId: null, slug: 'matrix-skill', data: skillData('matrix-skill'), createdBy: null });
+  }
+  return stack.db.playbook.upsert({
+    where: { slug: MATRIX_PLAYBOOK },
+    create: { slug: MATRIX_PLAYBOOK, name: 'Matrix', description: 'A playbook for the matrix.', steps: MATRIX_STEPS, contentHash: 'x', source: 'api' },
+    update: {},
+  });
+}
+
 /** Request bodies/queries where `{}` would fail validation before the access check (the client is in the body). */
 const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => { body?: object; query?: Record<string, string> }> = {
   'post /api/v1/onboarding/analyze': (clientId) => ({ body: { clientId, websiteUrl: 'http://127.0.0.1:9/' } }),
@@ -226,6 +256,13 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'put /api/v1/skills/{slug}': () => ({ body: { skillMd: skillMd(`Changed ${tag()}`) } }),
   'post /api/v1/clients/{clientId}/skills': () => ({ body: { slug: `matrix-new-${tag()}`, skillMd: skillMd(`New ${tag()}`), rules: '# Rules\n1. Be brief.' } }),
   'put /api/v1/clients/{clientId}/skills/{slug}': () => ({ body: { skillMd: skillMd(`Changed ${tag()}`), files: { 'examples/one.md': 'An example.' } } }),
+  'post /api/v1/playbook-runs': (clientId) => ({ body: { playbook: MATRIX_PLAYBOOK, clientId, request: 'A launch campaign' } }),
+  'post /api/v1/playbook-runs/{playbookRunId}/checkpoint': () => ({ body: { decision: 'approve' } }),
+  // Platform-admin writes that change something (so the audit row is checked).
+  'post /api/v1/playbooks': () => ({
+    body: { slug: `matrix-${tag()}`, name: 'Matrix', description: 'A playbook for the matrix.', steps: MATRIX_STEPS },
+  }),
+  'put /api/v1/playbooks/{slug}': () => ({ body: { name: `Matrix ${tag()}`, description: 'A playbook for the matrix.', steps: MATRIX_STEPS } }),
   // An IP literal: a public host without a DNS lookup.
   'post /api/v1/clients/{clientId}/webhook-endpoints': () => ({ body: { url: 'https://93.184.215.14/hook', eventTypes: ['reply.received'] } }),
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),

@@ -65,6 +65,7 @@ describe('npm run build', () => {
     }
     expect(readdirSync(join(OUT, 'prisma/migrations')).sort()).toEqual(readdirSync(join(ROOT, 'prisma/migrations')).sort());
     expect(readdirSync(join(OUT, 'skills')).sort()).toEqual(readdirSync(join(ROOT, 'skills')).sort());
+    expect(readdirSync(join(OUT, 'playbooks')).sort()).toEqual(readdirSync(join(ROOT, 'playbooks')).sort());
     expect(existsSync(join(OUT, 'test'))).toBe(false);
   });
 

@@ -89,7 +89,17 @@ describe('Dockerfile', () => {
     expect(steps(build, 'RUN')).toContain('npm run build');
     const copied = new Set(steps(build, 'COPY').flatMap((c) => c.split(/\s+/).slice(0, -1)));
     const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { include: string[] };
-    const inputs = [...tsconfig.include, 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'prisma', 'skills', 'package.json', 'package-lock.json'];
+    const inputs = [
+      ...tsconfig.include,
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'scripts',
+      'prisma',
+      'skills',
+      'playbooks',
+      'package.json',
+      'package-lock.json',
+    ];
     for (const input of inputs) expect([input, copied.has(input)]).toEqual([input, true]);
     for (const input of copied) expect([input, existsSync(join(ROOT, input))]).toEqual([input, true]);
     // The build context must not leave those inputs out.

@@ -36,6 +36,7 @@ import { adminCreditRoutes, clientCreditRoutes } from '../routes/credits';
 import { memberRoutes } from '../routes/members';
 import { outputDownloadRoutes, outputRoutes } from '../routes/outputs';
 import { runRoutes } from '../routes/runs';
+import { playbookRoutes, playbookRunRoutes } from '../routes/playbooks';
 import { anyJson } from './spec';
 import { openApiDocument } from './document';
 import { renderDocsPage } from './docs-page';
@@ -119,6 +120,8 @@ export const allOperations: readonly Route[] = [
   ...clientSkillRoutes,
   ...adminSkillRoutes,
   ...runRoutes,
+  ...playbookRoutes,
+  ...playbookRunRoutes,
   ...outputRoutes,
   ...outputDownloadRoutes,
   ...webhookEndpointRoutes,

@@ -12,6 +12,8 @@ import type { BotDeps } from './deps';
 import { linkedTelegramChannel, redeemLinkCode } from './link-codes';
 import { text } from './messages';
 import { parseRateCallback } from './notify';
+import { parsePlaybookCallback, playbookText } from './playbooks';
+import { extractClient } from '../skill-runs/detect';
 
 /** What was done with an update (for the inbox row and the logs); `ignored` updates did nothing. */
 export type HandledUpdate = { handled: string } | { ignored: string };
@@ -99,6 +101,8 @@ async function onMessage(deps: BotDeps, m: TgMessage): Promise<HandledUpdate> {
         return skip(deps, channel, chatId);
       case 'download':
         return download(deps, channel, chatId, command.rest);
+      case 'playbook':
+        return playbookRequest(deps, channel, chatId, command.rest);
       default: {
         if (!(await chatSkills(deps, channel.userId)).some((s) => s.slug === command.slug)) {
           await say(text.unknownCommand(command.slug.replace(/-/g, '_')));
@@ -249,6 +253,8 @@ async function onCallbackQuery(deps: BotDeps, q: TgCallbackQuery): Promise<Handl
       if (!isStaleCallback(err)) throw err;
     }
   };
+  const playbookButton = parsePlaybookCallback(q.data);
+  if (playbookButton) return onPlaybookButton(deps, q, playbookButton, answer);
   const rate = parseRateCallback(q.data);
   if (!rate) {
     await answer(text.ratingButtonUnknown());
@@ -287,4 +293,101 @@ async function onCallbackQuery(deps: BotDeps, q: TgCallbackQuery): Promise<Handl
   const chatId = q.message ? String(q.message.chat.id) : channel.chatId;
   if (chatId) await deps.bot.sendMessage(chatId, text.thanksAskWhatWorked());
   return { handled: `rated ${rate.rating}` };
+}
+
+// ---- playbooks ----------------------------------------------------------------------------------
+
+/** `/playbook <slug> <request>`: a run for the client named in the request (or the user's only one). */
+async function playbookRequest(deps: BotDeps, channel: LinkedChannel, chatId: string, rest: string): Promise<HandledUpdate> {
+  const say = (t: string) => deps.bot.sendMessage(chatId, t);
+  const [slug = '', ...words] = rest.split(/\s+/);
+  const request = words.join(' ').trim();
+  if (!slug || !request) {
+    await say(playbookText.usage());
+    return { handled: 'playbook: usage' };
+  }
+  const playbook = await deps.db.playbook.findUnique({ where: { slug: slug.toLowerCase().replace(/_/g, '-') }, select: { slug: true, name: true } });
+  if (!playbook) {
+    const known = await deps.db.playbook.findMany({ select: { slug: true }, orderBy: { slug: 'asc' } });
+    await say(
+      playbookText.unknown(
+        slug,
+        known.map((p) => p.slug),
+      ),
+    );
+    return { handled: 'playbook: unknown' };
+  }
+  const clients = await clientsOf(deps, channel.userId);
+  const runnable = clients.filter((c) => canRun(c.role));
+  if (runnable.length === 0) {
+    await say(clients.length === 0 ? text.noClients() : text.viewerOnly(clients.map((c) => c.name).join(', ')));
+    return { handled: 'playbook: no runnable client' };
+  }
+  const { client } = extractClient(request, runnable);
+  if (!client) {
+    await say(text.whichClient(runnable));
+    return { handled: 'playbook: client unknown' };
+  }
+  const started = await deps.startPlaybook({
+    clientId: client.id,
+    userId: channel.userId,
+    playbookSlug: playbook.slug,
+    request,
+    source: 'telegram',
+    notify: { kind: 'telegram', chatId },
+  });
+  if (!started.ok) {
+    await say(started.reason === 'skills-missing' ? playbookText.skillsMissing(started.skills) : playbookText.unknown(slug, []));
+    return { handled: `playbook: ${started.reason}` };
+  }
+  const steps = await deps.db.playbookRunStep.count({ where: { runId: started.runId } });
+  await say(playbookText.started(playbook.name, client.name, steps));
+  deps.logger?.info({ playbookRunId: started.runId, clientId: client.id, playbook: playbook.slug }, 'playbook run requested from telegram');
+  return { handled: 'playbook: run started' };
+}
+
+/** Approve / Reject (a checkpoint) or Retry (a failed step): members of the run's client only. */
+async function onPlaybookButton(
+  deps: BotDeps,
+  q: TgCallbackQuery,
+  button: NonNullable<ReturnType<typeof parsePlaybookCallback>>,
+  answer: (t: string) => Promise<void>,
+): Promise<HandledUpdate> {
+  const channel = await linkedTelegramChannel(deps.db, String(q.from.id));
+  if (!channel) {
+    await answer(text.notLinked().split('\n\n')[0]);
+    return { handled: 'callback: not linked' };
+  }
+  const run = await deps.db.playbookRun.findFirst({
+    where: { id: button.runId, client: { deletedAt: null } },
+    select: { clientId: true, steps: { where: { position: button.position }, select: { key: true } } },
+  });
+  const membership = run
+    ? await deps.db.membership.findFirst({ where: { userId: channel.userId, clientId: run.clientId, deletedAt: null }, select: { role: true } })
+    : null;
+  const step = run?.steps[0];
+  if (!run || !membership || !step) {
+    await answer(playbookText.runNotFound());
+    return { handled: 'callback: playbook run not found' };
+  }
+  if (!canRun(membership.role)) {
+    await answer(text.viewerOnly('this client'));
+    return { handled: 'callback: viewer' };
+  }
+  const result = await deps.playbookCommand({ runId: button.runId, action: button.action, stepKey: step.key, userId: channel.userId });
+  if (!result.ok) {
+    await answer(playbookText.refused(result.reason));
+    return { handled: `callback: playbook ${button.action} refused` };
+  }
+  const done = { approve: `Approved "${step.key}"`, reject: `Rejected "${step.key}"`, retry: `Retrying "${step.key}"` }[button.action];
+  await answer(playbookText.decided(done));
+  // The buttons have done their job: the message keeps its text and says what was decided.
+  if (q.message) {
+    try {
+      await deps.bot.editMessageText(String(q.message.chat.id), q.message.message_id, `${(q.message as { text?: string }).text ?? ''}\n\n${done}.`.trim());
+    } catch (err) {
+      deps.logger?.warn({ err }, 'could not update the playbook message after a button press');
+    }
+  }
+  return { handled: `playbook ${button.action}` };
 }

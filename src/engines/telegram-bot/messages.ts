@@ -34,7 +34,7 @@ export const text = {
       skills.length > 0
         ? skills.map((s) => `/${s.slug.replace(/-/g, '_')} ${s.name}: ${oneLine(s.description, 120)}`).join('\n')
         : '(no skills are installed yet)',
-      'Other commands:\n/download <output id> the full output as a file\n/skip skip the feedback question\n/link <code> link this chat to an Agency OS account',
+      'Other commands:\n/playbook <name> <request> run a multi-step playbook (e.g. /playbook email-campaign …)\n/download <output id> the full output as a file\n/skip skip the feedback question\n/link <code> link this chat to an Agency OS account',
     ].join('\n\n'),
 
   unknownCommand: (command: string) => `I don't know /${command}. Send /help for the skills and commands I know.`,
