@@ -33,6 +33,7 @@ import {
 } from './definitions/campaign';
 import { LONG_ACTIVITY } from './definitions/retry';
 import { CampaignIdKey, ClientIdKey } from './search-attributes';
+import { createLock } from './lock';
 
 export interface CampaignWorkflowInput {
   version: 1;
@@ -46,28 +47,6 @@ export interface CampaignWorkflowInput {
 
 /** patched() id of the serialised transition handler (see the header). */
 export const SERIALISED_TRANSITIONS_PATCH = 'serialised-transitions';
-
-/**
- * A lock for workflow code: one holder at a time, waiters in arrival order. A free lock runs `fn`
- * at once (no extra await), so code that takes it while it is free issues the same commands, in
- * the same order, as it did before the lock existed.
- */
-function createLock() {
-  let held = false;
-  const waiters: (() => void)[] = [];
-  return async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (held) await new Promise<void>((resolve) => waiters.push(resolve));
-    held = true;
-    try {
-      return await fn();
-    } finally {
-      const next = waiters.shift();
-      if (next)
-        next(); // handed over: stays held
-      else held = false;
-    }
-  };
-}
 
 // Enrolment pages and broadcasts are long (they heartbeat per lead); all retry until fixed.
 const acts = proxyActivities<CampaignActivities>(LONG_ACTIVITY);

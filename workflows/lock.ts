@@ -1,6 +1,7 @@
 // A lock for workflow code: one holder at a time, waiters in arrival order, so update handlers that
-// await activities run one after another (the same shape as campaign.ts's, which keeps its own
-// copy: moving it would be a change to that workflow's module for no behavioural gain).
+// await activities run one after another (campaign and playbook runs). A free lock runs `fn` at once
+// (no extra await), so code that takes it while it is free issues the same commands, in the same
+// order, as it did before the lock existed: moving campaign.ts's copy here changed no history.
 export function createLock() {
   let held = false;
   const waiters: (() => void)[] = [];

@@ -154,6 +154,10 @@ describe('the email-campaign playbook', () => {
     expect(v.steps[0].output).toBe(MARKDOWN.brief);
     const briefRun = await stack.db.skillRun.findUniqueOrThrow({ where: { id: v.steps[0].skillRunId! } });
     expect(briefRun).toMatchObject({ skillSlug: 'idea-to-spec', status: 'completed', source: 'playbook', clientId });
+    // The step's run is pinned to the skill's version when it starts, like any run.
+    const briefSkill = await stack.db.skill.findFirstOrThrow({ where: { slug: 'idea-to-spec', clientId: null } });
+    expect(briefRun.skillVersion).toBe(briefSkill.version);
+    expect(briefRun.skillVersionId).not.toBeNull();
     const child = await stack.temporal.workflow.getHandle(workflowIds.skillRun(briefRun.id)).describe();
     expect(child.parentExecution?.workflowId).toBe(workflowIds.playbookRun(run.id));
     const checkpointMessage = await waitFor('the checkpoint message', () => tg.messages(chatId).find((m) => m.text?.includes('step "brief"')));

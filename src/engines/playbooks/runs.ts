@@ -4,6 +4,7 @@
 // its own skillRunWorkflow); what later steps read is the step's `output` text.
 import { Prisma, type Db, type PlaybookRun, type PlaybookRunStep } from '../../db/client';
 import { runInvalid } from '../skill-runs/errors';
+import { currentVersion, findRunnableSkill } from '../skill-runs/skill-store';
 import { stages } from './definition';
 import { missingSkills, playbookSteps } from './library';
 
@@ -117,6 +118,11 @@ export async function startStepAttempt(db: Db, a: { runId: string; stepKey: stri
     return { key, output: from.output };
   });
   const message = composeStepMessage(step, run.request, inputs);
+  // The client's own skill of that slug, else the built-in, at its current version: the step's run
+  // generates with exactly that version even if the skill changes while the playbook waits.
+  const skill = await findRunnableSkill(db, run.clientId, step.skillSlug);
+  if (!skill) throw runInvalid(`step ${a.stepKey} runs skill ${step.skillSlug}, which does not exist`);
+  const version = await currentVersion(db, skill);
   return db.$transaction(async (tx) => {
     const claimed = await tx.playbookRunStep.updateMany({
       where: { id: step.id, attempts: a.attempt - 1 },
@@ -128,7 +134,16 @@ export async function startStepAttempt(db: Db, a: { runId: string; stepKey: stri
       return { skillRunId: current.skillRunId };
     }
     const skillRun = await tx.skillRun.create({
-      data: { clientId: run.clientId, userId: run.userId, skillSlug: step.skillSlug, message, source: 'playbook', notify: Prisma.DbNull },
+      data: {
+        clientId: run.clientId,
+        userId: run.userId,
+        skillSlug: step.skillSlug,
+        skillVersionId: version.id,
+        skillVersion: version.version,
+        message,
+        source: 'playbook',
+        notify: Prisma.DbNull,
+      },
     });
     await tx.playbookRunStep.update({ where: { id: step.id }, data: { skillRunId: skillRun.id } });
     await tx.playbookRun.updateMany({ where: { id: a.runId, status: { in: ['running', 'step_failed', 'awaiting_approval'] } }, data: { status: 'running' } });
