@@ -224,6 +224,14 @@ describe('the email-campaign playbook', () => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     expect(failed.error).toContain('prompt rejected');
     expect((await stack.db.skillRun.findUniqueOrThrow({ where: { id: failed.skillRunId! } })).status).toBe('failed');
+    // The step's own run is retried through the playbook, not through /runs (its output would be lost);
+    // it is listed among the client's runs as a playbook run.
+    const direct = await api().post(`/api/v1/runs/${failed.skillRunId}/retry`).set(auth);
+    expect(direct.status).toBe(409);
+    expect(direct.body.error.message).toContain('playbook');
+    const listed = await api().get('/api/v1/runs').query({ clientId, source: 'playbook', status: 'failed' }).set(auth);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((r: { runId: string }) => r.runId)).toContain(failed.skillRunId);
     // Nothing to decide while a step is failed; a step that has not failed cannot be retried.
     expect((await api().post(`/api/v1/playbook-runs/${runId}/checkpoint`).set(auth).send({ decision: 'approve' })).status).toBe(409);
     expect((await api().post(`/api/v1/playbook-runs/${runId}/retry`).set(auth).send({ step: 'brief' })).status).toBe(409);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
 import { SKILL_SLUG } from '../../engines/skill-runs/library';
 import { findRunnableSkill } from '../../engines/skill-runs/skill-store';
-import { finishRun, listRuns, RunNotRetryable, runView, TERMINAL, UnknownSkill } from '../../engines/skill-runs/runs';
+import { finishRun, listRuns, playbookStepRun, RunNotRetryable, runView, TERMINAL, UnknownSkill } from '../../engines/skill-runs/runs';
 import { cancelSkillRun, requestSkillRun, retrySkillRun, skillRunLiveProgress } from '../../lifecycle/skill-runs';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
@@ -35,7 +35,7 @@ export const runsQuery = pageQuery
     clientId: uuid.optional(),
     skill: z.string().regex(SKILL_SLUG, 'must be a skill slug').optional(),
     status: z.enum(RUN_STATUSES).optional(),
-    source: z.enum(['api', 'telegram']).optional(),
+    source: z.enum(['api', 'telegram', 'playbook']).optional(),
     /** Only the runs the caller started. */
     mine: z.enum(['true', 'false']).optional(),
     /** From this instant or day (inclusive). */
@@ -231,6 +231,7 @@ export const runRoutes: Route[] = [
       // Checked before the limit is counted: a request that cannot succeed takes no slot.
       if (!['failed', 'cancelled'].includes(original.status))
         throw conflict(new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`));
+      if (original.source === 'playbook') throw conflict(playbookStepRun());
       await takeRunSlot(deps, req, original.skillSlug, original.clientId);
       let run;
       try {

@@ -51,12 +51,19 @@ export async function createRun(db: Db, r: NewRun): Promise<SkillRun> {
   });
 }
 
+/**
+ * A playbook step's run is retried through its playbook run (POST /playbook-runs/{id}/retry), which
+ * waits for it: a retry made here would produce an output the playbook never reads.
+ */
+export const playbookStepRun = () =>
+  new RunNotRetryable('playbook_step', 'this run is a playbook step: retry the step through its playbook run (POST /api/v1/playbook-runs/{id}/retry)');
+
 /** Runs that may be retried: they ended without an output. */
 export const RETRYABLE: readonly RunStatus[] = ['failed', 'cancelled'];
 
 export class RunNotRetryable extends Error {
   constructor(
-    readonly reason: 'status' | 'already_retried',
+    readonly reason: 'status' | 'already_retried' | 'playbook_step',
     message: string,
     readonly retryRunId?: string,
   ) {
@@ -74,6 +81,7 @@ export class RunNotRetryable extends Error {
 export async function createRetryRun(db: Db, original: SkillRun, userId: string | null): Promise<SkillRun> {
   if (!RETRYABLE.includes(original.status))
     throw new RunNotRetryable('status', `only a failed or cancelled run can be retried; this one is ${original.status}`);
+  if (original.source === 'playbook') throw playbookStepRun();
   const existing = await db.skillRun.findUnique({ where: { retryOfId: original.id }, select: { id: true } });
   if (existing) throw new RunNotRetryable('already_retried', `the run was already retried as ${existing.id}`, existing.id);
   const notify = original.notify as RunNotify | null;
