@@ -145,7 +145,15 @@ export async function listVersions(db: Db, campaignId: string) {
   return rows.map((v) => {
     const on = counts.filter((c) => c.sequenceVersion === v.version);
     const n = (...statuses: string[]) => on.filter((c) => statuses.includes(c.status)).reduce((sum, c) => sum + c._count._all, 0);
-    return { ...v, leads: { total: n('pending', 'active', 'paused', 'completed', 'stopped'), pending: n('pending'), running: n('active', 'paused'), ended: n('completed', 'stopped') } };
+    return {
+      ...v,
+      leads: {
+        total: n('pending', 'active', 'paused', 'completed', 'stopped'),
+        pending: n('pending'),
+        running: n('active', 'paused'),
+        ended: n('completed', 'stopped'),
+      },
+    };
   });
 }
 

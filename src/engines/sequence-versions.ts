@@ -16,10 +16,7 @@ export const TouchCopySchema = z.strictObject({
 });
 
 /** Copy per touch: touch number → (the touch's kind, or its fallback's) → copy. */
-export const SequenceCopySchema = z.record(
-  z.string().regex(/^[1-9][0-9]{0,2}$/, 'a touch number'),
-  z.partialRecord(z.enum(TOUCH_KINDS), TouchCopySchema),
-);
+export const SequenceCopySchema = z.record(z.string().regex(/^[1-9][0-9]{0,2}$/, 'a touch number'), z.partialRecord(z.enum(TOUCH_KINDS), TouchCopySchema));
 export type SequenceCopy = Record<string, Partial<Record<TouchKind, TouchTemplate>>>;
 
 /** The kinds a touch can be sent as: its own and its fallback's. */

@@ -285,12 +285,16 @@ export const campaignRoutes: Route[] = [
       const { toVersion, leadIds } = body();
       assertOpen(campaign, 'migrate leads of');
       const target = await db.campaignSequenceVersion.findUnique({ where: { campaignId_version: { campaignId, version: toVersion } }, select: { id: true } });
-      if (!target) throw new HttpError(409, 'VERSION_NOT_FOUND', `the campaign has no sequence version ${toVersion}`, { currentVersion: campaign.sequenceVersion });
+      if (!target)
+        throw new HttpError(409, 'VERSION_NOT_FOUND', `the campaign has no sequence version ${toVersion}`, { currentVersion: campaign.sequenceVersion });
       if (toVersion === 1) throw new HttpError(409, 'VERSION_NOT_NEWER', 'version 1 is the first: no lead is on an older one');
       const ids = leadIds ? [...new Set(leadIds)] : undefined;
       if (ids) {
         // Named leads on a later version would go back: refused whole, nothing changes.
-        const newer = await db.campaignEnrollment.findMany({ where: { campaignId, leadId: { in: ids }, sequenceVersion: { gt: toVersion } }, select: { leadId: true } });
+        const newer = await db.campaignEnrollment.findMany({
+          where: { campaignId, leadId: { in: ids }, sequenceVersion: { gt: toVersion } },
+          select: { leadId: true },
+        });
         if (newer.length > 0) {
           throw new HttpError(409, 'VERSION_NOT_NEWER', `version ${toVersion} is older than the version some of these leads are on`, {
             leadIds: newer.map((e) => e.leadId),
