@@ -40,8 +40,8 @@ SELECT
         ))
         FROM jsonb_array_elements(CASE WHEN jsonb_typeof(c."sequence"->'touches') = 'array' THEN c."sequence"->'touches' ELSE '[]'::jsonb END) AS t
     ), '{}'::jsonb),
-    c."createdAt",
-    NULL
+    NULL,
+    c."createdAt"
 FROM "campaigns" c
 CROSS JOIN defaults
 LEFT JOIN "campaign_templates" tpl ON tpl."id" = c."templateId";
