@@ -172,9 +172,12 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
 
   /** At a touch boundary: the migration's plan from the first touch not yet attempted. True if it moved. */
   const applyMigration = async (): Promise<boolean> => {
-    if (!migration || !patched(SEQUENCE_MIGRATION_PATCH)) return false;
+    if (!migration) return false;
     const m = migration;
     migration = undefined;
+    // Only runs of this code receive the update, so this is always true; were it not, the
+    // migration is dropped rather than retried forever.
+    if (!patched(SEQUENCE_MIGRATION_PATCH)) return false;
     plan = m.touches.filter((t) => t.number > attempted);
     state.sequenceVersion = m.sequenceVersion;
     // The old plan's untouched entries go; the new plan's appear as it reaches them.
