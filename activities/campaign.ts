@@ -10,7 +10,7 @@ import { workflowIds } from '../workflows/ids';
 import { campaignResumedSignal, stopSignal, type LeadSequenceWorkflow, type SequenceTouchPlan } from '../workflows/definitions/sequence';
 import type { CampaignState } from '../workflows/definitions/campaign';
 import { AlsTierKey, CampaignIdKey, ClientIdKey, LeadIdKey } from '../workflows/search-attributes';
-import { parseSequence } from '../src/engines/campaigns';
+import { sequenceOfVersion } from '../src/engines/campaigns';
 import { FailureType } from '../workflows/definitions/retry';
 import { emitEvent } from '../src/engines/events';
 import { mapLimit } from '../src/shared/concurrency';
@@ -29,7 +29,7 @@ export const ENROL_CONCURRENCY = 16;
  * the first run's start, so its touches keep their days.
  */
 export async function startSequence(
-  deps: Pick<ActivityDeps, 'temporal' | 'taskQueue'>,
+  deps: Pick<ActivityDeps, 'db' | 'temporal' | 'taskQueue'>,
   a: {
     campaign: Pick<Campaign, 'id' | 'clientId' | 'sequence' | 'permissionMode'>;
     client: Pick<Client, 'permissionMode'>;
@@ -39,7 +39,8 @@ export async function startSequence(
   },
 ): Promise<void> {
   const { campaign, enrollment: e } = a;
-  const touches: SequenceTouchPlan[] = parseSequence(campaign.sequence).touches;
+  // The plan of the version the enrolment is pinned to (a restart keeps the lead on its version).
+  const touches: SequenceTouchPlan[] = (await sequenceOfVersion(deps.db, campaign, e.sequenceVersion)).touches;
   try {
     await deps.temporal.workflow.signalWithStart<LeadSequenceWorkflow, []>('leadSequenceWorkflow', {
       workflowId: workflowIds.sequence(campaign.id, e.leadId),
@@ -117,8 +118,14 @@ export function createCampaignActivities(deps: ActivityDeps) {
       // campaign's first touches at that latency (2–3 leads a second on a loaded machine). Each lead
       // is still marked active only after its own start, so a retried page starts the rest again.
       await mapLimit(pending, ENROL_CONCURRENCY, async (e) => {
-        await startSequence(deps, { campaign, client, enrollment: e, lead: e.lead });
-        await db.campaignEnrollment.updateMany({ where: { id: e.id, status: 'pending' }, data: { status: 'active', startedAt: new Date() } });
+        // A lead starts on the campaign's current version (it may have been edited since the lead was
+        // added); one that ran before (a lost sequence enrolled again) keeps the version it had.
+        const enrollment = e.startedAt ? e : { ...e, sequenceVersion: campaign.sequenceVersion };
+        await startSequence(deps, { campaign, client, enrollment, lead: e.lead });
+        await db.campaignEnrollment.updateMany({
+          where: { id: e.id, status: 'pending' },
+          data: { status: 'active', startedAt: new Date(), sequenceVersion: enrollment.sequenceVersion },
+        });
         enrolled++;
         heartbeat(enrolled);
       });

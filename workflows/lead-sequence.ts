@@ -2,18 +2,22 @@
 // Each touch: wait for its day → JIT validation, tier filter, business-hours window and cap (each
 // wait has a reason on the timeline) → approval in co-pilot mode → effectively-once send. A stop
 // signal (reply, bounce, unsubscribe, complaint, cancel) ends it at once; out-of-office pauses it.
+// The lead stays on the sequence version it started with; the migrateSequence update moves it to a
+// newer one from its first touch not yet attempted.
 import { condition, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SequenceActivities } from '../activities/sequence';
 import {
   approvalSignal,
   campaignResumedSignal,
   creditsAddedSignal,
+  migrateSequenceUpdate,
   outOfOfficeSignal,
   stopSignal,
   timelineQuery,
   type ApprovalDecision,
   type LeadSequenceInput,
   type LeadSequenceWorkflow,
+  type MigrateSequenceInput,
   type SequenceState,
   type SequenceTouchPlan,
   type StopReason,
@@ -37,6 +41,8 @@ const ai = proxyActivities<Pick<SequenceActivities, 'personaliseTouchCopy'>>(LON
 
 /** Shipped with patched(): runs before it called Claude inside attemptTouch and replay that way. */
 export const AI_PERSONALISE_ACTIVITY_PATCH = 'ai-personalise-activity';
+/** Marks the commands of a sequence-version migration (the new plan's schedule), where one happened. */
+export const SEQUENCE_MIGRATION_PATCH = 'sequence-version-migration';
 
 type AttemptArgs = Parameters<SequenceActivities['attemptTouch']>[0];
 type Attempted = Exclude<Awaited<ReturnType<SequenceActivities['attemptTouch']>>, { action: 'personalise' }>;
@@ -66,7 +72,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
     ...(input.tier ? [{ key: AlsTierKey, value: input.tier }] : []),
   ]);
 
-  const state: SequenceState = { status: 'running', currentTouch: 0, timeline: [] };
+  const state: SequenceState = { status: 'running', currentTouch: 0, timeline: [], sequenceVersion: input.sequenceVersion };
   const seenEvents = new Set<string>();
   let stop: StopReason | undefined;
   /** The stop signal's trace: the closing activity runs in it (trace-context.ts). */
@@ -98,6 +104,27 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
   setHandler(creditsAddedSignal, () => {
     credited++;
   });
+  // The plan being followed (a migration replaces its untouched part), the highest touch number
+  // attempted so far, and a migration waiting for the next touch boundary.
+  let plan = input.touches;
+  let attempted = 0;
+  let migration: MigrateSequenceInput | undefined;
+  let ended = false;
+  const targetVersion = () => migration?.sequenceVersion ?? state.sequenceVersion ?? input.sequenceVersion;
+  setHandler(
+    migrateSequenceUpdate,
+    (m) => {
+      const from = state.sequenceVersion ?? input.sequenceVersion;
+      if (m.sequenceVersion > targetVersion()) migration = m;
+      return { from, to: m.sequenceVersion };
+    },
+    {
+      validator: (m) => {
+        if (stop !== undefined || ended) throw new Error('the sequence has ended');
+        if (m.sequenceVersion < targetVersion()) throw new Error(`the sequence is on version ${targetVersion()}, newer than ${m.sequenceVersion}`);
+      },
+    },
+  );
 
   const now = () => new Date(Date.now());
   const entryFor = (t: SequenceTouchPlan): TimelineEntry => {
@@ -132,27 +159,54 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
     }
   };
 
-  // When each touch is due (business days in the lead's calendar), computed once.
-  const dueTimes = await acts.planSchedule({
-    leadId: input.leadId,
-    clientId: input.clientId,
-    startedAt: input.startedAt ?? startedAt.toISOString(),
-    days: input.touches.map((t) => t.day),
-  });
+  // When each touch is due (business days in the lead's calendar), computed once per plan.
+  const schedule = (touches: SequenceTouchPlan[]) =>
+    acts.planSchedule({
+      leadId: input.leadId,
+      clientId: input.clientId,
+      startedAt: input.startedAt ?? startedAt.toISOString(),
+      days: touches.map((t) => t.day),
+    });
+  let dueTimes = await schedule(plan);
   const base = { workflowId, clientId: input.clientId, campaignId: input.campaignId, leadId: input.leadId };
 
-  for (const [i, touch] of input.touches.entries()) {
-    if (stop) break;
+  /** At a touch boundary: the migration's plan from the first touch not yet attempted. True if it moved. */
+  const applyMigration = async (): Promise<boolean> => {
+    if (!migration) return false;
+    const m = migration;
+    migration = undefined;
+    // Only runs of this code receive the update, so this is always true; were it not, the
+    // migration is dropped rather than retried forever.
+    if (!patched(SEQUENCE_MIGRATION_PATCH)) return false;
+    plan = m.touches.filter((t) => t.number > attempted);
+    state.sequenceVersion = m.sequenceVersion;
+    // The old plan's untouched entries go; the new plan's appear as it reaches them.
+    state.timeline = state.timeline.filter((e) => e.touch <= attempted);
+    dueTimes = await schedule(plan);
+    return true;
+  };
+
+  let i = 0;
+  while ((i < plan.length || migration !== undefined) && !stop) {
+    if (await applyMigration()) {
+      i = 0;
+      continue;
+    }
+    if (i >= plan.length) break;
+    const touch = plan[i];
     state.currentTouch = touch.number;
-    // 1. Wait for the touch's day.
+    // 1. Wait for the touch's day (a migration wakes it: this touch is not attempted yet).
     const due = new Date(dueTimes[i]);
     if (due.getTime() > Date.now()) {
       mark(touch, { status: 'waiting', reason: 'schedule', until: due.toISOString() });
       do {
-        if (await waitUntil(due)) break;
+        if (await waitUntil(due, () => migration !== undefined)) break;
+        if (migration) break;
         await honourOutOfOffice(touch);
       } while (!stop && due.getTime() > Date.now());
+      if (migration && !stop) continue;
     }
+    attempted = touch.number;
 
     // 2. Attempt it: validate, find the window and a resource, send (or wait and try again).
     let approvedContent: { subject?: string; text: string } | undefined;
@@ -161,7 +215,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
       await honourOutOfOffice(touch);
       if (stop) break;
       const send = input.permissionMode === 'autopilot' || approvedContent !== undefined;
-      const r = await attempt({ ...base, touch, tier: input.tier, now: now().toISOString(), send, approvedContent });
+      const r = await attempt({ ...base, touch, tier: input.tier, sequenceVersion: state.sequenceVersion, now: now().toISOString(), send, approvedContent });
       if (r.action === 'stop') {
         // A stop signal handled while the check ran carries the real reason (wrong_person, say);
         // the check only sees the lead status it left behind (not_interested).
@@ -209,7 +263,9 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
       // Approval can take days: the next attempt validates again (window, caps, stops) first.
       approvedContent = decision.decision === 'edited' ? decision.content : r.content;
     }
+    i++;
   }
+  ended = true;
 
   if (stop) {
     state.status = 'stopped';
@@ -217,7 +273,7 @@ export async function leadSequenceWorkflow(input: LeadSequenceInput): Promise<Se
     for (const e of state.timeline)
       if (e.status === 'waiting' || e.status === 'planned' || e.status === 'awaiting_approval')
         Object.assign(e, { status: 'cancelled', reason: stop, until: undefined });
-    for (const t of input.touches)
+    for (const t of plan)
       if (!state.timeline.some((e) => e.touch === t.number))
         state.timeline.push({ touch: t.number, channel: t.channel, kind: t.kind, status: 'cancelled', reason: stop, at: now().toISOString() });
   } else {

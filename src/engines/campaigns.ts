@@ -2,11 +2,14 @@
 // edits that bump the sequence version (running leads stay pinned to the version they started).
 // An invalid stored sequence fails as 'InvalidSequence' (listed in workflows/definitions/retry.ts).
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
+import { ZodError } from 'zod';
 import type { Db, PermissionMode } from '../db/client';
 import { type Prisma } from '../db/client';
 import { assertRoomForActiveCampaign, assertSequenceInPlan } from './plans';
 import { GROWTH_ENGINE, SequenceDefinitionSchema, adjustForIndustry, type SequenceDefinition } from './sequence-plan';
+import { completeCopy, copyIssues, fromCopy, fromTemplateMessaging, insertVersion, type SequenceCopy } from './sequence-versions';
 
 export function parseSequence(json: unknown): SequenceDefinition {
   const parsed = SequenceDefinitionSchema.safeParse(json);
@@ -31,6 +34,9 @@ export async function createCampaign(db: Db, c: NewCampaign) {
   const sequence = c.sequence ?? (c.industry ? adjustForIndustry(GROWTH_ENGINE, c.industry) : GROWTH_ENGINE);
   // Every touch must be sendable under the client's plan (its channel or its fallback's).
   assertSequenceInPlan(client.tier, sequence.touches);
+  // Version 1's copy: the launched template's generated copy, else the defaults.
+  const template = c.templateId ? await db.campaignTemplate.findUnique({ where: { id: c.templateId }, select: { messaging: true } }) : null;
+  const copy = completeCopy(sequence, fromTemplateMessaging(template?.messaging));
   return db.campaign.create({
     data: {
       clientId: c.clientId,
@@ -40,7 +46,114 @@ export async function createCampaign(db: Db, c: NewCampaign) {
       industry: c.industry ?? null,
       aiPersonalisation: c.aiPersonalisation ?? false,
       templateId: c.templateId ?? null,
+      // With the campaign, in one statement: no campaign is ever without its version 1.
+      versions: {
+        create: { clientId: c.clientId, version: 1, sequence: sequence as unknown as Prisma.InputJsonValue, copy: copy as unknown as Prisma.InputJsonValue },
+      },
     },
+  });
+}
+
+export interface CampaignEdit {
+  name?: string;
+  permissionMode?: PermissionMode;
+  sequence?: SequenceDefinition;
+  /** Copy per touch (touch number → kind → {subject?, body}); touches and kinds not named keep theirs. */
+  copy?: SequenceCopy;
+}
+
+/** A completed or cancelled campaign is not edited (the API answers 409). */
+export class CampaignClosedError extends Error {
+  constructor(readonly status: string) {
+    super(`a ${status} campaign cannot be edited`);
+    this.name = 'CampaignClosedError';
+  }
+}
+
+/**
+ * Edits a campaign. A new sequence or copy adds version N+1 (the previous version's copy for every
+ * touch and kind the edit does not name, the template's or the default copy for new ones) and makes
+ * it current; a name or permission mode alone, or an edit that changes nothing, adds none. The
+ * campaign row is locked, so concurrent edits get consecutive versions. Null when the campaign is
+ * not the client's (or deleted); a ZodError (400) for copy that does not fit the sequence.
+ */
+export async function editCampaign(db: Db, a: { clientId: string; campaignId: string; actorId: string | null; edit: CampaignEdit }) {
+  const { edit } = a;
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM campaigns WHERE id = ${a.campaignId} AND "clientId" = ${a.clientId} AND "deletedAt" IS NULL FOR UPDATE`;
+    if (locked.length === 0) return null;
+    const before = await tx.campaign.findUniqueOrThrow({ where: { id: a.campaignId } });
+    if (before.status === 'completed' || before.status === 'cancelled') throw new CampaignClosedError(before.status);
+    let version: Awaited<ReturnType<typeof insertVersion>> | undefined;
+    if (edit.sequence || edit.copy) {
+      const current = await tx.campaignSequenceVersion.findUnique({
+        where: { campaignId_version: { campaignId: a.campaignId, version: before.sequenceVersion } },
+      });
+      const sequence = edit.sequence ?? parseSequence(current?.sequence ?? before.sequence);
+      const issues = edit.copy ? copyIssues(sequence, edit.copy) : [];
+      if (issues.length > 0) throw new ZodError(issues);
+      if (edit.sequence) {
+        const client = await tx.client.findUniqueOrThrow({ where: { id: a.clientId }, select: { tier: true } });
+        assertSequenceInPlan(client.tier, sequence.touches);
+      }
+      const template = before.templateId ? await tx.campaignTemplate.findUnique({ where: { id: before.templateId }, select: { messaging: true } }) : null;
+      const copy = completeCopy(sequence, fromCopy(edit.copy), fromCopy(current?.copy as SequenceCopy | undefined), fromTemplateMessaging(template?.messaging));
+      const unchanged = current && isDeepStrictEqual(current.sequence, sequence) && isDeepStrictEqual(current.copy, copy);
+      if (!unchanged) {
+        version = await insertVersion(tx, {
+          campaignId: a.campaignId,
+          clientId: a.clientId,
+          version: before.sequenceVersion + 1,
+          sequence,
+          copy,
+          createdBy: a.actorId,
+        });
+      }
+    }
+    const after = await tx.campaign.update({
+      where: { id: a.campaignId },
+      data: {
+        ...(edit.name !== undefined ? { name: edit.name } : {}),
+        ...(edit.permissionMode !== undefined ? { permissionMode: edit.permissionMode } : {}),
+        ...(version ? { sequence: version.sequence as Prisma.InputJsonValue, sequenceVersion: version.version } : {}),
+      },
+    });
+    return { before, after, version };
+  });
+}
+
+/** The plan of a campaign's version: its snapshot, or the campaign's sequence when it has none (rows from before versions). */
+export async function sequenceOfVersion(
+  db: Pick<Db, 'campaignSequenceVersion'>,
+  campaign: { id: string; sequence: unknown },
+  version: number,
+): Promise<SequenceDefinition> {
+  const row = await db.campaignSequenceVersion.findUnique({
+    where: { campaignId_version: { campaignId: campaign.id, version } },
+    select: { sequence: true },
+  });
+  return parseSequence(row?.sequence ?? campaign.sequence);
+}
+
+/** A campaign's versions, oldest first, each with how many of its leads are on it by enrolment status. */
+export async function listVersions(db: Db, campaignId: string) {
+  const [rows, counts] = await Promise.all([
+    db.campaignSequenceVersion.findMany({ where: { campaignId }, orderBy: { version: 'asc' } }),
+    db.campaignEnrollment.groupBy({ by: ['sequenceVersion', 'status'], where: { campaignId }, _count: { _all: true } }),
+  ]);
+  return rows.map((v) => {
+    const on = counts.filter((c) => c.sequenceVersion === v.version);
+    const n = (...statuses: string[]) => on.filter((c) => statuses.includes(c.status)).reduce((sum, c) => sum + c._count._all, 0);
+    return {
+      ...v,
+      leads: {
+        total: n('pending', 'active', 'paused', 'completed', 'stopped'),
+        pending: n('pending'),
+        running: n('active', 'paused'),
+        ended: n('completed', 'stopped'),
+      },
+    };
   });
 }
 

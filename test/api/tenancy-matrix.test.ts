@@ -89,7 +89,12 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
     case 'clientId':
       return clientId;
     case 'campaignId':
-      return (await db.campaign.create({ data: { clientId, name: `c-${tag()}`, sequence: SEQUENCE } })).id;
+      // With its version 1, as createCampaign writes it (GET …/versions/{version} reads it).
+      return (
+        await db.campaign.create({
+          data: { clientId, name: `c-${tag()}`, sequence: SEQUENCE, versions: { create: { clientId, version: 1, sequence: SEQUENCE, copy: {} } } },
+        })
+      ).id;
     case 'leadId':
       return (await createLead(db, clientId)).id;
     case 'approvalId': {
@@ -218,6 +223,8 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await startSkillDigest(stack.temporal, stack.taskQueue)).id;
     case 'action':
       return 'pause';
+    case 'version':
+      return '1';
     case 'decision':
       return 'reject';
     case 'token':
@@ -268,6 +275,10 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'patch /api/v1/clients/{clientId}/webhook-endpoints/{endpointId}': () => ({ body: { description: 'matrix' } }),
   'post /api/v1/feedback': (clientId) => ({ body: { outputId: outputsByClient.get(clientId)!, overall: 4 } }),
   // Real changes, so the admitted calls must leave an audit row.
+  'patch /api/v1/clients/{clientId}/campaigns/{campaignId}': () => ({ body: { name: `Matrix ${tag()}` } }),
+  'patch /api/v1/campaigns/templates/{id}': () => ({ body: { name: `Matrix ${tag()}` } }),
+  // Version 1 has nothing older: a 409 once admitted, which changes nothing.
+  'post /api/v1/clients/{clientId}/campaigns/{campaignId}/migrate-leads': () => ({ body: { toVersion: 1 } }),
   'patch /api/v1/clients/{clientId}/leads/{leadId}': () => ({ body: { title: `Matrix ${tag()}` } }),
   'put /api/v1/clients/{clientId}/icp': () => ({
     body: { industries: ['Software'], companySizes: ['11-50'], titles: ['Founder'], locations: ['AU'], rescore: false },

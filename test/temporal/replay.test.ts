@@ -11,7 +11,7 @@ import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
 import { tracedWorkflowBundle } from '../harness/stack';
 import { SERIALISED_TRANSITIONS_PATCH } from '../../workflows/campaign';
-import { AI_PERSONALISE_ACTIVITY_PATCH } from '../../workflows/lead-sequence';
+import { AI_PERSONALISE_ACTIVITY_PATCH, SEQUENCE_MIGRATION_PATCH } from '../../workflows/lead-sequence';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
@@ -73,4 +73,19 @@ it('holds a lead-sequence history whose no_credits wait was woken by creditsAdde
     history: { events: { workflowExecutionSignaledEventAttributes?: { signalName: string } }[] };
   };
   expect(raw.history.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'creditsAdded')).toHaveLength(2);
+});
+
+// workflows/lead-sequence.ts, sequence versions: a run moved to version 2 by the migrateSequence
+// update (test/sequences/versions.test.ts) replays above, with the patch marker before its new
+// schedule; every history recorded before the update existed replays unchanged (no migration, no marker).
+it('holds a lead-sequence history migrated to a newer sequence version', () => {
+  const raw = JSON.parse(readFileSync(join(HISTORIES_DIR, 'lead-sequence-migrated.json'), 'utf8')) as {
+    history: { events: { workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { name?: string } } } }[] };
+  };
+  expect(patchIds('lead-sequence-migrated.json')).toContain(SEQUENCE_MIGRATION_PATCH);
+  expect(raw.history.events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'migrateSequence')).toHaveLength(
+    1,
+  );
+  for (const file of files.filter((f) => f.startsWith('lead-sequence-') && f !== 'lead-sequence-migrated.json'))
+    expect(patchIds(file)).not.toContain(SEQUENCE_MIGRATION_PATCH);
 });

@@ -1,6 +1,6 @@
 // Input, signals and queries of leadSequenceWorkflow, shared by the workflow, the API and the webhook
 // processors (so names are never string literals scattered around).
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChannelName } from './channel';
 
 export type StopReason =
@@ -85,6 +85,8 @@ export interface SequenceState {
   stopReason?: StopReason;
   currentTouch: number;
   timeline: TimelineEntry[];
+  /** The campaign sequence version the lead is on (changes with a migration). */
+  sequenceVersion?: number;
 }
 
 export const timelineQuery = defineQuery<SequenceState>('timeline');
@@ -110,6 +112,28 @@ export interface LeadSequenceInput {
   /** Set when the outreach sweep restarts a failed run: the first run's start, so touches keep their days. */
   startedAt?: string;
 }
+
+/**
+ * Moves a running sequence to a newer version of its campaign's sequence: touches already attempted
+ * (sent, skipped, drafted, or under way: waiting for a window, a cap or an approval) stay as they
+ * are; from the first touch not yet attempted the lead follows the new version's plan and copy
+ * (days counted from the lead's original start). Refused when the sequence has ended or is on a
+ * newer version; asking again for the version it is on (or about to move to) changes nothing.
+ */
+export interface MigrateSequenceInput {
+  version: 1;
+  sequenceVersion: number;
+  /** That version's plan. */
+  touches: SequenceTouchPlan[];
+}
+
+export interface MigrateSequenceResult {
+  /** The version the sequence was on when the update arrived. */
+  from: number;
+  to: number;
+}
+
+export const migrateSequenceUpdate = defineUpdate<MigrateSequenceResult, [MigrateSequenceInput]>('migrateSequence');
 
 /** leadSequenceWorkflow's signature, for starting it by name without importing the workflow file. */
 export type LeadSequenceWorkflow = (input: LeadSequenceInput) => Promise<SequenceState>;

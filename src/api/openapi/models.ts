@@ -111,6 +111,20 @@ export const CampaignSchema = z
   })
   .meta({ id: 'Campaign' });
 
+export const CampaignSequenceVersionSchema = z
+  .object({
+    id,
+    clientId: id,
+    campaignId: id,
+    version: z.number().int(),
+    sequence: anyJson,
+    /** Touch number → kind → {subject?, body}. */
+    copy: anyJson,
+    createdBy: id.nullable(),
+    createdAt: dateTime,
+  })
+  .meta({ id: 'CampaignSequenceVersion' });
+
 export const CampaignStateSchema = z
   .object({
     status: z.enum(CampaignStatus),

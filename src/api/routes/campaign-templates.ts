@@ -3,11 +3,15 @@
 //   GET  /generate/:jobId                 → progress        (viewer)
 //   GET  /templates?clientId=             → templates       (viewer)
 //   GET  /templates/:id                   → one template    (viewer)
+//   PATCH /templates/:id                  → edited template (member; 409 once launched)
 //   POST /templates/:id/launch            → the campaign    (member)
 // Launching creates the campaign (draft, the template's sequence and industry, the client's
 // permission mode) and starts its campaignWorkflow; launching again returns the same campaign.
 import { z } from 'zod';
+import type { Prisma } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
+import { SequenceDefinitionSchema, TOUCH_KINDS } from '../../engines/sequence-plan';
+import { TouchCopySchema } from '../../engines/sequence-versions';
 import { generationLiveProgress, launchCampaignFromTemplate, startCampaignGeneration } from '../../lifecycle/campaign-generation';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
@@ -23,6 +27,16 @@ export const generateBody = z.object({ clientId: uuid }).strict();
 export const jobParams = z.object({ jobId: uuid });
 export const idParams = z.object({ id: uuid });
 export const listQuery = pageQuery.extend({ clientId: uuid });
+export const templateEditBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    industry: z.string().trim().max(100).nullable().optional(),
+    sequence: SequenceDefinitionSchema.optional(),
+    /** Copy per touch kind ({subject?, body} with merge fields); kinds not named keep theirs. */
+    templates: z.partialRecord(z.enum(TOUCH_KINDS), TouchCopySchema).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change: give name, industry, sequence or templates' });
 export const launchBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
@@ -144,6 +158,52 @@ export const campaignTemplateRoutes: Route[] = [
     responses: { 200: ok(z.object({ template: CampaignTemplateSchema })) },
     handler: async ({ params: { id }, authorizeClient, res, deps: { db } }) => {
       res.json({ template: await loadTemplate(db, id, authorizeClient) });
+    },
+  }),
+  // Before launch only: a launched template's campaign has its own versions (PATCH the campaign).
+  defineRoute({
+    method: 'patch',
+    path: `${CAMPAIGNS}/templates/{id}`,
+    summary: 'Edit a campaign template before it is launched (409 after)',
+    tag: 'campaign-templates',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    body: templateEditBody,
+    responses: { 200: ok(z.object({ template: CampaignTemplateSchema })) },
+    handler: async ({ params: { id }, body, authorizeClient, req, res, deps: { db } }) => {
+      await loadTemplate(db, id, authorizeClient);
+      const edit = body();
+      const out = await db.$transaction(async (tx) => {
+        // The launch takes the same row lock: an edit never slips in after the campaign copied the template.
+        await tx.$queryRaw`SELECT id FROM campaign_templates WHERE id = ${id} FOR UPDATE`;
+        const before = await tx.campaignTemplate.findUniqueOrThrow({ where: { id } });
+        if (before.launchedCampaignId) {
+          throw new HttpError(409, 'TEMPLATE_LAUNCHED', 'the template has been launched: edit its campaign instead', { campaignId: before.launchedCampaignId });
+        }
+        const messaging = (before.messaging ?? {}) as { templates?: Record<string, unknown> };
+        const after = await tx.campaignTemplate.update({
+          where: { id },
+          data: {
+            ...(edit.name !== undefined ? { name: edit.name } : {}),
+            ...(edit.industry !== undefined ? { industry: edit.industry } : {}),
+            ...(edit.sequence ? { sequence: edit.sequence as unknown as Prisma.InputJsonValue } : {}),
+            ...(edit.templates
+              ? { messaging: { ...messaging, templates: { ...(messaging.templates ?? {}), ...edit.templates } } as unknown as Prisma.InputJsonValue }
+              : {}),
+          },
+        });
+        return { before, after };
+      });
+      await recordAudit(db, {
+        clientId: out.before.clientId,
+        ...actorOf(req),
+        action: 'campaign_template.edit',
+        entityType: 'campaign_template',
+        entityId: id,
+        before: out.before,
+        after: out.after,
+      });
+      res.json({ template: out.after });
     },
   }),
   defineRoute({

@@ -1,9 +1,10 @@
 // /api/v1/clients/:clientId/campaigns — create (draft), read with live state, lifecycle
-// transitions through the campaign workflow's update, adding leads.
+// transitions through the campaign workflow's update, adding leads, edits that add sequence versions
+// (running leads stay on theirs), the versions with their leads, and migrating leads to a newer one.
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
-import { CampaignSchema, CampaignStateSchema } from '../openapi/models';
+import { CampaignSchema, CampaignSequenceVersionSchema, CampaignStateSchema } from '../openapi/models';
 import { created, noContent, ok, pageOf } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
@@ -11,9 +12,11 @@ import type { Db } from '../../db/client';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
-import { addLeadsToCampaign, assertCampaignMayActivate, createCampaign } from '../../engines/campaigns';
+import { addLeadsToCampaign, assertCampaignMayActivate, CampaignClosedError, createCampaign, editCampaign, listVersions } from '../../engines/campaigns';
 import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
+import { SequenceCopySchema } from '../../engines/sequence-versions';
 import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, TransitionRefused, transitionCampaign } from '../../lifecycle/campaigns';
+import { migrateLeadSequences } from '../../lifecycle/sequences';
 
 export const createBody = z
   .object({
@@ -29,10 +32,39 @@ export const actionParams = idParams.extend({ action: z.enum(['start', 'pause', 
 export const MAX_ENROL_LEADS = 10_000;
 export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS) }).strict();
 export const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
+export const editBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    permissionMode: z.enum(['autopilot', 'copilot', 'manual']).optional(),
+    /** A new plan: adds a sequence version (leads already in sequence stay on theirs). */
+    sequence: SequenceDefinitionSchema.optional(),
+    /** Copy per touch: touch number → kind (the touch's, or its fallback's) → {subject?, body}; adds a version. */
+    copy: SequenceCopySchema.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change: give name, permissionMode, sequence or copy' });
+export const versionParams = idParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
+export const migrateBody = z
+  .object({
+    /** The version to move to: an existing one, newer than the leads' own. */
+    toVersion: z.number().int().min(1).max(1_000_000),
+    /** Only these leads (default: every running sequence on an older version). */
+    leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS).optional(),
+  })
+  .strict();
 
 const CAMPAIGNS = '/api/v1/clients/{clientId}/campaigns';
 const clientParams = z.object({ clientId: uuid });
 const counts = z.object({ enrollments: z.record(z.string(), z.number()), touchesSent: z.record(z.string(), z.number()) });
+const VersionWithLeadsSchema = CampaignSequenceVersionSchema.extend({
+  current: z.boolean(),
+  /** The campaign's enrolments pinned to this version, by state. */
+  leads: z.object({ total: z.number().int(), pending: z.number().int(), running: z.number().int(), ended: z.number().int() }),
+});
+
+function assertOpen(c: { status: string }, what: string): void {
+  if (c.status === 'completed' || c.status === 'cancelled') throw new HttpError(409, 'CAMPAIGN_CLOSED', `cannot ${what} a ${c.status} campaign`);
+}
 
 async function load(db: Db, clientId: string, campaignId: string) {
   const c = await db.campaign.findFirst({ where: { id: campaignId, clientId, deletedAt: null } });
@@ -98,6 +130,41 @@ export const campaignRoutes: Route[] = [
       const campaign = await load(deps.db, clientId, campaignId);
       const [live, tallies] = await Promise.all([campaignLiveState(deps.temporal, campaignId), withCounts(deps.db, campaignId)]);
       res.json({ campaign, live, counts: tallies });
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: `${CAMPAIGNS}/{campaignId}`,
+    summary: 'Edit a campaign: a new sequence or copy adds a version (running leads stay on theirs)',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    body: editBody,
+    responses: { 200: ok(z.object({ campaign: CampaignSchema, version: CampaignSequenceVersionSchema.nullable() })) },
+    handler: async ({ params: { clientId, campaignId }, body, req, res, deps: { db } }) => {
+      const campaign = await load(db, clientId, campaignId);
+      const edit = body();
+      assertOpen(campaign, 'edit');
+      let out;
+      try {
+        out = await editCampaign(db, { clientId, campaignId, actorId: actorOf(req).actorId, edit });
+      } catch (err) {
+        if (err instanceof CampaignClosedError) throw new HttpError(409, 'CAMPAIGN_CLOSED', err.message);
+        throw err;
+      }
+      if (!out) throw notFound('campaign');
+      const { before, after, version } = out;
+      const view = (c: typeof before) => ({ name: c.name, permissionMode: c.permissionMode, sequenceVersion: c.sequenceVersion });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'campaign.edit',
+        entityType: 'campaign',
+        entityId: campaignId,
+        before: view(before),
+        after: { ...view(after), ...(version ? { sequence: version.sequence, copy: version.copy } : {}) },
+      });
+      res.json({ campaign: after, version: version ?? null });
     },
   }),
   // Soft delete: only a campaign that is not running (draft, completed, cancelled) — cancel it first, so
@@ -169,6 +236,81 @@ export const campaignRoutes: Route[] = [
         after: { added: result.added },
       });
       res.json(result);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/{campaignId}/versions`,
+    summary: "The campaign's sequence versions (plan and copy), each with the leads on it",
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'viewer' },
+    params: idParams,
+    responses: { 200: ok(z.object({ currentVersion: z.number().int(), versions: z.array(VersionWithLeadsSchema) })) },
+    handler: async ({ params: { clientId, campaignId }, res, deps: { db } }) => {
+      const campaign = await load(db, clientId, campaignId);
+      const versions = await listVersions(db, campaignId);
+      res.json({ currentVersion: campaign.sequenceVersion, versions: versions.map((v) => ({ ...v, current: v.version === campaign.sequenceVersion })) });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/{campaignId}/versions/{version}`,
+    summary: 'One sequence version (plan and copy) with the leads on it',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'viewer' },
+    params: versionParams,
+    responses: { 200: ok(z.object({ version: VersionWithLeadsSchema })) },
+    handler: async ({ params: { clientId, campaignId, version }, res, deps: { db } }) => {
+      const campaign = await load(db, clientId, campaignId);
+      const v = (await listVersions(db, campaignId)).find((x) => x.version === version);
+      if (!v) throw notFound('sequence version');
+      res.json({ version: { ...v, current: v.version === campaign.sequenceVersion } });
+    },
+  }),
+  // Before `{action}`: the literal segment must win.
+  defineRoute({
+    method: 'post',
+    path: `${CAMPAIGNS}/{campaignId}/migrate-leads`,
+    summary: 'Move running sequences to a newer version from their next untouched touch',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'member' },
+    params: idParams,
+    body: migrateBody,
+    responses: {
+      200: ok(z.object({ toVersion: z.number().int(), migrated: z.number().int(), alreadyOnVersion: z.number().int(), notRunning: z.array(z.string()) })),
+    },
+    handler: async ({ params: { clientId, campaignId }, body, req, res, deps }) => {
+      const { db } = deps;
+      const campaign = await load(db, clientId, campaignId);
+      const { toVersion, leadIds } = body();
+      assertOpen(campaign, 'migrate leads of');
+      const target = await db.campaignSequenceVersion.findUnique({ where: { campaignId_version: { campaignId, version: toVersion } }, select: { id: true } });
+      if (!target)
+        throw new HttpError(409, 'VERSION_NOT_FOUND', `the campaign has no sequence version ${toVersion}`, { currentVersion: campaign.sequenceVersion });
+      if (toVersion === 1) throw new HttpError(409, 'VERSION_NOT_NEWER', 'version 1 is the first: no lead is on an older one');
+      const ids = leadIds ? [...new Set(leadIds)] : undefined;
+      if (ids) {
+        // Named leads on a later version would go back: refused whole, nothing changes.
+        const newer = await db.campaignEnrollment.findMany({
+          where: { campaignId, leadId: { in: ids }, sequenceVersion: { gt: toVersion } },
+          select: { leadId: true },
+        });
+        if (newer.length > 0) {
+          throw new HttpError(409, 'VERSION_NOT_NEWER', `version ${toVersion} is older than the version some of these leads are on`, {
+            leadIds: newer.map((e) => e.leadId),
+          });
+        }
+      }
+      const result = await migrateLeadSequences(deps.temporal, db, { campaignId, campaign, version: toVersion, leadIds: ids });
+      await recordAudit(db, {
+        clientId,
+        ...actorOf(req),
+        action: 'campaign.migrate_leads',
+        entityType: 'campaign',
+        entityId: campaignId,
+        after: { toVersion, leadIds: ids ?? null, migrated: result.migrated, notRunning: result.notRunning.length },
+      });
+      res.json({ toVersion, ...result });
     },
   }),
   defineRoute({

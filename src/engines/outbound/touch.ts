@@ -30,6 +30,7 @@ import { sends } from '../../observability/metrics';
 import { LETTER_PDF_METADATA } from '../../integrations/clicksend/mail-provider';
 import { letterParty, prepareLetter, signedLetterUrl } from '../letters';
 import { addressBlockLines, leadPostalAddress, type PostalAddress } from '../postal-address';
+import { pinnedTouchCopy } from '../sequence-versions';
 
 export interface OutboundDeps {
   db: Db;
@@ -92,6 +93,11 @@ export interface AttemptInput {
   /** Send when ready (autopilot, or content a human approved); otherwise only validate and render. */
   send: boolean;
   approvedContent?: TouchContent;
+  /**
+   * The sequence version the lead is on: the touch is written from that version's copy. Unset in
+   * attempts scheduled before versions existed, when every campaign was on version 1.
+   */
+  sequenceVersion?: number;
   /**
    * Where the Claude call of an AI-personalised campaign happens. `ask`: not in this attempt; a touch
    * whose copy is not cached yet answers `personalise`, and the workflow runs personalizeAttempt as
@@ -174,6 +180,17 @@ export async function recordOutcomeOnce(
     });
   });
   sends.inc({ channel: ref.channel, outcome: action });
+}
+
+/**
+ * The copy a touch is written from: the lead's pinned sequence version's snapshot, so a later edit
+ * never changes a planned touch. A campaign without version rows (written around createCampaign)
+ * reads its template and the defaults live, as before versions.
+ */
+async function touchTemplate(db: Db, a: Pick<AttemptInput, 'campaignId' | 'touch' | 'sequenceVersion'>, templateId: string | null, kind: string) {
+  const pinned = await pinnedTouchCopy(db, { campaignId: a.campaignId, version: a.sequenceVersion ?? 1, touch: a.touch.number, kind });
+  const copy = pinned === null ? await generatedTemplate(db, templateId, kind) : pinned;
+  return copy ?? DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
 }
 
 /** The campaign's generated copy for this touch kind, when it was launched from a template. */
@@ -378,7 +395,7 @@ export async function prepareTouch(
     if (!pick) return { action: 'wait', reason: 'daily_cap', until: nextDayWindow(now, cal).toISOString() };
   }
 
-  const template = (await generatedTemplate(db, jit.campaign.templateId, kind)) ?? DEFAULT_TEMPLATES[kind] ?? DEFAULT_TEMPLATES.email_intro;
+  const template = await touchTemplate(db, a, jit.campaign.templateId, kind);
   try {
     const rendered = renderTouch(template, {
       firstName: lead.firstName,
