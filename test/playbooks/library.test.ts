@@ -29,10 +29,11 @@ const problems = (steps: unknown[]) => {
 describe('the shipped playbooks', () => {
   it('parse, name installed skills only, and round-trip through their file form', () => {
     const playbooks = readPlaybookFolder();
-    expect(playbooks.map((p) => p.slug)).toEqual(['email-campaign', 'landing-page-launch']);
+    expect(playbooks.map((p) => p.slug)).toEqual(['email-campaign', 'landing-page-launch', 'skill-improvement']);
     const skills = new Set(readSkillLibrary().map((s) => s.slug));
     for (const p of playbooks) {
-      for (const s of p.steps) expect([p.slug, s.skill, skills.has(s.skill)]).toEqual([p.slug, s.skill, true]);
+      // Action steps act on the run's target skill; the others name an installed one.
+      for (const s of p.steps.filter((x) => !x.action)) expect([p.slug, s.skill, skills.has(s.skill!)]).toEqual([p.slug, s.skill, true]);
       expect(parsePlaybookMarkdown(p.slug, playbookMarkdown(p))).toEqual(p);
     }
     const email = playbooks[0];
@@ -59,6 +60,25 @@ describe('structure rules', () => {
       'parallel group p must be one run of neighbouring steps',
     ]);
     expect(problems([])).not.toEqual([]);
+  });
+
+  it('takes action steps instead of skills; publishing reads exactly one proposal that has a checkpoint', () => {
+    const propose = { key: 'propose', action: 'propose-rules', instruction: 'Propose.', checkpoint: 'Approve?' };
+    const publish = { key: 'publish', action: 'publish-rules', instruction: 'Publish.', inputs: ['propose'] };
+    expect(problems([propose, publish])).toEqual([]);
+    expect(problems([{ ...propose, skill: 'copywriting' }, publish])).toEqual(['a step names either a skill or an action']);
+    expect(problems([{ key: 'a', instruction: 'Nothing.' }])).toEqual(['a step names either a skill or an action']);
+    expect(problems([{ ...propose, checkpoint: null }, publish])).toEqual(['publish-rules reads exactly one propose-rules step that has a checkpoint']);
+    expect(problems([step('draft', { checkpoint: 'OK?' }), { ...publish, inputs: ['draft'] }])).toEqual([
+      'publish-rules reads exactly one propose-rules step that has a checkpoint',
+    ]);
+    expect(problems([{ ...propose, action: 'delete-skill' }])).toHaveLength(1);
+    const improvement = readPlaybookFolder().find((p) => p.slug === 'skill-improvement')!;
+    expect(improvement.steps.map((s) => [s.key, s.action, s.skill, s.inputs, Boolean(s.checkpoint)])).toEqual([
+      ['propose', 'propose-rules', undefined, [], true],
+      ['publish', 'publish-rules', undefined, ['propose'], false],
+    ]);
+    expect(playbookMarkdown(improvement)).toContain('## publish\naction: publish-rules\ninputs: [propose]');
   });
 
   it('names the file and the problem of a broken playbook file', () => {
