@@ -109,17 +109,28 @@ describe('syncing into the playbooks table', () => {
 
   it('creates, keeps and versions rows; leaves a playbook edited through the API alone', async () => {
     const db = database.db;
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: ['email-campaign', 'landing-page-launch'], updated: [], unchanged: [], kept: [] });
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: ['email-campaign', 'landing-page-launch'], kept: [] });
+    const all = ['email-campaign', 'landing-page-launch', 'skill-improvement'];
+    expect(await syncPlaybooks(db, dir)).toEqual({ created: all, updated: [], unchanged: [], kept: [] });
+    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: all, kept: [] });
     appendFileSync(join(dir, 'email-campaign.md'), '\nAlways include an unsubscribe reminder.\n');
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: ['email-campaign'], unchanged: ['landing-page-launch'], kept: [] });
+    expect(await syncPlaybooks(db, dir)).toEqual({
+      created: [],
+      updated: ['email-campaign'],
+      unchanged: ['landing-page-launch', 'skill-improvement'],
+      kept: [],
+    });
     const changed = await db.playbook.findUniqueOrThrow({ where: { slug: 'email-campaign' } });
     expect(changed).toMatchObject({ version: 2, source: 'folder' });
 
     const landing = readPlaybookFolder(dir)[1];
     await updatePlaybook(db, { ...landing, name: 'Landing page launch (ours)' });
     writeFileSync(join(dir, 'landing-page-launch.md'), playbookMarkdown({ ...landing, description: 'Changed in the file.' }));
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: ['email-campaign'], kept: ['landing-page-launch'] });
+    expect(await syncPlaybooks(db, dir)).toEqual({
+      created: [],
+      updated: [],
+      unchanged: ['email-campaign', 'skill-improvement'],
+      kept: ['landing-page-launch'],
+    });
     expect(await db.playbook.findUniqueOrThrow({ where: { slug: 'landing-page-launch' } })).toMatchObject({
       name: 'Landing page launch (ours)',
       source: 'api',
@@ -132,13 +143,14 @@ describe('syncing into the playbooks table', () => {
     const others = [createDb(database.url, { max: 2 }), createDb(database.url, { max: 2 })];
     try {
       const runs = await Promise.all([db, ...others].map((d) => syncPlaybooks(d, dir)));
-      expect(runs.flatMap((r) => r.created).sort()).toEqual(['email-campaign', 'landing-page-launch']);
+      expect(runs.flatMap((r) => r.created).sort()).toEqual(['email-campaign', 'landing-page-launch', 'skill-improvement']);
       appendFileSync(join(dir, 'email-campaign.md'), '\nOne more line.\n');
       const again = await Promise.all([db, ...others].map((d) => syncPlaybooks(d, dir)));
       expect(again.flatMap((r) => r.updated)).toEqual(['email-campaign']);
       expect(await db.playbook.findMany({ select: { slug: true, version: true }, orderBy: { slug: 'asc' } })).toEqual([
         { slug: 'email-campaign', version: 2 },
         { slug: 'landing-page-launch', version: 1 },
+        { slug: 'skill-improvement', version: 1 },
       ]);
     } finally {
       await Promise.all(others.map((d) => d.$disconnect()));

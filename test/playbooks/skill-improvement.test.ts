@@ -9,7 +9,8 @@ import request from 'supertest';
 import { syncPlaybooks } from '../../src/engines/playbooks/library';
 import { extractProposedRules, RULES_BEGIN, RULES_END } from '../../src/engines/playbooks/skill-improvement';
 import { parseSkillSource, syncSkills } from '../../src/engines/skill-runs/library';
-import { createSkill } from '../../src/engines/skill-runs/skill-store';
+import { createSkill, publishRules, SkillChangedSince, syncBuiltIn } from '../../src/engines/skill-runs/skill-store';
+import { requestPlaybookRun } from '../../src/lifecycle/playbook-runs';
 import { workflowIds } from '../../workflows/ids';
 import { startAnthropicFake, toolReply, type AnthropicFake, type FakeMessagesRequest } from '../fakes/anthropic-fake';
 import { addUser, createClientWithUser } from '../harness/fixtures';
@@ -305,5 +306,62 @@ describe('improving a built-in skill', () => {
 
     // No feedback on version 2 yet: nothing to improve.
     expect((await api().post(path).set(admin).send({ clientId })).status).toBe(409);
+  });
+});
+
+describe('a proposal with nothing to go on', () => {
+  it('fails the propose step with the reason (no Claude call); a retry fails the same way; cancel ends it', async () => {
+    // The routes refuse this up front (409); a run started another way still fails clearly.
+    const slug = `empty-${randomBytes(3).toString('hex')}`;
+    const { skill } = await createSkill(stack.db, {
+      clientId,
+      slug,
+      data: parseSkillSource(slug, { skillMd: skillMd('Empty'), rules: RULES_V1, files: {} }),
+      createdBy: null,
+    });
+    const run = await requestPlaybookRun(stack, {
+      clientId,
+      userId,
+      playbookSlug: 'skill-improvement',
+      request: 'Improve it.',
+      source: 'api',
+      target: { skill },
+    });
+    const v = await waitForStatus(run.id, 'step_failed');
+    expect(v.waitingFor).toEqual({ step: 'propose', kind: 'retry' });
+    expect(v.steps[0]).toMatchObject({ status: 'failed', error: expect.stringContaining(`no feedback on outputs of ${slug} version 1`) });
+    expect(proposeCalls(slug)).toHaveLength(0);
+    expect((await api().post(`/api/v1/playbook-runs/${run.id}/retry`).set(auth).send({})).status).toBe(202);
+    const retried = await waitFor('the retry to fail', async () => {
+      const step = await stack.db.playbookRunStep.findFirstOrThrow({ where: { runId: run.id, key: 'propose' } });
+      return step.attempts === 2 && step.status === 'failed' ? step : null;
+    });
+    expect(retried.error).toContain('nothing to improve yet');
+    await waitForStatus(run.id, 'step_failed');
+    expect((await api().post(`/api/v1/playbook-runs/${run.id}/cancel`).set(auth).send({})).status).toBe(202);
+    await waitForStatus(run.id, 'cancelled');
+    expect((await stack.db.skill.findUniqueOrThrow({ where: { id: skill.id } })).version).toBe(1);
+  });
+});
+
+describe('publishing rules (skill-store)', () => {
+  it('makes one version for one text, refuses a skill changed since the proposal, and the folder sync keeps it', async () => {
+    const slug = `pub-${randomBytes(3).toString('hex')}`;
+    const folder = parseSkillSource(slug, { skillMd: skillMd('Pub'), rules: RULES_V1, files: {} });
+    await syncBuiltIn(stack.db, { ...folder, slug });
+    const skill = await stack.db.skill.findFirstOrThrow({ where: { slug, clientId: null } });
+    const first = await publishRules(stack.db, skill.id, { baseVersion: 1, rules: '# Rules\n\n1. Improved.\n', createdBy: userId });
+    expect(first).toMatchObject({ changed: true, version: { version: 2, source: 'improvement', createdBy: userId, rules: '# Rules\n\n1. Improved.' } });
+    // A retried publish of the same text: no second version.
+    expect(await publishRules(stack.db, skill.id, { baseVersion: 1, rules: '# Rules\n\n1. Improved.', createdBy: userId })).toMatchObject({
+      changed: false,
+      version: { version: 2 },
+    });
+    // Another proposal made for version 1: refused, nothing written.
+    await expect(publishRules(stack.db, skill.id, { baseVersion: 1, rules: 'Other rules.', createdBy: userId })).rejects.toThrow(SkillChangedSince);
+    expect(await stack.db.skillVersion.count({ where: { skillId: skill.id } })).toBe(2);
+    // A changed folder does not replace an improvement.
+    const changedFolder = parseSkillSource(slug, { skillMd: skillMd('Pub'), rules: `${RULES_V1}\n2. From the folder.`, files: {} });
+    expect(await syncBuiltIn(stack.db, { ...changedFolder, slug })).toBe('kept');
   });
 });

@@ -10,7 +10,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { Skill } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
-import { PLAYBOOK_RUN_STATUSES, PlaybookSkillsMissing, UnknownPlaybook, type PlaybookRunStatus } from '../../engines/playbooks/runs';
+import { PLAYBOOK_RUN_STATUSES, PlaybookSkillsMissing, PlaybookTargetMismatch, UnknownPlaybook, type PlaybookRunStatus } from '../../engines/playbooks/runs';
 import { countFeedbackOnVersion, IMPROVEMENT_PLAYBOOK, liveImprovementRun } from '../../engines/playbooks/skill-improvement';
 import { SKILL_SLUG } from '../../engines/skill-runs/library';
 import { currentVersion, findBuiltInSkill, findRunnableSkill } from '../../engines/skill-runs/skill-store';
@@ -60,8 +60,10 @@ async function startImprovement(deps: ApiDeps, req: Request, skill: Skill, clien
       target: { skill },
     });
   } catch (err) {
-    // The shipped playbook is synced at start-up; without it there is nothing to run.
-    if (err instanceof UnknownPlaybook || err instanceof PlaybookSkillsMissing) throw new HttpError(409, 'CONFLICT', err.message);
+    // The shipped playbook is synced at start-up; without it (or with it edited into one that does
+    // not act on a skill) there is nothing to run.
+    if (err instanceof UnknownPlaybook || err instanceof PlaybookSkillsMissing || err instanceof PlaybookTargetMismatch)
+      throw new HttpError(409, 'CONFLICT', err.message);
     throw err;
   }
   await recordAudit(deps.db, {
