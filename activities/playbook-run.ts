@@ -1,14 +1,19 @@
 // Activities of playbookRunWorkflow: thin adapters over src/engines/playbooks/runs.ts (each change
 // guarded by the row's state, so a retried attempt changes nothing twice) and the chat notice.
 // The workflow history holds ids, step keys and short strings; outputs stay in Postgres.
+// Action steps (skill-improvement's propose-rules / publish-rules) run here instead of a child
+// skill run: the attempt is claimed on the step row, the action runs, its output is saved on the row.
 import { log } from '@temporalio/activity';
 import {
   beginPlaybookRun,
+  completeActionStep,
   completeStep,
+  failActionStep,
   failStep,
   finishPlaybookRun,
   openCheckpoint,
   recordCheckpointDecision,
+  startActionAttempt,
   startStepAttempt,
   type CheckpointDecision,
   type PlaybookNotify,
@@ -16,8 +21,10 @@ import {
 } from '../src/engines/playbooks/runs';
 import { notifyPlaybookOnTelegram, type PlaybookEvent } from '../src/engines/telegram-bot/playbooks';
 import { runInvalid } from '../src/engines/skill-runs/errors';
+import { proposeRules, publishApprovedRules } from '../src/engines/playbooks/skill-improvement';
 import { telegramFromConfig } from '../src/integrations/telegram';
 import type { ActivityDeps } from './deps';
+import { aiDepsFrom, asActivity, currentWorkflowId } from './ai';
 
 export interface PlaybookRunActivities {
   playbookRunBegin(runId: string): Promise<PlaybookPlan>;
@@ -35,9 +42,13 @@ export interface PlaybookRunActivities {
   }): Promise<void>;
   playbookRunFinish(a: { runId: string; status: 'completed' | 'rejected' | 'failed' | 'cancelled'; error?: string }): Promise<void>;
   playbookRunNotify(a: { runId: string; event: PlaybookEvent; stepKey?: string }): Promise<'telegram' | 'none'>;
+  /** Runs attempt `attempt` of an action step to its saved output; throws (non-retryable) when it cannot succeed. */
+  playbookActionRun(a: { runId: string; stepKey: string; attempt: number }): Promise<{ action: string }>;
+  playbookActionFailed(a: { runId: string; stepKey: string; attempt: number; error: string }): Promise<void>;
 }
 
 export function createPlaybookRunActivities(deps: ActivityDeps): PlaybookRunActivities {
+  const ai = aiDepsFrom(deps);
   return {
     playbookRunBegin: (runId) => beginPlaybookRun(deps.db, runId),
     async playbookStepStart(a) {
@@ -66,5 +77,24 @@ export function createPlaybookRunActivities(deps: ActivityDeps): PlaybookRunActi
       // buttons of both act on the same checkpoint; the second press is refused as decided).
       return (await notifyPlaybookOnTelegram(deps.db, bot, notify, a)) === 'sent' ? 'telegram' : 'none';
     },
+    async playbookActionRun(a) {
+      const { done, step, inputs } = await startActionAttempt(deps.db, a);
+      const action = step.action!;
+      if (done !== null) return { action };
+      const output = await asActivity(async () => {
+        if (action === 'propose-rules')
+          return (await proposeRules(deps.db, ai, { runId: a.runId, instruction: step.instruction, workflowId: currentWorkflowId() })).output;
+        if (action === 'publish-rules') {
+          // The definition guarantees one input: the proposal, as approved (or edited) at its checkpoint.
+          const proposal = inputs[0];
+          if (proposal?.status !== 'approved' || proposal.output === null) throw runInvalid(`step ${a.stepKey} publishes a proposal that was not approved`);
+          return (await publishApprovedRules(deps.db, { runId: a.runId, approved: proposal.output, approvedBy: proposal.decidedBy })).output;
+        }
+        throw runInvalid(`unknown action ${action}`);
+      });
+      await completeActionStep(deps.db, { ...a, output });
+      return { action };
+    },
+    playbookActionFailed: (a) => failActionStep(deps.db, a),
   };
 }

@@ -14,9 +14,11 @@
 // Cancelling the run cancels its running children (same cancellation scope; the parent waits for
 // each child's cancellation to complete) and marks unfinished steps cancelled.
 //
-// Hook for the `skill-improvement` playbook (built later): its steps are ordinary skill steps with
-// a checkpoint before publishing; publishing a new skill version would be one more kind of step
-// (an activity instead of a child skill run) — add it as a new step kind behind patched().
+// Action steps (the plan's `actions`: skill-improvement's propose-rules and publish-rules) run as one
+// activity, `playbookActionRun`, instead of start → child skillRunWorkflow → completed; a failed one
+// waits for a retry like a skill step (`playbookActionFailed` records it). Skill steps schedule
+// exactly the commands they always did, and plans from before actions have no `actions`, so
+// existing histories replay unchanged without a patch (test/temporal/replay.test.ts).
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -31,7 +33,7 @@ import {
 } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { PlaybookRunActivities } from '../activities/playbook-run';
-import { SHORT_ACTIVITY } from './definitions/retry';
+import { LONG_ACTIVITY, SHORT_ACTIVITY } from './definitions/retry';
 import {
   checkpointDecisionUpdate,
   playbookRunProgressQuery,
@@ -47,6 +49,9 @@ import { ClientIdKey, SkillSlugKey } from './search-attributes';
 import type { skillRunWorkflow } from './skill-run';
 
 const acts = proxyActivities<PlaybookRunActivities>(SHORT_ACTIVITY);
+// propose-rules makes up to two Claude calls (a validation retry); outages retry until fixed, budget,
+// invalid output and "nothing to improve" are non-retryable and fail the step.
+const actions = proxyActivities<Pick<PlaybookRunActivities, 'playbookActionRun'>>({ ...LONG_ACTIVITY, startToCloseTimeout: '15 minutes' });
 // A chat that blocked the bot is not retried (TelegramPermanentError); the run goes on regardless.
 const notification = proxyActivities<Pick<PlaybookRunActivities, 'playbookRunNotify'>>(SHORT_ACTIVITY);
 
@@ -121,29 +126,32 @@ export async function playbookRunWorkflow(input: PlaybookRunInput): Promise<Play
     },
   );
 
+  let plan: Awaited<ReturnType<PlaybookRunActivities['playbookRunBegin']>> | undefined;
   const runStep = async (stepKey: string): Promise<void> => {
+    const action = plan?.actions?.[stepKey];
     for (let attempt = 1; ; attempt++) {
       state.steps[stepKey] = 'running';
-      const { skillRunId, skillSlug } = await acts.playbookStepStart({ runId: input.runId, stepKey, attempt });
-      const child: SkillRunInput = { version: 1, runId: skillRunId, clientId: input.clientId, skillSlug };
+      let skillRunId = '';
       try {
-        await executeChild<typeof skillRunWorkflow>('skillRunWorkflow', {
-          workflowId: workflowIds.skillRun(skillRunId),
-          args: [child],
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: ClientIdKey, value: input.clientId },
-            { key: SkillSlugKey, value: skillSlug },
-          ]),
-        });
+        if (action) {
+          await actions.playbookActionRun({ runId: input.runId, stepKey, attempt });
+        } else {
+          const started = await acts.playbookStepStart({ runId: input.runId, stepKey, attempt });
+          skillRunId = started.skillRunId;
+          const child: SkillRunInput = { version: 1, runId: skillRunId, clientId: input.clientId, skillSlug: started.skillSlug };
+          // A failed start (not the child) fails the run, as before action steps existed.
+          await childRun(child);
+        }
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        if (isCancellation(err) || (!action && !skillRunId)) throw err;
         const error = failureMessage(err);
         // Retryable before the rows say failed (a caller who read them is never refused).
         state.steps[stepKey] = 'failed';
         state.failed.push(stepKey);
         state.status = 'step_failed';
         state.error = `step ${stepKey} failed: ${error}`;
-        await acts.playbookStepFailed({ runId: input.runId, stepKey, skillRunId, error });
+        if (action) await acts.playbookActionFailed({ runId: input.runId, stepKey, attempt, error });
+        else await acts.playbookStepFailed({ runId: input.runId, stepKey, skillRunId, error });
         await notify('step_failed', stepKey);
         await condition(() => retryRequested.has(stepKey));
         retryRequested.delete(stepKey);
@@ -151,11 +159,21 @@ export async function playbookRunWorkflow(input: PlaybookRunInput): Promise<Play
         if (state.failed.length === 0) state.status = 'running';
         continue;
       }
-      await acts.playbookStepCompleted({ runId: input.runId, stepKey, skillRunId });
+      if (!action) await acts.playbookStepCompleted({ runId: input.runId, stepKey, skillRunId });
       state.steps[stepKey] = 'completed';
       return;
     }
   };
+
+  const childRun = (child: SkillRunInput) =>
+    executeChild<typeof skillRunWorkflow>('skillRunWorkflow', {
+      workflowId: workflowIds.skillRun(child.runId),
+      args: [child],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: ClientIdKey, value: input.clientId },
+        { key: SkillSlugKey, value: child.skillSlug },
+      ]),
+    });
 
   const notify = async (event: 'checkpoint' | 'step_failed' | 'finished', stepKey?: string) => {
     await CancellationScope.nonCancellable(async () => {
@@ -169,16 +187,17 @@ export async function playbookRunWorkflow(input: PlaybookRunInput): Promise<Play
 
   let cancellation: unknown;
   try {
-    const plan = await acts.playbookRunBegin(input.runId);
-    for (const key of plan.stages.flat()) state.steps[key] = 'pending';
+    const begun = await acts.playbookRunBegin(input.runId);
+    plan = begun;
+    for (const key of begun.stages.flat()) state.steps[key] = 'pending';
     state.status = 'running';
-    stages: for (const stage of plan.stages) {
+    stages: for (const stage of begun.stages) {
       // Every step of the stage to its end (a failed one waits for its retry) before the first
       // failure, if any, is passed on: a cancellation reaches all of them.
       const results = await Promise.allSettled(stage.map(runStep));
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
-      for (const stepKey of stage.filter((k) => plan.checkpoints.includes(k))) {
+      for (const stepKey of stage.filter((k) => begun.checkpoints.includes(k))) {
         // Open to decisions before the rows say so (a caller who read them is never refused), and
         // under the lock, so a decision is stored only after the rows were opened.
         await exclusive(async () => {

@@ -265,6 +265,8 @@ const INPUTS: Record<string, (clientId: string, ids: Record<string, string>) => 
   'put /api/v1/clients/{clientId}/skills/{slug}': () => ({ body: { skillMd: skillMd(`Changed ${tag()}`), files: { 'examples/one.md': 'An example.' } } }),
   'post /api/v1/playbook-runs': (clientId) => ({ body: { playbook: MATRIX_PLAYBOOK, clientId, request: 'A launch campaign' } }),
   'post /api/v1/playbook-runs/{playbookRunId}/checkpoint': () => ({ body: { decision: 'approve' } }),
+  // The skill has no feedback, so an admitted caller gets 409 (nothing to improve) and no run starts.
+  'post /api/v1/skills/{slug}/improvements': (clientId) => ({ body: { clientId } }),
   // Platform-admin writes that change something (so the audit row is checked).
   'post /api/v1/playbooks': () => ({
     body: { slug: `matrix-${tag()}`, name: 'Matrix', description: 'A playbook for the matrix.', steps: MATRIX_STEPS },

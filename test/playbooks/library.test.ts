@@ -29,10 +29,11 @@ const problems = (steps: unknown[]) => {
 describe('the shipped playbooks', () => {
   it('parse, name installed skills only, and round-trip through their file form', () => {
     const playbooks = readPlaybookFolder();
-    expect(playbooks.map((p) => p.slug)).toEqual(['email-campaign', 'landing-page-launch']);
+    expect(playbooks.map((p) => p.slug)).toEqual(['email-campaign', 'landing-page-launch', 'skill-improvement']);
     const skills = new Set(readSkillLibrary().map((s) => s.slug));
     for (const p of playbooks) {
-      for (const s of p.steps) expect([p.slug, s.skill, skills.has(s.skill)]).toEqual([p.slug, s.skill, true]);
+      // Action steps act on the run's target skill; the others name an installed one.
+      for (const s of p.steps.filter((x) => !x.action)) expect([p.slug, s.skill, skills.has(s.skill!)]).toEqual([p.slug, s.skill, true]);
       expect(parsePlaybookMarkdown(p.slug, playbookMarkdown(p))).toEqual(p);
     }
     const email = playbooks[0];
@@ -59,6 +60,25 @@ describe('structure rules', () => {
       'parallel group p must be one run of neighbouring steps',
     ]);
     expect(problems([])).not.toEqual([]);
+  });
+
+  it('takes action steps instead of skills; publishing reads exactly one proposal that has a checkpoint', () => {
+    const propose = { key: 'propose', action: 'propose-rules', instruction: 'Propose.', checkpoint: 'Approve?' };
+    const publish = { key: 'publish', action: 'publish-rules', instruction: 'Publish.', inputs: ['propose'] };
+    expect(problems([propose, publish])).toEqual([]);
+    expect(problems([{ ...propose, skill: 'copywriting' }, publish])).toEqual(['a step names either a skill or an action']);
+    expect(problems([{ key: 'a', instruction: 'Nothing.' }])).toEqual(['a step names either a skill or an action']);
+    expect(problems([{ ...propose, checkpoint: null }, publish])).toEqual(['publish-rules reads exactly one propose-rules step that has a checkpoint']);
+    expect(problems([step('draft', { checkpoint: 'OK?' }), { ...publish, inputs: ['draft'] }])).toEqual([
+      'publish-rules reads exactly one propose-rules step that has a checkpoint',
+    ]);
+    expect(problems([{ ...propose, action: 'delete-skill' }])).toHaveLength(1);
+    const improvement = readPlaybookFolder().find((p) => p.slug === 'skill-improvement')!;
+    expect(improvement.steps.map((s) => [s.key, s.action, s.skill, s.inputs, Boolean(s.checkpoint)])).toEqual([
+      ['propose', 'propose-rules', undefined, [], true],
+      ['publish', 'publish-rules', undefined, ['propose'], false],
+    ]);
+    expect(playbookMarkdown(improvement)).toContain('## publish\naction: publish-rules\ninputs: [propose]');
   });
 
   it('names the file and the problem of a broken playbook file', () => {
@@ -89,17 +109,28 @@ describe('syncing into the playbooks table', () => {
 
   it('creates, keeps and versions rows; leaves a playbook edited through the API alone', async () => {
     const db = database.db;
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: ['email-campaign', 'landing-page-launch'], updated: [], unchanged: [], kept: [] });
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: ['email-campaign', 'landing-page-launch'], kept: [] });
+    const all = ['email-campaign', 'landing-page-launch', 'skill-improvement'];
+    expect(await syncPlaybooks(db, dir)).toEqual({ created: all, updated: [], unchanged: [], kept: [] });
+    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: all, kept: [] });
     appendFileSync(join(dir, 'email-campaign.md'), '\nAlways include an unsubscribe reminder.\n');
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: ['email-campaign'], unchanged: ['landing-page-launch'], kept: [] });
+    expect(await syncPlaybooks(db, dir)).toEqual({
+      created: [],
+      updated: ['email-campaign'],
+      unchanged: ['landing-page-launch', 'skill-improvement'],
+      kept: [],
+    });
     const changed = await db.playbook.findUniqueOrThrow({ where: { slug: 'email-campaign' } });
     expect(changed).toMatchObject({ version: 2, source: 'folder' });
 
     const landing = readPlaybookFolder(dir)[1];
     await updatePlaybook(db, { ...landing, name: 'Landing page launch (ours)' });
     writeFileSync(join(dir, 'landing-page-launch.md'), playbookMarkdown({ ...landing, description: 'Changed in the file.' }));
-    expect(await syncPlaybooks(db, dir)).toEqual({ created: [], updated: [], unchanged: ['email-campaign'], kept: ['landing-page-launch'] });
+    expect(await syncPlaybooks(db, dir)).toEqual({
+      created: [],
+      updated: [],
+      unchanged: ['email-campaign', 'skill-improvement'],
+      kept: ['landing-page-launch'],
+    });
     expect(await db.playbook.findUniqueOrThrow({ where: { slug: 'landing-page-launch' } })).toMatchObject({
       name: 'Landing page launch (ours)',
       source: 'api',
@@ -112,13 +143,14 @@ describe('syncing into the playbooks table', () => {
     const others = [createDb(database.url, { max: 2 }), createDb(database.url, { max: 2 })];
     try {
       const runs = await Promise.all([db, ...others].map((d) => syncPlaybooks(d, dir)));
-      expect(runs.flatMap((r) => r.created).sort()).toEqual(['email-campaign', 'landing-page-launch']);
+      expect(runs.flatMap((r) => r.created).sort()).toEqual(['email-campaign', 'landing-page-launch', 'skill-improvement']);
       appendFileSync(join(dir, 'email-campaign.md'), '\nOne more line.\n');
       const again = await Promise.all([db, ...others].map((d) => syncPlaybooks(d, dir)));
       expect(again.flatMap((r) => r.updated)).toEqual(['email-campaign']);
       expect(await db.playbook.findMany({ select: { slug: true, version: true }, orderBy: { slug: 'asc' } })).toEqual([
         { slug: 'email-campaign', version: 2 },
         { slug: 'landing-page-launch', version: 1 },
+        { slug: 'skill-improvement', version: 1 },
       ]);
     } finally {
       await Promise.all(others.map((d) => d.$disconnect()));

@@ -1,9 +1,12 @@
 // /api/v1/admin/skills — platform admins: the weekly skill feedback digest (the latest stored one,
 // or the figures so far before the first weekly run). POST builds and stores one now through the
-// digest workflow: 202 with a status URL whose completed result is the stored digest.
+// digest workflow: 202 with a status URL whose completed result is the stored digest. Each skill
+// links to its improvement (the skill-improvement playbook): how to start it, and the run under way.
 import { z } from 'zod';
 import { recordAudit } from '../../engines/audit';
-import { computeSkillDigest, digestView } from '../../engines/skill-runs/digest';
+import { improvementLinks } from '../../engines/playbooks/skill-improvement';
+import { computeSkillDigest, digestView, type DigestData } from '../../engines/skill-runs/digest';
+import type { Db } from '../../db/client';
 import { skillDigestRunWorkflowId, startSkillDigest } from '../../lifecycle/admin-runs';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
@@ -38,9 +41,23 @@ const DigestSchema = z.object({
       commonIssues: counted,
       suggestedRuleChanges: counted,
       whatWorked: counted,
+      improve: z
+        .object({ method: z.literal('POST'), path: z.string() })
+        .nullable()
+        .describe("Starts the built-in skill's improvement (body: clientId); null when there is no built-in of that slug"),
+      improvementRunId: z.string().nullable().describe('The improvement run under way (GET /api/v1/playbook-runs/{playbookRunId})'),
     }),
   ),
 });
+
+/** Adds each skill's improvement links (live: a run under way changes while the digest stays stored). */
+async function withLinks<T extends Pick<DigestData, 'skills'>>(db: Db, digest: T) {
+  const links = await improvementLinks(
+    db,
+    digest.skills.map((s) => s.skill),
+  );
+  return { ...digest, skills: digest.skills.map((s) => ({ ...s, ...links.get(s.skill)! })) };
+}
 
 const DIGEST = '/api/v1/admin/skills/digest';
 const BUILDS = `${DIGEST}/builds`;
@@ -56,11 +73,13 @@ export const adminSkillRoutes: Route[] = [
     handler: async ({ res, deps }) => {
       const latest = await deps.db.skillDigest.findFirst({ orderBy: [{ periodEnd: 'desc' }, { createdAt: 'desc' }] });
       if (latest) {
-        res.json(digestView(latest));
+        res.json(await withLinks(deps.db, digestView(latest)));
         return;
       }
       // Before the first weekly run: the figures so far, not stored (POST stores one).
-      res.json({ digestId: null, stored: false, createdAt: new Date().toISOString(), ...(await computeSkillDigest(deps.db, new Date())) });
+      res.json(
+        await withLinks(deps.db, { digestId: null, stored: false, createdAt: new Date().toISOString(), ...(await computeSkillDigest(deps.db, new Date())) }),
+      );
     },
   }),
   defineRoute({
@@ -94,7 +113,7 @@ export const adminSkillRoutes: Route[] = [
     responses: { 200: outcome('buildId', DigestSchema) },
     handler: ({ params: { buildId }, res, deps }) =>
       answerOutcome(deps, res, 'buildId', buildId, skillDigestRunWorkflowId(buildId), 'digest build', async (digestId) =>
-        digestView(await deps.db.skillDigest.findUniqueOrThrow({ where: { id: String(digestId) } })),
+        withLinks(deps.db, digestView(await deps.db.skillDigest.findUniqueOrThrow({ where: { id: String(digestId) } }))),
       ),
   }),
 ];

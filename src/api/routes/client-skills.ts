@@ -13,6 +13,7 @@ import { HttpError, notFound } from '../errors';
 import { created, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
+import { clientImprovementRoute } from './skill-improvements';
 import {
   createSkillBody,
   parsedUpload,
@@ -159,6 +160,7 @@ export const clientSkillRoutes: Route[] = [
       res.json(versionDetail(skill, v));
     },
   }),
+  clientImprovementRoute,
 ];
 
 export const clientSkillsRouter = (deps: ApiDeps) => routerFor(deps, BASE, clientSkillRoutes);

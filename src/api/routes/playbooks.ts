@@ -2,12 +2,14 @@
 // and replace them. /api/v1/playbook-runs — run one for a client (202; the work happens in
 // playbookRunWorkflow), read a run with each step's status and output, decide its open checkpoint
 // (approve / edit / reject), retry its failed step, cancel it. Roles as for skill runs: viewer reads,
-// member acts; another tenant's run is a 404.
+// member acts; another tenant's run is a 404. A skill-improvement run (it publishes a skill version)
+// is acted on by the client's admins only, and one improving a built-in is seen by platform admins
+// only (it reads every client's feedback): to anyone else it is a 404.
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Prisma } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
-import { PLAYBOOK_SLUG, PlaybookDefinition, PlaybookStepDefinition, playbookMarkdown, STEP_KEY } from '../../engines/playbooks/definition';
+import { PLAYBOOK_ACTIONS, PLAYBOOK_SLUG, PlaybookDefinition, PlaybookStepDefinition, playbookMarkdown, STEP_KEY } from '../../engines/playbooks/definition';
 import { createPlaybook, missingSkills, PlaybookExists, playbookSteps, updatePlaybook } from '../../engines/playbooks/library';
 import {
   finishPlaybookRun,
@@ -15,6 +17,7 @@ import {
   PLAYBOOK_RUN_STATUSES,
   PLAYBOOK_RUN_TERMINAL,
   PlaybookSkillsMissing,
+  PlaybookTargetMismatch,
   playbookRunView,
   STEP_STATUSES,
   UnknownPlaybook,
@@ -27,7 +30,7 @@ import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { created, dateTime, nullableDateTime, ok, pageOf } from '../openapi/spec';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { defineRoute, routerFor, type Route } from '../route-table';
+import { authorizeClientRole, defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
 
 export const playbookSlugParams = z.object({ slug: z.string().regex(PLAYBOOK_SLUG, 'must be a playbook slug') });
@@ -70,7 +73,8 @@ export const playbookRunsQuery = pageQuery
 
 const StepDefinitionSchema = z.object({
   key: z.string(),
-  skill: z.string(),
+  skill: z.string().optional().describe('The skill that runs the step (absent for an action step)'),
+  action: z.enum(PLAYBOOK_ACTIONS).optional().describe("A built-in action on the run's target skill (skill-improvement)"),
   instruction: z.string(),
   inputs: z.array(z.string()),
   parallel: z.string().nullable(),
@@ -91,7 +95,8 @@ const PlaybookDetailSchema = PlaybookSummarySchema.extend({ markdown: z.string()
 const StepSchema = z.object({
   key: z.string(),
   position: z.number().int(),
-  skill: z.string(),
+  skill: z.string().describe('The skill the step runs, or for an action step the skill it acts on'),
+  action: z.enum(PLAYBOOK_ACTIONS).nullable().describe('propose-rules / publish-rules (skill-improvement); null: a skill run'),
   parallel: z.string().nullable(),
   inputs: z.array(z.string()),
   checkpoint: z.string().nullable(),
@@ -113,6 +118,10 @@ const PlaybookRunSchema = z
     playbook: z.string(),
     playbookVersion: z.number().int(),
     request: z.string(),
+    target: z
+      .object({ skillId: z.string().nullable(), skill: z.string(), builtIn: z.boolean(), version: z.number().int() })
+      .nullable()
+      .describe('skill-improvement: the skill the run works on and the version it improves'),
     status: z.enum(PLAYBOOK_RUN_STATUSES),
     source: z.string(),
     error: z.string().nullable(),
@@ -150,6 +159,15 @@ async function loadRun(deps: ApiDeps, playbookRunId: string) {
   const run = await deps.db.playbookRun.findFirst({ where: { id: playbookRunId, client: { deletedAt: null } }, include: { steps: true } });
   if (!run) throw notFound('playbook run');
   return run;
+}
+
+/**
+ * After the route's own check (authorizeClient): a built-in's improvement run is a 404 to all but
+ * platform admins; acting on any improvement run (it publishes a skill version) needs a client admin.
+ */
+function authorizeImprovement(req: Request, run: { clientId: string; platformOnly: boolean; targetVersion: number | null }, acting: boolean): void {
+  if (run.platformOnly && !req.caller?.isPlatformAdmin) throw notFound('playbook run');
+  if (acting && run.targetVersion !== null) authorizeClientRole(req, run.clientId, 'admin', 'playbook run');
 }
 
 async function currentView(deps: ApiDeps, playbookRunId: string) {
@@ -263,6 +281,7 @@ export const playbookRunRoutes: Route[] = [
       const clientIds = await listedClients(req, deps.db, q.clientId);
       const after = decodeCursor(q.cursor);
       const and: Prisma.PlaybookRunWhereInput[] = [{ clientId: clientIds }, { client: { deletedAt: null } }];
+      if (!req.caller?.isPlatformAdmin) and.push({ platformOnly: false });
       if (q.playbook) and.push({ playbookSlug: q.playbook });
       if (q.status) and.push({ status: q.status });
       if (after) and.push({ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] });
@@ -303,6 +322,7 @@ export const playbookRunRoutes: Route[] = [
       } catch (err) {
         if (err instanceof UnknownPlaybook) throw invalid('playbook', 'unknown_playbook', err.message);
         if (err instanceof PlaybookSkillsMissing) throw new HttpError(409, 'CONFLICT', err.message);
+        if (err instanceof PlaybookTargetMismatch) throw invalid('playbook', 'needs_target_skill', err.message);
         throw err;
       }
       await audit(deps, req, run.clientId, 'playbook_run.start', run.id, { playbook: run.playbookSlug });
@@ -320,9 +340,10 @@ export const playbookRunRoutes: Route[] = [
     access: { kind: 'client', role: 'viewer' },
     params: playbookRunParams,
     responses: { 200: ok(PlaybookRunSchema) },
-    handler: async ({ params: { playbookRunId }, authorizeClient, res, deps }) => {
+    handler: async ({ params: { playbookRunId }, authorizeClient, req, res, deps }) => {
       const run = await loadRun(deps, playbookRunId);
       authorizeClient(run.clientId, 'playbook run');
+      authorizeImprovement(req, run, false);
       res.json(playbookRunView(run, run.steps));
     },
   }),
@@ -341,6 +362,7 @@ export const playbookRunRoutes: Route[] = [
     handler: async ({ params: { playbookRunId }, body, authorizeClient, req, res, deps }) => {
       const run = await loadRun(deps, playbookRunId);
       authorizeClient(run.clientId, 'playbook run');
+      authorizeImprovement(req, run, true);
       const b = body();
       if (PLAYBOOK_RUN_TERMINAL.includes(run.status as PlaybookRunStatus)) throw new HttpError(409, 'CONFLICT', `the run is ${run.status}`);
       try {
@@ -367,6 +389,7 @@ export const playbookRunRoutes: Route[] = [
     handler: async ({ params: { playbookRunId }, body, authorizeClient, req, res, deps }) => {
       const run = await loadRun(deps, playbookRunId);
       authorizeClient(run.clientId, 'playbook run');
+      authorizeImprovement(req, run, true);
       const b = body();
       if (PLAYBOOK_RUN_TERMINAL.includes(run.status as PlaybookRunStatus)) throw new HttpError(409, 'CONFLICT', `the run is ${run.status}`);
       try {
@@ -391,6 +414,7 @@ export const playbookRunRoutes: Route[] = [
     handler: async ({ params: { playbookRunId }, authorizeClient, req, res, deps }) => {
       const run = await loadRun(deps, playbookRunId);
       authorizeClient(run.clientId, 'playbook run');
+      authorizeImprovement(req, run, true);
       if (run.status === 'cancelled') {
         res.json(playbookRunView(run, run.steps));
         return;

@@ -27,6 +27,7 @@ import { roleAtLeast } from '../tenancy';
 import { created, dateTime, ok } from '../openapi/spec';
 import { defineRoute, routerFor, type Route } from '../route-table';
 import { uuid } from '../validate';
+import { builtInImprovementRoute } from './skill-improvements';
 
 export const slugParams = z.object({ slug: z.string().regex(SKILL_SLUG, 'must be a skill slug') });
 export const detectBody = z
@@ -97,7 +98,7 @@ export const SkillDetailSchema = SkillSummarySchema.extend({
 export const SkillVersionSummarySchema = z
   .object({
     version: z.number().int(),
-    source: z.enum(['folder', 'api']).describe('The skills/ folder sync, or the API'),
+    source: z.enum(['folder', 'api', 'improvement']).describe('The skills/ folder sync, the API, or an approved skill-improvement run'),
     createdBy: z.string().nullable().describe('The user who made it through the API'),
     contentHash: z.string(),
     name: z.string(),
@@ -132,7 +133,7 @@ export function skillDetail(skill: Skill) {
 export function versionSummary(v: SkillVersion) {
   return {
     version: v.version,
-    source: v.source as 'folder' | 'api',
+    source: v.source as 'folder' | 'api' | 'improvement',
     createdBy: v.createdBy,
     contentHash: v.contentHash,
     name: v.name,
@@ -353,6 +354,7 @@ export const skillRoutes: Route[] = [
       res.json(versionDetail(skill, v));
     },
   }),
+  builtInImprovementRoute,
 ];
 
 /** Mounted at /api/v1/skills behind authenticate. */

@@ -2,6 +2,10 @@
 // each a skill, an instruction and the earlier outputs it reads. Consecutive steps naming the same
 // `parallel` group run at once (a stage); a step with a `checkpoint` waits for a human's decision
 // once its stage is done. Pure: no database, so the rules are unit-tested on their own.
+// Instead of a skill, a step may name a built-in action, run as an activity on the run's target
+// skill (the skill-improvement playbook): `propose-rules` asks Claude for a revised RULES.md from the
+// skill's feedback; `publish-rules` publishes the proposal its checkpoint approved as the skill's next
+// version. Steps without `action` keep the shape they always had (so their hash does not change).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
@@ -9,11 +13,16 @@ export const PLAYBOOK_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const STEP_KEY = /^[a-z][a-z0-9-]{0,39}$/;
 const SKILL_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const MAX_STEPS = 20;
+export const PLAYBOOK_ACTIONS = ['propose-rules', 'publish-rules'] as const;
+export type PlaybookAction = (typeof PLAYBOOK_ACTIONS)[number];
 
 export const PlaybookStepDefinition = z
   .object({
     key: z.string().regex(STEP_KEY, 'must be a step key: lower-case letters, digits and dashes, starting with a letter'),
-    skill: z.string().regex(SKILL_SLUG, 'must be a skill slug'),
+    /** The skill that runs the step; absent for an action step. */
+    skill: z.string().regex(SKILL_SLUG, 'must be a skill slug').optional(),
+    /** A built-in action on the run's target skill instead of a skill run. */
+    action: z.enum(PLAYBOOK_ACTIONS).optional(),
     instruction: z.string().trim().min(1).max(8000),
     /** Keys of earlier steps whose outputs this step reads. */
     inputs: z.array(z.string().regex(STEP_KEY)).max(MAX_STEPS).default([]),
@@ -22,8 +31,15 @@ export const PlaybookStepDefinition = z
     /** The question a human answers once this step is done, e.g. "Approve the spec before the copy is written". */
     checkpoint: z.string().trim().min(1).max(500).nullable().default(null),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if ((s.skill === undefined) === (s.action === undefined))
+      ctx.addIssue({ code: 'custom', path: ['skill'], message: 'a step names either a skill or an action' });
+  });
 export type PlaybookStepDefinition = z.infer<typeof PlaybookStepDefinition>;
+
+/** Whether runs of the playbook act on a target skill (and so are started for one). */
+export const needsTargetSkill = (steps: readonly Pick<PlaybookStepDefinition, 'action'>[]) => steps.some((s) => s.action !== undefined);
 
 export const PlaybookDefinition = z
   .object({
@@ -61,6 +77,12 @@ export function structureProblems(steps: readonly PlaybookStepDefinition[]): Pro
     }
   });
   steps.forEach((step, i) => {
+    // Publishing needs a human's approval of exactly one proposal.
+    if (step.action === 'publish-rules') {
+      const from = steps.find((s) => s.key === step.inputs[0]);
+      if (step.inputs.length !== 1 || from?.action !== 'propose-rules' || !from.checkpoint)
+        problems.push({ path: [i, 'inputs'], message: 'publish-rules reads exactly one propose-rules step that has a checkpoint' });
+    }
     step.inputs.forEach((input, j) => {
       const s = stageOf.get(input);
       if (s === undefined) problems.push({ path: [i, 'inputs', j], message: `no step ${input}` });
@@ -97,7 +119,7 @@ export class PlaybookFileError extends Error {
 
 /**
  * A playbook file: front-matter (`name`, `description`), then one `## <step key>` section per step
- * in order. A section opens with `skill:`, optional `inputs: [a, b]`, `parallel: <group>` and
+ * in order. A section opens with `skill:` (or `action:`), optional `inputs: [a, b]`, `parallel: <group>` and
  * `checkpoint: <question>` lines; the rest of the section is the step's instruction.
  */
 export function parsePlaybookMarkdown(slug: string, text: string): PlaybookDefinition {
@@ -116,11 +138,11 @@ export function parsePlaybookMarkdown(slug: string, text: string): PlaybookDefin
       const kv = /^([a-z]+):\s*(.*)$/.exec(line);
       if (kv) fields[kv[1]] = kv[2].trim();
     }
-    const unknown = Object.keys(fields).filter((k) => !['skill', 'inputs', 'parallel', 'checkpoint'].includes(k));
+    const unknown = Object.keys(fields).filter((k) => !['skill', 'action', 'inputs', 'parallel', 'checkpoint'].includes(k));
     if (unknown.length) throw new PlaybookFileError(slug, `step ${heading.trim()}: unknown fields ${unknown.join(', ')}`);
     return {
       key: heading.trim(),
-      skill: fields.skill ?? '',
+      ...(fields.action ? { action: fields.action } : { skill: fields.skill ?? '' }),
       instruction: lines.join('\n').trim(),
       inputs: fields.inputs
         ? fields.inputs
@@ -153,7 +175,7 @@ function keyValues(block: string): Record<string, string> {
 /** The file form of a definition (what parsePlaybookMarkdown reads back). */
 export function playbookMarkdown(p: PlaybookDefinition): string {
   const sections = p.steps.map((s) => {
-    const head = [`## ${s.key}`, `skill: ${s.skill}`];
+    const head = [`## ${s.key}`, s.action ? `action: ${s.action}` : `skill: ${s.skill}`];
     if (s.inputs.length) head.push(`inputs: [${s.inputs.join(', ')}]`);
     if (s.parallel) head.push(`parallel: ${s.parallel}`);
     if (s.checkpoint) head.push(`checkpoint: ${s.checkpoint}`);

@@ -27,7 +27,8 @@ export interface PlaybookSyncResult {
 
 /** Skills the steps name that are not installed. */
 export async function missingSkills(db: Db, steps: readonly PlaybookStepDefinition[]): Promise<string[]> {
-  const wanted = [...new Set(steps.map((s) => s.skill))];
+  // Action steps act on the run's target skill, checked when the run starts.
+  const wanted = [...new Set(steps.flatMap((s) => (s.skill ? [s.skill] : [])))];
   const found = new Set((await db.skill.findMany({ where: { slug: { in: wanted } }, select: { slug: true } })).map((s) => s.slug));
   return wanted.filter((s) => !found.has(s));
 }

@@ -5,7 +5,7 @@
 import { Prisma, type Db, type PlaybookRun, type PlaybookRunStep } from '../../db/client';
 import { runInvalid } from '../skill-runs/errors';
 import { currentVersion, findRunnableSkill } from '../skill-runs/skill-store';
-import { stages } from './definition';
+import { needsTargetSkill, stages, type PlaybookAction } from './definition';
 import { missingSkills, playbookSteps } from './library';
 
 export const PLAYBOOK_RUN_STATUSES = ['queued', 'running', 'awaiting_approval', 'step_failed', 'completed', 'rejected', 'failed', 'cancelled'] as const;
@@ -32,6 +32,21 @@ export class PlaybookSkillsMissing extends Error {
   }
 }
 
+/** A playbook whose steps act on a skill (skill-improvement) runs only for a target skill, and the other way round. */
+export class PlaybookTargetMismatch extends Error {
+  constructor(
+    slug: string,
+    readonly needsTarget: boolean,
+  ) {
+    super(
+      needsTarget
+        ? `playbook ${slug} works on a skill: start it through POST /api/v1/skills/{slug}/improvements (or a client's skill's)`
+        : `playbook ${slug} does not work on a skill`,
+    );
+    this.name = 'PlaybookTargetMismatch';
+  }
+}
+
 export interface NewPlaybookRun {
   clientId: string;
   userId: string | null;
@@ -39,15 +54,19 @@ export interface NewPlaybookRun {
   request: string;
   source: 'api' | 'telegram';
   notify?: PlaybookNotify | null;
+  /** The skill a skill-improvement run works on, at its current version (built-ins: platform admins only see the run). */
+  target?: { skill: { id: string; slug: string; clientId: string | null; version: number } };
 }
 
-/** The run (queued) and its steps, copied from the playbook as it is now. Throws UnknownPlaybook, PlaybookSkillsMissing. */
+/** The run (queued) and its steps, copied from the playbook as it is now. Throws UnknownPlaybook, PlaybookSkillsMissing, PlaybookTargetMismatch. */
 export async function createPlaybookRun(db: Db, r: NewPlaybookRun): Promise<PlaybookRun> {
   const playbook = await db.playbook.findUnique({ where: { slug: r.playbookSlug } });
   if (!playbook) throw new UnknownPlaybook(r.playbookSlug);
   const steps = playbookSteps(playbook);
+  if (needsTargetSkill(steps) !== Boolean(r.target)) throw new PlaybookTargetMismatch(playbook.slug, needsTargetSkill(steps));
   const missing = await missingSkills(db, steps);
   if (missing.length) throw new PlaybookSkillsMissing(missing);
+  const target = r.target?.skill;
   return db.playbookRun.create({
     data: {
       clientId: r.clientId,
@@ -57,12 +76,17 @@ export async function createPlaybookRun(db: Db, r: NewPlaybookRun): Promise<Play
       request: r.request,
       source: r.source,
       notify: r.notify ?? Prisma.DbNull,
+      targetSkillId: target?.id ?? null,
+      targetVersion: target?.version ?? null,
+      platformOnly: target ? target.clientId === null : false,
       steps: {
         create: steps.map((s, position) => ({
           key: s.key,
           position,
           parallel: s.parallel,
-          skillSlug: s.skill,
+          // An action step acts on the target skill.
+          skillSlug: s.skill ?? target!.slug,
+          action: s.action ?? null,
           instruction: s.instruction,
           inputs: s.inputs,
           checkpoint: s.checkpoint,
@@ -79,6 +103,8 @@ export interface PlaybookPlan {
   stages: string[][];
   /** Keys of the steps followed by a checkpoint. */
   checkpoints: string[];
+  /** Steps that run a built-in action (an activity) instead of a child skill run; absent in plans from before actions. */
+  actions?: Record<string, PlaybookAction>;
 }
 
 /** Marks the run running (idempotent) and returns its plan; a run that is gone or over cannot begin. */
@@ -91,6 +117,7 @@ export async function beginPlaybookRun(db: Db, runId: string, now = new Date()):
   return {
     stages: stages(steps).map((stage) => stage.map((i) => steps[i].key)),
     checkpoints: steps.filter((s) => s.checkpoint).map((s) => s.key),
+    ...(steps.some((s) => s.action) ? { actions: Object.fromEntries(steps.flatMap((s) => (s.action ? [[s.key, s.action as PlaybookAction]] : []))) } : {}),
   };
 }
 
@@ -149,6 +176,49 @@ export async function startStepAttempt(db: Db, a: { runId: string; stepKey: stri
     await tx.playbookRun.updateMany({ where: { id: a.runId, status: { in: ['running', 'step_failed', 'awaiting_approval'] } }, data: { status: 'running' } });
     return { skillRunId: skillRun.id };
   });
+}
+
+/**
+ * Starts attempt `attempt` of an action step (the attempts counter is the compare-and-set). Returns
+ * the step and its inputs' rows, or `done` with the output when this attempt already completed
+ * (a retried activity after its work was saved).
+ */
+export async function startActionAttempt(
+  db: Db,
+  a: { runId: string; stepKey: string; attempt: number },
+  now = new Date(),
+): Promise<{ done: string | null; step: PlaybookRunStep; inputs: PlaybookRunStep[] }> {
+  const steps = await stepsOf(db, a.runId);
+  const step = steps.find((s) => s.key === a.stepKey);
+  if (!step?.action) throw runInvalid(`playbook run ${a.runId} has no action step ${a.stepKey}`);
+  const claimed = await db.playbookRunStep.updateMany({
+    where: { id: step.id, attempts: a.attempt - 1 },
+    data: { attempts: a.attempt, status: 'running', error: null, output: null, startedAt: now, completedAt: null },
+  });
+  const current = await db.playbookRunStep.findUniqueOrThrow({ where: { id: step.id } });
+  if (claimed.count === 0 && current.attempts !== a.attempt) throw runInvalid(`step ${a.stepKey} is at attempt ${current.attempts}, not ${a.attempt}`);
+  if (claimed.count > 0) {
+    await db.playbookRun.updateMany({ where: { id: a.runId, status: { in: ['running', 'step_failed', 'awaiting_approval'] } }, data: { status: 'running' } });
+  }
+  const done = current.status !== 'running' && current.status !== 'failed' && current.output !== null ? current.output : null;
+  return { done, step: current, inputs: step.inputs.map((key) => steps.find((s) => s.key === key)!).filter(Boolean) };
+}
+
+/** The action attempt's output becomes the step's; idempotent. */
+export async function completeActionStep(db: Db, a: { runId: string; stepKey: string; attempt: number; output: string }, now = new Date()): Promise<void> {
+  await db.playbookRunStep.updateMany({
+    where: { runId: a.runId, key: a.stepKey, attempts: a.attempt, status: 'running' },
+    data: { status: 'completed', output: a.output, edited: false, completedAt: now },
+  });
+}
+
+/** The action attempt failed: the step waits for a retry, and so does the run. */
+export async function failActionStep(db: Db, a: { runId: string; stepKey: string; attempt: number; error: string }, now = new Date()): Promise<void> {
+  await db.playbookRunStep.updateMany({
+    where: { runId: a.runId, key: a.stepKey, attempts: a.attempt, status: 'running' },
+    data: { status: 'failed', error: a.error.slice(0, 2000), completedAt: now },
+  });
+  await db.playbookRun.updateMany({ where: { id: a.runId, status: { in: ['running', 'awaiting_approval'] } }, data: { status: 'step_failed' } });
 }
 
 /** The attempt's output becomes the step's; idempotent. */
@@ -219,6 +289,7 @@ export interface PlaybookStepView {
   key: string;
   position: number;
   skill: string;
+  action: PlaybookAction | null;
   parallel: string | null;
   inputs: string[];
   checkpoint: string | null;
@@ -240,6 +311,8 @@ export interface PlaybookRunView {
   playbook: string;
   playbookVersion: number;
   request: string;
+  /** skill-improvement: the skill the run works on and the version it improves. */
+  target: { skillId: string | null; skill: string; builtIn: boolean; version: number } | null;
   status: PlaybookRunStatus;
   source: string;
   error: string | null;
@@ -252,6 +325,7 @@ export interface PlaybookRunView {
 }
 
 export function playbookRunView(run: PlaybookRun, steps: PlaybookRunStep[]): PlaybookRunView {
+  const actionStep = steps.find((s) => s.action);
   const sorted = [...steps].sort((x, y) => x.position - y.position);
   const awaiting = sorted.find((s) => s.status === 'awaiting_approval');
   const failed = sorted.find((s) => s.status === 'failed');
@@ -262,6 +336,10 @@ export function playbookRunView(run: PlaybookRun, steps: PlaybookRunStep[]): Pla
     playbook: run.playbookSlug,
     playbookVersion: run.playbookVersion,
     request: run.request,
+    target:
+      run.targetVersion !== null && actionStep
+        ? { skillId: run.targetSkillId, skill: actionStep.skillSlug, builtIn: run.platformOnly, version: run.targetVersion }
+        : null,
     status: run.status as PlaybookRunStatus,
     source: run.source,
     error: run.error,
@@ -270,6 +348,7 @@ export function playbookRunView(run: PlaybookRun, steps: PlaybookRunStep[]): Pla
       key: s.key,
       position: s.position,
       skill: s.skillSlug,
+      action: (s.action as PlaybookAction | null) ?? null,
       parallel: s.parallel,
       inputs: s.inputs,
       checkpoint: s.checkpoint,

@@ -41,7 +41,7 @@ function avg(values: Array<number | null>): number | null {
 }
 
 /** Counts texts that say the same thing (case, spacing and end punctuation ignored), most frequent first. */
-export function countSimilar(texts: string[]): Counted[] {
+export function countSimilar(texts: string[], limit = TOP): Counted[] {
   const groups = new Map<string, Counted>();
   for (const t of texts) {
     const key = t
@@ -54,7 +54,7 @@ export function countSimilar(texts: string[]): Counted[] {
     if (g) g.count++;
     else groups.set(key, { text: t.trim(), count: 1 });
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count || a.text.localeCompare(b.text)).slice(0, TOP);
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.text.localeCompare(b.text)).slice(0, limit);
 }
 
 export function summarizeSkill(skill: string, week: Feedback[], previous: Feedback[]): SkillDigestEntry {

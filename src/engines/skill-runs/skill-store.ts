@@ -8,6 +8,7 @@
 // folder sync of several processes starting at once and API writes queue behind each other.
 // A folder skill added later with a slug a client already uses does not take that client's skill
 // away: for that client its own skill wins (findRunnableSkill).
+import { createHash } from 'node:crypto';
 import type { Db, Prisma, Skill, SkillVersion } from '../../db/client';
 
 /** A skill version's content (a parsed folder or API upload; library.ts's SkillFolder fits). */
@@ -24,7 +25,8 @@ export interface SkillVersionData {
   contentHash: string;
 }
 
-export type VersionSource = 'folder' | 'api';
+/** 'improvement': RULES.md published by a skill-improvement playbook run. */
+export type VersionSource = 'folder' | 'api' | 'improvement';
 
 export class SkillSlugTaken extends Error {
   constructor(slug: string, reason: string) {
@@ -125,9 +127,63 @@ export async function syncBuiltIn(db: Db, f: SkillVersionData & { slug: string }
     }
     if (skill.contentHash === f.contentHash) return 'unchanged';
     const current = await tx.skillVersion.findUnique({ where: { skillId_version: { skillId: skill.id, version: skill.version } }, select: { source: true } });
-    if (current?.source === 'api') return 'kept';
+    // A user's edit (through the API or an approved improvement) stays.
+    if (current?.source !== 'folder') return 'kept';
     await appendVersion(tx, skill, f, 'folder', null);
     return 'updated';
+  }, TX_OPTIONS);
+}
+
+export class SkillChangedSince extends Error {
+  constructor(
+    readonly slug: string,
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`skill ${slug} is at version ${current} now, not ${expected}: the proposal was made for version ${expected}; start a new improvement`);
+    this.name = 'SkillChangedSince';
+  }
+}
+
+/**
+ * The next version of a skill with a new RULES.md (everything else as the current version), made by
+ * a skill-improvement run that improved `baseVersion`. Idempotent: when the current version already
+ * has these rules (a retried publish, or an unchanged proposal) no version is made (changed: false).
+ * Refused (SkillChangedSince) when the skill moved past `baseVersion` with other text meanwhile, so
+ * nobody's later edit is overwritten by a proposal made before it.
+ */
+export async function publishRules(
+  db: Db,
+  skillId: string,
+  p: { baseVersion: number; rules: string; createdBy: string | null },
+): Promise<{ skill: Skill; version: SkillVersion; changed: boolean }> {
+  const rules = p.rules.trim() || null;
+  return db.$transaction(async (tx) => {
+    const found = await tx.skill.findUniqueOrThrow({ where: { id: skillId }, select: { slug: true } });
+    await lockSlug(tx, found.slug);
+    const skill = await tx.skill.findUniqueOrThrow({ where: { id: skillId } });
+    if (skill.rules === rules) {
+      const version = await tx.skillVersion.findUniqueOrThrow({ where: { skillId_version: { skillId, version: skill.version } } });
+      return { skill, version, changed: false };
+    }
+    if (skill.version !== p.baseVersion) throw new SkillChangedSince(skill.slug, p.baseVersion, skill.version);
+    // SKILL.md's raw text is not stored, so the hash chains the previous one with the new rules.
+    const contentHash = createHash('sha256')
+      .update(`improvement\0${skill.contentHash}\0${rules ?? ''}`)
+      .digest('hex');
+    const data: SkillVersionData = {
+      name: skill.name,
+      type: skill.type,
+      description: skill.description,
+      triggers: skill.triggers,
+      tools: skill.tools,
+      runsPerHour: skill.runsPerHour,
+      content: skill.content,
+      rules,
+      files: (skill.files ?? {}) as Record<string, string>,
+      contentHash,
+    };
+    return { ...(await appendVersion(tx, skill, data, 'improvement', p.createdBy)), changed: true };
   }, TX_OPTIONS);
 }
 

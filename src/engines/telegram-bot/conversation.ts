@@ -14,6 +14,8 @@ import { text } from './messages';
 import { parseRateCallback } from './notify';
 import { parsePlaybookCallback, playbookText } from './playbooks';
 import { extractClient } from '../skill-runs/detect';
+import { needsTargetSkill } from '../playbooks/definition';
+import { playbookSteps } from '../playbooks/library';
 
 /** What was done with an update (for the inbox row and the logs); `ignored` updates did nothing. */
 export type HandledUpdate = { handled: string } | { ignored: string };
@@ -306,7 +308,10 @@ async function playbookRequest(deps: BotDeps, channel: LinkedChannel, chatId: st
     await say(playbookText.usage());
     return { handled: 'playbook: usage' };
   }
-  const playbook = await deps.db.playbook.findUnique({ where: { slug: slug.toLowerCase().replace(/_/g, '-') }, select: { slug: true, name: true } });
+  const playbook = await deps.db.playbook.findUnique({
+    where: { slug: slug.toLowerCase().replace(/_/g, '-') },
+    select: { slug: true, name: true, steps: true },
+  });
   if (!playbook) {
     const known = await deps.db.playbook.findMany({ select: { slug: true }, orderBy: { slug: 'asc' } });
     await say(
@@ -316,6 +321,10 @@ async function playbookRequest(deps: BotDeps, channel: LinkedChannel, chatId: st
       ),
     );
     return { handled: 'playbook: unknown' };
+  }
+  if (needsTargetSkill(playbookSteps(playbook))) {
+    await say(playbookText.apiOnly(playbook.slug));
+    return { handled: 'playbook: api only' };
   }
   const clients = await clientsOf(deps, channel.userId);
   const runnable = clients.filter((c) => canRun(c.role));
@@ -360,7 +369,7 @@ async function onPlaybookButton(
   }
   const run = await deps.db.playbookRun.findFirst({
     where: { id: button.runId, client: { deletedAt: null } },
-    select: { clientId: true, steps: { where: { position: button.position }, select: { key: true } } },
+    select: { clientId: true, playbookSlug: true, targetVersion: true, steps: { where: { position: button.position }, select: { key: true } } },
   });
   const membership = run
     ? await deps.db.membership.findFirst({ where: { userId: channel.userId, clientId: run.clientId, deletedAt: null }, select: { role: true } })
@@ -373,6 +382,10 @@ async function onPlaybookButton(
   if (!canRun(membership.role)) {
     await answer(text.viewerOnly('this client'));
     return { handled: 'callback: viewer' };
+  }
+  if (run.targetVersion !== null) {
+    await answer(playbookText.refused(playbookText.apiOnly(run.playbookSlug)));
+    return { handled: 'callback: playbook api only' };
   }
   const result = await deps.playbookCommand({ runId: button.runId, action: button.action, stepKey: step.key, userId: channel.userId });
   if (!result.ok) {

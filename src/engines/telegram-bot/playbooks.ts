@@ -89,4 +89,6 @@ export const playbookText = {
   decided: (what: string) => `${what}.`,
   refused: (why: string) => oneLine(why, 180),
   runNotFound: () => 'Run not found (or it belongs to a client you are not a member of).',
+  // Improving a skill needs an admin's say, which chat buttons do not check: the API does.
+  apiOnly: (slug: string) => `${slug} works on a skill and is started and decided through the API (POST /api/v1/skills/{slug}/improvements).`,
 };
