@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { withLiveness } from './liveness';
 import { createCampaignActivities } from './campaign';
 import { createCreditActivities } from './credits';
+import { createLeadMigrationActivities } from './lead-migration';
 import { createEnrichmentActivities } from './enrichment';
 import { createReplyActivities } from './replies';
 import { createSelfTestActivities } from './self-test';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlaybookRunActivities(deps),
     ...createWebhookActivities(deps),
     ...createCreditActivities(deps),
+    ...createLeadMigrationActivities(deps),
   });
 }
 

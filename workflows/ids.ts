@@ -10,5 +10,7 @@ export const workflowIds = {
   playbookRun: (runId: string) => `playbook-run:${runId}`,
   enrichment: (clientId: string, batchId: string) => `enrich:${clientId}:${batchId}`,
   delivery: (endpointId: string, eventId: string) => `delivery:${endpointId}:${eventId}`,
+  /** One migrate-leads request (the migration id is derived from the request, see src/lifecycle/lead-migrations.ts). */
+  leadMigration: (campaignId: string, migrationId: string) => `lead-migration:${campaignId}:${migrationId}`,
   schedule: (name: string) => `schedule:${name}`,
 } as const;

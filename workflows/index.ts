@@ -14,3 +14,4 @@ export { skillRunWorkflow } from './skill-run';
 export { playbookRunWorkflow } from './playbook-run';
 export { skillDigestWorkflow } from './skill-digest';
 export { webhookDeliveryWorkflow, webhookDispatchSweepWorkflow } from './webhook-delivery';
+export { leadMigrationWorkflow } from './lead-migration';

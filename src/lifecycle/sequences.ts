@@ -1,11 +1,8 @@
 // Talking to a lead's sequence workflows from the API and the webhook processors.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { sequenceOfVersion } from '../engines/campaigns';
-import { mapLimit } from '../shared/concurrency';
 import {
   approvalSignal,
-  migrateSequenceUpdate,
   outOfOfficeSignal,
   stopSignal,
   timelineQuery,
@@ -14,7 +11,7 @@ import {
   type StopReason,
 } from '../../workflows/definitions/sequence';
 import { workflowIds } from '../../workflows/ids';
-import { isWorkflowClosed, queryOrNull } from './temporal';
+import { queryOrNull } from './temporal';
 
 export interface LeadSequenceView {
   campaignId: string;
@@ -96,67 +93,5 @@ export async function signalApproval(temporal: Client, workflowId: string, decis
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
-  }
-}
-
-/** Sequences one migration call updates at once (each is a round trip to Temporal and its worker). */
-export const MIGRATE_CONCURRENCY = 16;
-const MIGRATE_PAGE = 500;
-
-export interface LeadMigrationResult {
-  migrated: number;
-  /** Named leads already on the target version. */
-  alreadyOnVersion: number;
-  /** Leads with no running sequence in the campaign (never enrolled, pending, ended, or ending now). */
-  notRunning: string[];
-}
-
-/**
- * Moves running sequences of the campaign (the named leads, or every one on an older version) to
- * `version` through the workflow's migrateSequence update, and pins their enrolments to it once
- * the workflow has taken it. A named lead on a newer version is the caller's to refuse first.
- * Repeating a call is safe: the workflow ignores a version it is already on.
- */
-export async function migrateLeadSequences(
-  temporal: Client,
-  db: Db,
-  a: { campaignId: string; campaign: { id: string; sequence: unknown }; version: number; leadIds?: string[] },
-): Promise<LeadMigrationResult> {
-  const touches = (await sequenceOfVersion(db, a.campaign, a.version)).touches;
-  const result: LeadMigrationResult = { migrated: 0, alreadyOnVersion: 0, notRunning: [] };
-  const running = { campaignId: a.campaignId, status: { in: ['active' as const, 'paused' as const] } };
-  if (a.leadIds) {
-    const found = await db.campaignEnrollment.findMany({ where: { ...running, leadId: { in: a.leadIds } }, select: { leadId: true, sequenceVersion: true } });
-    const on = new Set(found.map((e) => e.leadId));
-    result.notRunning.push(...a.leadIds.filter((id) => !on.has(id)));
-    result.alreadyOnVersion = found.filter((e) => e.sequenceVersion === a.version).length;
-  }
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await db.campaignEnrollment.findMany({
-      where: { ...running, sequenceVersion: { lt: a.version }, ...(a.leadIds ? { leadId: { in: a.leadIds } } : {}), ...(cursor ? { id: { gt: cursor } } : {}) },
-      select: { id: true, leadId: true },
-      orderBy: { id: 'asc' },
-      take: MIGRATE_PAGE,
-    });
-    await mapLimit(page, MIGRATE_CONCURRENCY, async (e) => {
-      try {
-        await temporal.workflow
-          .getHandle(workflowIds.sequence(a.campaignId, e.leadId))
-          .executeUpdate(migrateSequenceUpdate, { args: [{ version: 1, sequenceVersion: a.version, touches }] });
-      } catch (err) {
-        // Refused by the validator (the sequence has ended, or a newer migration got there first) or
-        // closed: the enrolment keeps its version (an ended one is closed by finishSequence).
-        if (err instanceof WorkflowUpdateFailedError || isWorkflowClosed(err)) {
-          result.notRunning.push(e.leadId);
-          return;
-        }
-        throw err;
-      }
-      await db.campaignEnrollment.updateMany({ where: { id: e.id, sequenceVersion: { lt: a.version } }, data: { sequenceVersion: a.version } });
-      result.migrated++;
-    });
-    if (page.length < MIGRATE_PAGE) return result;
-    cursor = page[page.length - 1].id;
   }
 }

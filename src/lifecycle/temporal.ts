@@ -57,16 +57,5 @@ export async function queryOrNull<T>(query: () => Promise<T>): Promise<T | null>
   }
 }
 
-/**
- * True when a signal or update failed because the workflow no longer runs: it was never started or
- * has closed (completed, cancelled, failed). The server answers such calls with gRPC NOT_FOUND
- * ("workflow execution already completed"), which the client raises as WorkflowNotFoundError; the
- * status code is checked as well for a NOT_FOUND that reaches us wrapped in a ServiceError.
- */
-export function isWorkflowClosed(err: unknown): boolean {
-  if (err instanceof WorkflowNotFoundError) return true;
-  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && e.code === GrpcStatus.NOT_FOUND) return true;
-  }
-  return false;
-}
+// Kept in src/shared so activities can classify the same failures.
+export { isWorkflowClosed } from '../shared/temporal-errors';

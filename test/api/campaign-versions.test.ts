@@ -1,21 +1,29 @@
 // Editing campaigns and templates through the API: what adds a sequence version and what does not,
 // validation (400, nothing changes), tenancy (404), closed campaigns and impossible migrations (409),
-// audit rows; and the migration's backfill of version 1 for campaigns from before versions.
+// audit rows; migrate-leads as a background job (202, its status URL, a repeated request, a job of
+// several pages and runs); and the migration's backfill of version 1 for campaigns from before versions.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
-import { createClientWithUser, createLead } from '../harness/fixtures';
+import { addResources, addUser, createClientWithUser, createLead } from '../harness/fixtures';
+import { awaitAdminRun } from '../harness/admin-runs';
+import { recordHistory } from '../harness/histories';
+import { expectConforms } from './conformance';
 import { DEFAULT_TEMPLATES } from '../../src/engines/content/templates';
+import { startLeadMigration } from '../../src/lifecycle/lead-migrations';
+import type { LeadMigrationResult } from '../../workflows/definitions/lead-migration';
 
 let stack: TestStack;
 let clientId: string;
 let auth: Record<string, string>;
+let key: string;
 beforeAll(async () => {
   stack = await startTestStack();
   const c = await createClientWithUser(stack.db);
   clientId = c.client.id;
   auth = c.auth;
+  key = c.key;
 });
 afterAll(async () => {
   await stack?.stop();
@@ -139,12 +147,110 @@ it('refuses a migration to a version that does not exist or is not newer', async
   expect(back.body.error).toMatchObject({ code: 'VERSION_NOT_NEWER', details: { leadIds: [lead.id] } });
   // Nobody older than 3 is running: nothing to move; an unknown lead is reported, not an error.
   const stranger = '00000000-0000-4000-8000-000000000042';
+  const path = `${base()}/${c.id}/migrate-leads`;
   const none = await request(stack.app)
-    .post(`${base()}/${c.id}/migrate-leads`)
+    .post(path)
     .set(auth)
     .send({ toVersion: 3, leadIds: [lead.id, stranger] })
+    .expect(202);
+  expectConforms('post', path, none);
+  expect(none.body).toMatchObject({ status: 'running', migrationId: expect.any(String), workflowId: expect.stringMatching(/^lead-migration:/) });
+  expect(none.headers.location).toBe(none.body.statusUrl);
+  const done = await awaitAdminRun<LeadMigrationResult>(stack.app, key, none.body.statusUrl);
+  expect(done).toMatchObject({ status: 'completed', migrationId: none.body.migrationId });
+  expect(done.result).toEqual({ toVersion: 3, migrated: 0, alreadyOnVersion: 1, notRunning: 1, notRunningLeadIds: [stranger], pages: 1 });
+});
+
+it('answers a repeated request with the migration it started, lets a viewer read it, and hides it from other clients', async () => {
+  const c = await draft();
+  await request(stack.app)
+    .patch(`${base()}/${c.id}`)
+    .set(auth)
+    .send({ copy: { '1': { email_intro: { body: 'Two' } } } })
     .expect(200);
-  expect(none.body).toEqual({ toVersion: 3, migrated: 0, alreadyOnVersion: 1, notRunning: [stranger] });
+  const path = `${base()}/${c.id}/migrate-leads`;
+  const requestId = `migrate-${Date.now()}`;
+  const first = await request(stack.app).post(path).set(auth).set('X-Request-Id', requestId).send({ toVersion: 2 }).expect(202);
+  const run = await awaitAdminRun<LeadMigrationResult>(stack.app, key, first.body.statusUrl);
+  expect(run.result).toMatchObject({ migrated: 0, notRunning: 0, pages: 1 });
+  // The same request again (a client retry): the same migration, with its status; nothing new starts.
+  const again = await request(stack.app).post(path).set(auth).set('X-Request-Id', requestId).send({ toVersion: 2 }).expect(202);
+  expectConforms('post', path, again);
+  expect(again.body).toEqual({ ...first.body, status: 'completed' });
+  // Another request is another migration.
+  const other = await request(stack.app).post(path).set(auth).send({ toVersion: 2 }).expect(202);
+  expect(other.body.migrationId).not.toBe(first.body.migrationId);
+  await awaitAdminRun(stack.app, key, other.body.statusUrl);
+  const audit = await stack.db.auditLog.findMany({ where: { entityId: c.id, action: 'campaign.migrate_leads' } });
+  expect(audit).toHaveLength(2);
+  expect(audit.find((a) => a.requestId === requestId)?.after).toMatchObject({ toVersion: 2, leadIds: null, migrationId: first.body.migrationId });
+
+  const viewer = await addUser(stack.db, clientId, 'viewer');
+  const read = await request(stack.app).get(first.body.statusUrl).set(viewer.auth).expect(200);
+  expect(read.body).toMatchObject({ status: 'completed', result: run.result });
+  await request(stack.app).post(path).set(viewer.auth).send({ toVersion: 2 }).expect(403);
+  const outsider = await createClientWithUser(stack.db);
+  await request(stack.app).get(first.body.statusUrl).set(outsider.auth).expect(404);
+  await request(stack.app).get(`/api/v1/clients/${outsider.client.id}/campaigns/${c.id}/migrations/${first.body.migrationId}`).set(outsider.auth).expect(404);
+  // Another campaign's id with this migration: no such migration.
+  const elsewhere = await draft();
+  await request(stack.app).get(`${base()}/${elsewhere.id}/migrations/${first.body.migrationId}`).set(auth).expect(404);
+  await request(stack.app).get(`${base()}/${c.id}/migrations/not-a-uuid`).set(auth).expect(400);
+});
+
+it('pages through more running sequences than one page, across continue-as-new, and counts each', async () => {
+  await addResources(stack.db, clientId);
+  const created = await request(stack.app).post(base()).set(auth).send({ name: 'Paged', sequence: TWO, permissionMode: 'autopilot' }).expect(201);
+  const campaignId: string = created.body.campaign.id;
+  const running = await Promise.all(Array.from({ length: 5 }, (_, i) => createLead(stack.db, clientId, { firstName: `Run${i}` })));
+  await request(stack.app)
+    .post(`${base()}/${campaignId}/leads`)
+    .set(auth)
+    .send({ leadIds: running.map((l) => l.id) })
+    .expect(200);
+  await request(stack.app).post(`${base()}/${campaignId}/start`).set(auth).expect(200);
+  const deadline = Date.now() + 30_000;
+  while ((await stack.db.campaignEnrollment.count({ where: { campaignId, status: 'active' } })) < running.length) {
+    if (Date.now() > deadline) throw new Error('sequences did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Two enrolments marked running whose sequences do not exist: not running, left on version 1.
+  const lost = await Promise.all([createLead(stack.db, clientId), createLead(stack.db, clientId)]);
+  for (const l of lost) await stack.db.campaignEnrollment.create({ data: { clientId, campaignId, leadId: l.id, sequenceVersion: 1, status: 'active' } });
+  await request(stack.app)
+    .patch(`${base()}/${campaignId}`)
+    .set(auth)
+    .send({ copy: { '1': { email_intro: { body: 'Second version' } } } })
+    .expect(200);
+
+  // Two per page and two pages per run: 7 enrolments are 4 pages over 2 runs.
+  const run = await startLeadMigration(stack.temporal, stack.taskQueue, {
+    clientId,
+    campaignId,
+    toVersion: 2,
+    requestId: 'paged',
+    pageSize: 2,
+    pagesPerRun: 2,
+  });
+  const statusUrl = `${base()}/${campaignId}/migrations/${run.id}`;
+  const done = await awaitAdminRun<LeadMigrationResult>(stack.app, key, statusUrl);
+  expect(done.status).toBe('completed');
+  expect({ ...done.result, notRunningLeadIds: [...done.result!.notRunningLeadIds].sort() }).toEqual({
+    toVersion: 2,
+    migrated: 5,
+    alreadyOnVersion: 0,
+    notRunning: 2,
+    notRunningLeadIds: lost.map((l) => l.id).sort(),
+    pages: 4,
+  });
+  const pins = await stack.db.campaignEnrollment.findMany({ where: { campaignId }, select: { leadId: true, sequenceVersion: true } });
+  expect(Object.fromEntries(pins.map((p) => [p.leadId, p.sequenceVersion]))).toEqual(
+    Object.fromEntries([...running.map((l) => [l.id, 2]), ...lost.map((l) => [l.id, 1])]),
+  );
+  const history = await stack.temporal.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  expect((history.events ?? []).some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+  recordHistory(run.workflowId, 'lead-migration-paged', stack.env?.connection.options.address, run.runId);
+  await request(stack.app).post(`${base()}/${campaignId}/cancel`).set(auth).expect(200);
 });
 
 it('edits a template before launch and refuses after it', async () => {

@@ -21,6 +21,7 @@ import { addUser, createClientWithUser, createLead } from '../harness/fixtures';
 import { expectConforms } from './conformance';
 import { encryptSecret, generateEndpointSecret } from '../../src/engines/webhooks-out/secret';
 import { startReplyRecovery, startSelfTest, startSkillDigest } from '../../src/lifecycle/admin-runs';
+import { startLeadMigration } from '../../src/lifecycle/lead-migrations';
 import { parseSkillSource } from '../../src/engines/skill-runs/library';
 import { createSkill } from '../../src/engines/skill-runs/skill-store';
 
@@ -90,11 +91,15 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return clientId;
     case 'campaignId':
       // With its version 1, as createCampaign writes it (GET …/versions/{version} reads it).
-      return (
+      lastCampaign = (
         await db.campaign.create({
           data: { clientId, name: `c-${tag()}`, sequence: SEQUENCE, versions: { create: { clientId, version: 1, sequence: SEQUENCE, copy: {} } } },
         })
       ).id;
+      return lastCampaign;
+    case 'migrationId':
+      // A migration of the campaign made just before (nobody is on an older version: it ends at once).
+      return (await startLeadMigration(stack.temporal, stack.taskQueue, { clientId, campaignId: lastCampaign!, toVersion: 1, requestId: tag() })).id;
     case 'leadId':
       return (await createLead(db, clientId)).id;
     case 'approvalId': {
@@ -223,8 +228,6 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
       return (await startSkillDigest(stack.temporal, stack.taskQueue)).id;
     case 'action':
       return 'pause';
-    case 'version':
-      return '1';
     case 'decision':
       return 'reject';
     case 'token':
@@ -235,6 +238,7 @@ async function fixture(param: string, op: ApiOperation, clientId: string, keyOwn
 }
 
 let lastEndpoint: string | undefined;
+let lastCampaign: string | undefined;
 
 const MATRIX_PLAYBOOK = 'matrix-playbook';
 const MATRIX_STEPS = [{ key: 'brief', skill: 'matrix-skill', instruction: 'Write a brief.', inputs: [], parallel: null, checkpoint: 'Approve?' }];

@@ -9,11 +9,12 @@ import { harnessValue } from './env';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'fixtures', 'histories');
 
-export function recordHistory(workflowId: string, name: string, address = harnessValue('temporalAddress')): void {
+/** Without `runId`, the latest run of `workflowId` (pass the first run's id to keep a continue-as-new). */
+export function recordHistory(workflowId: string, name: string, address = harnessValue('temporalAddress'), runId?: string): void {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH);
   if (!cli) throw new Error('Temporal CLI not found');
-  const json = execFileSync(cli, ['workflow', 'show', '--address', address, '-w', workflowId, '-o', 'json'], {
+  const json = execFileSync(cli, ['workflow', 'show', '--address', address, '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json'], {
     encoding: 'utf8',
   });
   const body = { workflowId, history: JSON.parse(json) };

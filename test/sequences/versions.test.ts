@@ -5,11 +5,14 @@
 import request from 'supertest';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
+import { awaitAdminRun } from '../harness/admin-runs';
 import { recordHistory } from '../harness/histories';
+import { expectConforms } from '../api/conformance';
 import { localDay, sequenceHandle, timeline } from './helpers';
 import { SEQUENCE_MIGRATION_PATCH } from '../../workflows/lead-sequence';
 import { workflowIds } from '../../workflows/ids';
 import type { TimelineEntry } from '../../workflows/definitions/sequence';
+import type { LeadMigrationResult } from '../../workflows/definitions/lead-migration';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -42,7 +45,7 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000
 }
 
 it('keeps a running lead on its version, moves a migrated one at its next untouched touch, and starts new ones on the latest', async () => {
-  const { client, auth } = await createClientWithUser(stack.db);
+  const { client, auth, key } = await createClientWithUser(stack.db);
   await addResources(stack.db, client.id);
   const pinned = await createLead(stack.db, client.id, { firstName: 'Pinned' });
   const moved = await createLead(stack.db, client.id, { firstName: 'Moved' });
@@ -79,19 +82,24 @@ it('keeps a running lead on its version, moves a migrated one at its next untouc
   expect(v1.body.version.leads).toEqual({ total: 2, pending: 0, running: 2, ended: 0 });
 
   // Migrating the second lead only: it moves at touch 2 (not attempted yet: it waits for Wednesday).
-  const migrated = await request(stack.app)
-    .post(`${base}/${campaignId}/migrate-leads`)
-    .set(auth)
-    .send({ toVersion: 2, leadIds: [moved.id] })
-    .expect(200);
-  expect(migrated.body).toEqual({ toVersion: 2, migrated: 1, alreadyOnVersion: 0, notRunning: [] });
-  // Asking again is a no-op, and going back is refused.
-  const again = await request(stack.app)
-    .post(`${base}/${campaignId}/migrate-leads`)
-    .set(auth)
-    .send({ toVersion: 2, leadIds: [moved.id] })
-    .expect(200);
-  expect(again.body).toMatchObject({ migrated: 0, alreadyOnVersion: 1 });
+  // The request answers 202 at once; a background workflow sends the update.
+  const migrate = async () => {
+    const path = `${base}/${campaignId}/migrate-leads`;
+    const started = await request(stack.app)
+      .post(path)
+      .set(auth)
+      .send({ toVersion: 2, leadIds: [moved.id] })
+      .expect(202);
+    expectConforms('post', path, started);
+    expect(started.body.status).toBe('running');
+    return awaitAdminRun<LeadMigrationResult>(stack.app, key, started.body.statusUrl);
+  };
+  const migrated = await migrate();
+  expect(migrated).toMatchObject({ status: 'completed' });
+  expect(migrated.result).toEqual({ toVersion: 2, migrated: 1, alreadyOnVersion: 0, notRunning: 0, notRunningLeadIds: [], pages: 1 });
+  // Asking again (another request) is a no-op for the lead.
+  const again = await migrate();
+  expect(again.result).toMatchObject({ migrated: 0, alreadyOnVersion: 1 });
   await until(
     () => timeline(stack.temporal, campaignId, moved.id),
     (s) => s.sequenceVersion === 2,

@@ -89,3 +89,16 @@ it('holds a lead-sequence history migrated to a newer sequence version', () => {
   for (const file of files.filter((f) => f.startsWith('lead-sequence-') && f !== 'lead-sequence-migrated.json'))
     expect(patchIds(file)).not.toContain(SEQUENCE_MIGRATION_PATCH);
 });
+
+// workflows/lead-migration.ts: the first run of a migration paged two at a time, two pages per run
+// (test/api/campaign-versions.test.ts), ending in continue-as-new with its counts and cursor.
+it('holds a lead-migration history that continues as new after its pages', () => {
+  const raw = JSON.parse(readFileSync(join(HISTORIES_DIR, 'lead-migration-paged.json'), 'utf8')) as {
+    history: {
+      events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; workflowExecutionContinuedAsNewEventAttributes?: object }[];
+    };
+  };
+  const events = raw.history.events;
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'migrateLeadPage')).toHaveLength(2);
+  expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeDefined();
+});

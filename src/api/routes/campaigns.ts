@@ -1,6 +1,7 @@
 // /api/v1/clients/:clientId/campaigns — create (draft), read with live state, lifecycle
 // transitions through the campaign workflow's update, adding leads, edits that add sequence versions
-// (running leads stay on theirs), the versions with their leads, and migrating leads to a newer one.
+// (running leads stay on theirs), the versions with their leads, and migrating leads to a newer one
+// (a background job: 202 with a status URL).
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
@@ -16,7 +17,7 @@ import { addLeadsToCampaign, assertCampaignMayActivate, CampaignClosedError, cre
 import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
 import { SequenceCopySchema } from '../../engines/sequence-versions';
 import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, TransitionRefused, transitionCampaign } from '../../lifecycle/campaigns';
-import { migrateLeadSequences } from '../../lifecycle/sequences';
+import { leadMigrationStatus, leadMigrationWorkflowId, startLeadMigration } from '../../lifecycle/lead-migrations';
 
 export const createBody = z
   .object({
@@ -44,6 +45,7 @@ export const editBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change: give name, permissionMode, sequence or copy' });
 export const versionParams = idParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
+export const migrationParams = idParams.extend({ migrationId: uuid });
 export const migrateBody = z
   .object({
     /** The version to move to: an existing one, newer than the leads' own. */
@@ -61,6 +63,18 @@ const VersionWithLeadsSchema = CampaignSequenceVersionSchema.extend({
   /** The campaign's enrolments pinned to this version, by state. */
   leads: z.object({ total: z.number().int(), pending: z.number().int(), running: z.number().int(), ended: z.number().int() }),
 });
+const MigrationCountsSchema = z
+  .object({
+    toVersion: z.number().int(),
+    migrated: z.number().int().describe('sequences that took the version (their enrolments now pin it)'),
+    alreadyOnVersion: z.number().int().describe('named leads already on the version'),
+    notRunning: z.number().int().describe('leads with no running sequence in the campaign (never enrolled, pending, ended)'),
+    notRunningLeadIds: z.array(z.string()).describe('the first 100 of them'),
+    pages: z.number().int(),
+  })
+  .meta({ id: 'LeadMigrationCounts' });
+const migrationUrl = (clientId: string, campaignId: string, migrationId: string) =>
+  `/api/v1/clients/${clientId}/campaigns/${campaignId}/migrations/${migrationId}`;
 
 function assertOpen(c: { status: string }, what: string): void {
   if (c.status === 'completed' || c.status === 'cancelled') throw new HttpError(409, 'CAMPAIGN_CLOSED', `cannot ${what} a ${c.status} campaign`);
@@ -271,13 +285,25 @@ export const campaignRoutes: Route[] = [
   defineRoute({
     method: 'post',
     path: `${CAMPAIGNS}/{campaignId}/migrate-leads`,
-    summary: 'Move running sequences to a newer version from their next untouched touch',
+    summary: 'Start moving running sequences to a newer version from their next untouched touch',
+    description:
+      "The checks (version exists, is newer than the named leads') answer at once; the sequences are updated by a background " +
+      'workflow, so this answers 202 with `statusUrl` (also `Location`). A repeat of the same request (same `X-Request-Id`, ' +
+      'version and leads) starts nothing and answers the migration it started, with its current status.',
     tag: 'campaigns',
     access: { kind: 'client', role: 'member' },
     params: idParams,
     body: migrateBody,
     responses: {
-      200: ok(z.object({ toVersion: z.number().int(), migrated: z.number().int(), alreadyOnVersion: z.number().int(), notRunning: z.array(z.string()) })),
+      202: {
+        description: 'Started (or, for a repeated request, the migration it started); poll `statusUrl`.',
+        schema: z.object({
+          migrationId: z.string(),
+          workflowId: z.string(),
+          status: z.enum(['running', 'completed', 'failed']),
+          statusUrl: z.string(),
+        }),
+      },
     },
     handler: async ({ params: { clientId, campaignId }, body, req, res, deps }) => {
       const { db } = deps;
@@ -301,16 +327,55 @@ export const campaignRoutes: Route[] = [
           });
         }
       }
-      const result = await migrateLeadSequences(deps.temporal, db, { campaignId, campaign, version: toVersion, leadIds: ids });
-      await recordAudit(db, {
-        clientId,
-        ...actorOf(req),
-        action: 'campaign.migrate_leads',
-        entityType: 'campaign',
-        entityId: campaignId,
-        after: { toVersion, leadIds: ids ?? null, migrated: result.migrated, notRunning: result.notRunning.length },
-      });
-      res.json({ toVersion, ...result });
+      const { requestId } = actorOf(req);
+      let run;
+      try {
+        run = await startLeadMigration(deps.temporal, deps.taskQueue, { clientId, campaignId, toVersion, ...(ids ? { leadIds: ids } : {}), requestId });
+      } catch (err) {
+        req.log.warn({ err }, 'lead migration could not start');
+        throw new HttpError(503, 'TEMPORAL_UNAVAILABLE', 'could not start the lead migration workflow');
+      }
+      let status: 'running' | 'completed' | 'failed' = 'running';
+      if (run.started) {
+        await recordAudit(db, {
+          clientId,
+          ...actorOf(req),
+          action: 'campaign.migrate_leads',
+          entityType: 'campaign',
+          entityId: campaignId,
+          after: { toVersion, leadIds: ids ?? null, migrationId: run.id, workflowId: run.workflowId },
+        });
+      } else {
+        status = (await leadMigrationStatus(deps.temporal, campaignId, run.id))?.status ?? 'completed';
+      }
+      const statusUrl = migrationUrl(clientId, campaignId, run.id);
+      res.status(202).location(statusUrl).json({ migrationId: run.id, workflowId: run.workflowId, status, statusUrl });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: `${CAMPAIGNS}/{campaignId}/migrations/{migrationId}`,
+    summary: 'Where a lead migration is: running (with its counts so far), completed (with its counts) or failed',
+    tag: 'campaigns',
+    access: { kind: 'client', role: 'viewer' },
+    params: migrationParams,
+    responses: {
+      200: ok(
+        z.object({
+          migrationId: z.string(),
+          workflowId: z.string(),
+          status: z.enum(['running', 'completed', 'failed']),
+          progress: MigrationCountsSchema.nullable().optional().describe('running only: the counts so far (null when the workflow cannot be asked right now)'),
+          result: MigrationCountsSchema.optional().describe('completed only'),
+          reason: z.string().optional().describe('failed only: failed, timed_out, terminated or cancelled'),
+        }),
+      ),
+    },
+    handler: async ({ params: { clientId, campaignId, migrationId }, res, deps }) => {
+      await load(deps.db, clientId, campaignId);
+      const out = await leadMigrationStatus(deps.temporal, campaignId, migrationId);
+      if (!out) throw notFound('migration');
+      res.json({ migrationId, workflowId: leadMigrationWorkflowId(campaignId, migrationId), ...out });
     },
   }),
   defineRoute({
