@@ -25,6 +25,10 @@ export default class LeakReportEnvironment extends TestEnvironment {
   }
 
   override async setup(): Promise<void> {
+    // Node opens stdout's and stderr's pipes on first use: open them now, so the first file of each
+    // jest worker is not blamed for them.
+    void process.stdout.writableLength;
+    void process.stderr.writableLength;
     this.before = counts(process.getActiveResourcesInfo());
     await super.setup();
   }
