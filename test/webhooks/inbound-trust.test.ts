@@ -129,6 +129,9 @@ it('acts on a reply outside our threads when a trusted server saw DMARC pass', a
   await post(reply);
 
   expect(await handle.result()).toMatchObject({ status: 'stopped', stopReason: 'unsubscribe' });
+  // The stop is signalled before the effects are written (it is what must be fast): wait for the row.
+  const row = await settled(stack.db, 'postmark', `inbound:${reply.MessageID}`);
+  expect(row).toMatchObject({ status: 'processed', leadId: lead.id });
   expect((await stack.db.lead.findUniqueOrThrow({ where: { id: lead.id } })).status).toBe('unsubscribed');
   expect((await activities(stack.db, lead.id, 'replied'))[0].metadata).toMatchObject({ matchedVia: 'contact', plan: { stop: 'unsubscribe' } });
   expect(await stack.db.replyReview.count({ where: { leadId: lead.id } })).toBe(0);
