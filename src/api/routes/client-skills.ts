@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Skill } from '../../db/client';
 import { recordAudit } from '../../engines/audit';
-import { createSkill, findRunnableSkill, findVersion, listRunnableSkills, listVersions, updateSkill } from '../../engines/skill-runs/skill-store';
+import { createSkill, findRunnableSkill, findVersion, listRunnableSkills, listVersions } from '../../engines/skill-runs/skill-store';
 import { actorOf } from '../actor';
 import type { ApiDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
@@ -17,6 +17,7 @@ import { clientImprovementRoute } from './skill-improvements';
 import {
   createSkillBody,
   parsedUpload,
+  publishSkillVersion,
   SkillDetailSchema,
   skillDetail,
   skillSummary,
@@ -117,19 +118,7 @@ export const clientSkillRoutes: Route[] = [
       const before = await visible(deps, clientId, slug);
       if (before.clientId === null)
         throw new HttpError(403, 'FORBIDDEN', `${slug} is a built-in skill: platform admins change it (PUT /api/v1/skills/${slug})`);
-      const data = parsedUpload(slug, body());
-      const { skill, changed } = await updateSkill(deps.db, before.id, { data, createdBy: req.caller?.userId ?? null });
-      if (changed)
-        await recordAudit(deps.db, {
-          clientId,
-          ...actorOf(req),
-          action: 'skill.update',
-          entityType: 'skill',
-          entityId: skill.id,
-          before: { version: before.version },
-          after: { version: skill.version },
-        });
-      res.json({ ...skillDetail(skill), changed });
+      res.json(await publishSkillVersion(deps, req, before, body(), clientId));
     },
   }),
   defineRoute({

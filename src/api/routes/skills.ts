@@ -184,6 +184,32 @@ export function parsedUpload(slug: string, b: z.infer<typeof skillTextBody>) {
   }
 }
 
+/**
+ * A new version of `before` from an uploaded body (PUT on a built-in or a client skill), audited when
+ * the text changed. Answers what both routes answer: the skill and whether a version was made.
+ */
+export async function publishSkillVersion(
+  deps: ApiDeps,
+  req: Request,
+  before: Skill,
+  b: z.infer<typeof skillTextBody>,
+  clientId?: string,
+): Promise<ReturnType<typeof skillDetail> & { changed: boolean }> {
+  const data = parsedUpload(before.slug, b);
+  const { skill, changed } = await updateSkill(deps.db, before.id, { data, createdBy: req.caller?.userId ?? null });
+  if (changed)
+    await recordAudit(deps.db, {
+      ...(clientId ? { clientId } : {}),
+      ...actorOf(req),
+      action: 'skill.update',
+      entityType: 'skill',
+      entityId: skill.id,
+      before: { version: before.version },
+      after: { version: skill.version },
+    });
+  return { ...skillDetail(skill), changed };
+}
+
 export const slugTaken = (err: unknown): never => {
   if (err instanceof SkillSlugTaken) throw new HttpError(409, 'CONFLICT', err.message);
   throw err;
@@ -311,19 +337,7 @@ export const skillRoutes: Route[] = [
     body: skillTextBody,
     responses: { 200: ok(SkillWrittenSchema) },
     handler: async ({ params: { slug }, body, req, res, deps }) => {
-      const before = await builtIn(deps, slug);
-      const data = parsedUpload(slug, body());
-      const { skill, changed } = await updateSkill(deps.db, before.id, { data, createdBy: req.caller?.userId ?? null });
-      if (changed)
-        await recordAudit(deps.db, {
-          ...actorOf(req),
-          action: 'skill.update',
-          entityType: 'skill',
-          entityId: skill.id,
-          before: { version: before.version },
-          after: { version: skill.version },
-        });
-      res.json({ ...skillDetail(skill), changed });
+      res.json(await publishSkillVersion(deps, req, await builtIn(deps, slug), body()));
     },
   }),
   defineRoute({
