@@ -29,6 +29,7 @@ import type { ApiDeps } from '../src/api/deps';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../src/config';
 import { createDb, type Db } from '../src/db/client';
+import { createSqlPool } from '../src/db/sql';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { applyMigrations } from '../src/db/migrate';
 import { addLeadsToCampaign, createCampaign } from '../src/engines/campaigns';
@@ -253,7 +254,10 @@ async function main(): Promise<string> {
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    const deps: ApiDeps = { config, logger, db, temporal, taskQueue, version: 'bench' };
+    // As the API role wires it (src/composition.ts): the inbox INSERT on its own pg pool.
+    const inboxSql = createSqlPool(databaseUrl);
+    stops.push(() => inboxSql.end());
+    const deps: ApiDeps = { config, logger, db, inboxSql: inboxSql.query, temporal, taskQueue, version: 'bench' };
     const ours = await listen(createApp(deps));
     stops.push(() => new Promise((r) => ours.server.close(r)));
     const bareApp = express();

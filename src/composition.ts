@@ -10,6 +10,7 @@ import { createApp } from './api/app';
 import type { ApiDeps } from './api/deps';
 import type { Config } from './config';
 import type { Db } from './db/client';
+import { createSqlPool } from './db/sql';
 import { normalizePhone } from './engines/compliance/suppression';
 import { createChannelProviders } from './integrations/channel-registry';
 import { HttpDncrDriver, SandboxDncrDriver, type DncrDriver } from './integrations/dncr/dncr';
@@ -165,7 +166,10 @@ export async function startWorkerRole(infra: Infrastructure, stops: Stop[], opts
 /** The API role: the Express app listening on HOST:PORT. */
 export async function startApiRole(infra: Infrastructure, stops: Stop[]): Promise<Server> {
   const { config } = infra;
-  const app = createApp(apiDeps(infra));
+  // Stopped after the server (stops run in reverse): requests in flight finish their INSERT first.
+  const inboxSql = createSqlPool(infra.databaseUrl);
+  stops.push({ name: 'inbox pool', stop: () => inboxSql.end() });
+  const app = createApp({ ...apiDeps(infra), inboxSql: inboxSql.query });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

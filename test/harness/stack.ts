@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { buildActivityDeps } from '../../src/composition';
 import { createApp } from '../../src/api/app';
+import { createSqlPool } from '../../src/db/sql';
 import type { Tracing } from '../../src/observability/tracing';
 import { buildWorkflowBundle } from '../../src/worker';
 import { createApiKey } from '../../src/engines/api-keys';
@@ -180,7 +181,18 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
   });
   const { key: adminKey } = await createApiKey(database.db, { userId: admin.id, name: 'test admin' });
 
-  const app = createApp({ config, logger, db: database.db, temporal, taskQueue, version: 'test', tracing: opts.tracing !== undefined });
+  // The inbox writer's own pool, as the API role has (src/composition.ts startApiRole).
+  const inboxSql = createSqlPool(database.url);
+  const app = createApp({
+    config,
+    logger,
+    db: database.db,
+    inboxSql: inboxSql.query,
+    temporal,
+    taskQueue,
+    version: 'test',
+    tracing: opts.tracing !== undefined,
+  });
 
   return {
     database,
@@ -200,6 +212,7 @@ export async function startTestStack(opts: StackOptions = {}): Promise<TestStack
     stop: async () => {
       await inbox?.stop(10_000);
       await dispatcher?.stop();
+      await inboxSql.end();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       if (env) {

@@ -3,8 +3,7 @@
 // burst that turns many statements (and round trips) into a few, without delaying a lone event.
 // One statement in flight by default: with two, batches halved (about 2 rows instead of 4–5 at 10
 // connections) and the per-statement cost cut burst throughput by about a tenth (bench:webhooks).
-import type { Db } from '../../db/client';
-import { recordInboxEvents, type NewInboxEvent, type RecordedInboxEvent } from './store';
+import { recordInboxEvents, type InboxSql, type NewInboxEvent, type RecordedInboxEvent } from './store';
 
 interface Waiting {
   event: NewInboxEvent;
@@ -17,7 +16,7 @@ export class InboxBatchWriter {
   private inFlight = 0;
 
   constructor(
-    private readonly db: Pick<Db, '$queryRaw'>,
+    private readonly db: InboxSql,
     private readonly opts: { maxBatch?: number; maxInFlight?: number } = {},
   ) {}
 

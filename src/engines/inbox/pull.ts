@@ -27,7 +27,7 @@ export interface PullResult {
   invalid: number;
 }
 
-type PullDb = Pick<Db, '$queryRaw' | 'webhookEvent' | 'providerCursor' | 'sendResource'>;
+type PullDb = Pick<Db, '$queryRawUnsafe' | 'webhookEvent' | 'providerCursor' | 'sendResource'>;
 
 async function startFrom(db: PullDb, cursor: string, now: Date): Promise<Date> {
   const at = await readCursor(db, cursor);

@@ -4,6 +4,7 @@
 // notifies INBOX_CHANNEL (at commit), which wakes the worker's processing (src/lifecycle/inbox-processing.ts).
 import { randomUUID } from 'node:crypto';
 import type { Db, InboxStatus, Prisma, WebhookEvent } from '../../db/client';
+import { prismaQuery, type SqlQuery } from '../../db/sql';
 
 /** Attempts after which a row is no longer retried (unmatched rows become `ignored`). */
 export const MAX_INBOX_ATTEMPTS = 10;
@@ -81,47 +82,61 @@ export function storableIdentifiers(e: Pick<NewInboxEvent, 'provider' | 'dedupeK
   return !e.provider.includes(NUL) && !e.dedupeKey.includes(NUL) && !e.eventType.includes(NUL);
 }
 
+/** A client that runs the inbox's statements: the Db (Prisma), or a plain pg query (src/db/sql.ts). */
+export type InboxSql = SqlQuery | Pick<Db, '$queryRawUnsafe'>;
+
+const runnerOf = (sql: InboxSql): SqlQuery => (typeof sql === 'function' ? sql : prismaQuery(sql));
+
+// Each new row (not a redelivery) is announced in the same statement, so at its commit: a listener
+// never hears of a row it cannot read yet, nor of one that was rolled back. The whole batch is one
+// jsonb parameter (each payload spliced in as the JSON payloadJson made): cheaper to send and bind
+// than one array parameter per column. receivedAt is UTC (as Prisma reads it): made a timestamptz
+// so any client parses it as the same instant.
+const INSERT_SQL = `
+  WITH r AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS r(id text, provider text, "dedupeKey" text, "eventType" text, "clientId" text, "leadId" text, payload jsonb, trace text, "orderKey" text)
+  ), ins AS (
+    INSERT INTO webhook_events (id, provider, "dedupeKey", "eventType", payload, "clientId", "leadId")
+    SELECT r.id, r.provider, r."dedupeKey", r."eventType", coalesce(r.payload, 'null'::jsonb), r."clientId", r."leadId" FROM r
+    ON CONFLICT (provider, "dedupeKey") DO NOTHING
+    RETURNING id, "receivedAt"
+  )
+  SELECT ins.id, ins."receivedAt" AT TIME ZONE 'UTC' AS "receivedAt" FROM ins JOIN r ON r.id = ins.id
+  CROSS JOIN LATERAL (
+    SELECT pg_notify($2, json_strip_nulls(json_build_object('id', r.id, 'provider', r.provider, 'eventType', r."eventType", 'trace', r.trace, 'orderKey', r."orderKey"))::text)
+  ) AS announced`;
+
+const EXISTING_SQL = `
+  SELECT w.id, w.provider, w."dedupeKey", w.status::text AS status, w."receivedAt" AT TIME ZONE 'UTC' AS "receivedAt" FROM webhook_events w
+  JOIN unnest($1::text[], $2::text[]) AS k(provider, "dedupeKey")
+    ON w.provider = k.provider AND w."dedupeKey" = k."dedupeKey"`;
+
 /**
  * INSERT … ON CONFLICT DO NOTHING for several events in one statement: the first delivery of each
  * event writes its row, redeliveries (earlier, or in the same batch) find it. Results are in order.
  */
-export async function recordInboxEvents(db: Pick<Db, '$queryRaw'>, events: NewInboxEvent[]): Promise<RecordedInboxEvent[]> {
+export async function recordInboxEvents(sql: InboxSql, events: NewInboxEvent[]): Promise<RecordedInboxEvent[]> {
   if (events.length === 0) return [];
+  const query = runnerOf(sql);
   const ids = events.map(() => randomUUID());
-  // The whole batch as one jsonb parameter (each payload spliced in as the JSON payloadJson made):
-  // cheaper to send and bind than one array parameter per column.
   const rows = events.map(
     (e, i) =>
       `{"id":${JSON.stringify(ids[i])},"provider":${JSON.stringify(e.provider)},"dedupeKey":${JSON.stringify(e.dedupeKey)},"eventType":${JSON.stringify(e.eventType)},` +
       `"clientId":${JSON.stringify(e.clientId ?? null)},"leadId":${JSON.stringify(e.leadId ?? null)},"payload":${payloadJson(e.payload)},` +
       `"trace":${JSON.stringify(e.trace ?? null)},"orderKey":${JSON.stringify(e.orderKey ?? null)}}`,
   );
-  // Each new row (not a redelivery) is announced in the same statement, so at its commit: a
-  // listener never hears of a row it cannot read yet, nor of one that was rolled back.
-  const inserted = await db.$queryRaw<{ id: string; receivedAt: Date }[]>`
-    WITH r AS (
-      SELECT * FROM jsonb_to_recordset(${`[${rows.join(',')}]`}::jsonb)
-        AS r(id text, provider text, "dedupeKey" text, "eventType" text, "clientId" text, "leadId" text, payload jsonb, trace text, "orderKey" text)
-    ), ins AS (
-      INSERT INTO webhook_events (id, provider, "dedupeKey", "eventType", payload, "clientId", "leadId")
-      SELECT r.id, r.provider, r."dedupeKey", r."eventType", coalesce(r.payload, 'null'::jsonb), r."clientId", r."leadId" FROM r
-      ON CONFLICT (provider, "dedupeKey") DO NOTHING
-      RETURNING id, "receivedAt"
-    )
-    SELECT ins.id, ins."receivedAt" FROM ins JOIN r ON r.id = ins.id
-    CROSS JOIN LATERAL (
-      SELECT pg_notify(${INBOX_CHANNEL}, json_strip_nulls(json_build_object('id', r.id, 'provider', r.provider, 'eventType', r."eventType", 'trace', r.trace, 'orderKey', r."orderKey"))::text)
-    ) AS announced`;
+  const inserted = await query<{ id: string; receivedAt: Date }>(INSERT_SQL, [`[${rows.join(',')}]`, INBOX_CHANNEL]);
   const written = new Map(inserted.map((r) => [r.id, r.receivedAt]));
   const key = (provider: string, dedupeKey: string) => `${provider}\u0000${dedupeKey}`;
   const missing = events.filter((_e, i) => !written.has(ids[i]));
   const existing = new Map<string, { id: string; status: InboxStatus; receivedAt: Date }>();
   if (missing.length > 0) {
-    const rows = await db.$queryRaw<{ id: string; provider: string; dedupeKey: string; status: InboxStatus; receivedAt: Date }[]>`
-      SELECT w.id, w.provider, w."dedupeKey", w.status, w."receivedAt" FROM webhook_events w
-      JOIN unnest(${missing.map((e) => e.provider)}::text[], ${missing.map((e) => e.dedupeKey)}::text[]) AS k(provider, "dedupeKey")
-        ON w.provider = k.provider AND w."dedupeKey" = k."dedupeKey"`;
-    for (const r of rows) existing.set(key(r.provider, r.dedupeKey), r);
+    const found = await query<{ id: string; provider: string; dedupeKey: string; status: InboxStatus; receivedAt: Date }>(EXISTING_SQL, [
+      missing.map((e) => e.provider),
+      missing.map((e) => e.dedupeKey),
+    ]);
+    for (const r of found) existing.set(key(r.provider, r.dedupeKey), r);
   }
   return events.map((e, i) => {
     const receivedAt = written.get(ids[i]);
@@ -133,7 +148,7 @@ export async function recordInboxEvents(db: Pick<Db, '$queryRaw'>, events: NewIn
 }
 
 /** One event: see recordInboxEvents. */
-export async function recordInboxEvent(db: Pick<Db, '$queryRaw'>, e: NewInboxEvent): Promise<RecordedInboxEvent> {
+export async function recordInboxEvent(db: InboxSql, e: NewInboxEvent): Promise<RecordedInboxEvent> {
   const [row] = await recordInboxEvents(db, [e]);
   return row;
 }

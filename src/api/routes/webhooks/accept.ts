@@ -20,7 +20,7 @@ const writers = new WeakMap<ApiDeps, InboxBatchWriter>();
 function writerFor(deps: ApiDeps): InboxBatchWriter {
   let w = writers.get(deps);
   if (!w) {
-    w = new InboxBatchWriter(deps.db);
+    w = new InboxBatchWriter(deps.inboxSql ?? deps.db);
     writers.set(deps, w);
   }
   return w;
@@ -39,7 +39,17 @@ export async function acceptEvent(deps: ApiDeps, res: Response, event: NewInboxE
   const accepted = { id: row.id, duplicate: row.duplicate };
   webhookEventsAccepted.inc({ provider: event.provider, duplicate: String(row.duplicate) });
   if (reply) reply(accepted);
-  else res.status(200).json({ received: true, ...accepted });
+  else webhookAck(res, { received: true, ...accepted });
+}
+
+/**
+ * A webhook's 200 JSON answer, written directly: providers never revalidate an answer, and express's
+ * res.json would hash every body for an ETag (and check freshness) on the hottest route there is.
+ */
+export function webhookAck(res: Response, body: Record<string, unknown>): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
 }
 
 /** The active trace as a W3C `traceparent` (tracing on), for the worker to continue; else undefined. */

@@ -28,13 +28,12 @@ function header(req: Request, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** `Authorization: Basic …` as [user, password], or null. */
-export function basicCredentials(req: Request): [string, string] | null {
+/** `Authorization: Basic …` decoded (`user:password`), or null when absent or not `user:password`. */
+export function basicCredentials(req: Request): string | null {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header(req, 'authorization') ?? '');
   if (!m) return null;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const i = decoded.indexOf(':');
-  return i < 0 ? null : [decoded.slice(0, i), decoded.slice(i + 1)];
+  return decoded.includes(':') ? decoded : null;
 }
 
 export type SecretCheck = 'ok' | 'missing' | 'wrong';
@@ -48,22 +47,21 @@ export function checkSharedSecret(req: Request, secret: Secret): SecretCheck {
 }
 
 export interface PostmarkCredentials {
-  user?: Secret;
-  password?: Secret;
+  /** The configured Basic pair as one `user:password` secret: one comparison, no early exit that
+   * tells a right user from a right password. */
+  basic?: Secret;
   secret?: Secret;
 }
+
+/** The Basic pair as `checkPostmark` compares it (the form the Authorization header decodes to). */
+export const basicSecret = (user: string, password: string) => new Secret(`${user}:${password}`);
 
 /** Postmark: Basic credentials (when configured) or the shared-secret header (when configured). */
 export function checkPostmark(req: Request, creds: PostmarkCredentials): SecretCheck {
   const basic = basicCredentials(req);
   const secretHeader = header(req, SECRET_HEADER);
   if (!basic && secretHeader === undefined) return 'missing';
-  if (basic && creds.user && creds.password) {
-    // Both compared every time: no early exit that tells a right user from a right password.
-    const userOk = creds.user.matches(basic[0]);
-    const passwordOk = creds.password.matches(basic[1]);
-    if (userOk && passwordOk) return 'ok';
-  }
+  if (basic && creds.basic?.matches(basic)) return 'ok';
   if (secretHeader !== undefined && creds.secret?.matches(secretHeader)) return 'ok';
   return 'wrong';
 }

@@ -9,7 +9,7 @@ import { ok } from '../../openapi/spec';
 import { defineRoute } from '../../route-table';
 import { HttpError } from '../../errors';
 import { acceptEvent } from './accept';
-import { checkPostmark, Secret, type PostmarkCredentials } from './auth';
+import { basicSecret, checkPostmark, Secret, type PostmarkCredentials } from './auth';
 import { webhookJson } from './body';
 import { accepted, AUTH_FIRST, payload } from './spec';
 
@@ -18,10 +18,10 @@ const CHALLENGE = { 'WWW-Authenticate': 'Basic realm="agency-os webhooks", chars
 function authenticate(config: Config): RequestHandler {
   const { POSTMARK_WEBHOOK_USER: user, POSTMARK_WEBHOOK_PASSWORD: password, WEBHOOK_SHARED_SECRET: secret } = config;
   const creds: PostmarkCredentials = {
-    ...(user && password ? { user: new Secret(user), password: new Secret(password) } : {}),
+    ...(user && password ? { basic: basicSecret(user, password) } : {}),
     ...(secret ? { secret: new Secret(secret) } : {}),
   };
-  const configured = Boolean(creds.user || creds.secret);
+  const configured = Boolean(creds.basic || creds.secret);
   return (req, _res, next) => {
     if (!configured) throw new HttpError(401, 'WEBHOOK_NOT_CONFIGURED', 'Postmark webhook credentials are not configured', undefined, CHALLENGE);
     const auth = checkPostmark(req, creds);

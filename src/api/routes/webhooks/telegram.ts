@@ -12,6 +12,7 @@ import type { Config } from '../../../config';
 import { ok } from '../../openapi/spec';
 import { defineRoute } from '../../route-table';
 import { HttpError } from '../../errors';
+import { webhookAck } from './accept';
 import { Secret } from './auth';
 import { webhookJson } from './body';
 import { accepted, AUTH_FIRST, notStored, payload } from './spec';
@@ -50,17 +51,17 @@ export const telegramWebhookRoute = defineRoute({
   handler: async ({ req, res, deps }) => {
     const update = parseTelegramUpdate(req.body);
     if (update.kind === 'other') {
-      res.status(200).json({ received: true, stored: false });
+      webhookAck(res, { received: true, stored: false });
       return;
     }
     const sender = update.kind === 'message' ? update.message.from?.id : update.callbackQuery.from.id;
-    const row = await recordInboxEvent(deps.db, {
+    const row = await recordInboxEvent(deps.inboxSql ?? deps.db, {
       provider: TELEGRAM_PROVIDER,
       dedupeKey: String(update.updateId),
       eventType: update.kind,
       payload: req.body,
       orderKey: String(sender ?? update.updateId),
     });
-    res.status(200).json({ received: true, id: row.id, duplicate: row.duplicate });
+    webhookAck(res, { received: true, id: row.id, duplicate: row.duplicate });
   },
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseVapiWebhook } from '../../../integrations/vapi/webhook-schema';
 import { ok } from '../../openapi/spec';
 import { defineRoute } from '../../route-table';
-import { acceptEvent } from './accept';
+import { acceptEvent, webhookAck } from './accept';
 import { webhookJson } from './body';
 import { requireSharedSecret } from './shared-secret';
 import { accepted, AUTH_FIRST, notStored, payload } from './spec';
@@ -23,7 +23,7 @@ export const vapiWebhookRoute = defineRoute({
   handler: async ({ req, res, deps }) => {
     const parsed = parseVapiWebhook(req.body);
     if (parsed.kind === 'other') {
-      res.status(200).json({ received: true, stored: false });
+      webhookAck(res, { received: true, stored: false });
       return;
     }
     await acceptEvent(deps, res, { provider: 'vapi', dedupeKey: parsed.dedupeKey, eventType: parsed.kind, payload: req.body });
