@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { UTC_SESSION } from './session';
 
 export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../../prisma/migrations');
 
@@ -56,7 +57,8 @@ interface MigrationRow {
 export async function applyMigrations(databaseUrl: string, opts: ApplyMigrationsOptions = {}): Promise<{ applied: string[] }> {
   const log = opts.log ?? (() => undefined);
   const local = readLocalMigrations(opts.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
-  const client = new Client({ connectionString: databaseUrl });
+  // In UTC, as every session (client.ts): a migration's now() fills zone-less timestamp columns.
+  const client = new Client({ connectionString: databaseUrl, options: UTC_SESSION });
   try {
     await client.connect();
   } catch (err) {

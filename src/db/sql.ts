@@ -3,7 +3,8 @@
 // about a tenth of the API's CPU per webhook in a profile of bench:webhooks. Everything else goes
 // through Prisma (src/db/client.ts). `SqlQuery` is what a statement needs: either client runs it.
 import { Pool } from 'pg';
-import { UTC_SESSION, type Db } from './client';
+import type { Db } from './client';
+import { UTC_SESSION } from './session';
 
 /** Runs one statement with positional parameters ($1, $2, …) and answers its rows. */
 export type SqlQuery = <R>(text: string, values: readonly unknown[]) => Promise<R[]>;
