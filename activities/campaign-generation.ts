@@ -49,7 +49,7 @@ async function loadJob(db: Db, jobId: string) {
   return { job, result: (job.result ?? {}) as GenerationJobResult };
 }
 
-function summarise(step: GenerationStep, output: unknown): Record<string, unknown> {
+function summarize(step: GenerationStep, output: unknown): Record<string, unknown> {
   switch (step) {
     case 'sequence-builder': {
       const o = output as SequenceBuilderOutput;
@@ -101,7 +101,7 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
         const { result } = await loadJob(db, jobId);
         const key = stepKey(step, channel);
         const done = result.skills?.[key];
-        if (done !== undefined) return { key, mode: result.runs?.[key]?.mode ?? 'offline', summary: summarise(step, done), reused: true };
+        if (done !== undefined) return { key, mode: result.runs?.[key]?.mode ?? 'offline', summary: summarize(step, done), reused: true };
         if (!result.context)
           throw ApplicationFailure.create({ type: FailureType.PipelineStepMissing, nonRetryable: true, message: 'generation context missing' });
         const ctx = GenerationContext.parse(result.context);
@@ -116,7 +116,7 @@ export function createCampaignGenerationActivities(deps: { db: Db; config: Confi
               "updatedAt" = ${new Date()}
           WHERE id = ${jobId}`;
         log.info('campaign generation skill done', { jobId, key, mode: run.mode });
-        return { key, mode: run.mode, summary: summarise(step, run.output), reused: false };
+        return { key, mode: run.mode, summary: summarize(step, run.output), reused: false };
       });
     },
 

@@ -16,9 +16,9 @@ import { emitEvent } from '../src/engines/events';
 import { mapLimit } from '../src/shared/concurrency';
 import type { ActivityDeps } from './deps';
 
-export const ENROL_PAGE_SIZE = 100;
+export const ENROLL_PAGE_SIZE = 100;
 /** Sequences one enrolment page starts at once (signal-with-start calls in flight). */
-export const ENROL_CONCURRENCY = 16;
+export const ENROLL_CONCURRENCY = 16;
 
 /**
  * Starts a lead's sequence (signal-with-start, so a repeated start only wakes it). A first start
@@ -111,13 +111,13 @@ export function createCampaignActivities(deps: ActivityDeps) {
         where: { campaignId: a.campaignId, status: 'pending' },
         include: { lead: true },
         orderBy: { createdAt: 'asc' },
-        take: ENROL_PAGE_SIZE,
+        take: ENROLL_PAGE_SIZE,
       });
       let enrolled = 0;
       // Several at a time: each start is a round trip to Temporal, and one by one they bounded a
       // campaign's first touches at that latency (2–3 leads a second on a loaded machine). Each lead
       // is still marked active only after its own start, so a retried page starts the rest again.
-      await mapLimit(pending, ENROL_CONCURRENCY, async (e) => {
+      await mapLimit(pending, ENROLL_CONCURRENCY, async (e) => {
         // A lead starts on the campaign's current version (it may have been edited since the lead was
         // added); one that ran before (a lost sequence enrolled again) keeps the version it had.
         const enrollment = e.startedAt ? e : { ...e, sequenceVersion: campaign.sequenceVersion };

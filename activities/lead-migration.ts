@@ -3,7 +3,7 @@
 // lead's sequence, a heartbeat per lead, a missing campaign as a failure retrying cannot fix).
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { migrateEnrolmentPage, MigrationCampaignNotFound, type SequenceMigrator } from '../src/engines/lead-migration';
+import { migrateEnrollmentPage, MigrationCampaignNotFound, type SequenceMigrator } from '../src/engines/lead-migration';
 import { isWorkflowClosed } from '../src/shared/temporal-errors';
 import { workflowIds } from '../workflows/ids';
 import { migrateSequenceUpdate } from '../workflows/definitions/sequence';
@@ -28,7 +28,7 @@ export function createLeadMigrationActivities(deps: Pick<ActivityDeps, 'db' | 't
         }
       };
       try {
-        return await migrateEnrolmentPage(deps.db, migrate, a, (done) => heartbeat(done));
+        return await migrateEnrollmentPage(deps.db, migrate, a, (done) => heartbeat(done));
       } catch (err) {
         if (err instanceof MigrationCampaignNotFound) throw ApplicationFailure.nonRetryable(err.message, FailureType.NotFound);
         throw err;

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   for await (const wf of temporal.workflow.list({ query: `CampaignId = "${campaign.id}" AND ExecutionStatus = "Failed"` })) failed.push(wf.workflowId);
   let runningCount = 0;
   for await (const _wf of temporal.workflow.list({ query: `CampaignId = "${campaign.id}" AND ExecutionStatus = "Running"` })) runningCount++;
-  const enrolments = await db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId: campaign.id }, _count: { _all: true } });
+  const enrollments = await db.campaignEnrollment.groupBy({ by: ['status'], where: { campaignId: campaign.id }, _count: { _all: true } });
 
   const ok = allSentAt !== null && perLead.every((n) => n === 1) && failed.length === 0;
   console.log('');
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   );
   console.log(`failed workflows:       ${failed.length}${failed.length ? ` ${failed.join(', ')}` : ''}`);
   console.log(`running workflows:      ${runningCount} (campaign + sequences waiting for touch 2)`);
-  console.log(`enrolments:             ${enrolments.map((e) => `${e.status}=${e._count._all}`).join(' ')}`);
+  console.log(`enrollments:             ${enrollments.map((e) => `${e.status}=${e._count._all}`).join(' ')}`);
   console.log(ok ? 'PASS' : 'FAIL');
 
   worker.shutdown();

@@ -11,7 +11,7 @@
 // Prints the peak RSS (VmHWM) of the api and worker processes. Exit code 0 = every first touch sent
 // once. Not part of `npm test` (it takes minutes).
 import { parseArgs } from 'node:util';
-import { firstTouchProgress, importScoreEnrolStart, mib, sendsPerAddress, sleep, startScaleStack } from './scale-stack';
+import { firstTouchProgress, importScoreEnrollStart, mib, sendsPerAddress, sleep, startScaleStack } from './scale-stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   try {
     s.postmark.setLatency(Number(args['latency-ms']));
     const cpu0 = s.cpu();
-    const run = await importScoreEnrolStart(s, LEADS, log);
+    const run = await importScoreEnrollStart(s, LEADS, log);
     const cpuStart = s.cpu();
     const expected = run.expected.size;
     const deadline = Date.now() + Number(args['timeout-minutes']) * 60_000;
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     );
     console.log(`import        ${run.importS.toFixed(1)} s`);
     console.log(`scoring       ${run.scoringS.toFixed(1)} s`);
-    console.log(`enrolment     ${run.enrolS.toFixed(1)} s (the add-leads request)`);
+    console.log(`enrolment     ${run.enrollS.toFixed(1)} s (the add-leads request)`);
     console.log(
       `sequences     all ${LEADS} started ${startS === null ? 'NOT within the time' : `${startS.toFixed(1)} s after start (${(LEADS / startS).toFixed(1)}/s)`}`,
     );
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     console.log(`CPU s, import+scoring+enrolment: ${fmtCpu(diff(cpuStart, cpu0))}`);
     console.log(`CPU s, first touches:            ${fmtCpu(diff(cpuEnd, cpuStart))} (of ${(firstS * 2).toFixed(0)} core-seconds on 2 cores)`);
     console.log(
-      `bench-10k: leads=${LEADS} import_s=${run.importS.toFixed(1)} scoring_s=${run.scoringS.toFixed(1)} enrol_s=${run.enrolS.toFixed(1)} sequences_started_s=${startS?.toFixed(1) ?? 'NA'} ` +
+      `bench-10k: leads=${LEADS} import_s=${run.importS.toFixed(1)} scoring_s=${run.scoringS.toFixed(1)} enrol_s=${run.enrollS.toFixed(1)} sequences_started_s=${startS?.toFixed(1) ?? 'NA'} ` +
         `first_touch_s=${firstS.toFixed(1)} per_s=${(Math.min(progress.provider, expected) / firstS).toFixed(1)} api_rss_mib=${s.api.peakRssMiB.toFixed(0)} worker_rss_mib=${s.workers.map((w) => w.peakRssMiB.toFixed(0)).join('+')} duplicates=${duplicates} missing=${missing}`,
     );
     ok = allSentAt !== null && duplicates === 0 && missing === 0;

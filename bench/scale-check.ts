@@ -15,7 +15,7 @@
 // worker executed activities before the kill. Every process started here is stopped, also on failure.
 import { parseArgs } from 'node:util';
 import type { temporal as proto } from '@temporalio/proto';
-import { firstTouchProgress, importScoreEnrolStart, mib, sendsPerAddress, sleep, startScaleStack, type ScaleStack } from './scale-stack';
+import { firstTouchProgress, importScoreEnrollStart, mib, sendsPerAddress, sleep, startScaleStack, type ScaleStack } from './scale-stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   let ok: boolean;
   try {
     s.postmark.setLatency(Number(args['latency-ms']));
-    const run = await importScoreEnrolStart(s, LEADS, log);
+    const run = await importScoreEnrollStart(s, LEADS, log);
     const [w1, w2] = s.workers;
     const killWhen = Math.ceil(run.expected.size * KILL_AT);
     const deadline = Date.now() + Number(args['timeout-minutes']) * 60_000;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`service: ${s.runtime}; PostgreSQL (embedded) and Temporal dev server as separate processes; Postmark fake latency ${args['latency-ms']} ms`);
     console.log(`leads ${LEADS} (email allowed by tier: ${run.expected.size}; tiers ${JSON.stringify(run.tiers)})`);
-    console.log(`import ${run.importS.toFixed(1)} s, scoring ${run.scoringS.toFixed(1)} s, enrolment ${run.enrolS.toFixed(1)} s`);
+    console.log(`import ${run.importS.toFixed(1)} s, scoring ${run.scoringS.toFixed(1)} s, enrolment ${run.enrollS.toFixed(1)} s`);
     console.log(
       `first touches: ${allSentAt ? `all sent ${firstTouchS.toFixed(1)} s after start, ${(run.expected.size / firstTouchS).toFixed(1)}/s` : `NOT all sent within ${args['timeout-minutes']} min`}; kill after ${((killAt - run.startedAt) / 1000).toFixed(1)} s at ${sentAtKill} sent, ${inFlight} in flight`,
     );

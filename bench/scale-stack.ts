@@ -338,7 +338,7 @@ export interface CampaignRun {
   /** Seconds: the bulk import request; enrichment + scoring; adding the leads to the campaign. */
   importS: number;
   scoringS: number;
-  enrolS: number;
+  enrollS: number;
   tiers: Record<string, number>;
   /** When `start` was answered (epoch ms): first touches are timed from here. */
   startedAt: number;
@@ -348,7 +348,7 @@ export interface CampaignRun {
  * Through the API: bulk import (JSON), wait for the import's enrichment + scoring workflow, a
  * two-email campaign, every imported lead added to it, start.
  */
-export async function importScoreEnrolStart(s: ScaleStack, n: number, log: (m: string) => void): Promise<CampaignRun> {
+export async function importScoreEnrollStart(s: ScaleStack, n: number, log: (m: string) => void): Promise<CampaignRun> {
   const base = `/clients/${s.clientId}`;
   await s.call('POST', `${base}/resources`, { channel: 'email', identifier: 'scale-a.example', dailyLimit: 10_000 }, 201);
   await s.call('POST', `${base}/resources`, { channel: 'email', identifier: 'scale-b.example', dailyLimit: 10_000 }, 201);
@@ -375,12 +375,12 @@ export async function importScoreEnrolStart(s: ScaleStack, n: number, log: (m: s
   const { campaign } = await s.call<{ campaign: { id: string } }>('POST', `${base}/campaigns`, { name: `scale ${n}`, sequence: TWO_EMAILS }, 201);
   t = Date.now();
   const added = await s.call<{ added: number }>('POST', `${base}/campaigns/${campaign.id}/leads`, { leadIds: imported.leadIds });
-  const enrolS = (Date.now() - t) / 1000;
+  const enrollS = (Date.now() - t) / 1000;
   if (added.added !== n) throw new Error(`enrolment: ${added.added} of ${n} leads added`);
   await s.call('POST', `${base}/campaigns/${campaign.id}/start`);
   const startedAt = Date.now();
-  log(`campaign ${campaign.id}: ${n} leads added in ${enrolS.toFixed(1)} s; started (${expected.size} leads' tiers allow email)`);
-  return { campaignId: campaign.id, leadIds: imported.leadIds, expected, importS, scoringS, enrolS, tiers, startedAt };
+  log(`campaign ${campaign.id}: ${n} leads added in ${enrollS.toFixed(1)} s; started (${expected.size} leads' tiers allow email)`);
+  return { campaignId: campaign.id, leadIds: imported.leadIds, expected, importS, scoringS, enrollS, tiers, startedAt };
 }
 
 /** Counts of the first touches so far, from the database (the send ledger) and the provider. */

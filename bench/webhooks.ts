@@ -281,9 +281,9 @@ async function main(): Promise<string> {
     await addLeadsToCampaign(db, { clientId: c2.id, campaignId: camp2.id, leadIds: leads.map((l) => l.lead.id) });
     await notifyLeadsAdded(temporal, camp2.id, leads.length);
     await transitionCampaign(temporal, camp2.id, 'start');
-    const enrolDeadline = Date.now() + 120_000;
+    const enrollDeadline = Date.now() + 120_000;
     while ((await db.campaignEnrollment.count({ where: { campaignId: camp2.id, status: 'active' } })) < STOP_LEADS) {
-      if (Date.now() > enrolDeadline) throw new Error('sequences did not all start');
+      if (Date.now() > enrollDeadline) throw new Error('sequences did not all start');
       await new Promise((r) => setTimeout(r, 200));
     }
     // Every sequence at its first wait and the campaign idle: no history grew over half a second.

@@ -46,7 +46,7 @@ export interface CampaignWorkflowInput {
 }
 
 /** patched() id of the serialised transition handler (see the header). */
-export const SERIALISED_TRANSITIONS_PATCH = 'serialised-transitions';
+export const SERIALIZED_TRANSITIONS_PATCH = 'serialised-transitions';
 
 // Enrolment pages and broadcasts are long (they heartbeat per lead); all retry until fixed.
 const acts = proxyActivities<CampaignActivities>(LONG_ACTIVITY);
@@ -91,7 +91,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     transitionUpdate,
     async ({ action }) => {
       const t = TRANSITIONS[action];
-      if (!patched(SERIALISED_TRANSITIONS_PATCH)) {
+      if (!patched(SERIALIZED_TRANSITIONS_PATCH)) {
         // Before the patch: checked against the current status, so a transition accepted while
         // another's write was in flight could be lost. Kept only to replay such runs.
         if (state.status === t.to) return state;

@@ -56,7 +56,7 @@ const stop = async (code) => {
 process.stdin.on('end', () => stop(0));
 process.stdin.resume();
 try {
-  if (!o.initialised) await pg.initialise();
+  if (!o.initialized) await pg.initialise();
   await pg.start();
   say({ ready: true });
 } catch (e) {
@@ -86,7 +86,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         password,
         createPostgresUser: asRoot,
         throwaway: opts.throwaway ?? false,
-        initialised: existsSync(join(databaseDir, 'PG_VERSION')),
+        initialized: existsSync(join(databaseDir, 'PG_VERSION')),
       }),
     },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -45,7 +45,7 @@ const RUNNING = ['active', 'paused'] as const;
  * took the version ignores it again, and a pinned enrolment is no longer on an older version, so
  * it is not on the page any more (all-leads mode) or counts as already on the version (named mode).
  */
-export async function migrateEnrolmentPage(
+export async function migrateEnrollmentPage(
   db: Db,
   migrate: SequenceMigrator,
   a: MigrationPage,

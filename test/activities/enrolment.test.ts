@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
-import { createCampaignActivities, ENROL_CONCURRENCY, ENROL_PAGE_SIZE } from '../../activities/campaign';
+import { createCampaignActivities, ENROLL_CONCURRENCY, ENROLL_PAGE_SIZE } from '../../activities/campaign';
 import { addLeadsToCampaign, createCampaign } from '../../src/engines/campaigns';
 import { workflowIds } from '../../workflows/ids';
 
@@ -61,18 +61,18 @@ const statuses = async (campaignId: string) =>
   );
 
 it('starts every pending lead once, several at a time, page by page', async () => {
-  const n = ENROL_PAGE_SIZE + 30;
+  const n = ENROLL_PAGE_SIZE + 30;
   const { campaign, leadIds } = await pendingCampaign(n);
   const { client, counts } = countingClient(stack.temporal);
   const acts = createCampaignActivities({ ...stack.activityDeps, temporal: client });
   const env = new MockActivityEnvironment();
 
-  expect(await env.run(acts.enrolPendingLeads, { campaignId: campaign.id })).toEqual({ enrolled: ENROL_PAGE_SIZE, remaining: 30 });
+  expect(await env.run(acts.enrolPendingLeads, { campaignId: campaign.id })).toEqual({ enrolled: ENROLL_PAGE_SIZE, remaining: 30 });
   expect(await env.run(acts.enrolPendingLeads, { campaignId: campaign.id })).toEqual({ enrolled: 30, remaining: 0 });
   expect(await env.run(acts.enrolPendingLeads, { campaignId: campaign.id })).toEqual({ enrolled: 0, remaining: 0 });
 
   expect(counts.maxInFlight).toBeGreaterThan(1);
-  expect(counts.maxInFlight).toBeLessThanOrEqual(ENROL_CONCURRENCY);
+  expect(counts.maxInFlight).toBeLessThanOrEqual(ENROLL_CONCURRENCY);
   expect(counts.calls).toBe(n);
   expect(new Set(counts.started)).toEqual(new Set(leadIds.map((id) => workflowIds.sequence(campaign.id, id))));
   expect(await statuses(campaign.id)).toEqual({ active: n });
@@ -96,7 +96,7 @@ it('leaves the leads whose start failed pending, starts no more after the failur
   // enrolment's update: nothing of it is still working when the retry comes.
   expect(failing.counts.inFlight).toBe(0);
   // The calls in flight when it failed (at most one per lane) were the last ones.
-  expect(failing.counts.calls).toBeLessThan(20 + ENROL_CONCURRENCY);
+  expect(failing.counts.calls).toBeLessThan(20 + ENROLL_CONCURRENCY);
   expect(failing.counts.calls).toBeLessThan(n);
   const after = await statuses(campaign.id);
   expect(after.active).toBe(failing.counts.started.length);

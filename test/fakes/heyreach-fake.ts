@@ -31,7 +31,7 @@ export interface HeyReachSentMessage {
 
 export interface HeyReachFake extends HttpFake {
   /** Leads enrolled per campaign (one entry per campaign + profile URL, as HeyReach dedupes). */
-  enrolments: HeyReachEnrollment[];
+  enrollments: HeyReachEnrollment[];
   /** Inbox messages sent into existing conversations. */
   messages: HeyReachSentMessage[];
   campaigns: Set<number>;
@@ -39,7 +39,7 @@ export interface HeyReachFake extends HttpFake {
 
 export async function startHeyReachFake(opts: { apiKey?: string } = {}): Promise<HeyReachFake> {
   const apiKey = opts.apiKey ?? HEYREACH_FAKE_KEY;
-  const enrolments: HeyReachEnrollment[] = [];
+  const enrollments: HeyReachEnrollment[] = [];
   const messages: HeyReachSentMessage[] = [];
   const campaigns = new Set([HEYREACH_FAKE_CAMPAIGN]);
 
@@ -67,12 +67,12 @@ export async function startHeyReachFake(opts: { apiKey?: string } = {}): Promise
           }
           const fields = Object.fromEntries((pair.lead.customUserFields ?? []).map((f) => [f.name, f.value]));
           const entry = { ...pair, campaignId: b.campaignId, fields };
-          const i = enrolments.findIndex((e) => e.campaignId === b.campaignId && e.lead.profileUrl === pair.lead.profileUrl);
+          const i = enrollments.findIndex((e) => e.campaignId === b.campaignId && e.lead.profileUrl === pair.lead.profileUrl);
           if (i >= 0) {
-            enrolments[i] = entry;
+            enrollments[i] = entry;
             updated++;
           } else {
-            enrolments.push(entry);
+            enrollments.push(entry);
             added++;
           }
         }
@@ -98,8 +98,8 @@ export async function startHeyReachFake(opts: { apiKey?: string } = {}): Promise
   const clearRequests = fake.reset;
   fake.reset = () => {
     clearRequests();
-    enrolments.length = 0;
+    enrollments.length = 0;
     messages.length = 0;
   };
-  return Object.assign(fake, { enrolments, messages, campaigns });
+  return Object.assign(fake, { enrollments, messages, campaigns });
 }

@@ -53,7 +53,7 @@ describe('HeyReachLinkedInProvider.send', () => {
       ],
     });
     expect(result.providerMessageId).toMatch(new RegExp(`^heyreach:campaign:${HEYREACH_FAKE_CAMPAIGN}:[0-9a-f]{16}$`));
-    expect(hr.enrolments[0].fields.message).toBe('Hi Jane, saw your post on ops hiring.');
+    expect(hr.enrollments[0].fields.message).toBe('Hi Jane, saw your post on ops hiring.');
   });
 
   it('sends into an existing conversation through the inbox', async () => {
@@ -72,7 +72,7 @@ describe('HeyReachLinkedInProvider.send', () => {
     const a = await provider.send(touch());
     const b = await provider.send(touch());
     expect(b).toEqual(a);
-    expect(hr.enrolments).toHaveLength(1);
+    expect(hr.enrollments).toHaveLength(1);
   });
 
   it('takes the campaign from metadata when given', async () => {

@@ -110,8 +110,8 @@ it('rides out a 2-hour database outage and a 6-hour provider outage with every t
     expect(ledger.map((l) => l.state)).toEqual(['sent', 'sent', 'sent']);
     expect(await stack.db.activity.count({ where: { leadId: lead.id, action: 'sent' } })).toBe(3);
   }
-  const enrolments = await stack.db.campaignEnrollment.findMany({ where: { campaignId: campaign.id } });
-  expect(enrolments.map((e) => e.status)).toEqual(leadIds.map(() => 'completed'));
+  const enrollments = await stack.db.campaignEnrollment.findMany({ where: { campaignId: campaign.id } });
+  expect(enrollments.map((e) => e.status)).toEqual(leadIds.map(() => 'completed'));
   const campaignRun = await stack.temporal.workflow.getHandle(workflowIds.campaign(campaign.id)).describe();
   expect(['RUNNING', 'COMPLETED']).toContain(campaignRun.status.name);
 });

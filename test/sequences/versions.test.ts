@@ -159,8 +159,8 @@ it('keeps a running lead on its version, moves a migrated one at its next untouc
   expect(await touch3(moved.id)).toMatch(/^Second version, touch three, for Moved\./);
   expect(await touch3(late.id)).toMatch(/^Second version, touch three, for Late\./);
 
-  const enrolments = await stack.db.campaignEnrollment.findMany({ where: { campaignId }, select: { leadId: true, sequenceVersion: true } });
-  expect(Object.fromEntries(enrolments.map((e) => [e.leadId, e.sequenceVersion]))).toEqual({ [pinned.id]: 1, [moved.id]: 2, [late.id]: 2 });
+  const enrollments = await stack.db.campaignEnrollment.findMany({ where: { campaignId }, select: { leadId: true, sequenceVersion: true } });
+  expect(Object.fromEntries(enrollments.map((e) => [e.leadId, e.sequenceVersion]))).toEqual({ [pinned.id]: 1, [moved.id]: 2, [late.id]: 2 });
 
   // The migrated run carries the patch marker before its new schedule.
   const history = await stack.temporal.workflow.getHandle(workflowIds.sequence(campaignId, moved.id)).fetchHistory();

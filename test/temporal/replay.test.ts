@@ -10,7 +10,7 @@ import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry'
 import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
 import { tracedWorkflowBundle } from '../harness/stack';
-import { SERIALISED_TRANSITIONS_PATCH } from '../../workflows/campaign';
+import { SERIALIZED_TRANSITIONS_PATCH } from '../../workflows/campaign';
 import { AI_PERSONALISE_ACTIVITY_PATCH, SEQUENCE_MIGRATION_PATCH } from '../../workflows/lead-sequence';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
@@ -54,7 +54,7 @@ function patchIds(file: string): string[] {
 
 it('holds a campaign history recorded before the serialised-transitions patch, and one after', () => {
   expect(patchIds('campaign-transitions-pre-patch.json')).toEqual([]);
-  expect(patchIds('campaign-transitions-serialised.json')).toContain(SERIALISED_TRANSITIONS_PATCH);
+  expect(patchIds('campaign-transitions-serialised.json')).toContain(SERIALIZED_TRANSITIONS_PATCH);
 });
 
 // workflows/lead-sequence.ts, AI personalisation as its own activity: a history of an AI-personalised

@@ -30,8 +30,8 @@ export const createBody = z
   .strict();
 export const idParams = z.object({ clientId: uuid, campaignId: uuid });
 export const actionParams = idParams.extend({ action: z.enum(['start', 'pause', 'resume', 'cancel']) });
-export const MAX_ENROL_LEADS = 10_000;
-export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS) }).strict();
+export const MAX_ENROLL_LEADS = 10_000;
+export const addLeadsBody = z.object({ leadIds: z.array(uuid).min(1).max(MAX_ENROLL_LEADS) }).strict();
 export const listQuery = pageQuery.extend({ status: z.enum(['draft', 'active', 'paused', 'completed', 'cancelled']).optional() });
 export const editBody = z
   .object({
@@ -51,7 +51,7 @@ export const migrateBody = z
     /** The version to move to: an existing one, newer than the leads' own. */
     toVersion: z.number().int().min(1).max(1_000_000),
     /** Only these leads (default: every running sequence on an older version). */
-    leadIds: z.array(uuid).min(1).max(MAX_ENROL_LEADS).optional(),
+    leadIds: z.array(uuid).min(1).max(MAX_ENROLL_LEADS).optional(),
   })
   .strict();
 

@@ -371,8 +371,8 @@ export async function applyIntent(tx: Tx, r: ReplyInput, c: ClassifiedReply, opt
       }
       const campaignId =
         r.campaignId ?? (await tx.campaignEnrollment.findFirst({ where: { leadId: r.leadId }, orderBy: { createdAt: 'desc' } }))?.campaignId ?? null;
-      const withEnrol: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: r.clientId, campaignId, leadId: referredId } } : {}) };
-      return { action: 'replied', plan: withEnrol, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
+      const withEnroll: EffectPlan = { ...plan, ...(campaignId ? { enrol: { clientId: r.clientId, campaignId, leadId: referredId } } : {}) };
+      return { action: 'replied', plan: withEnroll, metadata: { ...meta, referral: c.referral ?? null, referredLeadId: referredId } };
     }
     default:
       throw new Error(`reply intent ${c.intent} has simple effects`);
