@@ -23,6 +23,8 @@ export interface ActivityLifecycle {
   startCampaignWorkflow(c: { clientId: string; id: string }, resumeFrom?: { status: 'active' | 'paused' }): Promise<void>;
   /** Tells a campaign's workflow that leads were added (nothing when it is not running). */
   notifyLeadsAdded(campaignId: string, count: number): Promise<void>;
+  /** Tells a client's running sequences that credits were added (those waiting on credits re-check). */
+  wakeCreditWaiters(clientId: string): Promise<number>;
   /** Starts deliveries for the events not yet dispatched. */
   dispatchOutbound(opts: { maxEvents?: number }): Promise<DispatchResult>;
   /** What processing an inbox row needs (sequence control over Temporal, the classifier). */

@@ -16,6 +16,7 @@ import { createChannelProviders } from './integrations/channel-registry';
 import { HttpDncrDriver, SandboxDncrDriver, type DncrDriver } from './integrations/dncr/dncr';
 import { PrismaSandboxRecorder } from './integrations/sandbox/prisma-recorder';
 import { notifyLeadsAdded, startCampaignWorkflow } from './lifecycle/campaigns';
+import { wakeCreditWaiters } from './lifecycle/credits';
 import { startEnrichment } from './lifecycle/enrichment';
 import { startInboxProcessing } from './lifecycle/inbox-processing';
 import { replyProcessingDeps } from './lifecycle/replies';
@@ -72,6 +73,7 @@ export function buildActivityDeps(a: {
     startEnrichment: (batch) => startEnrichment(temporal, taskQueue, batch),
     startCampaignWorkflow: (c, resumeFrom) => startCampaignWorkflow(temporal, taskQueue, c, resumeFrom),
     notifyLeadsAdded: (campaignId, count) => notifyLeadsAdded(temporal, campaignId, count),
+    wakeCreditWaiters: (clientId) => wakeCreditWaiters(temporal, db, clientId),
     dispatchOutbound: (opts) => dispatchOutbound({ db, temporal, taskQueue, windowSeconds: config.WEBHOOK_RETRY_WINDOW_SECONDS }, opts),
     replyProcessing: () => replyProcessingDeps({ db, temporal, config, logger }),
     telegramBot: () => telegramBotDeps({ db, temporal, taskQueue, config, logger }),

@@ -192,7 +192,18 @@ export interface GrantRunResult {
  * the month of `at` (in `timeZone`), once per client and month (key grant:<clientId>:<YYYY-MM>).
  * `progress` is called between clients (the activity heartbeats there).
  */
-export async function runMonthlyGrants(db: Db, a: { at: Date; timeZone: string; progress?: (r: GrantRunResult) => void }): Promise<GrantRunResult> {
+export async function runMonthlyGrants(
+  db: Db,
+  a: {
+    at: Date;
+    timeZone: string;
+    progress?: (r: GrantRunResult) => void;
+    /** After each client's grant (also one made by an earlier attempt when `again`): wakes its sequences waiting on credits. */
+    granted?: (clientId: string) => Promise<unknown>;
+    /** A repeated run (a retried attempt): grants an earlier attempt made may not have been announced. */
+    again?: boolean;
+  },
+): Promise<GrantRunResult> {
   const { month, expiresAt } = grantMonth(a.at, a.timeZone);
   const result: GrantRunResult = { month, granted: 0, alreadyGranted: 0, expired: 0, creditsExpired: 0 };
   const now = new Date();
@@ -232,6 +243,7 @@ export async function runMonthlyGrants(db: Db, a: { at: Date; timeZone: string; 
       );
       if (r?.created) result.granted++;
       else if (r) result.alreadyGranted++;
+      if (r && (r.created || a.again)) await a.granted?.(c.id);
       a.progress?.(result);
     }
     after = clients[clients.length - 1].id;

@@ -9,6 +9,7 @@ import { launchCampaign, sequenceHandle } from '../sequences/helpers';
 import { timelineQuery, type TimelineEntry } from '../../workflows/definitions/sequence';
 import { PLANS } from '../../src/engines/plans';
 import { recordHistory } from '../harness/histories';
+import type { creditGrantsWorkflow } from '../../workflows/credit-grants';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -175,4 +176,25 @@ it('follows the plan for the daily AI budget unless the client has its own, and 
   await request(stack.app).post(`/api/v1/admin/clients/${client.id}/credits/top-ups`).set(admin()).send({ amount: 0 }).expect(400);
   await request(stack.app).put(`/api/v1/admin/clients/${client.id}/plan`).set(admin()).send({ plan: 'platinum' }).expect(400);
   expect((await stack.db.client.findUniqueOrThrow({ where: { id: client.id } })).creditsRemaining).toBe(25);
+});
+
+it('the monthly grant wakes a sequence waiting on credits (its own re-check is 6 hours away)', async () => {
+  const cal = windowOpenNow();
+  const { client } = await createClientWithUser(stack.db, { ...cal, tier: 'ignition', credits: 0 });
+  await addResources(stack.db, client.id);
+  const lead = await createLead(stack.db, client.id, leadCalendar(cal));
+  const campaign = await launchCampaign(stack.temporal, stack.taskQueue, stack.db, { clientId: client.id, name: 'grant wakes', sequence: oneSms }, [lead.id]);
+  const seq = await sequenceHandle(stack.temporal, campaign.id, lead.id);
+  const touch = () => seq.query(timelineQuery).then((s) => s.timeline.find((e: TimelineEntry) => e.touch === 1));
+  await until('the touch to wait on credits', touch, (e) => e?.status === 'waiting' && e.reason === 'no_credits');
+
+  const result = await stack.temporal.workflow.execute<typeof creditGrantsWorkflow>('creditGrantsWorkflow', {
+    taskQueue: stack.taskQueue,
+    workflowId: `credit-grants:wake:${stack.taskQueue}`,
+    args: [{ version: 1, at: new Date().toISOString() }],
+  });
+  expect(result.granted).toBeGreaterThanOrEqual(1);
+  await until('the touch to be sent', touch, (e) => e?.status === 'sent');
+  const spend = await stack.db.creditTransaction.findFirstOrThrow({ where: { clientId: client.id, kind: 'spend' } });
+  expect(spend.amount).toBe(-PLANS.ignition.prices.sms);
 });
