@@ -42,11 +42,14 @@ export interface CampaignWorkflowInput {
   /** Set when the outreach sweep restarts a lost campaign workflow. */
   initialStatus?: 'active' | 'paused';
   /** Carried across continue-as-new. */
-  carried?: { state: CampaignState; enrolRequested: boolean; endedLeads?: string[] };
+  carried?: { state: CampaignState; enrolRequested: boolean; endedLeads?: string[]; broadcast?: 'resume' | 'cancel' };
 }
 
 /** patched() id of the serialised transition handler (see the header). */
 export const SERIALIZED_TRANSITIONS_PATCH = 'serialised-transitions';
+
+/** patched() id of sending a broadcast that a transition asked for while another one was in flight. */
+export const REBROADCAST_PATCH = 'rebroadcast-after-broadcast';
 
 // Enrolment pages and broadcasts are long (they heartbeat per lead); all retry until fixed.
 const acts = proxyActivities<CampaignActivities>(LONG_ACTIVITY);
@@ -70,7 +73,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
   let enrolRequested = input.carried?.enrolRequested ?? false;
   let endedSinceCheck = false;
-  let broadcast: 'resume' | 'cancel' | undefined;
+  let broadcast: 'resume' | 'cancel' | undefined = input.carried?.broadcast;
   // Leads whose sequenceEnded was counted: a retried signal is not counted again.
   const endedLeads = new Set(input.carried?.endedLeads ?? []);
   // The status every accepted transition leads to, ahead of `state.status` while they queue.
@@ -150,10 +153,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     // at enrolment and whenever sequences end, not by a signal per touch (that would double every
     // sequence's history); the API adds the database's current counts next to them.
     await condition(wake);
-    if (broadcast) {
+    // A transition applied while a broadcast is in flight (a cancel during a resume's) asks for its
+    // own: send it too, or the sequences never hear of the cancel. Runs before the patch stopped
+    // after one (replayed as they ran).
+    while (broadcast) {
       const what = broadcast;
       broadcast = undefined;
       await acts.broadcastToSequences({ campaignId: input.campaignId, what });
+      if (broadcast && !patched(REBROADCAST_PATCH)) break;
     }
     if (TERMINAL.includes(state.status)) break;
     if (state.status === 'active' && enrolRequested) {
@@ -186,7 +193,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await condition(allHandlersFinished);
       await continueAsNew<typeof campaignWorkflow>({
         ...input,
-        carried: { state, enrolRequested: enrolRequested || endedSinceCheck, endedLeads: [...endedLeads] },
+        carried: { state, enrolRequested: enrolRequested || endedSinceCheck, endedLeads: [...endedLeads], ...(broadcast ? { broadcast } : {}) },
       });
     }
   }

@@ -10,7 +10,7 @@ import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry'
 import { harnessValue } from '../harness/env';
 import { HISTORIES_DIR } from '../harness/histories';
 import { tracedWorkflowBundle } from '../harness/stack';
-import { SERIALIZED_TRANSITIONS_PATCH } from '../../workflows/campaign';
+import { REBROADCAST_PATCH, SERIALIZED_TRANSITIONS_PATCH } from '../../workflows/campaign';
 import { AI_PERSONALISE_ACTIVITY_PATCH, SEQUENCE_MIGRATION_PATCH } from '../../workflows/lead-sequence';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
@@ -55,6 +55,15 @@ function patchIds(file: string): string[] {
 it('holds a campaign history recorded before the serialised-transitions patch, and one after', () => {
   expect(patchIds('campaign-transitions-pre-patch.json')).toEqual([]);
   expect(patchIds('campaign-transitions-serialised.json')).toContain(SERIALIZED_TRANSITIONS_PATCH);
+});
+
+// workflows/campaign.ts, a broadcast asked for while another was in flight (a cancel during a
+// resume's): before the patch the run ended without telling its sequences of the cancel; after it,
+// a second broadcastToSequences follows. Both replay above (without the patch() guard, the first
+// fails with non-determinism).
+it('holds a campaign history from before the rebroadcast patch, and one after', () => {
+  expect(patchIds('campaign-cancel-during-broadcast-pre-patch.json')).not.toContain(REBROADCAST_PATCH);
+  expect(patchIds('campaign-cancel-during-broadcast.json')).toContain(REBROADCAST_PATCH);
 });
 
 // workflows/lead-sequence.ts, AI personalisation as its own activity: a history of an AI-personalised
