@@ -72,7 +72,7 @@ export const unsubscribeRoutes: Route[] = [
         .send(
           page(
             'Unsubscribe',
-            `<p>Stop receiving emails${from}?</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit" style="font-size: 1rem; padding: .5rem 1rem">Unsubscribe</button></form>`,
+            `<p>Stop hearing${from}? No more emails, texts, calls or letters.</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit" style="font-size: 1rem; padding: .5rem 1rem">Unsubscribe</button></form>`,
           ),
         );
     },
@@ -113,7 +113,10 @@ export const unsubscribeRoutes: Route[] = [
         payload: event,
         clientId: token.clientId,
       });
-      res.status(200).type('html').send(page('You are unsubscribed', '<p>You will not receive any more emails from us. You can close this page.</p>'));
+      res
+        .status(200)
+        .type('html')
+        .send(page('You are unsubscribed', '<p>You will not hear from us again: no more emails, texts, calls or letters. You can close this page.</p>'));
     },
   }),
 ];
