@@ -189,6 +189,24 @@ export async function assertCampaignMayActivate(db: Db, c: { clientId: string; i
 }
 
 /**
+ * Runs `activate` (the check above, then the transition) while holding the client's activation lock,
+ * so two campaigns started at once cannot both pass the active-campaign count before either is
+ * active. A transaction-scoped advisory lock: released when `activate` returns or throws. The
+ * transition itself writes through other connections (the workflow's activity); only the lock's
+ * connection is held meanwhile.
+ */
+export async function withActivationLock<T>(db: Db, clientId: string, activate: () => Promise<T>): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`campaign-activation:${clientId}`}, 0))::text`;
+      return activate();
+    },
+    // The transition waits for the campaign workflow's status write: allow it a busy minute.
+    { maxWait: 30_000, timeout: 60_000 },
+  );
+}
+
+/**
  * Ends a lead's enrolment (completed, or stopped with its reason) and, only when this call ended it,
  * emits `sequence.completed` with the lead's next event number, as emitEvent writes it: one statement,
  * so a retried activity ends nothing and emits nothing, and the lead's row is locked for that

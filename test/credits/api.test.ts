@@ -198,3 +198,19 @@ it('the monthly grant wakes a sequence waiting on credits (its own re-check is 6
   const spend = await stack.db.creditTransaction.findFirstOrThrow({ where: { clientId: client.id, kind: 'spend' } });
   expect(spend.amount).toBe(-PLANS.ignition.prices.sms);
 });
+
+it('lets only one of two campaigns started at once take the last active slot of the plan', async () => {
+  const { client, auth } = await createClientWithUser(stack.db, { tier: 'ignition' });
+  const sequence = { version: 1, touches: [{ number: 1, day: 3, channel: 'email', kind: 'email_intro' }] };
+  const max = PLANS.ignition.maxActiveCampaigns;
+  for (let i = 0; i < max - 1; i++) await stack.db.campaign.create({ data: { clientId: client.id, name: `running ${i}`, status: 'active', sequence } });
+  const drafts = [];
+  for (const name of ['left', 'right'])
+    drafts.push(
+      (await request(stack.app).post(`/api/v1/clients/${client.id}/campaigns`).set(auth).send({ name, sequence }).expect(201)).body.campaign.id as string,
+    );
+  const answers = await Promise.all(drafts.map((id) => request(stack.app).post(`/api/v1/clients/${client.id}/campaigns/${id}/start`).set(auth)));
+  expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+  expect(answers.find((a) => a.status === 409)!.body.error).toMatchObject({ code: 'TOO_MANY_ACTIVE_CAMPAIGNS', details: { active: max, max } });
+  expect(await stack.db.campaign.count({ where: { clientId: client.id, status: 'active' } })).toBe(max);
+});

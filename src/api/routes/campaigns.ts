@@ -13,7 +13,15 @@ import type { Db } from '../../db/client';
 import { cursorWhere, decodeCursor, newestFirst, page, pageQuery } from '../pagination';
 import { actorOf } from '../actor';
 import { recordAudit } from '../../engines/audit';
-import { addLeadsToCampaign, assertCampaignMayActivate, CampaignClosedError, createCampaign, editCampaign, listVersions } from '../../engines/campaigns';
+import {
+  addLeadsToCampaign,
+  assertCampaignMayActivate,
+  CampaignClosedError,
+  createCampaign,
+  editCampaign,
+  listVersions,
+  withActivationLock,
+} from '../../engines/campaigns';
 import { SequenceDefinitionSchema } from '../../engines/sequence-plan';
 import { SequenceCopySchema } from '../../engines/sequence-versions';
 import { campaignLiveState, notifyLeadsAdded, startCampaignWorkflow, TransitionRefused, transitionCampaign } from '../../lifecycle/campaigns';
@@ -388,15 +396,23 @@ export const campaignRoutes: Route[] = [
     responses: { 200: ok(z.object({ campaign: CampaignSchema, live: CampaignStateSchema })) },
     handler: async ({ params: { clientId, campaignId, action }, req, res, deps }) => {
       const before = await load(deps.db, clientId, campaignId);
+      const transition = async () => {
+        try {
+          return await transitionCampaign(deps.temporal, campaignId, action);
+        } catch (err) {
+          if (err instanceof TransitionRefused) throw new HttpError(409, 'INVALID_TRANSITION', err.message, { status: before.status, action });
+          throw err;
+        }
+      };
       // The plan's limits (channels, active campaigns) hold before a campaign becomes active: 409.
-      if ((action === 'start' || action === 'resume') && before.status !== 'active') await assertCampaignMayActivate(deps.db, before);
-      let state;
-      try {
-        state = await transitionCampaign(deps.temporal, campaignId, action);
-      } catch (err) {
-        if (err instanceof TransitionRefused) throw new HttpError(409, 'INVALID_TRANSITION', err.message, { status: before.status, action });
-        throw err;
-      }
+      // Checked and applied under the client's activation lock, so concurrent starts count each other.
+      const state =
+        (action === 'start' || action === 'resume') && before.status !== 'active'
+          ? await withActivationLock(deps.db, clientId, async () => {
+              await assertCampaignMayActivate(deps.db, before);
+              return transition();
+            })
+          : await transition();
       const campaign = await load(deps.db, clientId, campaignId);
       if (campaign.status !== before.status) {
         await recordAudit(deps.db, {
