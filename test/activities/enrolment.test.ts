@@ -11,8 +11,9 @@ import { createCampaignActivities, ENROLL_CONCURRENCY, ENROLL_PAGE_SIZE } from '
 import { addLeadsToCampaign, createCampaign } from '../../src/engines/campaigns';
 import { workflowIds } from '../../workflows/ids';
 
-// The first touch is days away: the started sequences only plan and wait.
-const later = { version: 1 as const, touches: [{ number: 1, day: 3, channel: 'email' as const, kind: 'email_intro' as const }] };
+import { LATER_SEQUENCE } from '../sequences/helpers';
+
+const later = LATER_SEQUENCE;
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -12,10 +12,9 @@ import { harnessValue } from '../harness/env';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { recordHistory } from '../harness/histories';
 import { startTestStack, type TestStack } from '../harness/stack';
-import { launchCampaign, sequenceHandle } from './helpers';
+import { launchCampaign, sequenceHandle, LATER_SEQUENCE } from './helpers';
 
-// The first touch is days away: nothing is sent while the transitions run.
-const later = { version: 1 as const, touches: [{ number: 1, day: 3, channel: 'email' as const, kind: 'email_intro' as const }] };
+const later = LATER_SEQUENCE;
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -58,3 +58,6 @@ export async function skipToNextMonday(env: { currentTimeMs(): Promise<number>; 
   }
   throw new Error('no Monday 09:00 within 8 days');
 }
+
+/** One email touch three days out: the started sequences only plan and wait (nothing is sent during a test). */
+export const LATER_SEQUENCE = { version: 1 as const, touches: [{ number: 1, day: 3, channel: 'email' as const, kind: 'email_intro' as const }] };

@@ -6,12 +6,11 @@ import { startTestStack, type TestStack } from '../harness/stack';
 import { addResources, createClientWithUser, createLead } from '../harness/fixtures';
 import { harnessValue } from '../harness/env';
 import { recordHistory } from '../harness/histories';
-import { launchCampaign, sequenceHandle } from './helpers';
+import { launchCampaign, sequenceHandle, LATER_SEQUENCE } from './helpers';
 import { campaignStateQuery, sequenceEndedSignal, transitionUpdate, TRANSITIONS, type CampaignAction } from '../../workflows/definitions/campaign';
 import { workflowIds } from '../../workflows/ids';
 
-// The first touch is days away: nothing is sent while the transitions race.
-const later = { version: 1 as const, touches: [{ number: 1, day: 3, channel: 'email' as const, kind: 'email_intro' as const }] };
+const later = LATER_SEQUENCE;
 
 let stack: TestStack;
 const extra: { client: Client; connection: Connection }[] = [];
